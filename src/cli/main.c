@@ -1,0 +1,268 @@
+/* main.c: the pingan command line — a thin front over the service layer. */
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/opts.h"
+#include "core/log.h"
+#include "demo/demo.h"
+#include "http/http.h"
+#include "service/app.h"
+
+#ifndef PA_DATADIR
+#define PA_DATADIR "data"
+#endif
+#ifndef PA_VERSION
+#define PA_VERSION "0.1.0"
+#endif
+
+static const char *datadir(const char *given)
+{
+	if (given)
+		return given;
+	const char *env = getenv("PINGAN_DATA");
+	return env && *env ? env : PA_DATADIR;
+}
+
+static int fail(const char *what)
+{
+	const struct pa_errinfo *e = pa_err_last();
+	fprintf(stderr, "pingan: %s: %s\n", what, e->message);
+	return 1;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+	const char *db = NULL, *listen = "127.0.0.1:8080", *data = NULL, *body = "1048576",
+		   *quiet = NULL;
+	struct pa_opt opts[] = {
+		{"db", "PATH", "the database file", &db, 1},
+		{"listen", "HOST:PORT", "address to serve on (default 127.0.0.1:8080)", &listen, 0},
+		{"data", "DIR", "the data files (default " PA_DATADIR ")", &data, 0},
+		{"max-body", "BYTES", "largest request body accepted (default 1048576)", &body, 0},
+		{"quiet", NULL, "log warnings and errors only", &quiet, 0},
+		{NULL, NULL, NULL, NULL, 0},
+	};
+	int r = pa_opts_parse(argc, argv, opts, "pingan serve --db PATH [--listen HOST:PORT]",
+			      "Serve the pingan API. Stops cleanly on SIGTERM or SIGINT: no new "
+			      "connections, requests in flight finish, the writer flushes.");
+	if (r)
+		return r == 1 ? 0 : 2;
+	if (quiet)
+		pa_log_set_level(PA_LOG_WARN);
+	/* Block the stop signals before any thread starts, so only sigwait sees them. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	struct pa_app app;
+	if (pa_app_open(&app, db, datadir(data), true))
+		return fail("cannot start");
+	struct pa_server_opts so = {.listen = listen,
+				    .max_body = (size_t)strtoull(body, NULL, 10),
+				    .max_connections = 1000,
+				    .timeout_s = 60};
+	if (so.max_body < 1024)
+		so.max_body = 1024;
+	struct pa_server *srv;
+	if (pa_server_start(&app, &so, &srv)) {
+		fail("cannot serve");
+		pa_app_close(&app);
+		return 1;
+	}
+	pa_log(PA_LOG_INFO, "serving", "\"listen\":\"%s\",\"grids\":%d,\"case_types\":%d", listen,
+	       pa_geo_index_count(app.geo), app.cat->ntypes);
+	int sig = 0;
+	sigwait(&set, &sig);
+	pa_log(PA_LOG_INFO, "stopping", "\"signal\":%d", sig);
+	pa_server_stop(srv);
+	pa_app_close(&app);
+	pa_log(PA_LOG_INFO, "stopped", NULL);
+	return 0;
+}
+
+static int cmd_migrate(int argc, char **argv)
+{
+	const char *db = NULL;
+	struct pa_opt opts[] = {
+		{"db", "PATH", "the database file", &db, 1},
+		{NULL, NULL, NULL, NULL, 0},
+	};
+	int r = pa_opts_parse(argc, argv, opts, "pingan migrate --db PATH",
+			      "Create the database or bring its schema up to date.");
+	if (r)
+		return r == 1 ? 0 : 2;
+	struct pa_store *s;
+	struct pa_db *w;
+	if (pa_store_open(db, &s) || pa_store_open_writer(s, &w))
+		return fail("cannot open the database");
+	int from, to;
+	enum pa_err rc = w->ops->migrate(w, &from, &to);
+	w->ops->close(w);
+	pa_store_close(s);
+	if (rc)
+		return fail("migration failed");
+	if (from == to)
+		printf("schema is up to date (version %d)\n", to);
+	else
+		printf("schema migrated from version %d to %d\n", from, to);
+	return 0;
+}
+
+static int read_password_stdin(char *buf, size_t cap)
+{
+	if (!fgets(buf, (int)cap, stdin))
+		return -1;
+	size_t n = strlen(buf);
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		buf[--n] = 0;
+	return 0;
+}
+
+static int cmd_user_add(int argc, char **argv)
+{
+	const char *db = NULL, *username = NULL, *role = NULL, *region = NULL, *unit = NULL,
+		   *name = NULL, *pw_stdin = NULL, *data = NULL;
+	struct pa_opt opts[] = {
+		{"db", "PATH", "the database file", &db, 1},
+		{"username", "U", "log-in name (letters, digits, _ . -)", &username, 1},
+		{"role", "ROLE", "one of the roles in data/roles.conf", &role, 1},
+		{"region", "CODE", "the region subtree the user works in", &region, 1},
+		{"unit", "ID", "the unit the user belongs to", &unit, 0},
+		{"name", "NAME", "display name", &name, 0},
+		{"password-stdin", NULL, "read the password from the first line of stdin", &pw_stdin, 1},
+		{"data", "DIR", "the data files (default " PA_DATADIR ")", &data, 0},
+		{NULL, NULL, NULL, NULL, 0},
+	};
+	int r = pa_opts_parse(argc, argv, opts,
+			      "pingan user add --db PATH --username U --role ROLE --region CODE "
+			      "[--unit ID] --password-stdin",
+			      "Add a user account. The password is read from stdin so it never "
+			      "appears in the process list or shell history.");
+	if (r)
+		return r == 1 ? 0 : 2;
+	char pw[256];
+	if (read_password_stdin(pw, sizeof pw)) {
+		fprintf(stderr, "pingan: no password on stdin\n");
+		return 2;
+	}
+	char *end = NULL;
+	long long unit_id = unit ? strtoll(unit, &end, 10) : 0;
+	if (unit && (*end || unit_id <= 0)) {
+		fprintf(stderr, "pingan: --unit wants a unit id (a positive number)\n");
+		return 2;
+	}
+	struct pa_app app;
+	if (pa_app_open(&app, db, datadir(data), false))
+		return fail("cannot open");
+	struct pa_db *w;
+	enum pa_err rc = pa_store_open_writer(app.store, &w);
+	if (!rc) {
+		rc = w->ops->begin(w);
+		if (!rc)
+			rc = pa_user_create(w, app.cat, username, pw, role, region, unit_id, name);
+		if (!rc)
+			rc = w->ops->commit(w);
+		else
+			w->ops->rollback(w);
+		w->ops->close(w);
+	}
+	sodium_memzero(pw, sizeof pw);
+	pa_app_close(&app);
+	if (rc)
+		return fail("cannot add the user");
+	printf("user %s added (%s, region %s)\n", username, role, region);
+	return 0;
+}
+
+static int cmd_demo(int argc, char **argv)
+{
+	const char *db = NULL, *seed = "1", *data = NULL;
+	struct pa_opt opts[] = {
+		{"db", "PATH", "the database file to create (must not hold a city yet)", &db, 1},
+		{"seed", "N", "random seed: the same seed gives the same city (default 1)", &seed, 0},
+		{"data", "DIR", "the data files (default " PA_DATADIR ")", &data, 0},
+		{NULL, NULL, NULL, NULL, 0},
+	};
+	int r = pa_opts_parse(argc, argv, opts, "pingan demo --db PATH [--seed N]",
+			      "Create the demo city: a Tianmen-like county-level city (429006) with "
+			      "its towns, villages, grids, units, users and a few thousand cases. "
+			      "Prints the demo log-ins.");
+	if (r)
+		return r == 1 ? 0 : 2;
+	char *end;
+	unsigned long long s = strtoull(seed, &end, 10);
+	if (*end) {
+		fprintf(stderr, "pingan: --seed wants a number\n");
+		return 2;
+	}
+	struct pa_app app;
+	if (pa_app_open(&app, db, datadir(data), false))
+		return fail("cannot open");
+	enum pa_err rc = pa_demo_build(&app, (uint64_t)s, stdout);
+	pa_app_close(&app);
+	if (rc)
+		return fail("cannot build the demo city");
+	return 0;
+}
+
+static int cmd_routes(void)
+{
+	for (int i = 0; i < pa_nroutes; i++)
+		printf("%s %s\n", pa_routes[i].method, pa_routes[i].pattern);
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "pingan %s — the safe-city platform of a 综治中心\n\n"
+		   "usage: pingan COMMAND [options]   (pingan COMMAND --help for each)\n\n"
+		   "commands:\n"
+		   "  serve      serve the API\n"
+		   "  demo       create the demo city in a fresh database\n"
+		   "  user add   add a user account\n"
+		   "  migrate    create or upgrade the database schema\n"
+		   "  routes     list the HTTP API routes\n"
+		   "  version    print the version\n",
+		PA_VERSION);
+}
+
+int main(int argc, char **argv)
+{
+	if (sodium_init() < 0) {
+		fprintf(stderr, "pingan: libsodium failed to initialise\n");
+		return 1;
+	}
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "serve") == 0)
+		return cmd_serve(argc - 2, argv + 2);
+	if (strcmp(cmd, "demo") == 0)
+		return cmd_demo(argc - 2, argv + 2);
+	if (strcmp(cmd, "migrate") == 0)
+		return cmd_migrate(argc - 2, argv + 2);
+	if (strcmp(cmd, "routes") == 0)
+		return cmd_routes();
+	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+		printf("pingan %s\n", PA_VERSION);
+		return 0;
+	}
+	if (strcmp(cmd, "user") == 0) {
+		if (argc >= 3 && strcmp(argv[2], "add") == 0)
+			return cmd_user_add(argc - 3, argv + 3);
+		fprintf(stderr, "usage: pingan user add --help\n");
+		return 2;
+	}
+	fprintf(stderr, "pingan: unknown command \"%s\"\n\n", cmd);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,590 @@
+/* catalog.c: loads and validates roles, lifecycles and case types from data files. */
+#include "core/catalog.h"
+
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/conf.h"
+
+static enum pa_err ferr(const char *path, int line, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static enum pa_err ferr(const char *path, int line, const char *field, const char *fmt, ...)
+{
+	char msg[384];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return pa_errf(PA_DATA_FILE, field, "%s:%d: %s: %s", path, line, field, msg);
+}
+
+static const char *kind_names[] = {"initial", "active", "waiting", "terminal"};
+static const char *field_type_names[] = {"text", "longtext", "int",  "money",
+					 "date", "bool",     "choice", "phone"};
+
+const char *pa_state_kind_name(enum pa_state_kind k)
+{
+	return kind_names[k];
+}
+
+const char *pa_field_type_name(enum pa_field_type t)
+{
+	return field_type_names[t];
+}
+
+static int is_code(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+			return 0;
+	return 1;
+}
+
+/* Required key of a key/value section. */
+static enum pa_err need_key(const struct pa_conf *cf, const struct pa_conf_section *s,
+			    const char *key, const char **out)
+{
+	int line = s ? s->line : 1;
+	*out = pa_conf_get(s, key, &line);
+	if (!*out || !**out)
+		return ferr(cf->path, line, key, "missing (add \"%s = …\" to [%s])", key,
+			    s ? s->name : "?");
+	return PA_OK;
+}
+
+static enum pa_err need_cols(const struct pa_conf *cf, const struct pa_conf_row *r, int min,
+			     int max, const char *what)
+{
+	if (r->key)
+		return ferr(cf->path, r->line, what, "expected columns, found \"%s = …\"", r->key);
+	if (r->ntok < min || r->ntok > max)
+		return ferr(cf->path, r->line, what, "expected %d to %d columns, found %d", min,
+			    max, r->ntok);
+	return PA_OK;
+}
+
+static enum pa_err check_code(const struct pa_conf *cf, int line, const char *field,
+			      const char *code)
+{
+	if (!is_code(code))
+		return ferr(cf->path, line, field,
+			    "\"%s\" is not a code (use a-z, 0-9 and _)", code);
+	return PA_OK;
+}
+
+/* ---- roles ---- */
+
+static enum pa_err load_roles(struct pa_catalog *c, const char *path)
+{
+	struct pa_conf cf;
+	enum pa_err rc = pa_conf_load(path, &cf);
+	if (rc)
+		goto out;
+	const struct pa_conf_section *s = pa_conf_section(&cf, "roles");
+	if (!s || !s->nrows) {
+		rc = ferr(path, 1, "roles", "no [roles] section with rows");
+		goto out;
+	}
+	if (s->nrows > PA_MAX_ROLES) {
+		rc = ferr(path, s->line, "roles", "more than %d roles", PA_MAX_ROLES);
+		goto out;
+	}
+	c->roles = pa_alloc(&c->arena, sizeof *c->roles * (size_t)s->nrows);
+	for (int i = 0; i < s->nrows; i++) {
+		const struct pa_conf_row *r = &s->rows[i];
+		if ((rc = need_cols(&cf, r, 4, 4, "roles")) || (rc = check_code(&cf, r->line, "code", r->tok[0])))
+			goto out;
+		if (pa_catalog_role(c, r->tok[0])) {
+			rc = ferr(path, r->line, "code", "role \"%s\" listed twice", r->tok[0]);
+			goto out;
+		}
+		struct pa_role *ro = &c->roles[c->nroles];
+		if (strcmp(r->tok[1], "region") == 0)
+			ro->scope = PA_SCOPE_REGION;
+		else if (strcmp(r->tok[1], "unit") == 0)
+			ro->scope = PA_SCOPE_UNIT;
+		else {
+			rc = ferr(path, r->line, "scope", "\"%s\" is not region or unit", r->tok[1]);
+			goto out;
+		}
+		ro->code = pa_strdup(&c->arena, r->tok[0]);
+		ro->name = pa_strdup(&c->arena, r->tok[2]);
+		ro->name_en = pa_strdup(&c->arena, r->tok[3]);
+		ro->index = c->nroles++;
+	}
+out:
+	pa_conf_free(&cf);
+	return rc;
+}
+
+/* ---- channels ---- */
+
+static enum pa_err load_channels(struct pa_catalog *c, const char *path)
+{
+	struct pa_conf cf;
+	enum pa_err rc = pa_conf_load(path, &cf);
+	if (rc)
+		goto out;
+	const struct pa_conf_section *s = pa_conf_section(&cf, "channels");
+	if (!s || !s->nrows) {
+		rc = ferr(path, 1, "channels", "no [channels] section with rows");
+		goto out;
+	}
+	c->channels = pa_alloc(&c->arena, sizeof *c->channels * (size_t)s->nrows);
+	for (int i = 0; i < s->nrows; i++) {
+		const struct pa_conf_row *r = &s->rows[i];
+		if ((rc = need_cols(&cf, r, 3, 3, "channels")) || (rc = check_code(&cf, r->line, "code", r->tok[0])))
+			goto out;
+		if (pa_catalog_channel(c, r->tok[0])) {
+			rc = ferr(path, r->line, "code", "channel \"%s\" listed twice", r->tok[0]);
+			goto out;
+		}
+		struct pa_channel *ch = &c->channels[c->nchannels++];
+		ch->code = pa_strdup(&c->arena, r->tok[0]);
+		ch->name = pa_strdup(&c->arena, r->tok[1]);
+		ch->name_en = pa_strdup(&c->arena, r->tok[2]);
+	}
+out:
+	pa_conf_free(&cf);
+	return rc;
+}
+
+/* ---- lifecycles ---- */
+
+static enum pa_err parse_roles_mask(const struct pa_catalog *c, const struct pa_conf *cf, int line,
+				    const char *list, uint64_t *mask)
+{
+	*mask = 0;
+	char buf[1024];
+	snprintf(buf, sizeof buf, "%s", list);
+	char *save = NULL;
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		const struct pa_role *r = pa_catalog_role(c, t);
+		if (!r)
+			return ferr(cf->path, line, "roles", "unknown role \"%s\"", t);
+		*mask |= 1ull << r->index;
+	}
+	if (!*mask)
+		return ferr(cf->path, line, "roles", "no role may take this transition");
+	return PA_OK;
+}
+
+static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct pa_lifecycle *lc)
+{
+	struct pa_conf cf;
+	enum pa_err rc = pa_conf_load(path, &cf);
+	if (rc)
+		goto out;
+	struct pa_arena *a = &c->arena;
+	const struct pa_conf_section *head = pa_conf_section(&cf, "lifecycle");
+	const char *v;
+	if ((rc = need_key(&cf, head, "code", &v)) || (rc = check_code(&cf, head->line, "code", v)))
+		goto out;
+	lc->code = pa_strdup(a, v);
+	if ((rc = need_key(&cf, head, "name", &v)))
+		goto out;
+	lc->name = pa_strdup(a, v);
+
+	/* Sections are checked in file order so the first problem reported is the first
+	 * one a reader meets. */
+	const struct pa_conf_section *st = pa_conf_section(&cf, "states");
+	const struct pa_conf_section *ac = pa_conf_section(&cf, "actions");
+	const struct pa_conf_section *tr = pa_conf_section(&cf, "transitions");
+	if (!st) {
+		rc = ferr(path, 1, "states", "no [states] section");
+		goto out;
+	}
+	lc->states = pa_alloc(a, sizeof *lc->states * (size_t)(st->nrows + 1));
+	int ninitial = 0;
+	for (int i = 0; i < st->nrows; i++) {
+		const struct pa_conf_row *r = &st->rows[i];
+		if ((rc = need_cols(&cf, r, 4, 4, "states")) || (rc = check_code(&cf, r->line, "code", r->tok[0])))
+			goto out;
+		if (pa_lifecycle_state(lc, r->tok[0]) >= 0) {
+			rc = ferr(path, r->line, "code", "state \"%s\" listed twice", r->tok[0]);
+			goto out;
+		}
+		struct pa_state *s = &lc->states[lc->nstates];
+		int k = -1;
+		for (int j = 0; j < 4; j++)
+			if (strcmp(r->tok[1], kind_names[j]) == 0)
+				k = j;
+		if (k < 0) {
+			rc = ferr(path, r->line, "kind",
+				  "\"%s\" is not initial, active, waiting or terminal", r->tok[1]);
+			goto out;
+		}
+		ninitial += k == PA_STATE_INITIAL;
+		s->kind = (enum pa_state_kind)k;
+		s->code = pa_strdup(a, r->tok[0]);
+		s->name = pa_strdup(a, r->tok[2]);
+		s->name_en = pa_strdup(a, r->tok[3]);
+		lc->nstates++;
+	}
+	if (ninitial != 1) {
+		rc = ferr(path, st->line, "kind", "exactly one state must be initial (found %d)",
+			  ninitial);
+		goto out;
+	}
+
+	if (!ac) {
+		rc = ferr(path, 1, "actions", "no [actions] section");
+		goto out;
+	}
+	lc->actions = pa_alloc(a, sizeof *lc->actions * (size_t)(ac->nrows + 1));
+	for (int i = 0; i < ac->nrows; i++) {
+		const struct pa_conf_row *r = &ac->rows[i];
+		if ((rc = need_cols(&cf, r, 4, 4, "actions")) || (rc = check_code(&cf, r->line, "code", r->tok[0])))
+			goto out;
+		if (pa_lifecycle_action(lc, r->tok[0])) {
+			rc = ferr(path, r->line, "code", "action \"%s\" listed twice", r->tok[0]);
+			goto out;
+		}
+		struct pa_action *x = &lc->actions[lc->nactions];
+		char buf[256];
+		snprintf(buf, sizeof buf, "%s", r->tok[3]);
+		char *save = NULL;
+		for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+			if (strcmp(t, "note") == 0)
+				x->needs |= PA_NEED_NOTE;
+			else if (strcmp(t, "unit") == 0)
+				x->needs |= PA_NEED_UNIT;
+			else {
+				rc = ferr(path, r->line, "needs", "\"%s\" is not note or unit", t);
+				goto out;
+			}
+		}
+		x->code = pa_strdup(a, r->tok[0]);
+		x->name = pa_strdup(a, r->tok[1]);
+		x->name_en = pa_strdup(a, r->tok[2]);
+		lc->nactions++;
+	}
+
+	if (!tr) {
+		rc = ferr(path, 1, "transitions", "no [transitions] section");
+		goto out;
+	}
+	lc->trans = pa_alloc(a, sizeof *lc->trans * (size_t)(tr->nrows + 1));
+	int nreport = 0;
+	for (int i = 0; i < tr->nrows; i++) {
+		const struct pa_conf_row *r = &tr->rows[i];
+		if ((rc = need_cols(&cf, r, 4, 4, "transitions")))
+			goto out;
+		struct pa_transition *t = &lc->trans[lc->ntrans];
+		t->action = pa_lifecycle_action(lc, r->tok[0]);
+		if (!t->action) {
+			rc = ferr(path, r->line, "action", "unknown action \"%s\"", r->tok[0]);
+			goto out;
+		}
+		t->from = *r->tok[1] ? pa_lifecycle_state(lc, r->tok[1]) : -1;
+		if (*r->tok[1] && t->from < 0) {
+			rc = ferr(path, r->line, "from", "unknown state \"%s\"", r->tok[1]);
+			goto out;
+		}
+		t->to = pa_lifecycle_state(lc, r->tok[2]);
+		if (t->to < 0) {
+			rc = ferr(path, r->line, "to", "unknown state \"%s\"", r->tok[2]);
+			goto out;
+		}
+		if (t->from >= 0 && lc->states[t->from].kind == PA_STATE_TERMINAL) {
+			rc = ferr(path, r->line, "from", "state \"%s\" is terminal: nothing leaves it",
+				  r->tok[1]);
+			goto out;
+		}
+		if (t->from < 0) {
+			nreport++;
+			if (lc->states[t->to].kind != PA_STATE_INITIAL) {
+				rc = ferr(path, r->line, "to",
+					  "the creating transition (from \"-\") must lead to the initial state");
+				goto out;
+			}
+		}
+		if (pa_lifecycle_find(lc, t->action->code, t->from)) {
+			rc = ferr(path, r->line, "action", "\"%s\" from \"%s\" listed twice",
+				  t->action->code, r->tok[1]);
+			goto out;
+		}
+		if ((rc = parse_roles_mask(c, &cf, r->line, r->tok[3], &t->roles)))
+			goto out;
+		lc->ntrans++;
+	}
+	if (nreport != 1) {
+		rc = ferr(path, tr->line, "from",
+			  "exactly one transition must create the case (from \"-\"); found %d", nreport);
+		goto out;
+	}
+out:
+	pa_conf_free(&cf);
+	return rc;
+}
+
+/* ---- case types ---- */
+
+static enum pa_err load_type(struct pa_catalog *c, const char *path, struct pa_casetype *t)
+{
+	struct pa_conf cf;
+	enum pa_err rc = pa_conf_load(path, &cf);
+	if (rc)
+		goto out;
+	struct pa_arena *a = &c->arena;
+	const struct pa_conf_section *head = pa_conf_section(&cf, "type");
+	const char *v;
+	int line = head ? head->line : 1;
+	if ((rc = need_key(&cf, head, "code", &v)) || (rc = check_code(&cf, head->line, "code", v)))
+		goto out;
+	t->code = pa_strdup(a, v);
+	if ((rc = need_key(&cf, head, "name", &v)))
+		goto out;
+	t->name = pa_strdup(a, v);
+	if ((rc = need_key(&cf, head, "name_en", &v)))
+		goto out;
+	t->name_en = pa_strdup(a, v);
+	if ((rc = need_key(&cf, head, "lifecycle", &v)))
+		goto out;
+	pa_conf_get(head, "lifecycle", &line);
+	for (int i = 0; i < c->nlifecycles; i++)
+		if (strcmp(c->lifecycles[i].code, v) == 0)
+			t->lc = &c->lifecycles[i];
+	if (!t->lc) {
+		rc = ferr(path, line, "lifecycle", "unknown lifecycle \"%s\"", v);
+		goto out;
+	}
+
+	const struct pa_conf_section *cs = pa_conf_section(&cf, "categories");
+	if (!cs || !cs->nrows) {
+		rc = ferr(path, cs ? cs->line : 1, "categories", "a case type needs at least one category");
+		goto out;
+	}
+	t->categories = pa_alloc(a, sizeof *t->categories * (size_t)cs->nrows);
+	for (int i = 0; i < cs->nrows; i++) {
+		const struct pa_conf_row *r = &cs->rows[i];
+		if ((rc = need_cols(&cf, r, 3, 3, "categories")) || (rc = check_code(&cf, r->line, "code", r->tok[0])))
+			goto out;
+		if (pa_type_category(t, r->tok[0])) {
+			rc = ferr(path, r->line, "code", "category \"%s\" listed twice", r->tok[0]);
+			goto out;
+		}
+		struct pa_category *k = &t->categories[t->ncategories++];
+		k->code = pa_strdup(a, r->tok[0]);
+		k->name = pa_strdup(a, r->tok[1]);
+		k->name_en = pa_strdup(a, r->tok[2]);
+	}
+
+	const struct pa_conf_section *fs = pa_conf_section(&cf, "fields");
+	int nf = fs ? fs->nrows : 0;
+	t->fields = pa_alloc(a, sizeof *t->fields * (size_t)(nf + 1));
+	for (int i = 0; i < nf; i++) {
+		const struct pa_conf_row *r = &fs->rows[i];
+		if ((rc = need_cols(&cf, r, 5, 6, "fields")) || (rc = check_code(&cf, r->line, "code", r->tok[0])))
+			goto out;
+		struct pa_field *f = &t->fields[t->nfields];
+		for (int j = 0; j < t->nfields; j++)
+			if (strcmp(t->fields[j].code, r->tok[0]) == 0) {
+				rc = ferr(path, r->line, "code", "field \"%s\" listed twice", r->tok[0]);
+				goto out;
+			}
+		int ty = -1;
+		for (int j = 0; j < (int)(sizeof field_type_names / sizeof *field_type_names); j++)
+			if (strcmp(r->tok[1], field_type_names[j]) == 0)
+				ty = j;
+		if (ty < 0) {
+			rc = ferr(path, r->line, "type",
+				  "\"%s\" is not one of text, longtext, int, money, date, bool, choice, phone",
+				  r->tok[1]);
+			goto out;
+		}
+		f->type = (enum pa_field_type)ty;
+		if (strcmp(r->tok[2], "required") == 0)
+			f->required = true;
+		else if (strcmp(r->tok[2], "optional") != 0) {
+			rc = ferr(path, r->line, "required", "\"%s\" is not required or optional",
+				  r->tok[2]);
+			goto out;
+		}
+		f->code = pa_strdup(a, r->tok[0]);
+		f->name = pa_strdup(a, r->tok[3]);
+		f->name_en = pa_strdup(a, r->tok[4]);
+		if (f->type == PA_FIELD_CHOICE) {
+			if (r->ntok != 6 || !*r->tok[5]) {
+				rc = ferr(path, r->line, "choices",
+					  "a choice field needs a sixth column: choices separated by |");
+				goto out;
+			}
+			char *buf = pa_strdup(a, r->tok[5]);
+			int n = 1;
+			for (char *p = buf; *p; p++)
+				n += *p == '|';
+			f->choices = pa_alloc(a, sizeof(char *) * (size_t)n);
+			char *save = NULL;
+			for (char *x = strtok_r(buf, "|", &save); x; x = strtok_r(NULL, "|", &save))
+				f->choices[f->nchoices++] = x;
+		} else if (r->ntok == 6 && *r->tok[5]) {
+			rc = ferr(path, r->line, "choices", "only a choice field takes choices");
+			goto out;
+		}
+		t->nfields++;
+	}
+out:
+	pa_conf_free(&cf);
+	return rc;
+}
+
+/* ---- directory walking ---- */
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted list of dir/ *.conf paths (arena-owned); n gets the count. */
+static enum pa_err list_conf(struct pa_arena *a, const char *dir, char ***out, int *n)
+{
+	*n = 0;
+	DIR *d = opendir(dir);
+	if (!d)
+		return pa_errf(PA_DATA_FILE, NULL, "%s: cannot open the directory", dir);
+	int cap = 16;
+	char **v = malloc(sizeof(char *) * (size_t)cap);
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+		if (l < 6 || strcmp(e->d_name + l - 5, ".conf") != 0 || e->d_name[0] == '.')
+			continue;
+		if (*n == cap)
+			v = realloc(v, sizeof(char *) * (size_t)(cap *= 2));
+		v[(*n)++] = pa_sprintf(a, "%s/%s", dir, e->d_name);
+	}
+	closedir(d);
+	qsort(v, (size_t)*n, sizeof *v, cmp_str);
+	*out = pa_alloc(a, sizeof(char *) * (size_t)(*n + 1));
+	memcpy(*out, v, sizeof(char *) * (size_t)*n);
+	free(v);
+	return PA_OK;
+}
+
+enum pa_err pa_catalog_load(const char *datadir, struct pa_catalog **out)
+{
+	*out = NULL;
+	struct pa_catalog *c = calloc(1, sizeof *c);
+	if (!c)
+		return pa_errf(PA_INTERNAL, NULL, "out of memory");
+	pa_arena_init(&c->arena);
+	enum pa_err rc;
+	char **files;
+	int n;
+
+	if ((rc = load_roles(c, pa_sprintf(&c->arena, "%s/roles.conf", datadir))))
+		goto fail;
+
+	if ((rc = load_channels(c, pa_sprintf(&c->arena, "%s/channels.conf", datadir))))
+		goto fail;
+
+	if ((rc = list_conf(&c->arena, pa_sprintf(&c->arena, "%s/lifecycles", datadir), &files, &n)))
+		goto fail;
+	c->lifecycles = pa_alloc(&c->arena, sizeof *c->lifecycles * (size_t)(n + 1));
+	for (int i = 0; i < n; i++) {
+		if ((rc = load_lifecycle(c, files[i], &c->lifecycles[i])))
+			goto fail;
+		for (int j = 0; j < i; j++)
+			if (strcmp(c->lifecycles[j].code, c->lifecycles[i].code) == 0) {
+				rc = ferr(files[i], 1, "code", "lifecycle \"%s\" also defined in %s",
+					  c->lifecycles[i].code, files[j]);
+				goto fail;
+			}
+		c->nlifecycles++;
+	}
+
+	if ((rc = list_conf(&c->arena, pa_sprintf(&c->arena, "%s/case-types", datadir), &files, &n)))
+		goto fail;
+	if (!n) {
+		rc = pa_errf(PA_DATA_FILE, NULL, "%s/case-types: no case types", datadir);
+		goto fail;
+	}
+	c->types = pa_alloc(&c->arena, sizeof *c->types * (size_t)n);
+	for (int i = 0; i < n; i++) {
+		if ((rc = load_type(c, files[i], &c->types[i])))
+			goto fail;
+		if (pa_catalog_type(c, c->types[i].code)) {
+			rc = ferr(files[i], 1, "code", "case type \"%s\" defined twice",
+				  c->types[i].code);
+			goto fail;
+		}
+		c->ntypes++;
+	}
+	*out = c;
+	return PA_OK;
+fail:
+	pa_catalog_free(c);
+	return rc;
+}
+
+void pa_catalog_free(struct pa_catalog *c)
+{
+	if (!c)
+		return;
+	pa_arena_free(&c->arena);
+	free(c);
+}
+
+const struct pa_role *pa_catalog_role(const struct pa_catalog *c, const char *code)
+{
+	for (int i = 0; i < c->nroles; i++)
+		if (strcmp(c->roles[i].code, code) == 0)
+			return &c->roles[i];
+	return NULL;
+}
+
+const struct pa_channel *pa_catalog_channel(const struct pa_catalog *c, const char *code)
+{
+	for (int i = 0; i < c->nchannels; i++)
+		if (strcmp(c->channels[i].code, code) == 0)
+			return &c->channels[i];
+	return NULL;
+}
+
+const struct pa_casetype *pa_catalog_type(const struct pa_catalog *c, const char *code)
+{
+	for (int i = 0; i < c->ntypes; i++)
+		if (strcmp(c->types[i].code, code) == 0)
+			return &c->types[i];
+	return NULL;
+}
+
+const struct pa_category *pa_type_category(const struct pa_casetype *t, const char *code)
+{
+	for (int i = 0; i < t->ncategories; i++)
+		if (strcmp(t->categories[i].code, code) == 0)
+			return &t->categories[i];
+	return NULL;
+}
+
+int pa_lifecycle_state(const struct pa_lifecycle *lc, const char *code)
+{
+	for (int i = 0; i < lc->nstates; i++)
+		if (strcmp(lc->states[i].code, code) == 0)
+			return i;
+	return -1;
+}
+
+const struct pa_action *pa_lifecycle_action(const struct pa_lifecycle *lc, const char *code)
+{
+	for (int i = 0; i < lc->nactions; i++)
+		if (strcmp(lc->actions[i].code, code) == 0)
+			return &lc->actions[i];
+	return NULL;
+}
+
+const struct pa_transition *pa_lifecycle_find(const struct pa_lifecycle *lc, const char *action,
+					      int from)
+{
+	for (int i = 0; i < lc->ntrans; i++)
+		if (lc->trans[i].from == from && strcmp(lc->trans[i].action->code, action) == 0)
+			return &lc->trans[i];
+	return NULL;
+}

@@ -1,0 +1,16 @@
+/* clock.h: the one source of "now" (unix seconds, UTC), so tests can move time, and
+ * rendering of times in China Standard Time (UTC+8), the time every user works in. */
+#ifndef PA_CLOCK_H
+#define PA_CLOCK_H
+
+#include <stdint.h>
+
+int64_t pa_now(void);
+/* Shift the clock by `seconds` from now on (tests, simulated sweeps). */
+void pa_clock_shift(int64_t seconds);
+/* "2026-11-29T08:00:00+08:00"; buf needs 26 bytes. */
+char *pa_time_iso(int64_t t, char buf[32]);
+/* Year in CST of time t. */
+int pa_time_year(int64_t t);
+
+#endif

@@ -1,0 +1,24 @@
+/* geo.h: polygons in lng/lat and an in-memory index answering "which grid holds this
+ * point". Build once, then pa_geo_locate may be called from any thread. */
+#ifndef PA_GEO_H
+#define PA_GEO_H
+
+#include <stdbool.h>
+
+/* Even-odd rule; xy holds n (lng, lat) pairs, the ring closed or not. */
+bool pa_geo_contains(const double *xy, int n, double x, double y);
+/* Valid coordinates: finite, lng in [-180,180], lat in [-90,90]. */
+bool pa_geo_valid(double lng, double lat);
+
+struct pa_geo_index;
+struct pa_geo_index *pa_geo_index_new(void);
+/* Copies code and ring. Returns false for a ring of fewer than 3 points. */
+bool pa_geo_index_add(struct pa_geo_index *ix, const char *code, const double *xy, int n);
+/* Call after the last add and before the first locate. */
+void pa_geo_index_build(struct pa_geo_index *ix);
+/* Code of the first polygon holding the point, or NULL. The string lives as long as ix. */
+const char *pa_geo_locate(const struct pa_geo_index *ix, double lng, double lat);
+int pa_geo_index_count(const struct pa_geo_index *ix);
+void pa_geo_index_free(struct pa_geo_index *ix);
+
+#endif

@@ -1,0 +1,21 @@
+/* text.h: text helpers — UTF-8 length, and the search normal form that lets a search in
+ * traditional characters find text written in simplified ones (and the reverse). */
+#ifndef PA_TEXT_H
+#define PA_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/arena.h"
+
+/* Characters (code points) in valid UTF-8. */
+size_t pa_utf8_len(const char *s);
+/* Open the traditional→simplified converter (OpenCC t2s); false if unavailable, in which
+ * case pa_text_fold only lower-cases. Call once before threads start. */
+bool pa_text_init(void);
+void pa_text_done(void);
+/* Search normal form: traditional folded to simplified, ASCII lower-cased, runs of white
+ * space made one space. Thread-safe. */
+char *pa_text_fold(struct pa_arena *a, const char *s);
+
+#endif

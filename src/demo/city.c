@@ -1,0 +1,500 @@
+/* city.c: the demo city — region tree with grid polygons tiling the area around
+ * 113.17°E 30.66°N, units, one user per role and scope, and cases taken through their
+ * lifecycle — written through the store interface in one transaction. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/text.h"
+#include "demo/content.h"
+#include "demo/demo.h"
+
+#define CITY "429006"
+#define TOWNS_X 5
+#define TOWNS_Y 5
+#define VILL_X 6 /* villages across a town */
+#define VILL_Y 5
+#define CELL_X (TOWNS_X * VILL_X * 2) /* grid cells across the city: 2x2 per village */
+#define CELL_Y (TOWNS_Y * VILL_Y * 2)
+#define LNG0 112.85
+#define LNG1 113.49
+#define LAT0 30.44
+#define LAT1 30.88
+#define NCASES 3000
+
+struct town {
+	char code[16];
+	const char *name;
+	int64_t centre, police, justice;
+	int64_t staff_user, coord_user, grid_user;
+};
+
+struct build {
+	struct pa_app *app;
+	struct pa_db *db;
+	struct pa_rng rng;
+	struct pa_arena ar;
+	uint64_t seed;
+	double vx[CELL_X + 1][CELL_Y + 1], vy[CELL_X + 1][CELL_Y + 1];
+	struct town towns[TOWNS_X * TOWNS_Y];
+	char (*village_names)[64]; /* per village index town*30+v */
+	int64_t *village_unit;
+	int64_t city_centre, petition, police_bureau, justice_bureau;
+	int64_t committees[5], depts[6];
+	int64_t mediator_user[5], police_user, legal_user, city_staff_user;
+	int nusers;
+};
+
+static const char *const committee_names[5] = {
+	"天门市婚姻家庭纠纷人民调解委员会", "天门市医疗纠纷人民调解委员会",
+	"天门市校园纠纷人民调解委员会", "天门市道路交通事故纠纷人民调解委员会",
+	"天门市物业纠纷人民调解委员会"};
+static const char *const committee_codes[5] = {"family", "medical", "school", "traffic",
+					       "property"};
+static const char *const dept_names[6] = {"天门市生态环境局", "天门市人社局劳动保障监察大队",
+					  "天门市住房和城乡建设局", "天门市市场监督管理局",
+					  "天门市应急管理局", "天门市交通运输局"};
+
+/* Deterministic jitter of an interior lattice vertex, in cells. */
+static double jitter(uint64_t seed, int i, int j, int axis)
+{
+	struct pa_rng r = {seed ^ ((uint64_t)i * 0x9E3779B97F4A7C15ull) ^
+			   ((uint64_t)j * 0xC2B2AE3D27D4EB4Full) ^ (uint64_t)axis};
+	pa_rng_next(&r);
+	return (pa_rng_unit(&r) - 0.5) * 0.5;
+}
+
+static void lattice(struct build *b)
+{
+	double cw = (LNG1 - LNG0) / CELL_X, ch = (LAT1 - LAT0) / CELL_Y;
+	for (int i = 0; i <= CELL_X; i++)
+		for (int j = 0; j <= CELL_Y; j++) {
+			bool edge = i == 0 || j == 0 || i == CELL_X || j == CELL_Y;
+			b->vx[i][j] = LNG0 + (i + (edge ? 0 : jitter(b->seed, i, j, 0))) * cw;
+			b->vy[i][j] = LAT0 + (j + (edge ? 0 : jitter(b->seed, i, j, 1))) * ch;
+		}
+}
+
+static char *ring_json(struct build *b, int i, int j)
+{
+	/* counter-clockwise, closed */
+	return pa_sprintf(&b->ar, "[[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f]]",
+			  b->vx[i][j], b->vy[i][j], b->vx[i + 1][j], b->vy[i + 1][j],
+			  b->vx[i + 1][j + 1], b->vy[i + 1][j + 1], b->vx[i][j + 1],
+			  b->vy[i][j + 1], b->vx[i][j], b->vy[i][j]);
+}
+
+/* A point inside cell (i, j): bilinear between its corners, away from the edges. */
+static void point_in_cell(struct build *b, int i, int j, double *x, double *y)
+{
+	double u = 0.15 + 0.7 * pa_rng_unit(&b->rng), v = 0.15 + 0.7 * pa_rng_unit(&b->rng);
+	*x = (1 - u) * (1 - v) * b->vx[i][j] + u * (1 - v) * b->vx[i + 1][j] +
+	     u * v * b->vx[i + 1][j + 1] + (1 - u) * v * b->vx[i][j + 1];
+	*y = (1 - u) * (1 - v) * b->vy[i][j] + u * (1 - v) * b->vy[i + 1][j] +
+	     u * v * b->vy[i + 1][j + 1] + (1 - u) * v * b->vy[i][j + 1];
+}
+
+static enum pa_err unit(struct build *b, const char *code, const char *name, const char *kind,
+			const char *region, const char *tier, int64_t *id)
+{
+	struct pa_unit_in u = {code, name, kind, region, tier};
+	return b->db->ops->unit_put(b->db, &u, id);
+}
+
+static enum pa_err user(struct build *b, const char *username, const char *role,
+			const char *region, int64_t unit_id, const char *name, int64_t *id,
+			FILE *out, bool show)
+{
+	enum pa_err rc = pa_user_create(b->db, b->app->cat, username, PA_DEMO_PASSWORD, role,
+					region, unit_id, name);
+	if (rc)
+		return rc;
+	struct pa_user u;
+	char hash[160];
+	if ((rc = b->db->ops->user_by_name(b->db, username, &u, hash, sizeof hash)))
+		return rc;
+	if (id)
+		*id = u.id;
+	b->nusers++;
+	if (show)
+		fprintf(out, "  %-22s %-20s %-16s %s\n", username, role, region, name);
+	return PA_OK;
+}
+
+static enum pa_err regions_and_units(struct build *b)
+{
+	enum pa_err rc;
+	struct pa_db *db = b->db;
+	struct pa_region_in city = {CITY, NULL, "city", "天门市", 1, 113.17, 30.66, NULL};
+	if ((rc = db->ops->region_put(db, &city)))
+		return rc;
+	if ((rc = unit(b, "city-centre", "天门市社会治理综合服务中心", "city_centre", CITY, "city",
+		       &b->city_centre)) ||
+	    (rc = unit(b, "city-petition", "天门市信访局", "petition_bureau", CITY, "city",
+		       &b->petition)) ||
+	    (rc = unit(b, "city-police", "天门市公安局", "department", CITY, "city",
+		       &b->police_bureau)) ||
+	    (rc = unit(b, "city-justice", "天门市司法局", "department", CITY, "city",
+		       &b->justice_bureau)))
+		return rc;
+	for (int k = 0; k < 5; k++)
+		if ((rc = unit(b, pa_sprintf(&b->ar, "committee-%s", committee_codes[k]),
+			       committee_names[k], "committee", CITY, "city", &b->committees[k])))
+			return rc;
+	for (int k = 0; k < 6; k++)
+		if ((rc = unit(b, pa_sprintf(&b->ar, "dept-%d", k + 1), dept_names[k], "department",
+			       CITY, "city", &b->depts[k])))
+			return rc;
+
+	int nstreet = 0, ntown = 0, ntownship = 0, nfarm = 0;
+	for (int t = 0; t < pa_demo_ntowns && t < TOWNS_X * TOWNS_Y; t++) {
+		struct town *tw = &b->towns[t];
+		const char *kind = pa_demo_town_kind(t);
+		int suffix = strcmp(kind, "street") == 0 ? 1 + nstreet++
+			     : strcmp(kind, "town") == 0 ? 101 + ntown++
+			     : strcmp(kind, "township") == 0 ? 201 + ntownship++
+							     : 401 + nfarm++;
+		snprintf(tw->code, sizeof tw->code, CITY "%03d", suffix % 1000);
+		tw->name = pa_demo_town_name(t);
+		int bx = t % TOWNS_X, by = t / TOWNS_X;
+		int ci = bx * VILL_X * 2, cj = by * VILL_Y * 2;
+		double cx = (b->vx[ci][cj] + b->vx[ci + VILL_X * 2][cj + VILL_Y * 2]) / 2;
+		double cy = (b->vy[ci][cj] + b->vy[ci + VILL_X * 2][cj + VILL_Y * 2]) / 2;
+		struct pa_region_in r = {tw->code, CITY, kind, tw->name, 2, cx, cy, NULL};
+		if ((rc = db->ops->region_put(db, &r)))
+			return rc;
+		if ((rc = unit(b, pa_sprintf(&b->ar, "town-%s", tw->code),
+			       pa_sprintf(&b->ar, "%s综治中心", tw->name), "town_centre", tw->code,
+			       "town", &tw->centre)) ||
+		    (rc = unit(b, pa_sprintf(&b->ar, "police-%s", tw->code),
+			       pa_sprintf(&b->ar, "天门市公安局%s派出所", tw->name), "police_station",
+			       tw->code, "town", &tw->police)) ||
+		    (rc = unit(b, pa_sprintf(&b->ar, "justice-%s", tw->code),
+			       pa_sprintf(&b->ar, "%s司法所", tw->name), "justice_office", tw->code,
+			       "town", &tw->justice)))
+			return rc;
+
+		bool urban = strcmp(kind, "street") == 0;
+		int ncomm = urban ? 20 : 3, nc = 0, nv = 0;
+		for (int v = 0; v < VILL_X * VILL_Y; v++) {
+			int vi = ci + (v % VILL_X) * 2, vj = cj + (v / VILL_X) * 2;
+			bool comm = v < ncomm;
+			char vcode[24];
+			snprintf(vcode, sizeof vcode, "%s%03d", tw->code, (comm ? 1 + nc++ : 201 + nv++) % 1000);
+			const char *vname = pa_demo_village_name(&b->ar, &b->rng, t, v, comm);
+			snprintf(b->village_names[t * 30 + v], 64, "%s", vname);
+			struct pa_region_in vr = {vcode, tw->code, comm ? "community" : "village",
+						  vname, 3, b->vx[vi + 1][vj + 1],
+						  b->vy[vi + 1][vj + 1], NULL};
+			if ((rc = db->ops->region_put(db, &vr)))
+				return rc;
+			if ((rc = unit(b, pa_sprintf(&b->ar, "village-%s", vcode),
+				       pa_sprintf(&b->ar, "%s综治中心(调委会)", vname), "village_centre",
+				       vcode, "village", &b->village_unit[t * 30 + v])))
+				return rc;
+			for (int g = 0; g < 4; g++) {
+				int gi = vi + g % 2, gj = vj + g / 2;
+				char gcode[32];
+				snprintf(gcode, sizeof gcode, "%s%03d", vcode, (g + 1) % 1000);
+				struct pa_region_in gr = {
+					gcode, vcode, "grid", pa_sprintf(&b->ar, "%s第%d网格", vname, g + 1),
+					4, (b->vx[gi][gj] + b->vx[gi + 1][gj + 1]) / 2,
+					(b->vy[gi][gj] + b->vy[gi + 1][gj + 1]) / 2, ring_json(b, gi, gj)};
+				if ((rc = db->ops->region_put(db, &gr)))
+					return rc;
+			}
+		}
+	}
+	return PA_OK;
+}
+
+static enum pa_err users(struct build *b, FILE *out)
+{
+	enum pa_err rc;
+	fprintf(out, "\nDemo log-ins (password for every account: %s)\n", PA_DEMO_PASSWORD);
+	fprintf(out, "  %-22s %-20s %-16s %s\n", "username", "role", "region", "who");
+	if ((rc = user(b, "city_admin", "city_admin", CITY, b->city_centre, "市级系统管理员", NULL,
+		       out, true)) ||
+	    (rc = user(b, "city_staff", "city_staff", CITY, b->city_centre, "市综治中心 刘敏",
+		       &b->city_staff_user, out, true)) ||
+	    (rc = user(b, "auditor", "auditor", CITY, 0, "审计员 陈静", NULL, out, true)) ||
+	    (rc = user(b, "police", "police", CITY, b->police_bureau, "市公安局 赵刚",
+		       &b->police_user, out, true)) ||
+	    (rc = user(b, "legal", "legal", CITY, b->justice_bureau, "市司法局 孙丽",
+		       &b->legal_user, out, true)))
+		return rc;
+	for (int k = 0; k < 5; k++)
+		if ((rc = user(b, pa_sprintf(&b->ar, "mediator_%s", committee_codes[k]), "mediator",
+			       CITY, b->committees[k],
+			       pa_sprintf(&b->ar, "调解员(%s)", committee_names[k] + 9),
+			       &b->mediator_user[k], out, k == 0)))
+			return rc;
+	for (int t = 0; t < pa_demo_ntowns && t < TOWNS_X * TOWNS_Y; t++) {
+		struct town *tw = &b->towns[t];
+		const char *s = tw->code + 6;
+		char vcode[24], gcode[32];
+		snprintf(vcode, sizeof vcode, "%s001", tw->code);
+		snprintf(gcode, sizeof gcode, "%s001", vcode);
+		bool show = t == 3;
+		if ((rc = user(b, pa_sprintf(&b->ar, "town_%s", s), "town_staff", tw->code, tw->centre,
+			       pa_sprintf(&b->ar, "%s综治中心", tw->name), &tw->staff_user, out, show)) ||
+		    (rc = user(b, pa_sprintf(&b->ar, "village_%s_001", s), "village_coordinator", vcode,
+			       b->village_unit[t * 30], pa_sprintf(&b->ar, "%s协调员", b->village_names[t * 30]),
+			       &tw->coord_user, out, show)) ||
+		    (rc = user(b, pa_sprintf(&b->ar, "grid_%s_001_001", s), "grid_worker", gcode, 0,
+			       pa_sprintf(&b->ar, "%s第1网格网格员", b->village_names[t * 30]),
+			       &tw->grid_user, out, show)))
+			return rc;
+	}
+	fprintf(out, "  … and mediator_{family,medical,school,traffic,property}, town_NNN,\n"
+		     "    village_NNN_001 and grid_NNN_001_001 for every town code NNN.\n");
+	return PA_OK;
+}
+
+/* ---- cases ---- */
+
+struct kind {
+	const char *type, *category;
+	int weight;
+	int committee; /* -1 none */
+};
+
+static const struct kind kinds[] = {
+	{"dispute", "neighbour", 14, -1}, {"dispute", "land", 10, -1},
+	{"dispute", "family", 9, 0},      {"dispute", "wage", 7, -1},
+	{"dispute", "property", 6, 4},    {"dispute", "traffic", 5, 3},
+	{"dispute", "medical", 3, 1},     {"dispute", "school", 3, 2},
+	{"dispute", "debt", 5, -1},       {"hazard", "fire", 5, -1},
+	{"hazard", "road", 4, -1},        {"hazard", "building", 3, -1},
+	{"hazard", "flood", 3, -1},       {"hazard", "gas", 2, -1},
+	{"hazard", "campus", 2, -1},      {"request", "livelihood", 5, -1},
+	{"request", "environment", 3, -1}, {"request", "business", 2, -1},
+	{"request", "legal_aid", 2, -1},  {"request", "infrastructure", 4, -1},
+	{"request", "public_order", 3, -1},
+};
+
+static const struct kind *pick_kind(struct pa_rng *r)
+{
+	int total = 0;
+	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+		total += kinds[i].weight;
+	int x = (int)pa_rng_below(r, (uint32_t)total);
+	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+		if ((x -= kinds[i].weight) < 0)
+			return &kinds[i];
+	return &kinds[0];
+}
+
+static const char *pick_channel(struct pa_rng *r)
+{
+	static const char *const ch[] = {"grid_worker", "grid_worker", "grid_worker", "walk_in",
+					 "walk_in",     "phone",       "hotline_12345", "online",
+					 "letter",      "police_transfer"};
+	return ch[pa_rng_below(r, sizeof ch / sizeof *ch)];
+}
+
+static enum pa_err step(struct build *b, int64_t id, const char *action, const char *from,
+			const char *to, int64_t from_unit, int64_t to_unit, int64_t actor,
+			int64_t at, const char *note, const struct pa_case_in *c)
+{
+	struct pa_step_in s = {id,	  action,  from,       to,	 note, from_unit,
+			       to_unit, actor, at, c->type, c->category, c->grid};
+	return b->db->ops->case_step(b->db, &s);
+}
+
+static enum pa_err one_case(struct build *b, int64_t today)
+{
+	struct pa_rng *r = &b->rng;
+	int t = (int)pa_rng_below(r, (uint32_t)pa_demo_ntowns);
+	/* Sub-districts are denser: a second draw favours them. */
+	if (pa_rng_below(r, 4) == 0)
+		t = (int)pa_rng_below(r, 3);
+	struct town *tw = &b->towns[t];
+	int v = (int)pa_rng_below(r, 30), g = (int)pa_rng_below(r, 4);
+	int bx = t % TOWNS_X, by = t / TOWNS_X;
+	int ci = bx * VILL_X * 2 + (v % VILL_X) * 2 + g % 2;
+	int cj = by * VILL_Y * 2 + (v / VILL_X) * 2 + g / 2;
+	double x, y;
+	point_in_cell(b, ci, cj, &x, &y);
+	const char *grid = pa_geo_locate(b->app->geo, x, y);
+	if (!grid)
+		return pa_errf(PA_INTERNAL, NULL, "demo point (%f, %f) outside every grid", x, y);
+
+	const struct kind *k = pick_kind(r);
+	const char *vname = b->village_names[t * 30 + v];
+	const char *p1 = pa_demo_person_name(&b->ar, r), *p2 = pa_demo_person_name(&b->ar, r);
+	struct pa_demo_case_text txt;
+	pa_demo_case_text(&b->ar, r, k->type, k->category, vname, p1, p2, &txt);
+
+	struct pa_party_in parties[2] = {
+		{"applicant", p1, pa_demo_id_number(&b->ar, r, CITY), pa_demo_phone(&b->ar, r),
+		 pa_sprintf(&b->ar, "%s%s", tw->name, vname)},
+		{"respondent", p2, pa_rng_below(r, 2) ? pa_demo_id_number(&b->ar, r, CITY) : NULL,
+		 pa_rng_below(r, 2) ? pa_demo_phone(&b->ar, r) : NULL, NULL},
+	};
+	int nparties = strcmp(k->type, "dispute") == 0 ? 2 : 1;
+	const char *fields = "{}";
+	if (strcmp(k->category, "wage") == 0 || strcmp(k->category, "debt") == 0 ||
+	    strcmp(k->category, "land") == 0)
+		fields = pa_sprintf(&b->ar, "{\"amount\":%u}", 1000 + 500 * pa_rng_below(r, 200));
+	else if (strcmp(k->type, "hazard") == 0)
+		fields = pa_sprintf(&b->ar, "{\"responsible_party\":\"%s\"}", p1);
+
+	/* Spread over the year before today, in working hours, older ones further along. */
+	int64_t age_days = 1 + (int64_t)pa_rng_below(r, 365);
+	int64_t at = today - age_days * 86400 + 8 * 3600 + 30 * 60 +
+		     (int64_t)pa_rng_below(r, 9 * 3600);
+	int64_t reporter = tw->grid_user;
+	int64_t from_unit = 0;
+	const char *channel = pick_channel(r);
+	if (strcmp(channel, "grid_worker") != 0)
+		reporter = tw->staff_user, from_unit = tw->centre;
+
+	struct pa_case_in c = {
+		.type = k->type,
+		.category = k->category,
+		.status = "reported",
+		.title = txt.title,
+		.description = txt.description,
+		.grid = grid,
+		.channel = channel,
+		.address = pa_sprintf(&b->ar, "%s%s", tw->name, vname),
+		.fields_json = fields,
+		.lng = x,
+		.lat = y,
+		.unit_id = tw->centre,
+		.from_unit = from_unit,
+		.reporter_id = reporter,
+		.at = at,
+		.year = pa_time_year(at),
+		.nparties = nparties,
+		.parties = parties,
+		.action = "report",
+	};
+	c.search = pa_text_fold(&b->ar, pa_sprintf(&b->ar, "%s %s %s", c.title, c.description,
+						   c.address));
+	struct pa_case_ref ref;
+	enum pa_err rc = b->db->ops->case_insert(b->db, &c, &ref);
+	if (rc)
+		return rc;
+
+	/* How far along: older cases are more often done. */
+	double done = age_days > 30 ? 0.9 : age_days > 7 ? 0.6 : 0.25;
+	int stage = pa_rng_unit(r) < done ? 5 : (int)pa_rng_below(r, 5);
+	int64_t now = at;
+	int64_t gap = 3600 * (2 + (int64_t)pa_rng_below(r, 30));
+	if (stage == 0)
+		return PA_OK;
+	if (pa_rng_below(r, 30) == 0)
+		return step(b, ref.id, "reject", "reported", "rejected", tw->centre, 0,
+			    tw->staff_user, now + gap, "不属于受理范围，已告知当事人向有关部门反映", &c);
+	if ((rc = step(b, ref.id, "accept", "reported", "accepted", tw->centre, 0, tw->staff_user,
+		       now += gap, NULL, &c)) ||
+	    stage == 1)
+		return rc;
+	int64_t to = b->village_unit[t * 30 + v], handler = tw->coord_user;
+	if (k->committee >= 0 && pa_rng_below(r, 2))
+		to = b->committees[k->committee], handler = b->mediator_user[k->committee];
+	else if (strcmp(k->category, "public_order") == 0)
+		to = tw->police, handler = tw->staff_user;
+	else if (strcmp(k->category, "legal_aid") == 0)
+		to = tw->justice, handler = tw->staff_user;
+	else if (strcmp(k->category, "environment") == 0)
+		to = b->depts[0], handler = tw->staff_user;
+	else if (strcmp(k->type, "hazard") == 0 || pa_rng_below(r, 3) == 0)
+		to = tw->centre, handler = tw->staff_user;
+	if ((rc = step(b, ref.id, "dispatch", "accepted", "dispatched", tw->centre, to,
+		       tw->staff_user, now += gap, "请按期办理并反馈", &c)) ||
+	    stage == 2)
+		return rc;
+	if ((rc = step(b, ref.id, "sign", "dispatched", "handling", to, 0, handler, now += gap / 2,
+		       NULL, &c)) ||
+	    stage < 5)
+		return rc;
+	static const char *const closing[] = {
+		"经调解双方达成一致意见，已签订调解协议并当场履行。",
+		"已现场核实处置完毕，当事人表示满意。",
+		"隐患已整改到位，经复查符合要求。",
+		"已向当事人解释相关政策，诉求已解决。",
+	};
+	const char *note = closing[strcmp(k->type, "hazard") == 0 ? 2
+				   : strcmp(k->type, "request") == 0 ? 3
+								      : pa_rng_below(r, 2)];
+	return step(b, ref.id, "close", "handling", "closed", to, 0, handler,
+		    now + gap * (1 + (int64_t)pa_rng_below(r, 6)), note, &c);
+}
+
+enum pa_err pa_demo_build(struct pa_app *app, uint64_t seed, FILE *out)
+{
+	struct build *b = calloc(1, sizeof *b);
+	b->app = app;
+	b->seed = seed;
+	b->rng.s = seed * 0x2545F4914F6CDD1Dull + 1;
+	pa_arena_init(&b->ar);
+	b->village_names = calloc(TOWNS_X * TOWNS_Y * 30, 64);
+	b->village_unit = calloc(TOWNS_X * TOWNS_Y * 30, sizeof(int64_t));
+	lattice(b);
+	enum pa_err rc = pa_store_open_writer(app->store, &b->db);
+	if (rc)
+		goto out;
+	json_t *existing = NULL;
+	if (b->db->ops->region_get(b->db, CITY, &existing) == PA_OK) {
+		json_decref(existing);
+		rc = pa_errf(PA_CONFLICT, "db", "the database already holds the city %s; "
+						"give a new file to --db", CITY);
+		goto out;
+	}
+	if ((rc = b->db->ops->begin(b->db)))
+		goto out;
+	if ((rc = regions_and_units(b)) || (rc = users(b, out)))
+		goto rollback;
+	/* The grid index of the app is empty on a fresh database: build it from the
+	 * lattice just written, so case points are located as intake would. */
+	struct pa_geo_index *ix = pa_geo_index_new();
+	for (int t = 0; t < TOWNS_X * TOWNS_Y; t++)
+		for (int v = 0; v < 30; v++)
+			for (int g = 0; g < 4; g++) {
+				int bx = t % TOWNS_X, by = t / TOWNS_X;
+				int i = bx * VILL_X * 2 + (v % VILL_X) * 2 + g % 2;
+				int j = by * VILL_Y * 2 + (v / VILL_X) * 2 + g / 2;
+				double xy[8] = {b->vx[i][j],	     b->vy[i][j],
+						b->vx[i + 1][j],     b->vy[i + 1][j],
+						b->vx[i + 1][j + 1], b->vy[i + 1][j + 1],
+						b->vx[i][j + 1],     b->vy[i][j + 1]};
+				const struct town *tw = &b->towns[t];
+				bool urban = strcmp(pa_demo_town_kind(t), "street") == 0;
+				int ncomm = urban ? 20 : 3;
+				char code[32];
+				snprintf(code, sizeof code, "%s%03d%03d", tw->code,
+					 (v < ncomm ? v + 1 : 201 + v - ncomm) % 1000, (g + 1) % 1000);
+				pa_geo_index_add(ix, code, xy, 4);
+			}
+	pa_geo_index_build(ix);
+	pa_geo_index_free(app->geo);
+	app->geo = ix;
+
+	/* Midnight (CST) of today. */
+	int64_t now = pa_now();
+	int64_t today = now - ((now + 8 * 3600) % 86400);
+	for (int i = 0; i < NCASES; i++)
+		if ((rc = one_case(b, today)))
+			goto rollback;
+	if ((rc = b->db->ops->commit(b->db)))
+		goto rollback;
+	fprintf(out, "\nDemo city 天门市 (%s): %d towns, %d villages and communities, %d grids, "
+		     "%d users, %d cases.\n",
+		CITY, pa_demo_ntowns, pa_demo_ntowns * 30, pa_demo_ntowns * 120, b->nusers, NCASES);
+	goto out;
+rollback:
+	b->db->ops->rollback(b->db);
+out:
+	if (b->db)
+		b->db->ops->close(b->db);
+	pa_arena_free(&b->ar);
+	free(b->village_names);
+	free(b->village_unit);
+	free(b);
+	return rc;
+}

@@ -1,0 +1,48 @@
+/* cases.c: the case endpoints (/api/v1/cases…) and the statistics (/api/v1/stats). */
+#include "http/http.h"
+
+enum pa_err pa_h_cases_create(struct pa_req *rq, struct pa_reply *rp)
+{
+	enum pa_err rc = pa_case_create(rq->app, &rq->actor, rq->body,
+					pa_req_header(rq, "Idempotency-Key"), &rp->body);
+	rp->status = 201;
+	return rc;
+}
+
+enum pa_err pa_h_cases_list(struct pa_req *rq, struct pa_reply *rp)
+{
+	struct pa_case_query q = {
+		.status = pa_req_query(rq, "status"),
+		.region = pa_req_query(rq, "region"),
+		.category = pa_req_query(rq, "category"),
+		.type = pa_req_query(rq, "type"),
+		.q = pa_req_query(rq, "q"),
+		.limit = pa_req_query(rq, "limit"),
+		.cursor = pa_req_query(rq, "cursor"),
+	};
+	return pa_case_search(rq->app, &rq->actor, &q, &rp->body);
+}
+
+enum pa_err pa_h_case_get(struct pa_req *rq, struct pa_reply *rp)
+{
+	int64_t id;
+	enum pa_err rc = pa_req_id(rq, 0, &id);
+	if (rc)
+		return rc;
+	return pa_case_read(rq->app, &rq->actor, id, &rp->body);
+}
+
+enum pa_err pa_h_case_act(struct pa_req *rq, struct pa_reply *rp)
+{
+	int64_t id;
+	enum pa_err rc = pa_req_id(rq, 0, &id);
+	if (rc)
+		return rc;
+	return pa_case_act(rq->app, &rq->actor, id, rq->body, pa_req_header(rq, "Idempotency-Key"),
+			   &rp->body);
+}
+
+enum pa_err pa_h_stats(struct pa_req *rq, struct pa_reply *rp)
+{
+	return pa_stats_get(rq->app, &rq->actor, pa_req_query(rq, "region"), &rp->body);
+}

@@ -1,0 +1,89 @@
+/* http.h: the HTTP face — request and reply of one call, the handler contract and the
+ * route table. A handler returns PA_OK after filling the reply, or an error code (detail
+ * via pa_errf); it never writes an error body itself: server.c renders every error. */
+#ifndef PA_HTTP_H
+#define PA_HTTP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/arena.h"
+#include "core/err.h"
+#include "service/app.h"
+
+struct MHD_Connection;
+
+#define PA_MAX_PARAMS 4
+
+struct pa_req {
+	struct pa_app *app;
+	struct MHD_Connection *conn;
+	const char *method, *path;
+	const char *params[PA_MAX_PARAMS]; /* {name} segments of the route, in order */
+	json_t *body;                      /* parsed JSON body (routes with PA_R_BODY) */
+	struct pa_actor actor;             /* the caller (routes with PA_R_AUTH) */
+	const char *token;                 /* the session token the caller presented */
+	struct pa_arena *arena;            /* freed when the request completes */
+	char id[24];                       /* request id, also sent as X-Request-Id */
+};
+
+struct pa_reply {
+	int status;           /* 200 unless set */
+	json_t *body;         /* owned by the reply; rendered as JSON */
+	const char *cookie;   /* Set-Cookie value, arena-owned */
+};
+
+typedef enum pa_err (*pa_handler)(struct pa_req *rq, struct pa_reply *rp);
+
+#define PA_R_AUTH 1u /* a valid session is required */
+#define PA_R_BODY 2u /* a JSON object body is required */
+
+struct pa_route {
+	const char *method;
+	const char *pattern; /* "/api/v1/cases/{id}" */
+	pa_handler handler;
+	unsigned flags;
+	const char *const *query; /* allowed query parameters, NULL-terminated; NULL = none */
+};
+
+extern const struct pa_route pa_routes[];
+extern const int pa_nroutes;
+
+/* Query parameter (NULL if absent). */
+const char *pa_req_query(struct pa_req *rq, const char *name);
+/* Request header (NULL if absent). */
+const char *pa_req_header(struct pa_req *rq, const char *name);
+/* Parse a path parameter as a positive id; NOT_FOUND if it is not one. */
+enum pa_err pa_req_id(struct pa_req *rq, int i, int64_t *out);
+
+/* server.c */
+struct pa_server_opts {
+	const char *listen; /* "127.0.0.1:8080" or "[::1]:8080" */
+	size_t max_body;    /* bytes */
+	unsigned max_connections;
+	unsigned timeout_s;
+};
+struct pa_server;
+enum pa_err pa_server_start(struct pa_app *app, const struct pa_server_opts *o,
+			    struct pa_server **out);
+/* Stop accepting, finish requests in flight, then return. NULL-safe. */
+void pa_server_stop(struct pa_server *s);
+
+/* Handlers, one file per resource. */
+enum pa_err pa_h_health(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_session_create(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_session_get(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_session_delete(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_regions_list(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_region_get(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_grids_locate(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_case_types(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_units_list(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_cases_create(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_cases_list(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_case_get(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_case_act(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_stats(struct pa_req *, struct pa_reply *);
+
+#endif

@@ -1,0 +1,384 @@
+/* server.c: libmicrohttpd glue — bounded body intake, routing, authentication, the
+ * rendering of every reply and error, security headers and the access log. */
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "core/log.h"
+#include "http/http.h"
+
+struct pa_server {
+	struct MHD_Daemon *d;
+	struct pa_app *app;
+	struct pa_server_opts o;
+};
+
+/* Per-connection-request state, from the first call of the access handler to completion. */
+struct call {
+	struct pa_arena arena;
+	char *body;
+	size_t len, cap;
+	bool too_large;
+	struct timespec t0;
+};
+
+static atomic_ulong req_counter;
+
+const char *pa_req_query(struct pa_req *rq, const char *name)
+{
+	return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *pa_req_header(struct pa_req *rq, const char *name)
+{
+	return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
+}
+
+enum pa_err pa_req_id(struct pa_req *rq, int i, int64_t *out)
+{
+	const char *s = rq->params[i];
+	char *end;
+	if (!s || !*s || strlen(s) > 18 || *s < '1' || *s > '9')
+		return pa_errf(PA_NOT_FOUND, NULL, "no such resource: %s", s ? s : "");
+	long long v = strtoll(s, &end, 10);
+	if (*end)
+		return pa_errf(PA_NOT_FOUND, NULL, "no such resource: %s", s);
+	*out = v;
+	return PA_OK;
+}
+
+/* Match path against pattern; fills params. */
+static bool match(const char *pattern, const char *path, struct pa_arena *a,
+		  const char *params[PA_MAX_PARAMS])
+{
+	int np = 0;
+	const char *p = pattern, *u = path;
+	while (*p && *u) {
+		if (*p == '{') {
+			const char *pe = strchr(p, '}');
+			const char *ue = strchr(u, '/');
+			if (!ue)
+				ue = u + strlen(u);
+			if (ue == u || np == PA_MAX_PARAMS)
+				return false;
+			params[np++] = pa_strndup(a, u, (size_t)(ue - u));
+			p = pe + 1;
+			u = ue;
+			continue;
+		}
+		if (*p != *u)
+			return false;
+		p++;
+		u++;
+	}
+	return !*p && !*u;
+}
+
+struct query_check {
+	const char *const *allowed;
+	const char *bad;
+};
+
+static enum MHD_Result check_query_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+				       const char *value)
+{
+	(void)kind;
+	(void)value;
+	struct query_check *qc = cls;
+	for (const char *const *a = qc->allowed; a && *a; a++)
+		if (strcmp(*a, key) == 0)
+			return MHD_YES;
+	qc->bad = key;
+	return MHD_NO;
+}
+
+static void add_common_headers(struct MHD_Response *r, const char *rid)
+{
+	MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(r, "Content-Security-Policy",
+				"default-src 'none'; frame-ancestors 'none'");
+	MHD_add_response_header(r, "X-Request-Id", rid);
+}
+
+static enum MHD_Result send_json(struct MHD_Connection *c, int status, json_t *body,
+				 const char *rid, const char *cookie, const char *allow)
+{
+	char *s = body ? json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(10)) : strdup("{}");
+	size_t n = strlen(s);
+	/* A trailing newline makes curl and logs friendlier. */
+	s = realloc(s, n + 2);
+	s[n++] = '\n';
+	s[n] = 0;
+	struct MHD_Response *r = MHD_create_response_from_buffer(n, s, MHD_RESPMEM_MUST_FREE);
+	add_common_headers(r, rid);
+	if (cookie)
+		MHD_add_response_header(r, "Set-Cookie", cookie);
+	if (allow)
+		MHD_add_response_header(r, "Allow", allow);
+	enum MHD_Result ret = MHD_queue_response(c, (unsigned)status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static json_t *error_body(enum pa_err e)
+{
+	const struct pa_errinfo *info = pa_err_last();
+	const char *msg = info->code == e && info->message[0] ? info->message : pa_err_hint(e);
+	json_t *err = json_pack("{s:s, s:s}", "code", pa_err_name(e), "message", msg);
+	if (info->code == e && info->field[0])
+		json_object_set_new(err, "field", json_string(info->field));
+	return json_pack("{s:o}", "error", err);
+}
+
+static enum pa_err parse_body(struct pa_req *rq, const struct call *cl)
+{
+	const char *ct = pa_req_header(rq, "Content-Type");
+	if (!ct || strncasecmp(ct, "application/json", 16) != 0 ||
+	    (ct[16] && ct[16] != ';' && ct[16] != ' '))
+		return pa_errf(PA_UNSUPPORTED_MEDIA, NULL,
+			       "send the body as application/json (got %s)", ct ? ct : "nothing");
+	json_error_t jerr;
+	rq->body = json_loadb(cl->body ? cl->body : "", cl->len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!rq->body)
+		return pa_errf(PA_BAD_JSON, NULL, "the body is not valid JSON: %s (line %d, column %d)",
+			       jerr.text, jerr.line, jerr.column);
+	if (!json_is_object(rq->body))
+		return pa_errf(PA_BAD_JSON, NULL, "the body must be a JSON object");
+	return PA_OK;
+}
+
+static const char *session_token(struct pa_req *rq, bool *from_cookie)
+{
+	*from_cookie = false;
+	const char *h = pa_req_header(rq, "Authorization");
+	if (h && strncasecmp(h, "Bearer ", 7) == 0)
+		return h + 7;
+	const char *c = MHD_lookup_connection_value(rq->conn, MHD_COOKIE_KIND, "pingan_session");
+	if (c)
+		*from_cookie = true;
+	return c;
+}
+
+static enum pa_err dispatch(struct pa_server *srv, struct pa_req *rq, struct call *cl,
+			    struct pa_reply *rp, const char **allow)
+{
+	const struct pa_route *route = NULL;
+	char *allow_buf = pa_alloc(rq->arena, 64);
+	for (int i = 0; i < pa_nroutes; i++) {
+		const char *params[PA_MAX_PARAMS] = {0};
+		if (!match(pa_routes[i].pattern, rq->path, rq->arena, params))
+			continue;
+		size_t al = strlen(allow_buf);
+		snprintf(allow_buf + al, 64 - al, "%s%s", al ? ", " : "", pa_routes[i].method);
+		if (strcmp(pa_routes[i].method, rq->method) == 0 ||
+		    (strcmp(rq->method, "HEAD") == 0 && strcmp(pa_routes[i].method, "GET") == 0)) {
+			route = &pa_routes[i];
+			memcpy(rq->params, params, sizeof params);
+			break;
+		}
+	}
+	if (!route) {
+		if (!*allow_buf)
+			return pa_errf(PA_NOT_FOUND, NULL, "no such endpoint: %s %s", rq->method,
+				       rq->path);
+		*allow = allow_buf;
+		return pa_errf(PA_METHOD_NOT_ALLOWED, NULL, "%s is not allowed on %s", rq->method,
+			       rq->path);
+	}
+	if (cl->too_large)
+		return pa_errf(PA_TOO_LARGE, NULL, "the body is larger than %zu bytes",
+			       srv->o.max_body);
+	struct query_check qc = {.allowed = route->query};
+	MHD_get_connection_values(rq->conn, MHD_GET_ARGUMENT_KIND, check_query_arg, &qc);
+	if (qc.bad)
+		return pa_errf(PA_BAD_QUERY, qc.bad, "unknown query parameter \"%s\"", qc.bad);
+	enum pa_err rc;
+	if (route->flags & PA_R_AUTH) {
+		bool cookie;
+		rq->token = session_token(rq, &cookie);
+		if (!rq->token)
+			return pa_errf(PA_UNAUTHENTICATED, NULL, "log in first");
+		if ((rc = pa_authenticate(srv->app, rq->token, &rq->actor)))
+			return rc;
+		/* A cookie rides along on cross-site requests; a custom header cannot be set by
+		 * another site without CORS, which pingan never grants. */
+		if (cookie && strcmp(rq->method, "GET") != 0 && strcmp(rq->method, "HEAD") != 0 &&
+		    !pa_req_header(rq, "X-Pingan-CSRF"))
+			return pa_errf(PA_FORBIDDEN, NULL,
+				       "state-changing requests made with the session cookie need the X-Pingan-CSRF header");
+	}
+	if (route->flags & PA_R_BODY) {
+		if ((rc = parse_body(rq, cl)))
+			return rc;
+	} else if (cl->len)
+		return pa_errf(PA_BAD_REQUEST, NULL, "%s %s takes no body", rq->method, route->pattern);
+	return route->handler(rq, rp);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+				  const char *method, const char *version, const char *upload,
+				  size_t *upload_size, void **con_cls)
+{
+	(void)version;
+	struct pa_server *srv = cls;
+	struct call *cl = *con_cls;
+	if (!cl) {
+		cl = calloc(1, sizeof *cl);
+		pa_arena_init(&cl->arena);
+		clock_gettime(CLOCK_MONOTONIC, &cl->t0);
+		*con_cls = cl;
+		const char *clen = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+		if (clen && strtoull(clen, NULL, 10) > srv->o.max_body)
+			cl->too_large = true;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (!cl->too_large && cl->len + *upload_size > srv->o.max_body)
+			cl->too_large = true;
+		if (!cl->too_large) {
+			if (cl->len + *upload_size + 1 > cl->cap) {
+				cl->cap = (cl->len + *upload_size + 1) * 2;
+				if (cl->cap > srv->o.max_body + 1)
+					cl->cap = srv->o.max_body + 1;
+				cl->body = realloc(cl->body, cl->cap);
+			}
+			memcpy(cl->body + cl->len, upload, *upload_size);
+			cl->len += *upload_size;
+			cl->body[cl->len] = 0;
+		}
+		*upload_size = 0;
+		return MHD_YES;
+	}
+
+	struct pa_req rq = {.app = srv->app, .conn = c, .method = method, .path = url,
+			    .arena = &cl->arena};
+	snprintf(rq.id, sizeof rq.id, "%lx-%lx", (unsigned long)time(NULL) & 0xffffff,
+		 (unsigned long)atomic_fetch_add(&req_counter, 1));
+	struct pa_reply rp = {.status = 200};
+	const char *allow = NULL;
+	pa_err_clear();
+	enum pa_err rc = dispatch(srv, &rq, cl, &rp, &allow);
+	int status;
+	enum MHD_Result ret;
+	if (rc) {
+		json_decref(rp.body);
+		status = pa_err_status(rc);
+		json_t *eb = error_body(rc);
+		if (status >= 500)
+			pa_log(PA_LOG_ERROR, "request_failed", "\"rid\":\"%s\",\"error\":\"%s\"",
+			       rq.id, pa_err_name(rc));
+		ret = send_json(c, status, eb, rq.id, NULL, allow);
+		json_decref(eb);
+	} else {
+		status = rp.status;
+		ret = send_json(c, status, rp.body, rq.id, rp.cookie, allow);
+		json_decref(rp.body);
+	}
+	json_decref(rq.body);
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	long us = (t1.tv_sec - cl->t0.tv_sec) * 1000000L + (t1.tv_nsec - cl->t0.tv_nsec) / 1000;
+	/* The path may hold ids but never personal data; the query string is not logged. */
+	pa_log(PA_LOG_INFO, "request",
+	       "\"rid\":\"%s\",\"method\":\"%s\",\"path\":\"%.200s\",\"status\":%d,\"us\":%ld,\"user\":%lld",
+	       rq.id, method, url, status, us, (long long)rq.actor.user.id);
+	return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)c;
+	(void)toe;
+	struct call *cl = *con_cls;
+	if (!cl)
+		return;
+	pa_arena_free(&cl->arena);
+	free(cl->body);
+	free(cl);
+	*con_cls = NULL;
+}
+
+static enum pa_err parse_listen(const char *listen, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof *ss);
+	char host[64];
+	const char *colon = strrchr(listen, ':');
+	if (!colon || colon == listen)
+		return pa_errf(PA_BAD_REQUEST, "listen", "--listen wants HOST:PORT, got %s", listen);
+	size_t hl = (size_t)(colon - listen);
+	if (hl >= sizeof host)
+		return pa_errf(PA_BAD_REQUEST, "listen", "host too long in %s", listen);
+	memcpy(host, listen, hl);
+	host[hl] = 0;
+	char *end;
+	long port = strtol(colon + 1, &end, 10);
+	if (*end || port < 0 || port > 65535)
+		return pa_errf(PA_BAD_REQUEST, "listen", "bad port in %s", listen);
+	if (host[0] == '[' && host[hl - 1] == ']') {
+		host[hl - 1] = 0;
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET6, host + 1, &s6->sin6_addr) != 1)
+			return pa_errf(PA_BAD_REQUEST, "listen", "bad IPv6 address in %s", listen);
+		return PA_OK;
+	}
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons((uint16_t)port);
+	if (inet_pton(AF_INET, strcmp(host, "localhost") == 0 ? "127.0.0.1" : host, &s4->sin_addr) != 1)
+		return pa_errf(PA_BAD_REQUEST, "listen", "bad IPv4 address in %s", listen);
+	return PA_OK;
+}
+
+enum pa_err pa_server_start(struct pa_app *app, const struct pa_server_opts *o,
+			    struct pa_server **out)
+{
+	*out = NULL;
+	struct sockaddr_storage ss;
+	enum pa_err rc = parse_listen(o->listen, &ss);
+	if (rc)
+		return rc;
+	struct pa_server *s = calloc(1, sizeof *s);
+	s->app = app;
+	s->o = *o;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+			 MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
+				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+				MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+				MHD_OPTION_CONNECTION_LIMIT, o->max_connections,
+				MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
+				MHD_OPTION_LISTENING_ADDRESS_REUSE, 1U, MHD_OPTION_END);
+	if (!s->d) {
+		free(s);
+		return pa_errf(PA_UNAVAILABLE, "listen", "cannot listen on %s (in use?)", o->listen);
+	}
+	*out = s;
+	return PA_OK;
+}
+
+void pa_server_stop(struct pa_server *s)
+{
+	if (!s)
+		return;
+	/* Stop accepting first; MHD_stop_daemon then waits for connection threads. */
+	MHD_socket fd = MHD_quiesce_daemon(s->d);
+	(void)fd;
+	MHD_stop_daemon(s->d);
+	free(s);
+}

@@ -1,0 +1,105 @@
+/* app.c: opening and closing the running pingan. */
+#include "service/app.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "core/text.h"
+
+static void add_grid(void *arg, const char *code, const char *ring_json)
+{
+	struct pa_geo_index *ix = arg;
+	json_t *ring = json_loads(ring_json, 0, NULL);
+	size_t n = json_array_size(ring);
+	double *xy = malloc(sizeof(double) * 2 * (n ? n : 1));
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		json_t *pt = json_array_get(ring, i);
+		if (json_array_size(pt) != 2)
+			continue;
+		xy[2 * k] = json_number_value(json_array_get(pt, 0));
+		xy[2 * k + 1] = json_number_value(json_array_get(pt, 1));
+		k++;
+	}
+	if (!pa_geo_index_add(ix, code, xy, (int)k))
+		pa_log(PA_LOG_WARN, "grid_boundary_invalid", "\"grid\":\"%s\"", code);
+	free(xy);
+	json_decref(ring);
+}
+
+enum pa_err pa_app_load_grids(struct pa_app *app)
+{
+	struct pa_geo_index *ix = pa_geo_index_new();
+	enum pa_err rc = PA_OK;
+	PA_WITH_READ(app, db, rc, rc = db->ops->grids_each(db, add_grid, ix));
+	if (rc) {
+		pa_geo_index_free(ix);
+		return rc;
+	}
+	pa_geo_index_build(ix);
+	pa_geo_index_free(app->geo);
+	app->geo = ix;
+	return PA_OK;
+}
+
+enum pa_err pa_app_open(struct pa_app *app, const char *dburl, const char *datadir,
+			bool with_writer)
+{
+	memset(app, 0, sizeof *app);
+	app->session_hours = 12;
+	enum pa_err rc = pa_catalog_load(datadir, &app->cat);
+	if (rc)
+		return rc;
+	if (!pa_text_init())
+		pa_log(PA_LOG_WARN, "opencc_unavailable",
+		       "\"what\":\"traditional characters will not fold to simplified in search\"");
+	if ((rc = pa_store_open(dburl, &app->store)))
+		goto fail;
+	/* The schema is brought up to date before anything reads it. */
+	struct pa_db *w;
+	if ((rc = pa_store_open_writer(app->store, &w)))
+		goto fail;
+	int from = 0, to = 0;
+	rc = w->ops->migrate(w, &from, &to);
+	w->ops->close(w);
+	if (rc)
+		goto fail;
+	if (from != to)
+		pa_log(PA_LOG_INFO, "migrated", "\"from\":%d,\"to\":%d", from, to);
+	if ((rc = pa_app_load_grids(app)))
+		goto fail;
+	if (with_writer && (rc = pa_writer_start(app->store, 256, &app->writer)))
+		goto fail;
+	return PA_OK;
+fail:
+	pa_app_close(app);
+	return rc;
+}
+
+void pa_app_close(struct pa_app *app)
+{
+	pa_writer_stop(app->writer);
+	pa_store_close(app->store);
+	pa_geo_index_free(app->geo);
+	pa_catalog_free(app->cat);
+	memset(app, 0, sizeof *app);
+}
+
+bool pa_region_code_valid(const char *code)
+{
+	if (!code)
+		return false;
+	size_t n = strlen(code);
+	if (n != 6 && n != 9 && n != 12 && n != 15)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (code[i] < '0' || code[i] > '9')
+			return false;
+	return true;
+}
+
+bool pa_region_within(const char *code, const char *region)
+{
+	return strncmp(code, region, strlen(region)) == 0;
+}

@@ -1,0 +1,86 @@
+/* app.h: the running pingan — store, writer, catalog, grid index — and the domain
+ * operations the front ends (HTTP, CLI) call. Knows nothing of HTTP or argv.
+ * All functions are thread-safe once pa_app_open has returned. */
+#ifndef PA_APP_H
+#define PA_APP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "core/catalog.h"
+#include "core/geo.h"
+#include "store/store.h"
+#include "store/writer.h"
+
+struct pa_app {
+	struct pa_store *store;
+	struct pa_writer *writer; /* NULL unless opened with a writer */
+	struct pa_catalog *cat;
+	struct pa_geo_index *geo;
+	int session_hours;
+};
+
+/* Open the database, bring its schema up to date (migrate), load the catalog from
+ * datadir and the grid index. with_writer: start the group-commit writer. */
+enum pa_err pa_app_open(struct pa_app *app, const char *db, const char *datadir,
+			bool with_writer);
+void pa_app_close(struct pa_app *app);
+/* (Re)build the in-memory grid index from the store. */
+enum pa_err pa_app_load_grids(struct pa_app *app);
+
+/* The authenticated caller: user, role and the scope every query is bounded by. */
+struct pa_actor {
+	struct pa_user user;
+	const struct pa_role *role;
+	struct pa_scope scope;
+};
+
+/* ---- accounts (auth.c) ---- */
+enum pa_err pa_password_hash(const char *password, char out[128]);
+/* On success token gets a new session token (NUL-terminated, 43 characters). */
+enum pa_err pa_login(struct pa_app *app, const char *username, const char *password,
+		     char token[64], struct pa_actor *actor);
+enum pa_err pa_authenticate(struct pa_app *app, const char *token, struct pa_actor *actor);
+enum pa_err pa_logout(struct pa_app *app, const char *token);
+json_t *pa_actor_json(const struct pa_app *app, const struct pa_actor *a);
+/* Create a user (CLI, demo): validates role, region and unit. */
+enum pa_err pa_user_create(struct pa_db *db, const struct pa_catalog *cat, const char *username,
+			   const char *password, const char *role, const char *region,
+			   int64_t unit_id, const char *name);
+
+/* ---- cases (cases.c) ---- */
+/* body: the request JSON. idem_key may be NULL. *out: the case as created (201). */
+enum pa_err pa_case_create(struct pa_app *app, const struct pa_actor *a, json_t *body,
+			   const char *idem_key, json_t **out);
+enum pa_err pa_case_read(struct pa_app *app, const struct pa_actor *a, int64_t id, json_t **out);
+enum pa_err pa_case_act(struct pa_app *app, const struct pa_actor *a, int64_t id, json_t *body,
+			const char *idem_key, json_t **out);
+/* Query parameters as given (NULL = absent); validated here. */
+struct pa_case_query {
+	const char *status, *region, *category, *type, *q, *limit, *cursor;
+};
+enum pa_err pa_case_search(struct pa_app *app, const struct pa_actor *a,
+			   const struct pa_case_query *q, json_t **out);
+enum pa_err pa_stats_get(struct pa_app *app, const struct pa_actor *a, const char *region,
+			 json_t **out);
+
+/* ---- catalog and regions (catalog_json.c) ---- */
+json_t *pa_case_types_json(const struct pa_catalog *cat);
+/* A region code is 6, 9, 12 or 15 digits. */
+bool pa_region_code_valid(const char *code);
+/* True if code lies in the subtree of region. */
+bool pa_region_within(const char *code, const char *region);
+
+/* Run a read with a pooled connection. */
+#define PA_WITH_READ(app, db, rc, ...)                                     \
+	do {                                                                \
+		struct pa_db *db = pa_store_acquire((app)->store);          \
+		if (!db) {                                                  \
+			rc = pa_err_last()->code ? pa_err_last()->code : PA_STORE_IO; \
+			break;                                              \
+		}                                                           \
+		__VA_ARGS__;                                                \
+		pa_store_release((app)->store, db);                         \
+	} while (0)
+
+#endif

@@ -1,0 +1,1067 @@
+/* sqlite.c: the SQLite backend of the store interface (WAL, synchronous=FULL).
+ * Statements are prepared on first use and cached per connection; all SQL is bound. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "store/sqlite_schema.h"
+#include "store/store.h"
+
+#define CACHE 64
+
+struct sq {
+	struct pa_db base;
+	sqlite3 *h;
+	int ncache;
+	struct {
+		const char *sql;
+		sqlite3_stmt *st;
+	} cache[CACHE];
+};
+
+static struct sq *SQ(struct pa_db *db)
+{
+	return (struct sq *)db;
+}
+
+static enum pa_err map_rc(struct sq *d, int rc, const char *what)
+{
+	const char *msg = d && d->h ? sqlite3_errmsg(d->h) : sqlite3_errstr(rc);
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW:
+		return PA_OK;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return pa_errf(PA_STORE_BUSY, NULL, "the store is busy (%s); try again", what);
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+	case SQLITE_READONLY:
+	case SQLITE_NOMEM:
+		return pa_errf(PA_STORE_IO, NULL, "the store cannot write (%s: %s); nothing was saved",
+			       what, msg);
+	case SQLITE_CONSTRAINT:
+		return pa_errf(PA_CONFLICT, NULL, "%s: %s", what, msg);
+	default:
+		return pa_errf(PA_INTERNAL, NULL, "store error in %s: %s", what, msg);
+	}
+}
+
+/* The cached statement for sql (keyed by the literal's address), reset and unbound. */
+static sqlite3_stmt *stmt(struct sq *d, const char *sql)
+{
+	for (int i = 0; i < d->ncache; i++)
+		if (d->cache[i].sql == sql) {
+			sqlite3_reset(d->cache[i].st);
+			sqlite3_clear_bindings(d->cache[i].st);
+			return d->cache[i].st;
+		}
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v3(d->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+		map_rc(d, sqlite3_errcode(d->h), "prepare");
+		return NULL;
+	}
+	if (d->ncache < CACHE) {
+		d->cache[d->ncache].sql = sql;
+		d->cache[d->ncache++].st = st;
+	}
+	return st;
+}
+
+/* Statements beyond the cache are finalised by done(); cached ones only reset. */
+static void done(struct sq *d, sqlite3_stmt *st)
+{
+	for (int i = 0; i < d->ncache; i++)
+		if (d->cache[i].st == st) {
+			sqlite3_reset(st);
+			return;
+		}
+	sqlite3_finalize(st);
+}
+
+static void bt(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static void bid(sqlite3_stmt *st, int i, int64_t v)
+{
+	if (v)
+		sqlite3_bind_int64(st, i, v);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static const char *col_s(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+	return s ? (const char *)s : "";
+}
+
+static json_t *col_json_s(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? json_null() : json_string(col_s(st, i));
+}
+
+static json_t *col_json_id(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? json_null()
+							  : json_integer(sqlite3_column_int64(st, i));
+}
+
+static json_t *col_json_time(sqlite3_stmt *st, int i)
+{
+	char buf[32];
+	return json_string(pa_time_iso(sqlite3_column_int64(st, i), buf));
+}
+
+/* Run one statement to completion. */
+static enum pa_err run(struct sq *d, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+	enum pa_err e = (rc == SQLITE_DONE || rc == SQLITE_ROW) ? PA_OK : map_rc(d, rc, what);
+	done(d, st);
+	return e;
+}
+
+static enum pa_err exec(struct sq *d, const char *sql, const char *what)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(d->h, sql, NULL, NULL, &msg);
+	sqlite3_free(msg);
+	return rc == SQLITE_OK ? PA_OK : map_rc(d, rc, what);
+}
+
+/* ---- connections ---- */
+
+static const char *path_of(const char *url)
+{
+	if (strncmp(url, "sqlite://", 9) == 0)
+		return url + 9;
+	if (strncmp(url, "sqlite:", 7) == 0)
+		return url + 7;
+	return url;
+}
+
+static void sq_close(struct pa_db *db)
+{
+	if (!db)
+		return;
+	struct sq *d = SQ(db);
+	for (int i = 0; i < d->ncache; i++)
+		sqlite3_finalize(d->cache[i].st);
+	sqlite3_close(d->h);
+	free(d);
+}
+
+static enum pa_err sq_open(const char *url, bool writer, struct pa_db **out)
+{
+	*out = NULL;
+	struct sq *d = calloc(1, sizeof *d);
+	d->base.ops = &pa_sqlite_ops;
+	int flags = SQLITE_OPEN_NOMUTEX | (writer ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+						  : SQLITE_OPEN_READONLY);
+	int rc = sqlite3_open_v2(path_of(url), &d->h, flags, NULL);
+	if (rc != SQLITE_OK) {
+		enum pa_err e = pa_errf(PA_STORE_IO, NULL, "cannot open the database %s: %s",
+					path_of(url), d->h ? sqlite3_errmsg(d->h) : sqlite3_errstr(rc));
+		sq_close(&d->base);
+		return e;
+	}
+	sqlite3_extended_result_codes(d->h, 1);
+	sqlite3_busy_timeout(d->h, 5000);
+	/* WAL lets readers run beside the one writer; FULL makes each commit durable. */
+	enum pa_err e = exec(d,
+			     writer ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+				      " PRAGMA foreign_keys=ON;"
+				    : "PRAGMA foreign_keys=ON;",
+			     "open");
+	if (e) {
+		sq_close(&d->base);
+		return e;
+	}
+	*out = &d->base;
+	return PA_OK;
+}
+
+static enum pa_err sq_version(struct pa_db *db, int *v)
+{
+	struct sq *d = SQ(db);
+	*v = 0;
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(d->h,
+			       "SELECT max(version) FROM schema_version", -1, &st, NULL) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return PA_OK; /* no table yet: version 0 */
+	}
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return PA_OK;
+}
+
+static enum pa_err sq_migrate(struct pa_db *db, int *from, int *to)
+{
+	struct sq *d = SQ(db);
+	enum pa_err e = exec(d, "BEGIN IMMEDIATE;"
+				"CREATE TABLE IF NOT EXISTS schema_version ("
+				" version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL);",
+			     "migrate");
+	if (e)
+		return e;
+	int v;
+	sq_version(db, &v);
+	*from = v;
+	if (v > pa_sqlite_nmigrations) {
+		exec(d, "ROLLBACK", "migrate");
+		return pa_errf(PA_CONFLICT, NULL,
+			       "the database is at schema version %d, newer than this pingan (%d)", v,
+			       pa_sqlite_nmigrations);
+	}
+	for (; v < pa_sqlite_nmigrations; v++) {
+		if ((e = exec(d, pa_sqlite_migrations[v], "migrate")))
+			goto fail;
+		char sql[128];
+		snprintf(sql, sizeof sql, "INSERT INTO schema_version VALUES (%d, %lld)", v + 1,
+			 (long long)pa_now());
+		if ((e = exec(d, sql, "migrate")))
+			goto fail;
+	}
+	if ((e = exec(d, "COMMIT", "migrate")))
+		goto fail;
+	*to = v;
+	return PA_OK;
+fail:
+	exec(d, "ROLLBACK", "migrate");
+	return e;
+}
+
+static enum pa_err sq_begin(struct pa_db *db)
+{
+	return exec(SQ(db), "BEGIN IMMEDIATE", "begin");
+}
+static enum pa_err sq_commit(struct pa_db *db)
+{
+	return exec(SQ(db), "COMMIT", "commit");
+}
+static void sq_rollback(struct pa_db *db)
+{
+	if (!sqlite3_get_autocommit(SQ(db)->h))
+		exec(SQ(db), "ROLLBACK", "rollback");
+}
+static enum pa_err sq_savepoint(struct pa_db *db)
+{
+	return exec(SQ(db), "SAVEPOINT job", "savepoint");
+}
+static void sq_rollback_to(struct pa_db *db)
+{
+	exec(SQ(db), "ROLLBACK TO job; RELEASE job", "rollback to savepoint");
+}
+static enum pa_err sq_release(struct pa_db *db)
+{
+	return exec(SQ(db), "RELEASE job", "release");
+}
+
+/* ---- regions and units ---- */
+
+static enum pa_err sq_region_put(struct pa_db *db, const struct pa_region_in *r)
+{
+	struct sq *d = SQ(db);
+	static const char sql[] = "INSERT INTO regions (code, parent, level, kind, name, lng, lat,"
+				  " boundary) VALUES (?,?,?,?,?,?,?,?)";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	bt(st, 1, r->code);
+	bt(st, 2, r->parent);
+	sqlite3_bind_int(st, 3, r->level);
+	bt(st, 4, r->kind);
+	bt(st, 5, r->name);
+	sqlite3_bind_double(st, 6, r->lng);
+	sqlite3_bind_double(st, 7, r->lat);
+	bt(st, 8, r->boundary);
+	return run(d, st, "region insert");
+}
+
+static json_t *region_row(sqlite3_stmt *st, bool with_boundary)
+{
+	json_t *o = json_pack("{s:s, s:o, s:i, s:s, s:s, s:f, s:f, s:i}", "code", col_s(st, 0),
+			      "parent", col_json_s(st, 1), "level", sqlite3_column_int(st, 2),
+			      "kind", col_s(st, 3), "name", col_s(st, 4), "lng",
+			      sqlite3_column_double(st, 5), "lat", sqlite3_column_double(st, 6),
+			      "children", sqlite3_column_int(st, 8));
+	if (with_boundary && sqlite3_column_type(st, 7) != SQLITE_NULL) {
+		json_t *ring = json_loads(col_s(st, 7), 0, NULL);
+		if (ring)
+			json_object_set_new(o, "boundary",
+					    json_pack("{s:s, s:[o]}", "type", "Polygon",
+						      "coordinates", ring));
+	}
+	return o;
+}
+
+#define REGION_COLS \
+	"r.code, r.parent, r.level, r.kind, r.name, r.lng, r.lat, r.boundary," \
+	" (SELECT count(*) FROM regions k WHERE k.parent = r.code)"
+
+static enum pa_err sq_region_get(struct pa_db *db, const char *code, json_t **out)
+{
+	struct sq *d = SQ(db);
+	static const char sql[] = "SELECT " REGION_COLS " FROM regions r WHERE r.code = ?";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	bt(st, 1, code);
+	int rc = sqlite3_step(st);
+	enum pa_err e = PA_OK;
+	if (rc == SQLITE_ROW) {
+		*out = region_row(st, true);
+		/* the path from the city down, for breadcrumbs */
+		json_t *path = json_array();
+		json_object_set_new(*out, "path", path);
+		done(d, st);
+		static const char up[] = "WITH RECURSIVE p(code, parent, name, level) AS ("
+					 " SELECT code, parent, name, level FROM regions WHERE code = ?"
+					 " UNION ALL SELECT r.code, r.parent, r.name, r.level"
+					 " FROM regions r JOIN p ON r.code = p.parent)"
+					 " SELECT code, name FROM p ORDER BY level";
+		sqlite3_stmt *s2 = stmt(d, up);
+		if (!s2)
+			return pa_err_last()->code;
+		bt(s2, 1, code);
+		while (sqlite3_step(s2) == SQLITE_ROW)
+			json_array_append_new(path, json_pack("{s:s, s:s}", "code", col_s(s2, 0),
+							      "name", col_s(s2, 1)));
+		done(d, s2);
+		return PA_OK;
+	}
+	e = rc == SQLITE_DONE ? pa_errf(PA_NOT_FOUND, NULL, "no region with code %s", code)
+			      : map_rc(d, rc, "region get");
+	done(d, st);
+	return e;
+}
+
+static enum pa_err sq_region_children(struct pa_db *db, const char *parent, json_t **out)
+{
+	struct sq *d = SQ(db);
+	static const char sql[] = "SELECT " REGION_COLS " FROM regions r WHERE r.parent = ?"
+				  " ORDER BY r.code";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	bt(st, 1, parent);
+	*out = json_array();
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(*out, region_row(st, true));
+	done(d, st);
+	if (rc != SQLITE_DONE) {
+		json_decref(*out);
+		*out = NULL;
+		return map_rc(d, rc, "region children");
+	}
+	return PA_OK;
+}
+
+static enum pa_err sq_grids_each(struct pa_db *db, pa_grid_cb cb, void *arg)
+{
+	struct sq *d = SQ(db);
+	static const char sql[] = "SELECT code, boundary FROM regions WHERE level = 4"
+				  " AND boundary IS NOT NULL ORDER BY code";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		cb(arg, col_s(st, 0), col_s(st, 1));
+	done(d, st);
+	return rc == SQLITE_DONE ? PA_OK : map_rc(d, rc, "grids");
+}
+
+static enum pa_err sq_unit_put(struct pa_db *db, const struct pa_unit_in *u, int64_t *id)
+{
+	struct sq *d = SQ(db);
+	static const char sql[] = "INSERT INTO units (code, name, kind, region, tier)"
+				  " VALUES (?,?,?,?,?)";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	bt(st, 1, u->code);
+	bt(st, 2, u->name);
+	bt(st, 3, u->kind);
+	bt(st, 4, u->region);
+	bt(st, 5, u->tier);
+	enum pa_err e = run(d, st, "unit insert");
+	if (!e && id)
+		*id = sqlite3_last_insert_rowid(d->h);
+	return e;
+}
+
+static json_t *unit_row(sqlite3_stmt *st)
+{
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:o}", "id",
+			 (json_int_t)sqlite3_column_int64(st, 0), "code", col_s(st, 1), "name",
+			 col_s(st, 2), "kind", col_s(st, 3), "region", col_s(st, 4), "tier",
+			 col_json_s(st, 5));
+}
+
+static enum pa_err sq_unit_get(struct pa_db *db, int64_t id, json_t **out)
+{
+	struct sq *d = SQ(db);
+	static const char sql[] = "SELECT id, code, name, kind, region, tier FROM units WHERE id = ?";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	sqlite3_bind_int64(st, 1, id);
+	int rc = sqlite3_step(st);
+	enum pa_err e = PA_OK;
+	if (rc == SQLITE_ROW)
+		*out = unit_row(st);
+	else
+		e = rc == SQLITE_DONE ? pa_errf(PA_NOT_FOUND, "unit_id", "no unit with id %lld",
+						(long long)id)
+				      : map_rc(d, rc, "unit get");
+	done(d, st);
+	return e;
+}
+
+static enum pa_err sq_unit_list(struct pa_db *db, json_t **out)
+{
+	struct sq *d = SQ(db);
+	static const char sql[] = "SELECT id, code, name, kind, region, tier FROM units"
+				  " WHERE kind <> 'village_centre' ORDER BY id";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	*out = json_array();
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(*out, unit_row(st));
+	done(d, st);
+	return rc == SQLITE_DONE ? PA_OK : map_rc(d, rc, "unit list");
+}
+
+static enum pa_err sq_unit_find(struct pa_db *db, const char *region, const char *kind,
+				int64_t *id)
+{
+	struct sq *d = SQ(db);
+	static const char sql[] = "SELECT id FROM units WHERE region = ? AND kind = ?"
+				  " ORDER BY id LIMIT 1";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	bt(st, 1, region);
+	bt(st, 2, kind);
+	int rc = sqlite3_step(st);
+	enum pa_err e = PA_OK;
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	else
+		e = rc == SQLITE_DONE ? pa_errf(PA_NOT_FOUND, NULL, "no %s unit for region %s",
+						kind, region)
+				      : map_rc(d, rc, "unit find");
+	done(d, st);
+	return e;
+}
+
+/* ---- users and sessions ---- */
+
+static enum pa_err sq_user_put(struct pa_db *db, const struct pa_user_in *u, int64_t *id)
+{
+	struct sq *d = SQ(db);
+	static const char sql[] = "INSERT INTO users (username, pw_hash, role, region, unit_id,"
+				  " name, created_at) VALUES (?,?,?,?,?,?,?)";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	bt(st, 1, u->username);
+	bt(st, 2, u->pw_hash);
+	bt(st, 3, u->role);
+	bt(st, 4, u->region);
+	bid(st, 5, u->unit_id);
+	bt(st, 6, u->name ? u->name : "");
+	sqlite3_bind_int64(st, 7, u->created_at);
+	int rc = sqlite3_step(st);
+	enum pa_err e = PA_OK;
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		e = rc == SQLITE_CONSTRAINT_UNIQUE
+			    ? pa_errf(PA_CONFLICT, "username", "the username %s is taken", u->username)
+			    : pa_errf(PA_BAD_FIELD, NULL, "unknown region or unit for the user");
+	else if (rc != SQLITE_DONE)
+		e = map_rc(d, rc, "user insert");
+	done(d, st);
+	if (!e && id)
+		*id = sqlite3_last_insert_rowid(d->h);
+	return e;
+}
+
+static void user_from(sqlite3_stmt *st, int i, struct pa_user *u)
+{
+	memset(u, 0, sizeof *u);
+	u->id = sqlite3_column_int64(st, i);
+	snprintf(u->username, sizeof u->username, "%s", col_s(st, i + 1));
+	snprintf(u->role, sizeof u->role, "%s", col_s(st, i + 2));
+	snprintf(u->region, sizeof u->region, "%s", col_s(st, i + 3));
+	u->unit_id = sqlite3_column_int64(st, i + 4);
+	snprintf(u->name, sizeof u->name, "%s", col_s(st, i + 5));
+}
+
+static enum pa_err sq_user_by_name(struct pa_db *db, const char *username, struct pa_user *u,
+				   char *hash, size_t cap)
+{
+	struct sq *d = SQ(db);
+	static const char sql[] = "SELECT id, username, role, region, unit_id, name, pw_hash"
+				  " FROM users WHERE username = ? AND disabled = 0";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	bt(st, 1, username);
+	int rc = sqlite3_step(st);
+	enum pa_err e = PA_OK;
+	if (rc == SQLITE_ROW) {
+		user_from(st, 0, u);
+		snprintf(hash, cap, "%s", col_s(st, 6));
+	} else
+		e = rc == SQLITE_DONE ? PA_NOT_FOUND : map_rc(d, rc, "user get");
+	done(d, st);
+	return e;
+}
+
+static enum pa_err sq_session_put(struct pa_db *db, const uint8_t hash[32], int64_t user_id,
+				  int64_t now, int64_t expires)
+{
+	struct sq *d = SQ(db);
+	static const char sql[] = "INSERT INTO sessions (token_hash, user_id, created_at,"
+				  " expires_at) VALUES (?,?,?,?)";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, user_id);
+	sqlite3_bind_int64(st, 3, now);
+	sqlite3_bind_int64(st, 4, expires);
+	return run(d, st, "session insert");
+}
+
+static enum pa_err sq_session_user(struct pa_db *db, const uint8_t hash[32], int64_t now,
+				   struct pa_user *u)
+{
+	struct sq *d = SQ(db);
+	static const char sql[] = "SELECT u.id, u.username, u.role, u.region, u.unit_id, u.name"
+				  " FROM sessions s JOIN users u ON u.id = s.user_id"
+				  " WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, now);
+	int rc = sqlite3_step(st);
+	enum pa_err e = PA_OK;
+	if (rc == SQLITE_ROW)
+		user_from(st, 0, u);
+	else
+		e = rc == SQLITE_DONE ? PA_NOT_FOUND : map_rc(d, rc, "session get");
+	done(d, st);
+	return e;
+}
+
+static enum pa_err sq_session_delete(struct pa_db *db, const uint8_t hash[32])
+{
+	struct sq *d = SQ(db);
+	static const char sql[] = "DELETE FROM sessions WHERE token_hash = ?";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
+	return run(d, st, "session delete");
+}
+
+/* ---- cases ---- */
+
+static enum pa_err count_add(struct sq *d, const char *grid, const char *type,
+			     const char *category, const char *status, int delta)
+{
+	static const char sql[] = "INSERT INTO stat_counts (grid, type, category, status, n)"
+				  " VALUES (?,?,?,?,?) ON CONFLICT (grid, type, category, status)"
+				  " DO UPDATE SET n = n + excluded.n";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	bt(st, 1, grid);
+	bt(st, 2, type);
+	bt(st, 3, category);
+	bt(st, 4, status);
+	sqlite3_bind_int(st, 5, delta);
+	return run(d, st, "counters");
+}
+
+static enum pa_err insert_step(struct sq *d, const struct pa_step_in *s)
+{
+	static const char sql[] = "INSERT INTO case_steps (case_id, action, from_state, to_state,"
+				  " from_unit, to_unit, actor_id, at, note) VALUES (?,?,?,?,?,?,?,?,?)";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	sqlite3_bind_int64(st, 1, s->case_id);
+	bt(st, 2, s->action);
+	bt(st, 3, s->from_state);
+	bt(st, 4, s->to_state);
+	bid(st, 5, s->from_unit);
+	bid(st, 6, s->to_unit);
+	bid(st, 7, s->actor_id);
+	sqlite3_bind_int64(st, 8, s->at);
+	bt(st, 9, s->note && *s->note ? s->note : NULL);
+	enum pa_err e = run(d, st, "step insert");
+	/* Both ends of a step can see the case from then on. */
+	int64_t units[2] = {s->from_unit, s->to_unit};
+	for (int i = 0; i < 2 && !e; i++) {
+		static const char cu[] = "INSERT OR IGNORE INTO case_units (unit_id, case_id)"
+					 " VALUES (?,?)";
+		if (!units[i])
+			continue;
+		if (!(st = stmt(d, cu)))
+			return pa_err_last()->code;
+		sqlite3_bind_int64(st, 1, units[i]);
+		sqlite3_bind_int64(st, 2, s->case_id);
+		e = run(d, st, "case units");
+	}
+	return e;
+}
+
+static enum pa_err sq_case_insert(struct pa_db *db, const struct pa_case_in *c,
+				  struct pa_case_ref *out)
+{
+	struct sq *d = SQ(db);
+	enum pa_err e;
+	char counter[32];
+	snprintf(counter, sizeof counter, "case_number:%d", c->year);
+	static const char seq[] = "INSERT INTO counters (name, value) VALUES (?, 1)"
+				  " ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value";
+	sqlite3_stmt *st = stmt(d, seq);
+	if (!st)
+		return pa_err_last()->code;
+	bt(st, 1, counter);
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		e = map_rc(d, rc, "case number");
+		done(d, st);
+		return e;
+	}
+	int64_t n = sqlite3_column_int64(st, 0);
+	done(d, st);
+	snprintf(out->number, sizeof out->number, "PA-%d-%06lld", c->year, (long long)n);
+
+	static const char sql[] = "INSERT INTO cases (number, type, category, status, title,"
+				  " description, grid, lng, lat, address, channel, fields, unit_id,"
+				  " reporter_id, created_at, updated_at, search)"
+				  " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+	if (!(st = stmt(d, sql)))
+		return pa_err_last()->code;
+	bt(st, 1, out->number);
+	bt(st, 2, c->type);
+	bt(st, 3, c->category);
+	bt(st, 4, c->status);
+	bt(st, 5, c->title);
+	bt(st, 6, c->description);
+	bt(st, 7, c->grid);
+	sqlite3_bind_double(st, 8, c->lng);
+	sqlite3_bind_double(st, 9, c->lat);
+	bt(st, 10, c->address);
+	bt(st, 11, c->channel);
+	bt(st, 12, c->fields_json ? c->fields_json : "{}");
+	bid(st, 13, c->unit_id);
+	bid(st, 14, c->reporter_id);
+	sqlite3_bind_int64(st, 15, c->at);
+	sqlite3_bind_int64(st, 16, c->at);
+	bt(st, 17, c->search);
+	if ((e = run(d, st, "case insert")))
+		return e;
+	out->id = sqlite3_last_insert_rowid(d->h);
+
+	static const char party[] = "INSERT INTO case_parties (case_id, idx, role, name, id_number,"
+				    " phone, address) VALUES (?,?,?,?,?,?,?)";
+	for (int i = 0; i < c->nparties; i++) {
+		if (!(st = stmt(d, party)))
+			return pa_err_last()->code;
+		sqlite3_bind_int64(st, 1, out->id);
+		sqlite3_bind_int(st, 2, i);
+		bt(st, 3, c->parties[i].role);
+		bt(st, 4, c->parties[i].name);
+		bt(st, 5, c->parties[i].id_number);
+		bt(st, 6, c->parties[i].phone);
+		bt(st, 7, c->parties[i].address);
+		if ((e = run(d, st, "party insert")))
+			return e;
+	}
+	struct pa_step_in s = {.case_id = out->id,
+			       .action = c->action,
+			       .to_state = c->status,
+			       .from_unit = c->from_unit,
+			       .to_unit = c->unit_id,
+			       .actor_id = c->reporter_id,
+			       .at = c->at,
+			       .note = c->note};
+	if ((e = insert_step(d, &s)))
+		return e;
+	return count_add(d, c->grid, c->type, c->category, c->status, 1);
+}
+
+/* Scope: bound as ?1 region low, ?2 region high, ?3 unit (NULL when not by unit). */
+#define SCOPE_WHERE                                                            \
+	" c.grid >= ?1 AND c.grid < ?2 AND (?3 IS NULL OR EXISTS ("            \
+	"SELECT 1 FROM case_units cu WHERE cu.unit_id = ?3 AND cu.case_id = c.id))"
+
+static void bind_scope(sqlite3_stmt *st, const struct pa_scope *s)
+{
+	char hi[PA_CODE_MAX + 2];
+	snprintf(hi, sizeof hi, "%s~", s->region);
+	bt(st, 1, s->region);
+	bt(st, 2, hi);
+	if (s->by_unit)
+		sqlite3_bind_int64(st, 3, s->unit_id);
+	else
+		sqlite3_bind_null(st, 3);
+}
+
+static enum pa_err sq_case_head(struct pa_db *db, const struct pa_scope *s, int64_t id,
+				struct pa_case_head *h)
+{
+	struct sq *d = SQ(db);
+	static const char sql[] = "SELECT c.id, c.type, c.category, c.status, c.grid, c.unit_id"
+				  " FROM cases c WHERE c.id = ?4 AND" SCOPE_WHERE;
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	bind_scope(st, s);
+	sqlite3_bind_int64(st, 4, id);
+	int rc = sqlite3_step(st);
+	enum pa_err e = PA_OK;
+	if (rc == SQLITE_ROW) {
+		memset(h, 0, sizeof *h);
+		h->id = sqlite3_column_int64(st, 0);
+		snprintf(h->type, sizeof h->type, "%s", col_s(st, 1));
+		snprintf(h->category, sizeof h->category, "%s", col_s(st, 2));
+		snprintf(h->status, sizeof h->status, "%s", col_s(st, 3));
+		snprintf(h->grid, sizeof h->grid, "%s", col_s(st, 4));
+		h->unit_id = sqlite3_column_int64(st, 5);
+	} else
+		e = rc == SQLITE_DONE ? pa_errf(PA_NOT_FOUND, NULL, "no case %lld", (long long)id)
+				      : map_rc(d, rc, "case head");
+	done(d, st);
+	return e;
+}
+
+#define CASE_COLS                                                                         \
+	"c.id, c.number, c.type, c.category, c.status, c.title, c.grid, c.lng, c.lat,"    \
+	" c.channel, c.unit_id, (SELECT name FROM units WHERE id = c.unit_id),"          \
+	" c.created_at, c.updated_at, c.description, c.address, c.fields, c.reporter_id,"   \
+	" (SELECT name FROM regions WHERE code = c.grid)"
+
+static json_t *case_row(sqlite3_stmt *st, bool full)
+{
+	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:s, s:o, s:o,"
+			      " s:o, s:o}",
+			      "id", (json_int_t)sqlite3_column_int64(st, 0), "number", col_s(st, 1),
+			      "type", col_s(st, 2), "category", col_s(st, 3), "status",
+			      col_s(st, 4), "title", col_s(st, 5), "grid", col_s(st, 6),
+			      "grid_name", col_s(st, 18), "lng", sqlite3_column_double(st, 7),
+			      "lat", sqlite3_column_double(st, 8), "channel", col_s(st, 9),
+			      "unit_id", col_json_id(st, 10), "unit_name", col_json_s(st, 11),
+			      "created_at", col_json_time(st, 12), "updated_at",
+			      col_json_time(st, 13));
+	if (full) {
+		json_object_set_new(o, "description", json_string(col_s(st, 14)));
+		json_object_set_new(o, "address", col_json_s(st, 15));
+		json_t *f = json_loads(col_s(st, 16), 0, NULL);
+		json_object_set_new(o, "fields", f ? f : json_object());
+		json_object_set_new(o, "reporter_id", col_json_id(st, 17));
+	}
+	return o;
+}
+
+static enum pa_err sq_case_get(struct pa_db *db, const struct pa_scope *s, int64_t id,
+			       json_t **out)
+{
+	struct sq *d = SQ(db);
+	static const char sql[] = "SELECT " CASE_COLS " FROM cases c WHERE c.id = ?4 AND" SCOPE_WHERE;
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	bind_scope(st, s);
+	sqlite3_bind_int64(st, 4, id);
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		enum pa_err e = rc == SQLITE_DONE
+					? pa_errf(PA_NOT_FOUND, NULL, "no case %lld", (long long)id)
+					: map_rc(d, rc, "case get");
+		done(d, st);
+		return e;
+	}
+	json_t *o = case_row(st, true);
+	done(d, st);
+
+	static const char psql[] = "SELECT role, name, id_number, phone, address FROM case_parties"
+				   " WHERE case_id = ? ORDER BY idx";
+	json_t *parties = json_array();
+	json_object_set_new(o, "parties", parties);
+	if (!(st = stmt(d, psql)))
+		goto fail;
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(parties,
+				      json_pack("{s:s, s:s, s:o, s:o, s:o}", "role", col_s(st, 0),
+						"name", col_s(st, 1), "id_number", col_json_s(st, 2),
+						"phone", col_json_s(st, 3), "address",
+						col_json_s(st, 4)));
+	done(d, st);
+	if (rc != SQLITE_DONE)
+		goto fail_rc;
+
+	static const char ssql[] =
+		"SELECT s.id, s.action, s.from_state, s.to_state, s.from_unit, fu.name, s.to_unit,"
+		" tu.name, s.actor_id, u.name, u.role, s.at, s.note FROM case_steps s"
+		" LEFT JOIN units fu ON fu.id = s.from_unit LEFT JOIN units tu ON tu.id = s.to_unit"
+		" LEFT JOIN users u ON u.id = s.actor_id WHERE s.case_id = ? ORDER BY s.id";
+	json_t *steps = json_array();
+	json_object_set_new(o, "steps", steps);
+	if (!(st = stmt(d, ssql)))
+		goto fail;
+	sqlite3_bind_int64(st, 1, id);
+	int seq = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(
+			steps, json_pack("{s:i, s:s, s:o, s:s, s:{s:o, s:o}, s:{s:o, s:o},"
+					 " s:{s:o, s:o, s:o}, s:o, s:o}",
+					 "seq", ++seq, "action", col_s(st, 1), "from_state",
+					 col_json_s(st, 2), "to_state", col_s(st, 3), "from_unit",
+					 "id", col_json_id(st, 4), "name", col_json_s(st, 5),
+					 "to_unit", "id", col_json_id(st, 6), "name",
+					 col_json_s(st, 7), "actor", "id", col_json_id(st, 8),
+					 "name", col_json_s(st, 9), "role", col_json_s(st, 10),
+					 "at", col_json_time(st, 11), "note", col_json_s(st, 12)));
+	done(d, st);
+	if (rc != SQLITE_DONE)
+		goto fail_rc;
+	*out = o;
+	return PA_OK;
+fail_rc:
+	map_rc(d, rc, "case get");
+fail:
+	json_decref(o);
+	return pa_err_last()->code;
+}
+
+static enum pa_err sq_case_list(struct pa_db *db, const struct pa_scope *s,
+				const struct pa_case_filter *f, json_t **items, int64_t *next)
+{
+	struct sq *d = SQ(db);
+	/* One statement for every filter combination: NULL parameters match anything. */
+	static const char sql[] = "SELECT " CASE_COLS " FROM cases c WHERE" SCOPE_WHERE
+				  " AND c.id < ?4 AND (?5 IS NULL OR c.status = ?5)"
+				  " AND (?6 IS NULL OR c.category = ?6) AND (?7 IS NULL OR c.type = ?7)"
+				  " AND (?8 IS NULL OR (c.grid >= ?8 AND c.grid < ?8 || '~'))"
+				  " AND (?9 IS NULL OR c.search LIKE '%' || ?9 || '%' ESCAPE '\\')"
+				  " ORDER BY c.id DESC LIMIT ?10";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	bind_scope(st, s);
+	sqlite3_bind_int64(st, 4, f->before_id > 0 ? f->before_id : INT64_MAX);
+	bt(st, 5, f->status);
+	bt(st, 6, f->category);
+	bt(st, 7, f->type);
+	bt(st, 8, f->region);
+	if (f->q) {
+		/* LIKE metacharacters in the user's words are literal. */
+		size_t n = strlen(f->q);
+		char *esc = malloc(2 * n + 1), *p = esc;
+		for (const char *q = f->q; *q; q++) {
+			if (*q == '%' || *q == '_' || *q == '\\')
+				*p++ = '\\';
+			*p++ = *q;
+		}
+		*p = 0;
+		sqlite3_bind_text(st, 9, esc, -1, free);
+	}
+	sqlite3_bind_int(st, 10, f->limit + 1);
+	*items = json_array();
+	*next = 0;
+	int rc, n = 0;
+	int64_t last = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == f->limit) {
+			*next = last;
+			break;
+		}
+		last = sqlite3_column_int64(st, 0);
+		json_array_append_new(*items, case_row(st, false));
+		n++;
+	}
+	done(d, st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		json_decref(*items);
+		*items = NULL;
+		return map_rc(d, rc, "case list");
+	}
+	return PA_OK;
+}
+
+static enum pa_err sq_case_step(struct pa_db *db, const struct pa_step_in *s)
+{
+	struct sq *d = SQ(db);
+	/* The expected from_state guards against a racing action on the same case. */
+	static const char sql[] = "UPDATE cases SET status = ?, unit_id = coalesce(?, unit_id),"
+				  " updated_at = ? WHERE id = ? AND status = ?";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	bt(st, 1, s->to_state);
+	bid(st, 2, s->to_unit);
+	sqlite3_bind_int64(st, 3, s->at);
+	sqlite3_bind_int64(st, 4, s->case_id);
+	bt(st, 5, s->from_state);
+	enum pa_err e = run(d, st, "case update");
+	if (e)
+		return e;
+	if (sqlite3_changes(d->h) != 1)
+		return pa_errf(PA_CONFLICT, NULL, "the case changed meanwhile; reload it and try again");
+	if ((e = insert_step(d, s)))
+		return e;
+	if (strcmp(s->from_state, s->to_state) == 0)
+		return PA_OK;
+	if ((e = count_add(d, s->grid, s->type, s->category, s->from_state, -1)))
+		return e;
+	return count_add(d, s->grid, s->type, s->category, s->to_state, 1);
+}
+
+static enum pa_err sq_stats(struct pa_db *db, const struct pa_scope *s, const char *region,
+			    json_t **out)
+{
+	struct sq *d = SQ(db);
+	/* Region-scoped callers read the counters; unit-scoped ones count their own cases. */
+	static const char by_counts[] =
+		"SELECT status, category, type, sum(n) FROM stat_counts"
+		" WHERE grid >= ?1 AND grid < ?1 || '~' GROUP BY status, category, type";
+	static const char by_cases[] =
+		"SELECT c.status, c.category, c.type, count(*) FROM cases c WHERE" SCOPE_WHERE
+		" AND c.grid >= ?4 AND c.grid < ?4 || '~' GROUP BY 1, 2, 3";
+	sqlite3_stmt *st = stmt(d, s->by_unit ? by_cases : by_counts);
+	if (!st)
+		return pa_err_last()->code;
+	if (s->by_unit) {
+		bind_scope(st, s);
+		bt(st, 4, region);
+	} else
+		bt(st, 1, region);
+	json_t *status = json_object(), *category = json_object(), *type = json_object();
+	json_int_t total = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_int_t n = sqlite3_column_int64(st, 3);
+		if (!n)
+			continue;
+		const char *keys[3] = {col_s(st, 0), col_s(st, 1), col_s(st, 2)};
+		json_t *objs[3] = {status, category, type};
+		for (int i = 0; i < 3; i++) {
+			json_t *v = json_object_get(objs[i], keys[i]);
+			json_object_set_new(objs[i], keys[i],
+					    json_integer((v ? json_integer_value(v) : 0) + n));
+		}
+		total += n;
+	}
+	done(d, st);
+	if (rc != SQLITE_DONE) {
+		json_decref(status);
+		json_decref(category);
+		json_decref(type);
+		return map_rc(d, rc, "stats");
+	}
+	*out = json_pack("{s:s, s:I, s:o, s:o, s:o}", "region", region, "total", total,
+			 "by_status", status, "by_category", category, "by_type", type);
+	return PA_OK;
+}
+
+/* ---- idempotency ---- */
+
+static enum pa_err sq_idem_get(struct pa_db *db, int64_t user_id, const char *key,
+			       char *req_hash, int *status, char **body)
+{
+	struct sq *d = SQ(db);
+	static const char sql[] = "SELECT req_hash, status, body FROM idempotency"
+				  " WHERE user_id = ? AND key = ?";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	sqlite3_bind_int64(st, 1, user_id);
+	bt(st, 2, key);
+	int rc = sqlite3_step(st);
+	enum pa_err e = PA_OK;
+	if (rc == SQLITE_ROW) {
+		snprintf(req_hash, 65, "%s", col_s(st, 0));
+		*status = sqlite3_column_int(st, 1);
+		*body = strdup(col_s(st, 2));
+	} else
+		e = rc == SQLITE_DONE ? PA_NOT_FOUND : map_rc(d, rc, "idempotency get");
+	done(d, st);
+	return e;
+}
+
+static enum pa_err sq_idem_put(struct pa_db *db, int64_t user_id, const char *key,
+			       const char *req_hash, int status, const char *body, int64_t now)
+{
+	struct sq *d = SQ(db);
+	static const char sql[] = "INSERT INTO idempotency (user_id, key, req_hash, status, body,"
+				  " created_at) VALUES (?,?,?,?,?,?)";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	sqlite3_bind_int64(st, 1, user_id);
+	bt(st, 2, key);
+	bt(st, 3, req_hash);
+	sqlite3_bind_int(st, 4, status);
+	bt(st, 5, body);
+	sqlite3_bind_int64(st, 6, now);
+	return run(d, st, "idempotency put");
+}
+
+const struct pa_store_ops pa_sqlite_ops = {
+	.name = "sqlite",
+	.open = sq_open,
+	.close = sq_close,
+	.migrate = sq_migrate,
+	.version = sq_version,
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.savepoint = sq_savepoint,
+	.rollback_to = sq_rollback_to,
+	.release = sq_release,
+	.region_put = sq_region_put,
+	.region_get = sq_region_get,
+	.region_children = sq_region_children,
+	.grids_each = sq_grids_each,
+	.unit_put = sq_unit_put,
+	.unit_get = sq_unit_get,
+	.unit_list = sq_unit_list,
+	.unit_find = sq_unit_find,
+	.user_put = sq_user_put,
+	.user_by_name = sq_user_by_name,
+	.session_put = sq_session_put,
+	.session_user = sq_session_user,
+	.session_delete = sq_session_delete,
+	.case_insert = sq_case_insert,
+	.case_head = sq_case_head,
+	.case_get = sq_case_get,
+	.case_list = sq_case_list,
+	.case_step = sq_case_step,
+	.stats = sq_stats,
+	.idem_get = sq_idem_get,
+	.idem_put = sq_idem_put,
+};

@@ -1,0 +1,68 @@
+/* sqlite_schema.c: the numbered SQLite migrations. Append only: a shipped migration is
+ * never edited; schema_version records which have run. */
+#include "store/sqlite_schema.h"
+
+const char *const pa_sqlite_migrations[] = {
+	/* 1: the foundation */
+	"CREATE TABLE regions ("
+	" code TEXT PRIMARY KEY, parent TEXT REFERENCES regions(code),"
+	" level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 4), kind TEXT NOT NULL,"
+	" name TEXT NOT NULL, lng REAL, lat REAL, boundary TEXT) WITHOUT ROWID;"
+	"CREATE INDEX regions_parent ON regions(parent, code);"
+
+	"CREATE TABLE units ("
+	" id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, name TEXT NOT NULL,"
+	" kind TEXT NOT NULL, region TEXT NOT NULL REFERENCES regions(code), tier TEXT);"
+	"CREATE INDEX units_region ON units(region, kind);"
+
+	"CREATE TABLE users ("
+	" id INTEGER PRIMARY KEY, username TEXT NOT NULL UNIQUE, pw_hash TEXT NOT NULL,"
+	" role TEXT NOT NULL, region TEXT NOT NULL REFERENCES regions(code),"
+	" unit_id INTEGER REFERENCES units(id), name TEXT NOT NULL DEFAULT '',"
+	" created_at INTEGER NOT NULL, disabled INTEGER NOT NULL DEFAULT 0);"
+
+	"CREATE TABLE sessions ("
+	" token_hash BLOB PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id),"
+	" created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;"
+
+	"CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
+
+	"CREATE TABLE cases ("
+	" id INTEGER PRIMARY KEY, number TEXT NOT NULL UNIQUE, type TEXT NOT NULL,"
+	" category TEXT NOT NULL, status TEXT NOT NULL, title TEXT NOT NULL,"
+	" description TEXT NOT NULL, grid TEXT NOT NULL REFERENCES regions(code),"
+	" lng REAL NOT NULL, lat REAL NOT NULL, address TEXT, channel TEXT NOT NULL,"
+	" fields TEXT NOT NULL DEFAULT '{}', unit_id INTEGER REFERENCES units(id),"
+	" reporter_id INTEGER REFERENCES users(id), created_at INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL, search TEXT NOT NULL);"
+	"CREATE INDEX cases_grid ON cases(grid, id);"
+	"CREATE INDEX cases_status ON cases(status, id);"
+
+	"CREATE TABLE case_parties ("
+	" case_id INTEGER NOT NULL REFERENCES cases(id), idx INTEGER NOT NULL,"
+	" role TEXT NOT NULL, name TEXT NOT NULL, id_number TEXT, phone TEXT, address TEXT,"
+	" PRIMARY KEY (case_id, idx)) WITHOUT ROWID;"
+
+	"CREATE TABLE case_steps ("
+	" id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL REFERENCES cases(id),"
+	" action TEXT NOT NULL, from_state TEXT, to_state TEXT NOT NULL,"
+	" from_unit INTEGER REFERENCES units(id), to_unit INTEGER REFERENCES units(id),"
+	" actor_id INTEGER REFERENCES users(id), at INTEGER NOT NULL, note TEXT);"
+	"CREATE INDEX case_steps_case ON case_steps(case_id, id);"
+
+	/* Units a case has passed through: the scope of unit-bound roles. */
+	"CREATE TABLE case_units (unit_id INTEGER NOT NULL, case_id INTEGER NOT NULL,"
+	" PRIMARY KEY (unit_id, case_id)) WITHOUT ROWID;"
+
+	/* Counts kept in the same transaction as every case change: stats never scan cases. */
+	"CREATE TABLE stat_counts (grid TEXT NOT NULL, type TEXT NOT NULL,"
+	" category TEXT NOT NULL, status TEXT NOT NULL, n INTEGER NOT NULL,"
+	" PRIMARY KEY (grid, type, category, status)) WITHOUT ROWID;"
+
+	"CREATE TABLE idempotency (user_id INTEGER NOT NULL, key TEXT NOT NULL,"
+	" req_hash TEXT NOT NULL, status INTEGER NOT NULL, body TEXT NOT NULL,"
+	" created_at INTEGER NOT NULL, PRIMARY KEY (user_id, key)) WITHOUT ROWID;",
+};
+
+const int pa_sqlite_nmigrations =
+	(int)(sizeof pa_sqlite_migrations / sizeof pa_sqlite_migrations[0]);

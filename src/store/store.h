@@ -1,0 +1,182 @@
+/* store.h: the store interface. A backend (sqlite.c now, pg.c next) fills a
+ * struct pa_store_ops; everything above calls through it and never sees SQL.
+ *
+ * Connections: pa_store_acquire() lends a read connection from a pool (any thread);
+ * writes run only on the writer's connection, inside the writer's transaction
+ * (see writer.h), so the write methods assume a transaction is open.
+ * Read methods that return JSON give a new reference the caller must json_decref. */
+#ifndef PA_STORE_H
+#define PA_STORE_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+#define PA_CODE_MAX 16
+
+/* Who is asking: every read and list is bounded by this inside the query. */
+struct pa_scope {
+	char region[PA_CODE_MAX]; /* region subtree (prefix of grid codes) */
+	int64_t unit_id;          /* with by_unit: only cases that passed through this unit */
+	bool by_unit;
+};
+
+struct pa_user {
+	int64_t id;
+	char username[64];
+	char role[32];
+	char region[PA_CODE_MAX];
+	int64_t unit_id; /* 0 = none */
+	char name[64];
+};
+
+struct pa_region_in {
+	const char *code, *parent, *kind, *name;
+	int level; /* 1 city, 2 town, 3 village, 4 grid */
+	double lng, lat;
+	const char *boundary; /* grids: JSON ring [[lng,lat],...]; else NULL */
+};
+
+struct pa_unit_in {
+	const char *code, *name, *kind, *region, *tier;
+};
+
+struct pa_user_in {
+	const char *username, *pw_hash, *role, *region, *name;
+	int64_t unit_id;
+	int64_t created_at;
+};
+
+struct pa_party_in {
+	const char *role, *name, *id_number, *phone, *address;
+};
+
+struct pa_case_in {
+	const char *type, *category, *status, *title, *description, *grid, *channel, *address;
+	const char *fields_json; /* type-specific fields as a JSON object */
+	const char *search;      /* normalised search text */
+	double lng, lat;
+	int64_t unit_id;     /* unit that holds it first */
+	int64_t from_unit;   /* reporter's unit, 0 = none */
+	int64_t reporter_id; /* 0 = none */
+	int64_t at;
+	int year;
+	int nparties;
+	const struct pa_party_in *parties;
+	const char *action, *note; /* the creating step */
+};
+
+struct pa_case_ref {
+	int64_t id;
+	char number[32];
+};
+
+/* The parts of a case the domain needs to decide on an action. */
+struct pa_case_head {
+	int64_t id;
+	char type[32], category[32], status[32], grid[PA_CODE_MAX];
+	int64_t unit_id;
+};
+
+struct pa_step_in {
+	int64_t case_id;
+	const char *action, *from_state, *to_state, *note;
+	int64_t from_unit, to_unit, actor_id, at;
+	/* for the counters */
+	const char *type, *category, *grid;
+};
+
+struct pa_case_filter {
+	const char *status, *region, *category, *type, *q; /* NULL = any; q normalised */
+	int64_t before_id; /* keyset cursor: ids below this; 0 = from the newest */
+	int limit;
+};
+
+struct pa_db;
+typedef void (*pa_grid_cb)(void *arg, const char *code, const char *ring_json);
+
+struct pa_store_ops {
+	const char *name;
+	enum pa_err (*open)(const char *url, bool writer, struct pa_db **out);
+	void (*close)(struct pa_db *db);
+	/* Apply pending migrations; from and to get the versions before and after. */
+	enum pa_err (*migrate)(struct pa_db *db, int *from, int *to);
+	enum pa_err (*version)(struct pa_db *db, int *version);
+
+	/* transactions (writer connection) */
+	enum pa_err (*begin)(struct pa_db *db);
+	enum pa_err (*commit)(struct pa_db *db);
+	void (*rollback)(struct pa_db *db);
+	enum pa_err (*savepoint)(struct pa_db *db);
+	void (*rollback_to)(struct pa_db *db); /* undo to the savepoint and release it */
+	enum pa_err (*release)(struct pa_db *db);
+
+	/* regions and units */
+	enum pa_err (*region_put)(struct pa_db *db, const struct pa_region_in *r);
+	enum pa_err (*region_get)(struct pa_db *db, const char *code, json_t **out);
+	enum pa_err (*region_children)(struct pa_db *db, const char *parent, json_t **out);
+	enum pa_err (*grids_each)(struct pa_db *db, pa_grid_cb cb, void *arg);
+	enum pa_err (*unit_put)(struct pa_db *db, const struct pa_unit_in *u, int64_t *id);
+	enum pa_err (*unit_get)(struct pa_db *db, int64_t id, json_t **out);
+	enum pa_err (*unit_list)(struct pa_db *db, json_t **out);
+	/* The unit of this kind whose region is exactly `region`; NOT_FOUND if none. */
+	enum pa_err (*unit_find)(struct pa_db *db, const char *region, const char *kind, int64_t *id);
+
+	/* users and sessions */
+	enum pa_err (*user_put)(struct pa_db *db, const struct pa_user_in *u, int64_t *id);
+	enum pa_err (*user_by_name)(struct pa_db *db, const char *username, struct pa_user *u,
+				    char *pw_hash, size_t hash_cap);
+	enum pa_err (*session_put)(struct pa_db *db, const uint8_t hash[32], int64_t user_id,
+				   int64_t now, int64_t expires);
+	enum pa_err (*session_user)(struct pa_db *db, const uint8_t hash[32], int64_t now,
+				    struct pa_user *u);
+	enum pa_err (*session_delete)(struct pa_db *db, const uint8_t hash[32]);
+
+	/* cases */
+	enum pa_err (*case_insert)(struct pa_db *db, const struct pa_case_in *c,
+				   struct pa_case_ref *out);
+	enum pa_err (*case_head)(struct pa_db *db, const struct pa_scope *s, int64_t id,
+				 struct pa_case_head *out);
+	enum pa_err (*case_get)(struct pa_db *db, const struct pa_scope *s, int64_t id,
+				json_t **out);
+	enum pa_err (*case_list)(struct pa_db *db, const struct pa_scope *s,
+				 const struct pa_case_filter *f, json_t **items, int64_t *next);
+	/* Move a case: update its state and unit, append the step, keep counters. */
+	enum pa_err (*case_step)(struct pa_db *db, const struct pa_step_in *st);
+	enum pa_err (*stats)(struct pa_db *db, const struct pa_scope *s, const char *region,
+			     json_t **out);
+
+	/* idempotency: a stored answer for (user, key), or NOT_FOUND */
+	enum pa_err (*idem_get)(struct pa_db *db, int64_t user_id, const char *key,
+				char *req_hash, int *status, char **body);
+	enum pa_err (*idem_put)(struct pa_db *db, int64_t user_id, const char *key,
+				const char *req_hash, int status, const char *body, int64_t now);
+};
+
+struct pa_db {
+	const struct pa_store_ops *ops;
+};
+
+struct pa_store {
+	const struct pa_store_ops *ops;
+	char *url;
+	pthread_mutex_t mu;
+	struct pa_db **idle;
+	int nidle, cap;
+};
+
+/* Picks the backend from the URL (a path or sqlite:PATH today). */
+enum pa_err pa_store_open(const char *url, struct pa_store **out);
+void pa_store_close(struct pa_store *s);
+/* Lend a read connection (NULL on failure, detail in pa_err_last); give it back. */
+struct pa_db *pa_store_acquire(struct pa_store *s);
+void pa_store_release(struct pa_store *s, struct pa_db *db);
+/* A fresh connection for writing (the writer's, or a CLI's). */
+enum pa_err pa_store_open_writer(struct pa_store *s, struct pa_db **out);
+
+extern const struct pa_store_ops pa_sqlite_ops;
+
+#endif

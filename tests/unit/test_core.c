@@ -1,0 +1,283 @@
+/* test_core.c: unit tests of the core modules — errors, arena, data-file parser,
+ * catalog validation, geometry, personal-data checks and the search fold. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/arena.h"
+#include "core/catalog.h"
+#include "core/conf.h"
+#include "core/err.h"
+#include "core/geo.h"
+#include "core/jspec.h"
+#include "core/pii.h"
+#include "core/text.h"
+
+static void test_err_table(void **st)
+{
+	(void)st;
+	assert_int_equal(PA_OK, 0);
+	assert_string_equal(pa_err_name(PA_NOT_FOUND), "NOT_FOUND");
+	assert_int_equal(pa_err_status(PA_NOT_FOUND), 404);
+	assert_int_equal(pa_err_status(PA_ACTION_NOT_ALLOWED), 409);
+	assert_int_equal(pa_err_status(PA_STORE_IO), 503);
+	assert_int_equal(pa_errf(PA_BAD_FIELD, "lng", "bad %d", 7), PA_BAD_FIELD);
+	assert_string_equal(pa_err_last()->message, "bad 7");
+	assert_string_equal(pa_err_last()->field, "lng");
+	pa_err_clear();
+	assert_int_equal(pa_err_last()->code, PA_OK);
+}
+
+static void test_arena(void **st)
+{
+	(void)st;
+	struct pa_arena a;
+	pa_arena_init(&a);
+	char *s = pa_strdup(&a, "平安");
+	assert_string_equal(s, "平安");
+	char *big = pa_alloc(&a, 100000); /* bigger than a block */
+	big[99999] = 1;
+	char *f = pa_sprintf(&a, "%s-%d", "PA", 42);
+	assert_string_equal(f, "PA-42");
+	assert_true(((uintptr_t)pa_alloc(&a, 3) % _Alignof(max_align_t)) == 0);
+	pa_arena_free(&a);
+	pa_arena_free(&a); /* NULL-safe and repeatable */
+}
+
+static void test_conf_parse(void **st)
+{
+	(void)st;
+	const char *text = "# comment\n[type]\ncode = dispute\nname = 矛盾 纠纷\n\n"
+			   "[states]\nreported initial 已上报 \"Reported case\"\nx - y z\n";
+	struct pa_conf c;
+	assert_int_equal(pa_conf_parse("t.conf", text, strlen(text), &c), PA_OK);
+	assert_int_equal(c.nsec, 2);
+	assert_string_equal(pa_conf_get(pa_conf_section(&c, "type"), "name", NULL), "矛盾 纠纷");
+	const struct pa_conf_section *s = pa_conf_section(&c, "states");
+	assert_int_equal(s->nrows, 2);
+	assert_int_equal(s->rows[0].line, 7);
+	assert_int_equal(s->rows[0].ntok, 4);
+	assert_string_equal(s->rows[0].tok[3], "Reported case");
+	assert_string_equal(s->rows[1].tok[1], "");
+	pa_conf_free(&c);
+
+	const char *bad[] = {"row before section\n", "[unterminated\n", "[s]\na \"open\n",
+			     "[s]\nx \"a\"b\n"};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		assert_int_equal(pa_conf_parse("b.conf", bad[i], strlen(bad[i]), &c), PA_DATA_FILE);
+		assert_non_null(strstr(pa_err_last()->message, "b.conf:"));
+		pa_conf_free(&c);
+	}
+}
+
+/* A scratch data directory with the shipped files, one of which a test may break. */
+static char tmpdir[64];
+
+static void write_file(const char *rel, const char *text)
+{
+	char p[256];
+	snprintf(p, sizeof p, "%s/%s", tmpdir, rel);
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void copy_data(void)
+{
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/pingan-data-XXXXXX");
+	assert_non_null(mkdtemp(tmpdir));
+	char cmd[512];
+	snprintf(cmd, sizeof cmd, "cp -r data/. %s/", tmpdir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void rm_data(void)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void test_catalog_shipped(void **st)
+{
+	(void)st;
+	struct pa_catalog *c;
+	assert_int_equal(pa_catalog_load("data", &c), PA_OK);
+	assert_non_null(pa_catalog_role(c, "grid_worker"));
+	assert_int_equal(pa_catalog_role(c, "mediator")->scope, PA_SCOPE_UNIT);
+	const struct pa_casetype *t = pa_catalog_type(c, "dispute");
+	assert_non_null(t);
+	assert_non_null(pa_type_category(t, "neighbour"));
+	const struct pa_lifecycle *lc = t->lc;
+	int rep = pa_lifecycle_state(lc, "reported");
+	const struct pa_transition *acc = pa_lifecycle_find(lc, "accept", rep);
+	assert_non_null(acc);
+	assert_true(pa_role_may(acc, pa_catalog_role(c, "town_staff")));
+	assert_false(pa_role_may(acc, pa_catalog_role(c, "auditor")));
+	assert_null(pa_lifecycle_find(lc, "close", rep));
+	assert_non_null(pa_lifecycle_find(lc, "report", -1));
+	pa_catalog_free(c);
+}
+
+/* Each broken file must be refused with its name, line and field. */
+static void test_catalog_broken(void **st)
+{
+	(void)st;
+	struct {
+		const char *file, *text, *expect;
+	} cases[] = {
+		{"lifecycles/basic.conf",
+		 "[lifecycle]\ncode = basic\nname = b\n[states]\na initial A A\nb terminal B B\n"
+		 "[actions]\nreport R R -\ngo G G -\n[transitions]\nreport - a city_admin\n"
+		 "go a bb city_admin\n",
+		 "basic.conf:12: to: unknown state \"bb\""},
+		{"lifecycles/basic.conf",
+		 "[lifecycle]\ncode = basic\nname = b\n[states]\na initial A A\nb final B B\n",
+		 "basic.conf:6: kind:"},
+		{"lifecycles/basic.conf",
+		 "[lifecycle]\ncode = basic\nname = b\n[states]\na initial A A\nb terminal B B\n"
+		 "[actions]\nreport R R -\ngo G G -\n[transitions]\nreport - a city_admin\n"
+		 "go a b nobody\n",
+		 "basic.conf:12: roles: unknown role \"nobody\""},
+		{"case-types/hazard.conf",
+		 "[type]\ncode = hazard\nname = h\nname_en = H\nlifecycle = nope\n[categories]\nx X X\n",
+		 "hazard.conf:5: lifecycle: unknown lifecycle \"nope\""},
+		{"case-types/hazard.conf",
+		 "[type]\ncode = hazard\nname = h\nname_en = H\nlifecycle = basic\n[categories]\nx X X\n"
+		 "[fields]\nf float optional F F\n",
+		 "hazard.conf:9: type:"},
+		{"roles.conf", "[roles]\nboss galaxy B B\n", "roles.conf:2: scope:"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		copy_data();
+		write_file(cases[i].file, cases[i].text);
+		struct pa_catalog *c = NULL;
+		assert_int_equal(pa_catalog_load(tmpdir, &c), PA_DATA_FILE);
+		assert_null(c);
+		if (!strstr(pa_err_last()->message, cases[i].expect))
+			fail_msg("case %zu: \"%s\" lacks \"%s\"", i, pa_err_last()->message,
+				 cases[i].expect);
+		rm_data();
+	}
+}
+
+static void test_geo(void **st)
+{
+	(void)st;
+	double sq[] = {0, 0, 1, 0, 1, 1, 0, 1};
+	assert_true(pa_geo_contains(sq, 4, 0.5, 0.5));
+	assert_false(pa_geo_contains(sq, 4, 1.5, 0.5));
+	double tri[] = {0, 0, 2, 0, 0, 2};
+	assert_true(pa_geo_contains(tri, 3, 0.4, 0.4));
+	assert_false(pa_geo_contains(tri, 3, 1.5, 1.5));
+	assert_false(pa_geo_valid(200, 0));
+	assert_false(pa_geo_valid(0.0 / 0.0, 0));
+
+	/* A 40x30 lattice of unit squares: every cell centre finds its own cell. */
+	struct pa_geo_index *ix = pa_geo_index_new();
+	for (int i = 0; i < 40; i++)
+		for (int j = 0; j < 30; j++) {
+			double c[] = {i, j, i + 1, j, i + 1, j + 1, i, j + 1};
+			char code[16];
+			snprintf(code, sizeof code, "%02d%02d", i, j);
+			assert_true(pa_geo_index_add(ix, code, c, 4));
+		}
+	assert_false(pa_geo_index_add(ix, "bad", sq, 2));
+	pa_geo_index_build(ix);
+	assert_int_equal(pa_geo_index_count(ix), 1200);
+	for (int i = 0; i < 40; i++)
+		for (int j = 0; j < 30; j++) {
+			char code[16];
+			snprintf(code, sizeof code, "%02d%02d", i, j);
+			const char *got = pa_geo_locate(ix, i + 0.5, j + 0.5);
+			assert_non_null(got);
+			assert_string_equal(got, code);
+		}
+	assert_null(pa_geo_locate(ix, -0.5, 3));
+	assert_null(pa_geo_locate(ix, 41, 3));
+	assert_null(pa_geo_locate(ix, 3, 30.5));
+	pa_geo_index_free(ix);
+}
+
+static void test_pii(void **st)
+{
+	(void)st;
+	assert_true(pa_idno_valid("11010519491231002X"));
+	assert_true(pa_idno_valid("11010519491231002x"));
+	assert_false(pa_idno_valid("110105194912310021"));  /* wrong check digit */
+	assert_false(pa_idno_valid("110105194913310028"));  /* month 13 */
+	assert_false(pa_idno_valid("11010519491231002"));   /* short */
+	assert_true(pa_phone_valid("13812345678"));
+	assert_true(pa_phone_valid("0728-5221234"));
+	assert_false(pa_phone_valid("12812345678"));
+	assert_false(pa_phone_valid("1381234567"));
+	char m[32];
+	pa_mask_idno("11010519491231002X", m, sizeof m);
+	assert_string_equal(m, "110105********002X");
+	pa_mask_phone("13812345678", m, sizeof m);
+	assert_string_equal(m, "138****5678");
+	pa_mask_phone("123", m, sizeof m);
+	assert_string_equal(m, "***");
+}
+
+static void test_text(void **st)
+{
+	(void)st;
+	assert_int_equal(pa_utf8_len("平安abc"), 5);
+	assert_true(pa_text_init());
+	struct pa_arena a;
+	pa_arena_init(&a);
+	/* traditional folds to simplified; ASCII folds to lower case; spaces collapse */
+	assert_string_equal(pa_text_fold(&a, "鄰里糾紛  ABC"), "邻里纠纷 abc");
+	assert_string_equal(pa_text_fold(&a, "邻里纠纷"), "邻里纠纷");
+	pa_arena_free(&a);
+	pa_text_done();
+}
+
+static void test_jspec(void **st)
+{
+	(void)st;
+	static const struct pa_jspec spec[] = {{"name", PA_JT_STRING, true, 4},
+					       {"n", PA_JT_INTEGER, false, 0},
+					       {NULL, 0, false, 0}};
+	json_t *o = json_pack("{s:s, s:i}", "name", "平安天门", "n", 3);
+	assert_int_equal(pa_jspec_check(o, spec, NULL), PA_OK);
+	json_object_set_new(o, "name", json_string("平安天门市"));
+	assert_int_equal(pa_jspec_check(o, spec, NULL), PA_BAD_FIELD);
+	assert_string_equal(pa_err_last()->field, "name");
+	json_object_set_new(o, "name", json_string("ok"));
+	json_object_set_new(o, "n", json_string("3"));
+	assert_int_equal(pa_jspec_check(o, spec, NULL), PA_BAD_FIELD);
+	assert_string_equal(pa_err_last()->field, "n");
+	json_object_del(o, "n");
+	json_object_set_new(o, "extra", json_true());
+	assert_int_equal(pa_jspec_check(o, spec, "parties[2]"), PA_UNKNOWN_FIELD);
+	assert_string_equal(pa_err_last()->field, "parties[2].extra");
+	json_object_del(o, "extra");
+	json_object_del(o, "name");
+	assert_int_equal(pa_jspec_check(o, spec, NULL), PA_MISSING_FIELD);
+	json_object_set_new(o, "name", json_string("a\001b"));
+	assert_int_equal(pa_jspec_check(o, spec, NULL), PA_BAD_FIELD);
+	json_decref(o);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_err_table),	cmocka_unit_test(test_arena),
+		cmocka_unit_test(test_conf_parse),	cmocka_unit_test(test_catalog_shipped),
+		cmocka_unit_test(test_catalog_broken), cmocka_unit_test(test_geo),
+		cmocka_unit_test(test_pii),		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_jspec),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
