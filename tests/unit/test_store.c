@@ -1,0 +1,303 @@
+/* test_store.c: the store contract on the SQLite backend (regions, units, users,
+ * sessions, cases with scope, steps, counters, idempotency) and the group-commit writer. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store/store.h"
+#include "store/writer.h"
+
+static char dbpath[64];
+
+static struct pa_store *fresh_store(struct pa_db **w)
+{
+	snprintf(dbpath, sizeof dbpath, "/tmp/pingan-store-%d-XXXXXX", (int)getpid());
+	int fd = mkstemp(dbpath);
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(dbpath);
+	struct pa_store *s;
+	assert_int_equal(pa_store_open(dbpath, &s), PA_OK);
+	assert_int_equal(pa_store_open_writer(s, w), PA_OK);
+	int from, to;
+	assert_int_equal((*w)->ops->migrate(*w, &from, &to), PA_OK);
+	assert_int_equal(from, 0);
+	assert_true(to >= 1);
+	/* a second migrate is a no-op */
+	assert_int_equal((*w)->ops->migrate(*w, &from, &to), PA_OK);
+	assert_int_equal(from, to);
+	return s;
+}
+
+static void drop_store(struct pa_store *s, struct pa_db *w)
+{
+	if (w)
+		w->ops->close(w);
+	pa_store_close(s);
+	char p[96];
+	unlink(dbpath);
+	snprintf(p, sizeof p, "%s-wal", dbpath);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-shm", dbpath);
+	unlink(p);
+}
+
+/* Two towns, one village and one grid each, a centre per town. */
+static void seed_regions(struct pa_db *w, int64_t units[2])
+{
+	const struct pa_store_ops *o = w->ops;
+	struct pa_region_in rs[] = {
+		{"429006", NULL, "city", "天门市", 1, 113.1, 30.6, NULL},
+		{"429006101", "429006", "town", "甲镇", 2, 113.1, 30.6, NULL},
+		{"429006102", "429006", "town", "乙镇", 2, 113.2, 30.6, NULL},
+		{"429006101201", "429006101", "village", "甲村", 3, 113.1, 30.6, NULL},
+		{"429006102201", "429006102", "village", "乙村", 3, 113.2, 30.6, NULL},
+		{"429006101201001", "429006101201", "grid", "甲村第1网格", 4, 113.1, 30.6,
+		 "[[113,30],[113.2,30],[113.2,31],[113,31],[113,30]]"},
+		{"429006102201001", "429006102201", "grid", "乙村第1网格", 4, 113.3, 30.6,
+		 "[[113.2,30],[113.4,30],[113.4,31],[113.2,31],[113.2,30]]"},
+	};
+	for (size_t i = 0; i < sizeof rs / sizeof *rs; i++)
+		assert_int_equal(o->region_put(w, &rs[i]), PA_OK);
+	assert_int_equal(o->region_put(w, &rs[0]), PA_CONFLICT); /* duplicate code */
+	struct pa_unit_in u1 = {"t1", "甲镇综治中心", "town_centre", "429006101", "town"};
+	struct pa_unit_in u2 = {"t2", "乙镇综治中心", "town_centre", "429006102", "town"};
+	assert_int_equal(o->unit_put(w, &u1, &units[0]), PA_OK);
+	assert_int_equal(o->unit_put(w, &u2, &units[1]), PA_OK);
+}
+
+static int64_t add_case(struct pa_db *w, const char *grid, int64_t unit, const char *title,
+			struct pa_case_ref *ref)
+{
+	struct pa_party_in p = {"applicant", "王某", "11010519491231002X", "13812345678", NULL};
+	struct pa_case_in c = {.type = "dispute", .category = "neighbour", .status = "reported",
+			       .title = title, .description = "描述", .grid = grid,
+			       .channel = "walk_in", .search = title, .lng = 113.1, .lat = 30.6,
+			       .unit_id = unit, .at = 1764000000, .year = 2026, .nparties = 1,
+			       .parties = &p, .action = "report"};
+	assert_int_equal(w->ops->case_insert(w, &c, ref), PA_OK);
+	return ref->id;
+}
+
+static void test_contract(void **st)
+{
+	(void)st;
+	struct pa_db *w;
+	struct pa_store *s = fresh_store(&w);
+	const struct pa_store_ops *o = w->ops;
+	int64_t units[2];
+	assert_int_equal(o->begin(w), PA_OK);
+	seed_regions(w, units);
+	struct pa_case_ref a, b;
+	add_case(w, "429006101201001", units[0], "甲镇的案件", &a);
+	add_case(w, "429006102201001", units[1], "乙镇的案件", &b);
+	assert_string_equal(a.number, "PA-2026-000001");
+	assert_string_equal(b.number, "PA-2026-000002");
+	assert_int_equal(o->commit(w), PA_OK);
+
+	struct pa_db *r = pa_store_acquire(s);
+	assert_non_null(r);
+	struct pa_scope town1 = {.region = "429006101"}, city = {.region = "429006"};
+	json_t *out = NULL;
+	assert_int_equal(o->case_get(r, &town1, a.id, &out), PA_OK);
+	assert_string_equal(json_string_value(json_object_get(out, "title")), "甲镇的案件");
+	assert_int_equal(json_array_size(json_object_get(out, "steps")), 1);
+	assert_int_equal(json_array_size(json_object_get(out, "parties")), 1);
+	json_decref(out);
+	/* out of scope reads as not found */
+	assert_int_equal(o->case_get(r, &town1, b.id, &out), PA_NOT_FOUND);
+	struct pa_case_head h;
+	assert_int_equal(o->case_head(r, &town1, b.id, &h), PA_NOT_FOUND);
+
+	/* lists are bounded by scope inside the query */
+	struct pa_case_filter f = {.limit = 10};
+	json_t *items;
+	int64_t next;
+	assert_int_equal(o->case_list(r, &town1, &f, &items, &next), PA_OK);
+	assert_int_equal(json_array_size(items), 1);
+	json_decref(items);
+	assert_int_equal(o->case_list(r, &city, &f, &items, &next), PA_OK);
+	assert_int_equal(json_array_size(items), 2);
+	json_decref(items);
+	f.limit = 1;
+	assert_int_equal(o->case_list(r, &city, &f, &items, &next), PA_OK);
+	assert_int_equal(json_array_size(items), 1);
+	assert_int_equal(next, b.id);
+	json_decref(items);
+	/* LIKE metacharacters are literal */
+	f.limit = 10;
+	f.q = "%";
+	assert_int_equal(o->case_list(r, &city, &f, &items, &next), PA_OK);
+	assert_int_equal(json_array_size(items), 0);
+	json_decref(items);
+
+	/* unit scope: only cases that passed through the unit */
+	struct pa_scope unit2 = {.region = "429006", .by_unit = true, .unit_id = units[1]};
+	f.q = NULL;
+	assert_int_equal(o->case_list(r, &unit2, &f, &items, &next), PA_OK);
+	assert_int_equal(json_array_size(items), 1);
+	json_decref(items);
+	pa_store_release(s, r);
+
+	/* a step moves the case and the counters together; a stale from_state conflicts */
+	assert_int_equal(o->begin(w), PA_OK);
+	struct pa_step_in step = {a.id, "accept", "reported", "accepted", NULL, units[0], 0, 0,
+				  1764000100, "dispute", "neighbour", "429006101201001"};
+	assert_int_equal(o->case_step(w, &step), PA_OK);
+	assert_int_equal(o->case_step(w, &step), PA_CONFLICT);
+	assert_int_equal(o->commit(w), PA_OK);
+	r = pa_store_acquire(s);
+	assert_int_equal(o->stats(r, &city, "429006", &out), PA_OK);
+	assert_int_equal(json_integer_value(json_object_get(out, "total")), 2);
+	json_t *bs = json_object_get(out, "by_status");
+	assert_int_equal(json_integer_value(json_object_get(bs, "accepted")), 1);
+	assert_int_equal(json_integer_value(json_object_get(bs, "reported")), 1);
+	json_decref(out);
+	assert_int_equal(o->stats(r, &town1, "429006102", &out), PA_OK);
+	assert_int_equal(json_integer_value(json_object_get(out, "total")), 1);
+	json_decref(out);
+	pa_store_release(s, r);
+	drop_store(s, w);
+}
+
+static void test_users_sessions_idem(void **st)
+{
+	(void)st;
+	struct pa_db *w;
+	struct pa_store *s = fresh_store(&w);
+	const struct pa_store_ops *o = w->ops;
+	int64_t units[2], uid;
+	assert_int_equal(o->begin(w), PA_OK);
+	seed_regions(w, units);
+	struct pa_user_in u = {"wang", "$argon2id$fake", "town_staff", "429006101", "王",
+			       units[0], 1};
+	assert_int_equal(o->user_put(w, &u, &uid), PA_OK);
+	assert_int_equal(o->user_put(w, &u, NULL), PA_CONFLICT);
+	uint8_t h[32] = {1, 2, 3};
+	assert_int_equal(o->session_put(w, h, uid, 100, 200), PA_OK);
+	assert_int_equal(o->idem_put(w, uid, "key-00001", "abc", 201, "{\"id\":1}", 100), PA_OK);
+	assert_int_equal(o->commit(w), PA_OK);
+	struct pa_user got;
+	char hash[128];
+	assert_int_equal(o->user_by_name(w, "wang", &got, hash, sizeof hash), PA_OK);
+	assert_string_equal(hash, "$argon2id$fake");
+	assert_int_equal(got.unit_id, units[0]);
+	assert_int_equal(o->session_user(w, h, 150, &got), PA_OK);
+	assert_int_equal(got.id, uid);
+	assert_int_equal(o->session_user(w, h, 250, &got), PA_NOT_FOUND); /* expired */
+	char rh[65];
+	int status;
+	char *body;
+	assert_int_equal(o->idem_get(w, uid, "key-00001", rh, &status, &body), PA_OK);
+	assert_int_equal(status, 201);
+	assert_string_equal(body, "{\"id\":1}");
+	free(body);
+	assert_int_equal(o->idem_get(w, uid + 1, "key-00001", rh, &status, &body), PA_NOT_FOUND);
+	drop_store(s, w);
+}
+
+/* ---- writer ---- */
+
+struct wjob {
+	int64_t unit;
+	int n;
+	bool fail;
+	struct pa_case_ref ref;
+};
+
+static enum pa_err wjob_fn(struct pa_db *db, void *arg)
+{
+	struct wjob *j = arg;
+	if (j->fail)
+		return pa_errf(PA_BAD_FIELD, "x", "refused on purpose");
+	char title[32];
+	snprintf(title, sizeof title, "case %d", j->n);
+	add_case(db, "429006101201001", j->unit, title, &j->ref);
+	return PA_OK;
+}
+
+struct wthread {
+	struct pa_writer *w;
+	int64_t unit;
+	int base;
+	int ok, failed;
+};
+
+static void *wthread_main(void *arg)
+{
+	struct wthread *t = arg;
+	for (int i = 0; i < 25; i++) {
+		struct wjob j = {.unit = t->unit, .n = t->base + i, .fail = (i % 10) == 3};
+		enum pa_err rc = pa_writer_run(t->w, wjob_fn, &j);
+		if (rc == PA_OK)
+			t->ok++;
+		else if (rc == PA_BAD_FIELD && strcmp(pa_err_last()->field, "x") == 0)
+			t->failed++;
+	}
+	return NULL;
+}
+
+static void test_writer_group_commit(void **st)
+{
+	(void)st;
+	struct pa_db *w;
+	struct pa_store *s = fresh_store(&w);
+	int64_t units[2];
+	assert_int_equal(w->ops->begin(w), PA_OK);
+	seed_regions(w, units);
+	assert_int_equal(w->ops->commit(w), PA_OK);
+	w->ops->close(w);
+
+	struct pa_writer *wr;
+	assert_int_equal(pa_writer_start(s, 64, &wr), PA_OK);
+	enum { T = 16 };
+	pthread_t th[T];
+	struct wthread ts[T];
+	for (int i = 0; i < T; i++) {
+		ts[i] = (struct wthread){.w = wr, .unit = units[0], .base = i * 100};
+		pthread_create(&th[i], NULL, wthread_main, &ts[i]);
+	}
+	int ok = 0, failed = 0;
+	for (int i = 0; i < T; i++) {
+		pthread_join(th[i], NULL);
+		ok += ts[i].ok;
+		failed += ts[i].failed;
+	}
+	/* 3 of each 25 jobs fail on purpose (i = 3, 13, 23) and undo only themselves. */
+	assert_int_equal(failed, T * 3);
+	assert_int_equal(ok, T * 22);
+	struct pa_writer_stats ws;
+	pa_writer_get_stats(wr, &ws);
+	assert_int_equal(ws.jobs, T * 25);
+	/* Group commit: concurrent callers share commits. */
+	assert_true(ws.batches < ws.jobs);
+	assert_true(ws.max_batch > 1);
+	pa_writer_stop(wr);
+
+	struct pa_db *r = pa_store_acquire(s);
+	struct pa_scope city = {.region = "429006"};
+	json_t *out;
+	assert_int_equal(r->ops->stats(r, &city, "429006", &out), PA_OK);
+	assert_int_equal(json_integer_value(json_object_get(out, "total")), T * 22);
+	json_decref(out);
+	pa_store_release(s, r);
+	drop_store(s, NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_contract),
+		cmocka_unit_test(test_users_sessions_idem),
+		cmocka_unit_test(test_writer_group_commit),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
