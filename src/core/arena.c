@@ -32,7 +32,8 @@ void pa_arena_free(struct pa_arena *a)
 	memset(a, 0, sizeof *a);
 }
 
-void *pa_alloc(struct pa_arena *a, size_t n)
+/* Uninitialised memory (for copies that fill it at once). */
+static void *alloc_raw(struct pa_arena *a, size_t n)
 {
 	const size_t al = _Alignof(max_align_t);
 	n = (n + al - 1) & ~(al - 1);
@@ -61,13 +62,19 @@ void *pa_alloc(struct pa_arena *a, size_t n)
 	void *p = (char *)b->data + b->off;
 	b->off += n;
 	a->used += n;
+	return p;
+}
+
+void *pa_alloc(struct pa_arena *a, size_t n)
+{
+	void *p = alloc_raw(a, n);
 	memset(p, 0, n);
 	return p;
 }
 
 char *pa_strndup(struct pa_arena *a, const char *s, size_t n)
 {
-	char *p = pa_alloc(a, n + 1);
+	char *p = alloc_raw(a, n + 1);
 	memcpy(p, s, n);
 	p[n] = 0;
 	return p;

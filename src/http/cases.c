@@ -4,7 +4,7 @@
 enum pa_err pa_h_cases_create(struct pa_req *rq, struct pa_reply *rp)
 {
 	enum pa_err rc = pa_case_create(rq->app, &rq->actor, rq->body,
-					pa_req_header(rq, "Idempotency-Key"), &rp->body);
+					pa_req_header(rq, "Idempotency-Key"), &rp->out);
 	rp->status = 201;
 	return rc;
 }
@@ -20,7 +20,7 @@ enum pa_err pa_h_cases_list(struct pa_req *rq, struct pa_reply *rp)
 		.limit = pa_req_query(rq, "limit"),
 		.cursor = pa_req_query(rq, "cursor"),
 	};
-	return pa_case_search(rq->app, &rq->actor, &q, &rp->body);
+	return pa_case_search(rq->app, &rq->actor, &q, &rp->out);
 }
 
 enum pa_err pa_h_case_get(struct pa_req *rq, struct pa_reply *rp)
@@ -29,7 +29,7 @@ enum pa_err pa_h_case_get(struct pa_req *rq, struct pa_reply *rp)
 	enum pa_err rc = pa_req_id(rq, 0, &id);
 	if (rc)
 		return rc;
-	return pa_case_read(rq->app, &rq->actor, id, &rp->body);
+	return pa_case_read(rq->app, &rq->actor, id, &rp->out);
 }
 
 enum pa_err pa_h_case_act(struct pa_req *rq, struct pa_reply *rp)
@@ -39,7 +39,7 @@ enum pa_err pa_h_case_act(struct pa_req *rq, struct pa_reply *rp)
 	if (rc)
 		return rc;
 	return pa_case_act(rq->app, &rq->actor, id, rq->body, pa_req_header(rq, "Idempotency-Key"),
-			   &rp->body);
+			   &rp->out);
 }
 
 enum pa_err pa_h_stats(struct pa_req *rq, struct pa_reply *rp)

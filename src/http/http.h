@@ -29,9 +29,10 @@ struct pa_req {
 };
 
 struct pa_reply {
-	int status;           /* 200 unless set */
-	json_t *body;         /* owned by the reply; rendered as JSON */
-	const char *cookie;   /* Set-Cookie value, arena-owned */
+	int status;         /* 200 unless set */
+	json_t *body;       /* owned by the reply; rendered as JSON … */
+	struct pa_jw out;   /* … or the JSON streamed here, when body is NULL */
+	const char *cookie; /* Set-Cookie value, arena-owned */
 };
 
 typedef enum pa_err (*pa_handler)(struct pa_req *rq, struct pa_reply *rp);

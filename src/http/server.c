@@ -110,11 +110,22 @@ static void add_common_headers(struct MHD_Response *r, const char *rid)
 	MHD_add_response_header(r, "X-Request-Id", rid);
 }
 
+/* Sends body if given, else the text streamed into out (taken over and freed). */
 static enum MHD_Result send_json(struct MHD_Connection *c, int status, json_t *body,
-				 const char *rid, const char *cookie, const char *allow)
+				 struct pa_jw *out, const char *rid, const char *cookie,
+				 const char *allow)
 {
-	char *s = body ? json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(10)) : strdup("{}");
-	size_t n = strlen(s);
+	char *s;
+	size_t n;
+	if (body) {
+		s = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(10));
+		n = strlen(s);
+	} else if (out && out->len) {
+		s = pa_jw_take(out, &n);
+	} else {
+		s = strdup("{}");
+		n = 2;
+	}
 	/* A trailing newline makes curl and logs friendlier. */
 	s = realloc(s, n + 2);
 	s[n++] = '\n';
@@ -265,6 +276,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	snprintf(rq.id, sizeof rq.id, "%lx-%lx", (unsigned long)time(NULL) & 0xffffff,
 		 (unsigned long)atomic_fetch_add(&req_counter, 1));
 	struct pa_reply rp = {.status = 200};
+	pa_jw_init(&rp.out, 0);
 	const char *allow = NULL;
 	pa_err_clear();
 	enum pa_err rc = dispatch(srv, &rq, cl, &rp, &allow);
@@ -277,13 +289,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if (status >= 500)
 			pa_log(PA_LOG_ERROR, "request_failed", "\"rid\":\"%s\",\"error\":\"%s\"",
 			       rq.id, pa_err_name(rc));
-		ret = send_json(c, status, eb, rq.id, NULL, allow);
+		ret = send_json(c, status, eb, NULL, rq.id, NULL, allow);
+		json_decref(eb);
+	} else if (rp.out.overflow) {
+		status = 500;
+		pa_errf(PA_INTERNAL, NULL, "the answer grew too large");
+		json_t *eb = error_body(PA_INTERNAL);
+		ret = send_json(c, status, eb, NULL, rq.id, NULL, NULL);
 		json_decref(eb);
 	} else {
 		status = rp.status;
-		ret = send_json(c, status, rp.body, rq.id, rp.cookie, allow);
+		ret = send_json(c, status, rp.body, &rp.out, rq.id, rp.cookie, allow);
 		json_decref(rp.body);
 	}
+	pa_jw_free(&rp.out);
 	json_decref(rq.body);
 	struct timespec t1;
 	clock_gettime(CLOCK_MONOTONIC, &t1);

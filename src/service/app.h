@@ -9,6 +9,7 @@
 
 #include "core/catalog.h"
 #include "core/geo.h"
+#include "core/jw.h"
 #include "store/store.h"
 #include "store/writer.h"
 
@@ -49,18 +50,23 @@ enum pa_err pa_user_create(struct pa_db *db, const struct pa_catalog *cat, const
 			   int64_t unit_id, const char *name);
 
 /* ---- cases (cases.c) ---- */
-/* body: the request JSON. idem_key may be NULL. *out: the case as created (201). */
+/* Case operations write their JSON answer into out. body: the request JSON; idem_key
+ * may be NULL. create answers with the case as created (201). */
 enum pa_err pa_case_create(struct pa_app *app, const struct pa_actor *a, json_t *body,
-			   const char *idem_key, json_t **out);
-enum pa_err pa_case_read(struct pa_app *app, const struct pa_actor *a, int64_t id, json_t **out);
+			   const char *idem_key, struct pa_jw *out);
+enum pa_err pa_case_read(struct pa_app *app, const struct pa_actor *a, int64_t id,
+			 struct pa_jw *out);
 enum pa_err pa_case_act(struct pa_app *app, const struct pa_actor *a, int64_t id, json_t *body,
-			const char *idem_key, json_t **out);
+			const char *idem_key, struct pa_jw *out);
 /* Query parameters as given (NULL = absent); validated here. */
 struct pa_case_query {
 	const char *status, *region, *category, *type, *q, *limit, *cursor;
 };
 enum pa_err pa_case_search(struct pa_app *app, const struct pa_actor *a,
-			   const struct pa_case_query *q, json_t **out);
+			   const struct pa_case_query *q, struct pa_jw *out);
+/* case_render.c: full adds description, fields, parties (masked), steps and actions. */
+void pa_render_case(struct pa_jw *w, const struct pa_catalog *cat, const struct pa_actor *a,
+		    const struct pa_case_row *c, bool full);
 enum pa_err pa_stats_get(struct pa_app *app, const struct pa_actor *a, const char *region,
 			 json_t **out);
 

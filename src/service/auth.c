@@ -1,11 +1,62 @@
 /* auth.c: passwords (argon2id), sessions (random tokens stored only as SHA-256), and the
  * actor (role + scope) every request runs as. */
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/clock.h"
 #include "service/app.h"
+
+/* Recently seen sessions, so most requests skip the session query. An entry is trusted
+ * for SESSION_CACHE_TTL seconds; log-out in this process drops it at once, a session
+ * ended elsewhere (another process) is honoured within the TTL. */
+#define SESSION_CACHE_SLOTS 1024
+#define SESSION_CACHE_TTL 10
+
+static struct {
+	uint8_t hash[32];
+	struct pa_user user;
+	int64_t until;
+} session_cache[SESSION_CACHE_SLOTS];
+static pthread_mutex_t session_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static unsigned slot_of(const uint8_t h[32])
+{
+	return ((unsigned)h[0] | (unsigned)h[1] << 8) % SESSION_CACHE_SLOTS;
+}
+
+static bool cache_get(const uint8_t h[32], int64_t now, struct pa_user *u)
+{
+	unsigned i = slot_of(h);
+	bool hit = false;
+	pthread_mutex_lock(&session_mu);
+	if (session_cache[i].until > now && memcmp(session_cache[i].hash, h, 32) == 0) {
+		*u = session_cache[i].user;
+		hit = true;
+	}
+	pthread_mutex_unlock(&session_mu);
+	return hit;
+}
+
+static void cache_put(const uint8_t h[32], const struct pa_user *u, int64_t until)
+{
+	unsigned i = slot_of(h);
+	pthread_mutex_lock(&session_mu);
+	memcpy(session_cache[i].hash, h, 32);
+	session_cache[i].user = *u;
+	session_cache[i].until = until;
+	pthread_mutex_unlock(&session_mu);
+}
+
+static void cache_drop(const uint8_t h[32])
+{
+	unsigned i = slot_of(h);
+	pthread_mutex_lock(&session_mu);
+	if (memcmp(session_cache[i].hash, h, 32) == 0)
+		session_cache[i].until = 0;
+	pthread_mutex_unlock(&session_mu);
+}
 
 enum pa_err pa_password_hash(const char *password, char out[128])
 {
@@ -93,12 +144,16 @@ enum pa_err pa_authenticate(struct pa_app *app, const char *token, struct pa_act
 	uint8_t h[32];
 	token_hash(token, h);
 	struct pa_user u;
+	int64_t now = pa_now();
+	if (cache_get(h, now, &u))
+		return actor_from(app, &u, actor);
 	enum pa_err rc = PA_OK;
-	PA_WITH_READ(app, db, rc, rc = db->ops->session_user(db, h, pa_now(), &u));
+	PA_WITH_READ(app, db, rc, rc = db->ops->session_user(db, h, now, &u));
 	if (rc == PA_NOT_FOUND)
 		return pa_errf(PA_UNAUTHENTICATED, NULL, "your session has ended; log in again");
 	if (rc)
 		return rc;
+	cache_put(h, &u, now + SESSION_CACHE_TTL);
 	return actor_from(app, &u, actor);
 }
 
@@ -106,7 +161,9 @@ enum pa_err pa_logout(struct pa_app *app, const char *token)
 {
 	struct session_job j = {.delete = true};
 	token_hash(token, j.hash);
-	return pa_writer_run(app->writer, session_job, &j);
+	enum pa_err rc = pa_writer_run(app->writer, session_job, &j);
+	cache_drop(j.hash);
+	return rc;
 }
 
 json_t *pa_actor_json(const struct pa_app *app, const struct pa_actor *a)

@@ -13,73 +13,10 @@
 #include "core/text.h"
 #include "service/app.h"
 
-/* ---- shaping a case for the caller ---- */
-
 static const char *state_name(const struct pa_lifecycle *lc, const char *code)
 {
 	int i = pa_lifecycle_state(lc, code);
 	return i >= 0 ? lc->states[i].name : code;
-}
-
-static void mask_parties(json_t *c)
-{
-	size_t i;
-	json_t *p;
-	json_array_foreach(json_object_get(c, "parties"), i, p)
-	{
-		char buf[64];
-		const char *id = pa_json_str(p, "id_number"), *ph = pa_json_str(p, "phone");
-		if (id) {
-			pa_mask_idno(id, buf, sizeof buf);
-			json_object_set_new(p, "id_number", json_string(buf));
-		}
-		if (ph) {
-			pa_mask_phone(ph, buf, sizeof buf);
-			json_object_set_new(p, "phone", json_string(buf));
-		}
-	}
-}
-
-/* Names for codes, and the actions this caller may take now. */
-static void decorate(const struct pa_app *app, const struct pa_actor *a, json_t *c)
-{
-	const struct pa_casetype *t = pa_catalog_type(app->cat, pa_json_str(c, "type"));
-	if (!t)
-		return;
-	const struct pa_category *k = pa_type_category(t, pa_json_str(c, "category"));
-	json_object_set_new(c, "type_name", json_string(t->name));
-	json_object_set_new(c, "category_name", json_string(k ? k->name : ""));
-	const char *status = pa_json_str(c, "status");
-	json_object_set_new(c, "status_name", json_string(state_name(t->lc, status)));
-	int from = pa_lifecycle_state(t->lc, status);
-	if (from >= 0)
-		json_object_set_new(c, "status_kind",
-				    json_string(pa_state_kind_name(t->lc->states[from].kind)));
-	json_t *steps = json_object_get(c, "steps");
-	if (steps) {
-		size_t i;
-		json_t *s;
-		json_array_foreach(steps, i, s)
-		{
-			const struct pa_action *ac = pa_lifecycle_action(t->lc, pa_json_str(s, "action"));
-			json_object_set_new(s, "action_name", json_string(ac ? ac->name : ""));
-		}
-		json_t *actions = json_array();
-		for (int k2 = 0; k2 < t->lc->ntrans && from >= 0; k2++) {
-			const struct pa_transition *tr = &t->lc->trans[k2];
-			if (tr->from != from || !pa_role_may(tr, a->role))
-				continue;
-			json_array_append_new(
-				actions, json_pack("{s:s, s:s, s:s, s:s, s:b, s:b}", "action",
-						   tr->action->code, "name", tr->action->name,
-						   "name_en", tr->action->name_en, "to",
-						   t->lc->states[tr->to].code, "needs_note",
-						   (tr->action->needs & PA_NEED_NOTE) != 0, "needs_unit",
-						   (tr->action->needs & PA_NEED_UNIT) != 0));
-		}
-		json_object_set_new(c, "actions", actions);
-		mask_parties(c);
-	}
 }
 
 /* ---- idempotency ---- */
@@ -132,7 +69,7 @@ static enum pa_err idem_prepare(struct idem *im, const struct pa_actor *a, const
 }
 
 /* Inside the job: a stored answer for this key ends the job early with it. */
-static enum pa_err idem_lookup(struct pa_db *db, struct idem *im, json_t **out)
+static enum pa_err idem_lookup(struct pa_db *db, struct idem *im, struct pa_jw *out)
 {
 	if (!im->key)
 		return PA_NOT_FOUND;
@@ -147,19 +84,33 @@ static enum pa_err idem_lookup(struct pa_db *db, struct idem *im, json_t **out)
 		return pa_errf(PA_CONFLICT, "Idempotency-Key",
 			       "this Idempotency-Key was used for a different request");
 	}
-	*out = json_loads(body, 0, NULL);
+	pa_jw_raw(out, body, strlen(body));
 	free(body);
 	im->replayed = true;
-	return *out ? PA_OK : pa_errf(PA_INTERNAL, NULL, "a stored answer is unreadable");
+	return PA_OK;
 }
 
-static enum pa_err idem_store(struct pa_db *db, struct idem *im, int status, json_t *answer)
+static enum pa_err idem_store(struct pa_db *db, struct idem *im, int status,
+			      const struct pa_jw *answer)
 {
 	if (!im->key)
 		return PA_OK;
-	char *s = json_dumps(answer, JSON_COMPACT);
-	enum pa_err rc = db->ops->idem_put(db, im->user_id, im->key, im->hash, status, s, pa_now());
-	free(s);
+	if (answer->overflow)
+		return pa_errf(PA_INTERNAL, NULL, "the answer is too large to keep");
+	return db->ops->idem_put(db, im->user_id, im->key, im->hash, status, answer->buf, pa_now());
+}
+
+/* In a job: read the case back as the caller sees it and render it into out. */
+static enum pa_err render_back(struct pa_db *db, const struct pa_app *app,
+			       const struct pa_actor *a, int64_t id, struct pa_jw *out)
+{
+	struct pa_arena ar;
+	pa_arena_init(&ar);
+	struct pa_case_row row;
+	enum pa_err rc = db->ops->case_get(db, &a->scope, id, &ar, &row);
+	if (!rc)
+		pa_render_case(out, app->cat, a, &row, true);
+	pa_arena_free(&ar);
 	return rc;
 }
 
@@ -296,31 +247,27 @@ struct create_job {
 	const struct pa_actor *actor;
 	struct pa_case_in in;
 	struct idem idem;
-	json_t *out;
+	struct pa_jw *out;
 };
 
 static enum pa_err create_job(struct pa_db *db, void *arg)
 {
 	struct create_job *j = arg;
-	j->out = NULL;
-	enum pa_err rc = idem_lookup(db, &j->idem, &j->out);
+	pa_jw_free(j->out); /* a job may run twice (see writer.h) */
+	pa_jw_init(j->out, j->out->limit);
+	enum pa_err rc = idem_lookup(db, &j->idem, j->out);
 	if (rc != PA_NOT_FOUND)
 		return rc;
 	struct pa_case_ref ref;
 	if ((rc = db->ops->case_insert(db, &j->in, &ref)))
 		return rc;
-	if ((rc = db->ops->case_get(db, &j->actor->scope, ref.id, &j->out)))
+	if ((rc = render_back(db, j->app, j->actor, ref.id, j->out)))
 		return rc == PA_NOT_FOUND ? pa_errf(PA_INTERNAL, NULL, "a new case is out of its reporter's scope") : rc;
-	decorate(j->app, j->actor, j->out);
-	if ((rc = idem_store(db, &j->idem, 201, j->out))) {
-		json_decref(j->out);
-		j->out = NULL;
-	}
-	return rc;
+	return idem_store(db, &j->idem, 201, j->out);
 }
 
 enum pa_err pa_case_create(struct pa_app *app, const struct pa_actor *a, json_t *body,
-			   const char *idem_key, json_t **out)
+			   const char *idem_key, struct pa_jw *out)
 {
 	enum pa_err rc = pa_jspec_check(body, case_spec, NULL);
 	if (rc)
@@ -362,7 +309,7 @@ enum pa_err pa_case_create(struct pa_app *app, const struct pa_actor *a, json_t 
 
 	struct pa_arena ar;
 	pa_arena_init(&ar);
-	struct create_job j = {.app = app, .actor = a};
+	struct create_job j = {.app = app, .actor = a, .out = out};
 	if ((rc = check_parties(json_object_get(body, "parties"), &ar,
 				(struct pa_party_in **)&j.in.parties, &j.in.nparties)))
 		goto out;
@@ -396,7 +343,6 @@ enum pa_err pa_case_create(struct pa_app *app, const struct pa_actor *a, json_t 
 	j.in.action = report->action->code;
 	rc = pa_writer_run(app->writer, create_job, &j);
 	free((char *)j.in.fields_json);
-	*out = j.out;
 out:
 	pa_arena_free(&ar);
 	return rc;
@@ -404,12 +350,11 @@ out:
 
 /* ---- reading ---- */
 
-enum pa_err pa_case_read(struct pa_app *app, const struct pa_actor *a, int64_t id, json_t **out)
+enum pa_err pa_case_read(struct pa_app *app, const struct pa_actor *a, int64_t id,
+			 struct pa_jw *out)
 {
 	enum pa_err rc = PA_OK;
-	PA_WITH_READ(app, db, rc, rc = db->ops->case_get(db, &a->scope, id, out));
-	if (!rc)
-		decorate(app, a, *out);
+	PA_WITH_READ(app, db, rc, rc = render_back(db, app, a, id, out));
 	return rc;
 }
 
@@ -444,7 +389,7 @@ static enum pa_err parse_int(const char *s, long long lo, long long hi, const ch
 }
 
 enum pa_err pa_case_search(struct pa_app *app, const struct pa_actor *a,
-			   const struct pa_case_query *q, json_t **out)
+			   const struct pa_case_query *q, struct pa_jw *out)
 {
 	struct pa_case_filter f = {.limit = 50};
 	long long v;
@@ -477,21 +422,29 @@ enum pa_err pa_case_search(struct pa_app *app, const struct pa_actor *a,
 	pa_arena_init(&ar);
 	if (q->q && *q->q)
 		f.q = pa_text_fold(&ar, q->q);
-	json_t *items = NULL;
+	struct pa_case_row *rows = NULL;
+	int n = 0;
 	int64_t next = 0;
 	rc = PA_OK;
-	PA_WITH_READ(app, db, rc, rc = db->ops->case_list(db, &a->scope, &f, &items, &next));
+	PA_WITH_READ(app, db, rc, rc = db->ops->case_list(db, &a->scope, &f, &ar, &rows, &n, &next));
+	if (!rc) {
+		pa_jw_obj(out);
+		pa_jw_key(out, "items");
+		pa_jw_arr(out);
+		for (int i = 0; i < n; i++)
+			pa_render_case(out, app->cat, a, &rows[i], false);
+		pa_jw_arr_end(out);
+		pa_jw_key(out, "next_cursor");
+		if (next) {
+			char cur[24];
+			snprintf(cur, sizeof cur, "%lld", (long long)next);
+			pa_jw_str(out, cur);
+		} else
+			pa_jw_null(out);
+		pa_jw_obj_end(out);
+	}
 	pa_arena_free(&ar);
-	if (rc)
-		return rc;
-	size_t i;
-	json_t *c;
-	json_array_foreach(items, i, c) decorate(app, a, c);
-	char cur[24];
-	snprintf(cur, sizeof cur, "%lld", (long long)next);
-	*out = json_pack("{s:o, s:o}", "items", items, "next_cursor",
-			 next ? json_string(cur) : json_null());
-	return PA_OK;
+	return rc;
 }
 
 /* ---- actions ---- */
@@ -510,15 +463,16 @@ struct act_job {
 	const char *action, *note;
 	int64_t unit_id;
 	struct idem idem;
-	json_t *out;
+	struct pa_jw *out;
 };
 
 static enum pa_err act_job(struct pa_db *db, void *arg)
 {
 	struct act_job *j = arg;
 	const struct pa_actor *a = j->actor;
-	j->out = NULL;
-	enum pa_err rc = idem_lookup(db, &j->idem, &j->out);
+	pa_jw_free(j->out); /* a job may run twice (see writer.h) */
+	pa_jw_init(j->out, j->out->limit);
+	enum pa_err rc = idem_lookup(db, &j->idem, j->out);
 	if (rc != PA_NOT_FOUND)
 		return rc;
 	struct pa_case_head h;
@@ -571,28 +525,26 @@ static enum pa_err act_job(struct pa_db *db, void *arg)
 		return rc;
 	/* Dispatching it away may take the case out of the actor's own unit scope: the answer
 	 * then says what was done without the case body. */
-	rc = db->ops->case_get(db, &a->scope, h.id, &j->out);
-	if (rc == PA_NOT_FOUND)
-		j->out = json_pack("{s:I, s:s}", "id", (json_int_t)h.id, "status", st.to_state);
-	else if (rc)
+	rc = render_back(db, j->app, a, h.id, j->out);
+	if (rc == PA_NOT_FOUND) {
+		pa_jw_obj(j->out);
+		pa_jw_kint(j->out, "id", h.id);
+		pa_jw_kstr(j->out, "status", st.to_state);
+		pa_jw_obj_end(j->out);
+	} else if (rc)
 		return rc;
-	else
-		decorate(j->app, a, j->out);
-	if ((rc = idem_store(db, &j->idem, 200, j->out))) {
-		json_decref(j->out);
-		j->out = NULL;
-	}
-	return rc;
+	return idem_store(db, &j->idem, 200, j->out);
 }
 
 enum pa_err pa_case_act(struct pa_app *app, const struct pa_actor *a, int64_t id, json_t *body,
-			const char *idem_key, json_t **out)
+			const char *idem_key, struct pa_jw *out)
 {
 	enum pa_err rc = pa_jspec_check(body, act_spec, NULL);
 	if (rc)
 		return rc;
 	struct act_job j = {.app = app,
 			    .actor = a,
+			    .out = out,
 			    .id = id,
 			    .action = pa_json_str(body, "action"),
 			    .note = pa_json_str(body, "note")};
@@ -604,9 +556,7 @@ enum pa_err pa_case_act(struct pa_app *app, const struct pa_actor *a, int64_t id
 	snprintf(what, sizeof what, "POST /cases/%lld/actions", (long long)id);
 	if ((rc = idem_prepare(&j.idem, a, idem_key, what, body)))
 		return rc;
-	rc = pa_writer_run(app->writer, act_job, &j);
-	*out = j.out;
-	return rc;
+	return pa_writer_run(app->writer, act_job, &j);
 }
 
 /* ---- statistics ---- */

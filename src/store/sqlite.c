@@ -1,5 +1,6 @@
 /* sqlite.c: the SQLite backend of the store interface (WAL, synchronous=FULL).
  * Statements are prepared on first use and cached per connection; all SQL is bound. */
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,18 +111,6 @@ static json_t *col_json_s(sqlite3_stmt *st, int i)
 	return sqlite3_column_type(st, i) == SQLITE_NULL ? json_null() : json_string(col_s(st, i));
 }
 
-static json_t *col_json_id(sqlite3_stmt *st, int i)
-{
-	return sqlite3_column_type(st, i) == SQLITE_NULL ? json_null()
-							  : json_integer(sqlite3_column_int64(st, i));
-}
-
-static json_t *col_json_time(sqlite3_stmt *st, int i)
-{
-	char buf[32];
-	return json_string(pa_time_iso(sqlite3_column_int64(st, i), buf));
-}
-
 /* Run one statement to completion. */
 static enum pa_err run(struct sq *d, sqlite3_stmt *st, const char *what)
 {
@@ -133,6 +122,13 @@ static enum pa_err run(struct sq *d, sqlite3_stmt *st, const char *what)
 
 static enum pa_err exec(struct sq *d, const char *sql, const char *what)
 {
+	/* Single statements (BEGIN, COMMIT, SAVEPOINT …) run often: prepare them once. */
+	if (!strchr(sql, ';')) {
+		sqlite3_stmt *st = stmt(d, sql);
+		if (!st)
+			return pa_err_last()->code;
+		return run(d, st, what);
+	}
 	char *msg = NULL;
 	int rc = sqlite3_exec(d->h, sql, NULL, NULL, &msg);
 	sqlite3_free(msg);
@@ -161,9 +157,19 @@ static void sq_close(struct pa_db *db)
 	free(d);
 }
 
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+
+static void sqlite_setup(void)
+{
+	/* Memory statistics take a global mutex on every allocation: a point of contention
+	 * between request threads that pingan does not need. */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static enum pa_err sq_open(const char *url, bool writer, struct pa_db **out)
 {
 	*out = NULL;
+	pthread_once(&sqlite_once, sqlite_setup);
 	struct sq *d = calloc(1, sizeof *d);
 	d->base.ops = &pa_sqlite_ops;
 	int flags = SQLITE_OPEN_NOMUTEX | (writer ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
@@ -761,35 +767,65 @@ static enum pa_err sq_case_head(struct pa_db *db, const struct pa_scope *s, int6
 #define CASE_COLS                                                                         \
 	"c.id, c.number, c.type, c.category, c.status, c.title, c.grid, c.lng, c.lat,"    \
 	" c.channel, c.unit_id, (SELECT name FROM units WHERE id = c.unit_id),"          \
-	" c.created_at, c.updated_at, c.description, c.address, c.fields, c.reporter_id,"   \
-	" (SELECT name FROM regions WHERE code = c.grid)"
+	" c.created_at, c.updated_at, (SELECT name FROM regions WHERE code = c.grid),"      \
+	" c.description, c.address, c.fields, c.reporter_id"
 
-static json_t *case_row(sqlite3_stmt *st, bool full)
+static const char *col_a(struct pa_arena *a, sqlite3_stmt *st, int i)
 {
-	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:s, s:o, s:o,"
-			      " s:o, s:o}",
-			      "id", (json_int_t)sqlite3_column_int64(st, 0), "number", col_s(st, 1),
-			      "type", col_s(st, 2), "category", col_s(st, 3), "status",
-			      col_s(st, 4), "title", col_s(st, 5), "grid", col_s(st, 6),
-			      "grid_name", col_s(st, 18), "lng", sqlite3_column_double(st, 7),
-			      "lat", sqlite3_column_double(st, 8), "channel", col_s(st, 9),
-			      "unit_id", col_json_id(st, 10), "unit_name", col_json_s(st, 11),
-			      "created_at", col_json_time(st, 12), "updated_at",
-			      col_json_time(st, 13));
-	if (full) {
-		json_object_set_new(o, "description", json_string(col_s(st, 14)));
-		json_object_set_new(o, "address", col_json_s(st, 15));
-		json_t *f = json_loads(col_s(st, 16), 0, NULL);
-		json_object_set_new(o, "fields", f ? f : json_object());
-		json_object_set_new(o, "reporter_id", col_json_id(st, 17));
-	}
-	return o;
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return NULL;
+	const char *s = (const char *)sqlite3_column_text(st, i);
+	return pa_strndup(a, s, (size_t)sqlite3_column_bytes(st, i));
 }
 
+static void case_from(struct pa_arena *a, sqlite3_stmt *st, bool full, struct pa_case_row *r)
+{
+	memset(r, 0, sizeof *r);
+	r->id = sqlite3_column_int64(st, 0);
+	r->number = col_a(a, st, 1);
+	r->type = col_a(a, st, 2);
+	r->category = col_a(a, st, 3);
+	r->status = col_a(a, st, 4);
+	r->title = col_a(a, st, 5);
+	r->grid = col_a(a, st, 6);
+	r->lng = sqlite3_column_double(st, 7);
+	r->lat = sqlite3_column_double(st, 8);
+	r->channel = col_a(a, st, 9);
+	r->unit_id = sqlite3_column_int64(st, 10);
+	r->unit_name = col_a(a, st, 11);
+	r->created_at = sqlite3_column_int64(st, 12);
+	r->updated_at = sqlite3_column_int64(st, 13);
+	r->grid_name = col_a(a, st, 14);
+	if (full) {
+		r->description = col_a(a, st, 15);
+		r->address = col_a(a, st, 16);
+		r->fields = col_a(a, st, 17);
+		r->reporter_id = sqlite3_column_int64(st, 18);
+	}
+}
+
+static enum pa_err case_get(struct sq *d, const struct pa_scope *s, int64_t id,
+			    struct pa_arena *a, struct pa_case_row *out);
+
+/* The case, its parties and its steps from one snapshot: outside the writer's transaction
+ * the three reads share one read transaction (one WAL read lock instead of three). */
 static enum pa_err sq_case_get(struct pa_db *db, const struct pa_scope *s, int64_t id,
-			       json_t **out)
+			       struct pa_arena *a, struct pa_case_row *out)
 {
 	struct sq *d = SQ(db);
+	if (!sqlite3_get_autocommit(d->h))
+		return case_get(d, s, id, a, out);
+	enum pa_err e = exec(d, "BEGIN", "case get");
+	if (e)
+		return e;
+	e = case_get(d, s, id, a, out);
+	exec(d, e ? "ROLLBACK" : "COMMIT", "case get");
+	return e;
+}
+
+static enum pa_err case_get(struct sq *d, const struct pa_scope *s, int64_t id,
+			    struct pa_arena *a, struct pa_case_row *out)
+{
 	static const char sql[] = "SELECT " CASE_COLS " FROM cases c WHERE c.id = ?4 AND" SCOPE_WHERE;
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
@@ -804,62 +840,72 @@ static enum pa_err sq_case_get(struct pa_db *db, const struct pa_scope *s, int64
 		done(d, st);
 		return e;
 	}
-	json_t *o = case_row(st, true);
+	case_from(a, st, true, out);
 	done(d, st);
 
 	static const char psql[] = "SELECT role, name, id_number, phone, address FROM case_parties"
 				   " WHERE case_id = ? ORDER BY idx";
-	json_t *parties = json_array();
-	json_object_set_new(o, "parties", parties);
 	if (!(st = stmt(d, psql)))
-		goto fail;
+		return pa_err_last()->code;
 	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(parties,
-				      json_pack("{s:s, s:s, s:o, s:o, s:o}", "role", col_s(st, 0),
-						"name", col_s(st, 1), "id_number", col_json_s(st, 2),
-						"phone", col_json_s(st, 3), "address",
-						col_json_s(st, 4)));
+	int cap = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (out->nparties == cap) {
+			cap = cap ? cap * 2 : 4;
+			struct pa_party_row *n = pa_alloc(a, sizeof *n * (size_t)cap);
+			if (out->nparties)
+				memcpy(n, out->parties, sizeof *n * (size_t)out->nparties);
+			out->parties = n;
+		}
+		struct pa_party_row *p = &out->parties[out->nparties++];
+		p->role = col_a(a, st, 0);
+		p->name = col_a(a, st, 1);
+		p->id_number = col_a(a, st, 2);
+		p->phone = col_a(a, st, 3);
+		p->address = col_a(a, st, 4);
+	}
 	done(d, st);
 	if (rc != SQLITE_DONE)
-		goto fail_rc;
+		return map_rc(d, rc, "case parties");
 
 	static const char ssql[] =
-		"SELECT s.id, s.action, s.from_state, s.to_state, s.from_unit, fu.name, s.to_unit,"
+		"SELECT s.action, s.from_state, s.to_state, s.from_unit, fu.name, s.to_unit,"
 		" tu.name, s.actor_id, u.name, u.role, s.at, s.note FROM case_steps s"
 		" LEFT JOIN units fu ON fu.id = s.from_unit LEFT JOIN units tu ON tu.id = s.to_unit"
 		" LEFT JOIN users u ON u.id = s.actor_id WHERE s.case_id = ? ORDER BY s.id";
-	json_t *steps = json_array();
-	json_object_set_new(o, "steps", steps);
 	if (!(st = stmt(d, ssql)))
-		goto fail;
+		return pa_err_last()->code;
 	sqlite3_bind_int64(st, 1, id);
-	int seq = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(
-			steps, json_pack("{s:i, s:s, s:o, s:s, s:{s:o, s:o}, s:{s:o, s:o},"
-					 " s:{s:o, s:o, s:o}, s:o, s:o}",
-					 "seq", ++seq, "action", col_s(st, 1), "from_state",
-					 col_json_s(st, 2), "to_state", col_s(st, 3), "from_unit",
-					 "id", col_json_id(st, 4), "name", col_json_s(st, 5),
-					 "to_unit", "id", col_json_id(st, 6), "name",
-					 col_json_s(st, 7), "actor", "id", col_json_id(st, 8),
-					 "name", col_json_s(st, 9), "role", col_json_s(st, 10),
-					 "at", col_json_time(st, 11), "note", col_json_s(st, 12)));
+	cap = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (out->nsteps == cap) {
+			cap = cap ? cap * 2 : 8;
+			struct pa_step_row *n = pa_alloc(a, sizeof *n * (size_t)cap);
+			if (out->nsteps)
+				memcpy(n, out->steps, sizeof *n * (size_t)out->nsteps);
+			out->steps = n;
+		}
+		struct pa_step_row *x = &out->steps[out->nsteps++];
+		x->action = col_a(a, st, 0);
+		x->from_state = col_a(a, st, 1);
+		x->to_state = col_a(a, st, 2);
+		x->from_unit = sqlite3_column_int64(st, 3);
+		x->from_unit_name = col_a(a, st, 4);
+		x->to_unit = sqlite3_column_int64(st, 5);
+		x->to_unit_name = col_a(a, st, 6);
+		x->actor_id = sqlite3_column_int64(st, 7);
+		x->actor_name = col_a(a, st, 8);
+		x->actor_role = col_a(a, st, 9);
+		x->at = sqlite3_column_int64(st, 10);
+		x->note = col_a(a, st, 11);
+	}
 	done(d, st);
-	if (rc != SQLITE_DONE)
-		goto fail_rc;
-	*out = o;
-	return PA_OK;
-fail_rc:
-	map_rc(d, rc, "case get");
-fail:
-	json_decref(o);
-	return pa_err_last()->code;
+	return rc == SQLITE_DONE ? PA_OK : map_rc(d, rc, "case steps");
 }
 
 static enum pa_err sq_case_list(struct pa_db *db, const struct pa_scope *s,
-				const struct pa_case_filter *f, json_t **items, int64_t *next)
+				const struct pa_case_filter *f, struct pa_arena *a,
+				struct pa_case_row **rows, int *n, int64_t *next)
 {
 	struct sq *d = SQ(db);
 	/* One statement for every filter combination: NULL parameters match anything. */
@@ -880,36 +926,31 @@ static enum pa_err sq_case_list(struct pa_db *db, const struct pa_scope *s,
 	bt(st, 8, f->region);
 	if (f->q) {
 		/* LIKE metacharacters in the user's words are literal. */
-		size_t n = strlen(f->q);
-		char *esc = malloc(2 * n + 1), *p = esc;
+		size_t ql = strlen(f->q);
+		char *esc = pa_alloc(a, 2 * ql + 1), *p = esc;
 		for (const char *q = f->q; *q; q++) {
 			if (*q == '%' || *q == '_' || *q == '\\')
 				*p++ = '\\';
 			*p++ = *q;
 		}
 		*p = 0;
-		sqlite3_bind_text(st, 9, esc, -1, free);
+		sqlite3_bind_text(st, 9, esc, -1, SQLITE_STATIC);
 	}
 	sqlite3_bind_int(st, 10, f->limit + 1);
-	*items = json_array();
+	*rows = pa_alloc(a, sizeof **rows * (size_t)(f->limit > 0 ? f->limit : 1));
+	*n = 0;
 	*next = 0;
-	int rc, n = 0;
-	int64_t last = 0;
+	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == f->limit) {
-			*next = last;
+		if (*n == f->limit) {
+			*next = (*rows)[*n - 1].id;
 			break;
 		}
-		last = sqlite3_column_int64(st, 0);
-		json_array_append_new(*items, case_row(st, false));
-		n++;
+		case_from(a, st, false, &(*rows)[(*n)++]);
 	}
 	done(d, st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		json_decref(*items);
-		*items = NULL;
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return map_rc(d, rc, "case list");
-	}
 	return PA_OK;
 }
 

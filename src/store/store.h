@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/arena.h"
 #include "core/err.h"
 
 #define PA_CODE_MAX 16
@@ -89,6 +90,29 @@ struct pa_step_in {
 	const char *type, *category, *grid;
 };
 
+/* A case as read back; strings live in the arena passed to the read. */
+struct pa_party_row {
+	const char *role, *name, *id_number, *phone, *address;
+};
+
+struct pa_step_row {
+	const char *action, *from_state, *to_state, *note;
+	const char *from_unit_name, *to_unit_name, *actor_name, *actor_role;
+	int64_t from_unit, to_unit, actor_id, at;
+};
+
+struct pa_case_row {
+	int64_t id, unit_id, reporter_id, created_at, updated_at;
+	const char *number, *type, *category, *status, *title, *grid, *grid_name, *channel,
+		*unit_name;
+	double lng, lat;
+	/* full reads only (case_get); NULL / 0 in lists */
+	const char *description, *address, *fields;
+	int nparties, nsteps;
+	struct pa_party_row *parties;
+	struct pa_step_row *steps;
+};
+
 struct pa_case_filter {
 	const char *status, *region, *category, *type, *q; /* NULL = any; q normalised */
 	int64_t before_id; /* keyset cursor: ids below this; 0 = from the newest */
@@ -140,10 +164,12 @@ struct pa_store_ops {
 				   struct pa_case_ref *out);
 	enum pa_err (*case_head)(struct pa_db *db, const struct pa_scope *s, int64_t id,
 				 struct pa_case_head *out);
+	/* Hot paths return rows (strings in arena a), rendered by the service. */
 	enum pa_err (*case_get)(struct pa_db *db, const struct pa_scope *s, int64_t id,
-				json_t **out);
+				struct pa_arena *a, struct pa_case_row *out);
 	enum pa_err (*case_list)(struct pa_db *db, const struct pa_scope *s,
-				 const struct pa_case_filter *f, json_t **items, int64_t *next);
+				 const struct pa_case_filter *f, struct pa_arena *a,
+				 struct pa_case_row **rows, int *n, int64_t *next);
 	/* Move a case: update its state and unit, append the step, keep counters. */
 	enum pa_err (*case_step)(struct pa_db *db, const struct pa_step_in *st);
 	enum pa_err (*stats)(struct pa_db *db, const struct pa_scope *s, const char *region,

@@ -18,6 +18,7 @@
 #include "core/err.h"
 #include "core/geo.h"
 #include "core/jspec.h"
+#include "core/jw.h"
 #include "core/pii.h"
 #include "core/text.h"
 
@@ -270,6 +271,47 @@ static void test_jspec(void **st)
 	json_decref(o);
 }
 
+static void test_jw(void **st)
+{
+	(void)st;
+	struct pa_jw w;
+	pa_jw_init(&w, 0);
+	pa_jw_obj(&w);
+	pa_jw_kstr(&w, "s", "平安\"\\\n\x01");
+	pa_jw_kint(&w, "i", -42);
+	pa_jw_kid(&w, "none", 0);
+	pa_jw_knum(&w, "x", 113.17);
+	pa_jw_knum(&w, "y", 30.0);
+	pa_jw_key(&w, "a");
+	pa_jw_arr(&w);
+	pa_jw_bool(&w, true);
+	pa_jw_null(&w);
+	pa_jw_raw(&w, "{\"k\":1}", 7);
+	pa_jw_obj(&w);
+	pa_jw_obj_end(&w);
+	pa_jw_arr_end(&w);
+	pa_jw_ktime(&w, "t", 0);
+	pa_jw_obj_end(&w);
+	assert_false(w.overflow);
+	assert_string_equal(w.buf, "{\"s\":\"平安\\\"\\\\\\n\\u0001\",\"i\":-42,\"none\":null,"
+				   "\"x\":113.17,\"y\":30,\"a\":[true,null,{\"k\":1},{}],"
+				   "\"t\":\"1970-01-01T08:00:00+08:00\"}");
+	/* what it writes is JSON jansson reads back */
+	json_t *back = json_loads(w.buf, 0, NULL);
+	assert_non_null(back);
+	assert_string_equal(json_string_value(json_object_get(back, "s")), "平安\"\\\n\x01");
+	json_decref(back);
+	pa_jw_free(&w);
+	/* the cap holds */
+	pa_jw_init(&w, 64);
+	pa_jw_arr(&w);
+	for (int i = 0; i < 100; i++)
+		pa_jw_str(&w, "0123456789");
+	assert_true(w.overflow);
+	assert_true(w.len < 64);
+	pa_jw_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -277,7 +319,7 @@ int main(void)
 		cmocka_unit_test(test_conf_parse),	cmocka_unit_test(test_catalog_shipped),
 		cmocka_unit_test(test_catalog_broken), cmocka_unit_test(test_geo),
 		cmocka_unit_test(test_pii),		cmocka_unit_test(test_text),
-		cmocka_unit_test(test_jspec),
+		cmocka_unit_test(test_jspec),		cmocka_unit_test(test_jw),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

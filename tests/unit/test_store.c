@@ -107,44 +107,49 @@ static void test_contract(void **st)
 	assert_non_null(r);
 	struct pa_scope town1 = {.region = "429006101"}, city = {.region = "429006"};
 	json_t *out = NULL;
-	assert_int_equal(o->case_get(r, &town1, a.id, &out), PA_OK);
-	assert_string_equal(json_string_value(json_object_get(out, "title")), "甲镇的案件");
-	assert_int_equal(json_array_size(json_object_get(out, "steps")), 1);
-	assert_int_equal(json_array_size(json_object_get(out, "parties")), 1);
-	json_decref(out);
+	struct pa_arena ar;
+	pa_arena_init(&ar);
+	struct pa_case_row row, *rows;
+	int n;
+	assert_int_equal(o->case_get(r, &town1, a.id, &ar, &row), PA_OK);
+	assert_string_equal(row.title, "甲镇的案件");
+	assert_string_equal(row.number, "PA-2026-000001");
+	assert_string_equal(row.unit_name, "甲镇综治中心");
+	assert_int_equal(row.nsteps, 1);
+	assert_string_equal(row.steps[0].action, "report");
+	assert_int_equal(row.nparties, 1);
+	assert_string_equal(row.parties[0].id_number, "11010519491231002X");
 	/* out of scope reads as not found */
-	assert_int_equal(o->case_get(r, &town1, b.id, &out), PA_NOT_FOUND);
+	assert_int_equal(o->case_get(r, &town1, b.id, &ar, &row), PA_NOT_FOUND);
 	struct pa_case_head h;
 	assert_int_equal(o->case_head(r, &town1, b.id, &h), PA_NOT_FOUND);
 
 	/* lists are bounded by scope inside the query */
 	struct pa_case_filter f = {.limit = 10};
-	json_t *items;
 	int64_t next;
-	assert_int_equal(o->case_list(r, &town1, &f, &items, &next), PA_OK);
-	assert_int_equal(json_array_size(items), 1);
-	json_decref(items);
-	assert_int_equal(o->case_list(r, &city, &f, &items, &next), PA_OK);
-	assert_int_equal(json_array_size(items), 2);
-	json_decref(items);
+	assert_int_equal(o->case_list(r, &town1, &f, &ar, &rows, &n, &next), PA_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(rows[0].id, a.id);
+	assert_int_equal(o->case_list(r, &city, &f, &ar, &rows, &n, &next), PA_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(next, 0);
 	f.limit = 1;
-	assert_int_equal(o->case_list(r, &city, &f, &items, &next), PA_OK);
-	assert_int_equal(json_array_size(items), 1);
+	assert_int_equal(o->case_list(r, &city, &f, &ar, &rows, &n, &next), PA_OK);
+	assert_int_equal(n, 1);
 	assert_int_equal(next, b.id);
-	json_decref(items);
 	/* LIKE metacharacters are literal */
 	f.limit = 10;
 	f.q = "%";
-	assert_int_equal(o->case_list(r, &city, &f, &items, &next), PA_OK);
-	assert_int_equal(json_array_size(items), 0);
-	json_decref(items);
+	assert_int_equal(o->case_list(r, &city, &f, &ar, &rows, &n, &next), PA_OK);
+	assert_int_equal(n, 0);
 
 	/* unit scope: only cases that passed through the unit */
 	struct pa_scope unit2 = {.region = "429006", .by_unit = true, .unit_id = units[1]};
 	f.q = NULL;
-	assert_int_equal(o->case_list(r, &unit2, &f, &items, &next), PA_OK);
-	assert_int_equal(json_array_size(items), 1);
-	json_decref(items);
+	assert_int_equal(o->case_list(r, &unit2, &f, &ar, &rows, &n, &next), PA_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(rows[0].id, b.id);
+	pa_arena_free(&ar);
 	pa_store_release(s, r);
 
 	/* a step moves the case and the counters together; a stale from_state conflicts */

@@ -1,0 +1,132 @@
+/* case_render.c: a case as the API shows it — codes with their names, personal data
+ * masked, and the actions the caller may take now — streamed as JSON. */
+#include <string.h>
+
+#include "core/pii.h"
+#include "service/app.h"
+
+static const char *state_name(const struct pa_lifecycle *lc, const char *code)
+{
+	int i = pa_lifecycle_state(lc, code);
+	return i >= 0 ? lc->states[i].name : code;
+}
+
+static void unit_ref(struct pa_jw *w, const char *key, int64_t id, const char *name)
+{
+	pa_jw_key(w, key);
+	pa_jw_obj(w);
+	pa_jw_kid(w, "id", id);
+	pa_jw_kstr(w, "name", id ? name : NULL);
+	pa_jw_obj_end(w);
+}
+
+static void masked(struct pa_jw *w, const char *key, const char *v,
+		   void (*mask)(const char *, char *, size_t))
+{
+	char buf[64];
+	pa_jw_key(w, key);
+	if (!v) {
+		pa_jw_null(w);
+		return;
+	}
+	mask(v, buf, sizeof buf);
+	pa_jw_str(w, buf);
+}
+
+void pa_render_case(struct pa_jw *w, const struct pa_catalog *cat, const struct pa_actor *a,
+		    const struct pa_case_row *c, bool full)
+{
+	const struct pa_casetype *t = pa_catalog_type(cat, c->type);
+	const struct pa_category *k = t ? pa_type_category(t, c->category) : NULL;
+	int from = t ? pa_lifecycle_state(t->lc, c->status) : -1;
+	pa_jw_obj(w);
+	pa_jw_kint(w, "id", c->id);
+	pa_jw_kstr(w, "number", c->number);
+	pa_jw_kstr(w, "type", c->type);
+	pa_jw_kstr(w, "type_name", t ? t->name : c->type);
+	pa_jw_kstr(w, "category", c->category);
+	pa_jw_kstr(w, "category_name", k ? k->name : c->category);
+	pa_jw_kstr(w, "status", c->status);
+	pa_jw_kstr(w, "status_name", t ? state_name(t->lc, c->status) : c->status);
+	pa_jw_kstr(w, "status_kind", from >= 0 ? pa_state_kind_name(t->lc->states[from].kind) : NULL);
+	pa_jw_kstr(w, "title", c->title);
+	pa_jw_kstr(w, "grid", c->grid);
+	pa_jw_kstr(w, "grid_name", c->grid_name);
+	pa_jw_knum(w, "lng", c->lng);
+	pa_jw_knum(w, "lat", c->lat);
+	pa_jw_kstr(w, "channel", c->channel);
+	pa_jw_kid(w, "unit_id", c->unit_id);
+	pa_jw_kstr(w, "unit_name", c->unit_name);
+	pa_jw_ktime(w, "created_at", c->created_at);
+	pa_jw_ktime(w, "updated_at", c->updated_at);
+	if (!full) {
+		pa_jw_obj_end(w);
+		return;
+	}
+	pa_jw_kstr(w, "description", c->description);
+	pa_jw_kstr(w, "address", c->address);
+	pa_jw_key(w, "fields");
+	if (c->fields && *c->fields)
+		pa_jw_raw(w, c->fields, strlen(c->fields));
+	else
+		pa_jw_raw(w, "{}", 2);
+	pa_jw_kid(w, "reporter_id", c->reporter_id);
+
+	pa_jw_key(w, "parties");
+	pa_jw_arr(w);
+	for (int i = 0; i < c->nparties; i++) {
+		const struct pa_party_row *p = &c->parties[i];
+		pa_jw_obj(w);
+		pa_jw_kstr(w, "role", p->role);
+		pa_jw_kstr(w, "name", p->name);
+		masked(w, "id_number", p->id_number, pa_mask_idno);
+		masked(w, "phone", p->phone, pa_mask_phone);
+		pa_jw_kstr(w, "address", p->address);
+		pa_jw_obj_end(w);
+	}
+	pa_jw_arr_end(w);
+
+	pa_jw_key(w, "steps");
+	pa_jw_arr(w);
+	for (int i = 0; i < c->nsteps; i++) {
+		const struct pa_step_row *s = &c->steps[i];
+		const struct pa_action *ac = t ? pa_lifecycle_action(t->lc, s->action) : NULL;
+		pa_jw_obj(w);
+		pa_jw_kint(w, "seq", i + 1);
+		pa_jw_kstr(w, "action", s->action);
+		pa_jw_kstr(w, "action_name", ac ? ac->name : s->action);
+		pa_jw_kstr(w, "from_state", s->from_state);
+		pa_jw_kstr(w, "to_state", s->to_state);
+		unit_ref(w, "from_unit", s->from_unit, s->from_unit_name);
+		unit_ref(w, "to_unit", s->to_unit, s->to_unit_name);
+		pa_jw_key(w, "actor");
+		pa_jw_obj(w);
+		pa_jw_kid(w, "id", s->actor_id);
+		pa_jw_kstr(w, "name", s->actor_id ? s->actor_name : NULL);
+		pa_jw_kstr(w, "role", s->actor_id ? s->actor_role : NULL);
+		pa_jw_obj_end(w);
+		pa_jw_ktime(w, "at", s->at);
+		pa_jw_kstr(w, "note", s->note);
+		pa_jw_obj_end(w);
+	}
+	pa_jw_arr_end(w);
+
+	/* What this caller may do now, straight from the lifecycle data. */
+	pa_jw_key(w, "actions");
+	pa_jw_arr(w);
+	for (int i = 0; t && from >= 0 && i < t->lc->ntrans; i++) {
+		const struct pa_transition *tr = &t->lc->trans[i];
+		if (tr->from != from || !pa_role_may(tr, a->role))
+			continue;
+		pa_jw_obj(w);
+		pa_jw_kstr(w, "action", tr->action->code);
+		pa_jw_kstr(w, "name", tr->action->name);
+		pa_jw_kstr(w, "name_en", tr->action->name_en);
+		pa_jw_kstr(w, "to", t->lc->states[tr->to].code);
+		pa_jw_kbool(w, "needs_note", (tr->action->needs & PA_NEED_NOTE) != 0);
+		pa_jw_kbool(w, "needs_unit", (tr->action->needs & PA_NEED_UNIT) != 0);
+		pa_jw_obj_end(w);
+	}
+	pa_jw_arr_end(w);
+	pa_jw_obj_end(w);
+}
