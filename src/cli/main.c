@@ -166,7 +166,8 @@ static int cmd_user_add(int argc, char **argv)
 	if (!rc) {
 		rc = w->ops->begin(w);
 		if (!rc)
-			rc = pa_user_create(w, app.cat, username, pw, role, region, unit_id, name);
+			rc = pa_user_create(w, app.cat, username, pw, NULL, role, region, unit_id,
+					    name, NULL);
 		if (!rc)
 			rc = w->ops->commit(w);
 		else

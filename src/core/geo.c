@@ -23,7 +23,7 @@ bool pa_geo_contains(const double *xy, int n, double x, double y)
 }
 
 struct poly {
-	char *code;
+	char *code, *name;
 	double *xy;
 	int n;
 	double minx, miny, maxx, maxy;
@@ -44,7 +44,8 @@ struct pa_geo_index *pa_geo_index_new(void)
 	return calloc(1, sizeof(struct pa_geo_index));
 }
 
-bool pa_geo_index_add(struct pa_geo_index *ix, const char *code, const double *xy, int n)
+bool pa_geo_index_add(struct pa_geo_index *ix, const char *code, const char *name,
+		      const double *xy, int n)
 {
 	if (n < 3)
 		return false;
@@ -54,6 +55,7 @@ bool pa_geo_index_add(struct pa_geo_index *ix, const char *code, const double *x
 	}
 	struct poly *p = &ix->p[ix->n++];
 	p->code = strdup(code);
+	p->name = name ? strdup(name) : NULL;
 	p->xy = malloc(sizeof(double) * 2 * (size_t)n);
 	memcpy(p->xy, xy, sizeof(double) * 2 * (size_t)n);
 	p->n = n;
@@ -132,8 +134,10 @@ void pa_geo_index_build(struct pa_geo_index *ix)
 	}
 }
 
-const char *pa_geo_locate(const struct pa_geo_index *ix, double x, double y)
+const char *pa_geo_locate(const struct pa_geo_index *ix, double x, double y, const char **name)
 {
+	if (name)
+		*name = NULL;
 	if (!ix || !ix->start || !pa_geo_valid(x, y))
 		return NULL;
 	int c = (int)floor((x - ix->x0) / ix->cw), r = (int)floor((y - ix->y0) / ix->ch);
@@ -154,7 +158,11 @@ const char *pa_geo_locate(const struct pa_geo_index *ix, double x, double y)
 		if (pa_geo_contains(p->xy, p->n, x, y) && (best < 0 || ix->items[k] < best))
 			best = ix->items[k];
 	}
-	return best >= 0 ? ix->p[best].code : NULL;
+	if (best < 0)
+		return NULL;
+	if (name)
+		*name = ix->p[best].name;
+	return ix->p[best].code;
 }
 
 int pa_geo_index_count(const struct pa_geo_index *ix)
@@ -168,6 +176,7 @@ void pa_geo_index_free(struct pa_geo_index *ix)
 		return;
 	for (int i = 0; i < ix->n; i++) {
 		free(ix->p[i].code);
+		free(ix->p[i].name);
 		free(ix->p[i].xy);
 	}
 	free(ix->p);

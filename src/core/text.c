@@ -1,12 +1,23 @@
-/* text.c: UTF-8 counting and the search fold (OpenCC t2s + ASCII case fold). */
+/* text.c: UTF-8 counting and the search fold. The traditional→simplified map is taken
+ * once at start-up from OpenCC (t2s), one character at a time, into a flat table, so
+ * folding is a lock-free table lookup: OpenCC itself costs ~70 µs per call and is not
+ * promised to be thread-safe. */
 #include "core/text.h"
 
 #include <opencc/opencc.h>
-#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
-static opencc_t cc = (opencc_t)-1;
-static pthread_mutex_t cc_mu = PTHREAD_MUTEX_INITIALIZER;
+/* The CJK ranges where traditional characters live (BMP). */
+#define R0_LO 0x3400
+#define R0_HI 0x9FFF
+#define R1_LO 0xF900
+#define R1_HI 0xFAFF
+#define R0_N (R0_HI - R0_LO + 1)
+#define R1_N (R1_HI - R1_LO + 1)
+
+static uint16_t *fold_map; /* R0 then R1: the simplified code point, 0 = unchanged */
 
 size_t pa_utf8_len(const char *s)
 {
@@ -16,50 +27,150 @@ size_t pa_utf8_len(const char *s)
 	return n;
 }
 
+static int put_utf8(char *o, uint32_t c)
+{
+	if (c < 0x80) {
+		o[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		o[0] = (char)(0xC0 | c >> 6);
+		o[1] = (char)(0x80 | (c & 0x3F));
+		return 2;
+	}
+	if (c < 0x10000) {
+		o[0] = (char)(0xE0 | c >> 12);
+		o[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+		o[2] = (char)(0x80 | (c & 0x3F));
+		return 3;
+	}
+	o[0] = (char)(0xF0 | c >> 18);
+	o[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+	o[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+	o[3] = (char)(0x80 | (c & 0x3F));
+	return 4;
+}
+
+/* Decode one code point; *len gets its byte length (1 for an invalid byte). */
+static uint32_t get_utf8(const unsigned char *p, int *len)
+{
+	if (p[0] < 0x80) {
+		*len = 1;
+		return p[0];
+	}
+	if ((p[0] & 0xE0) == 0xC0 && (p[1] & 0xC0) == 0x80) {
+		*len = 2;
+		return (uint32_t)(p[0] & 0x1F) << 6 | (p[1] & 0x3F);
+	}
+	if ((p[0] & 0xF0) == 0xE0 && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80) {
+		*len = 3;
+		return (uint32_t)(p[0] & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
+	}
+	if ((p[0] & 0xF8) == 0xF0 && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80 &&
+	    (p[3] & 0xC0) == 0x80) {
+		*len = 4;
+		return (uint32_t)(p[0] & 0x07) << 18 | (uint32_t)(p[1] & 0x3F) << 12 |
+		       (uint32_t)(p[2] & 0x3F) << 6 | (p[3] & 0x3F);
+	}
+	*len = 1;
+	return 0xFFFD;
+}
+
+static int slot(uint32_t c)
+{
+	if (c >= R0_LO && c <= R0_HI)
+		return (int)(c - R0_LO);
+	if (c >= R1_LO && c <= R1_HI)
+		return R0_N + (int)(c - R1_LO);
+	return -1;
+}
+
 bool pa_text_init(void)
 {
-	if (cc != (opencc_t)-1)
+	if (fold_map)
 		return true;
-	cc = opencc_open("t2s.json");
-	return cc != (opencc_t)-1;
+	opencc_t cc = opencc_open("t2s.json");
+	if (cc == (opencc_t)-1)
+		return false;
+	/* Every character of the ranges on its own line, converted in one call; a line break
+	 * between them keeps OpenCC from reading two characters as one phrase. */
+	size_t n = R0_N + R1_N;
+	char *in = malloc(n * 4 + 1), *o = in;
+	for (uint32_t c = R0_LO; c <= R1_HI; c++) {
+		if (slot(c) < 0)
+			continue;
+		o += put_utf8(o, c);
+		*o++ = '\n';
+	}
+	*o = 0;
+	char *out = opencc_convert_utf8(cc, in, (size_t)(o - in));
+	uint16_t *map = calloc(n, sizeof *map);
+	bool ok = out != NULL;
+	const unsigned char *p = (const unsigned char *)out;
+	for (uint32_t c = R0_LO; ok && c <= R1_HI; c++) {
+		int s = slot(c);
+		if (s < 0)
+			continue;
+		int len;
+		uint32_t to = get_utf8(p, &len);
+		p += len;
+		if (*p != '\n') {
+			/* a character that became two: keep it as it is */
+			while (*p && *p != '\n')
+				p++;
+			to = c;
+		}
+		if (*p == '\n')
+			p++;
+		else
+			ok = false;
+		if (to != c && to < 0x10000)
+			map[s] = (uint16_t)to;
+	}
+	if (out)
+		opencc_convert_utf8_free(out);
+	opencc_close(cc);
+	free(in);
+	if (!ok) {
+		free(map);
+		return false;
+	}
+	fold_map = map;
+	return true;
 }
 
 void pa_text_done(void)
 {
-	if (cc != (opencc_t)-1)
-		opencc_close(cc);
-	cc = (opencc_t)-1;
+	free(fold_map);
+	fold_map = NULL;
 }
 
 char *pa_text_fold(struct pa_arena *a, const char *s)
 {
-	const char *src = s ? s : "";
-	char *conv = NULL;
-	if (cc != (opencc_t)-1) {
-		/* OpenCC does not promise a converter is safe to share between threads. */
-		pthread_mutex_lock(&cc_mu);
-		conv = opencc_convert_utf8(cc, src, strlen(src));
-		pthread_mutex_unlock(&cc_mu);
-	}
-	const char *in = conv ? conv : src;
-	size_t n = strlen(in);
-	char *out = pa_alloc(a, n + 1), *o = out;
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t n = strlen((const char *)p);
+	char *out = pa_alloc(a, n + 4), *o = out;
 	bool space = true;
-	for (const char *p = in; *p; p++) {
-		char c = *p;
-		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+	while (*p) {
+		int len;
+		uint32_t c = get_utf8(p, &len);
+		p += len;
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x3000) {
 			if (!space)
 				*o++ = ' ';
 			space = true;
 			continue;
 		}
 		space = false;
-		*o++ = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+		if (c >= 'A' && c <= 'Z')
+			c += 32;
+		int sl = fold_map ? slot(c) : -1;
+		if (sl >= 0 && fold_map[sl])
+			c = fold_map[sl];
+		o += put_utf8(o, c);
 	}
 	if (o > out && o[-1] == ' ')
 		o--;
 	*o = 0;
-	if (conv)
-		opencc_convert_utf8_free(conv);
 	return out;
 }

@@ -28,7 +28,7 @@ struct town {
 	char code[16];
 	const char *name;
 	int64_t centre, police, justice;
-	int64_t staff_user, coord_user, grid_user;
+	int64_t staff_user;
 };
 
 struct build {
@@ -40,10 +40,14 @@ struct build {
 	double vx[CELL_X + 1][CELL_Y + 1], vy[CELL_X + 1][CELL_Y + 1];
 	struct town towns[TOWNS_X * TOWNS_Y];
 	char (*village_names)[64]; /* per village index town*30+v */
+	char (*village_codes)[16];
 	int64_t *village_unit;
 	int64_t city_centre, petition, police_bureau, justice_bureau;
 	int64_t committees[5], depts[6];
 	int64_t mediator_user[5], police_user, legal_user, city_staff_user;
+	int64_t *village_user; /* coordinator of village town*30+v */
+	int64_t *grid_user;    /* grid worker of grid (town*30+v)*4+g */
+	char pw_hash[128];
 	int nusers;
 };
 
@@ -107,16 +111,10 @@ static enum pa_err user(struct build *b, const char *username, const char *role,
 			const char *region, int64_t unit_id, const char *name, int64_t *id,
 			FILE *out, bool show)
 {
-	enum pa_err rc = pa_user_create(b->db, b->app->cat, username, PA_DEMO_PASSWORD, role,
-					region, unit_id, name);
+	enum pa_err rc = pa_user_create(b->db, b->app->cat, username, NULL, b->pw_hash, role,
+					region, unit_id, name, id);
 	if (rc)
 		return rc;
-	struct pa_user u;
-	char hash[160];
-	if ((rc = b->db->ops->user_by_name(b->db, username, &u, hash, sizeof hash)))
-		return rc;
-	if (id)
-		*id = u.id;
 	b->nusers++;
 	if (show)
 		fprintf(out, "  %-22s %-20s %-16s %s\n", username, role, region, name);
@@ -185,6 +183,7 @@ static enum pa_err regions_and_units(struct build *b)
 			snprintf(vcode, sizeof vcode, "%s%03d", tw->code, (comm ? 1 + nc++ : 201 + nv++) % 1000);
 			const char *vname = pa_demo_village_name(&b->ar, &b->rng, t, v, comm);
 			snprintf(b->village_names[t * 30 + v], 64, "%s", vname);
+			memcpy(b->village_codes[t * 30 + v], vcode, 16);
 			struct pa_region_in vr = {vcode, tw->code, comm ? "community" : "village",
 						  vname, 3, b->vx[vi + 1][vj + 1],
 						  b->vy[vi + 1][vj + 1], NULL};
@@ -234,22 +233,33 @@ static enum pa_err users(struct build *b, FILE *out)
 	for (int t = 0; t < pa_demo_ntowns && t < TOWNS_X * TOWNS_Y; t++) {
 		struct town *tw = &b->towns[t];
 		const char *s = tw->code + 6;
-		char vcode[24], gcode[32];
-		snprintf(vcode, sizeof vcode, "%s001", tw->code);
-		snprintf(gcode, sizeof gcode, "%s001", vcode);
 		bool show = t == 3;
 		if ((rc = user(b, pa_sprintf(&b->ar, "town_%s", s), "town_staff", tw->code, tw->centre,
-			       pa_sprintf(&b->ar, "%s综治中心", tw->name), &tw->staff_user, out, show)) ||
-		    (rc = user(b, pa_sprintf(&b->ar, "village_%s_001", s), "village_coordinator", vcode,
-			       b->village_unit[t * 30], pa_sprintf(&b->ar, "%s协调员", b->village_names[t * 30]),
-			       &tw->coord_user, out, show)) ||
-		    (rc = user(b, pa_sprintf(&b->ar, "grid_%s_001_001", s), "grid_worker", gcode, 0,
-			       pa_sprintf(&b->ar, "%s第1网格网格员", b->village_names[t * 30]),
-			       &tw->grid_user, out, show)))
+			       pa_sprintf(&b->ar, "%s综治中心", tw->name), &tw->staff_user, out, show)))
 			return rc;
+		/* One coordinator per village and one grid worker per grid: a user per role
+		 * and scope. */
+		for (int v = 0; v < 30; v++) {
+			const char *vcode = b->village_codes[t * 30 + v], *vname = b->village_names[t * 30 + v];
+			if ((rc = user(b, pa_sprintf(&b->ar, "village_%s_%s", s, vcode + 9),
+				       "village_coordinator", vcode, b->village_unit[t * 30 + v],
+				       pa_sprintf(&b->ar, "%s协调员", vname), &b->village_user[t * 30 + v],
+				       out, show && v == 0)))
+				return rc;
+			for (int g = 0; g < 4; g++) {
+				char gcode[32];
+				snprintf(gcode, sizeof gcode, "%s%03d", vcode, g + 1);
+				if ((rc = user(b, pa_sprintf(&b->ar, "grid_%s_%s_%03d", s, vcode + 9, g + 1),
+					       "grid_worker", gcode, 0,
+					       pa_sprintf(&b->ar, "%s第%d网格网格员", vname, g + 1),
+					       &b->grid_user[(t * 30 + v) * 4 + g], out, show && v == 0 && g == 0)))
+					return rc;
+			}
+		}
 	}
-	fprintf(out, "  … and mediator_{family,medical,school,traffic,property}, town_NNN,\n"
-		     "    village_NNN_001 and grid_NNN_001_001 for every town code NNN.\n");
+	fprintf(out, "  … and mediator_{family,medical,school,traffic,property}; town_NNN for every\n"
+		     "    town code NNN; village_NNN_VVV for every village 429006NNNVVV; and\n"
+		     "    grid_NNN_VVV_GGG for every grid 429006NNNVVVGGG.\n");
 	return PA_OK;
 }
 
@@ -318,7 +328,7 @@ static enum pa_err one_case(struct build *b, int64_t today)
 	int cj = by * VILL_Y * 2 + (v / VILL_X) * 2 + g / 2;
 	double x, y;
 	point_in_cell(b, ci, cj, &x, &y);
-	const char *grid = pa_geo_locate(b->app->geo, x, y);
+	const char *grid = pa_geo_locate(b->app->geo, x, y, NULL);
 	if (!grid)
 		return pa_errf(PA_INTERNAL, NULL, "demo point (%f, %f) outside every grid", x, y);
 
@@ -335,22 +345,21 @@ static enum pa_err one_case(struct build *b, int64_t today)
 		 pa_rng_below(r, 2) ? pa_demo_phone(&b->ar, r) : NULL, NULL},
 	};
 	int nparties = strcmp(k->type, "dispute") == 0 ? 2 : 1;
+	/* Amounts stay in the description the text generator wrote, so the two never differ. */
 	const char *fields = "{}";
-	if (strcmp(k->category, "wage") == 0 || strcmp(k->category, "debt") == 0 ||
-	    strcmp(k->category, "land") == 0)
-		fields = pa_sprintf(&b->ar, "{\"amount\":%u}", 1000 + 500 * pa_rng_below(r, 200));
-	else if (strcmp(k->type, "hazard") == 0)
+	if (strcmp(k->type, "hazard") == 0)
 		fields = pa_sprintf(&b->ar, "{\"responsible_party\":\"%s\"}", p1);
 
 	/* Spread over the year before today, in working hours, older ones further along. */
 	int64_t age_days = 1 + (int64_t)pa_rng_below(r, 365);
 	int64_t at = today - age_days * 86400 + 8 * 3600 + 30 * 60 +
 		     (int64_t)pa_rng_below(r, 9 * 3600);
-	int64_t reporter = tw->grid_user;
-	int64_t from_unit = 0;
+	/* Every step is taken by someone whose scope holds the case: the demo grid worker
+	 * and coordinator look after the first grid and village of their town only. */
+	int64_t reporter = tw->staff_user, from_unit = tw->centre;
 	const char *channel = pick_channel(r);
-	if (strcmp(channel, "grid_worker") != 0)
-		reporter = tw->staff_user, from_unit = tw->centre;
+	if (strcmp(channel, "grid_worker") == 0)
+		reporter = b->grid_user[(t * 30 + v) * 4 + g], from_unit = 0;
 
 	struct pa_case_in c = {
 		.type = k->type,
@@ -394,7 +403,7 @@ static enum pa_err one_case(struct build *b, int64_t today)
 		       now += gap, NULL, &c)) ||
 	    stage == 1)
 		return rc;
-	int64_t to = b->village_unit[t * 30 + v], handler = tw->coord_user;
+	int64_t to = b->village_unit[t * 30 + v], handler = b->village_user[t * 30 + v];
 	if (k->committee >= 0 && pa_rng_below(r, 2))
 		to = b->committees[k->committee], handler = b->mediator_user[k->committee];
 	else if (strcmp(k->category, "public_order") == 0)
@@ -435,8 +444,13 @@ enum pa_err pa_demo_build(struct pa_app *app, uint64_t seed, FILE *out)
 	pa_arena_init(&b->ar);
 	b->village_names = calloc(TOWNS_X * TOWNS_Y * 30, 64);
 	b->village_unit = calloc(TOWNS_X * TOWNS_Y * 30, sizeof(int64_t));
+	b->village_codes = calloc(TOWNS_X * TOWNS_Y * 30, 16);
+	b->village_user = calloc(TOWNS_X * TOWNS_Y * 30, sizeof(int64_t));
+	b->grid_user = calloc(TOWNS_X * TOWNS_Y * 120, sizeof(int64_t));
+	/* One published password for every demo account: hashed once. */
+	enum pa_err hrc = pa_password_hash(PA_DEMO_PASSWORD, b->pw_hash);
 	lattice(b);
-	enum pa_err rc = pa_store_open_writer(app->store, &b->db);
+	enum pa_err rc = hrc ? hrc : pa_store_open_writer(app->store, &b->db);
 	if (rc)
 		goto out;
 	json_t *existing = NULL;
@@ -469,7 +483,7 @@ enum pa_err pa_demo_build(struct pa_app *app, uint64_t seed, FILE *out)
 				char code[32];
 				snprintf(code, sizeof code, "%s%03d%03d", tw->code,
 					 (v < ncomm ? v + 1 : 201 + v - ncomm) % 1000, (g + 1) % 1000);
-				pa_geo_index_add(ix, code, xy, 4);
+				pa_geo_index_add(ix, code, NULL, xy, 4);
 			}
 	pa_geo_index_build(ix);
 	pa_geo_index_free(app->geo);
@@ -495,6 +509,9 @@ out:
 	pa_arena_free(&b->ar);
 	free(b->village_names);
 	free(b->village_unit);
+	free(b->village_codes);
+	free(b->village_user);
+	free(b->grid_user);
 	free(b);
 	return rc;
 }

@@ -11,9 +11,14 @@ enum pa_err pa_h_regions_list(struct pa_req *rq, struct pa_reply *rp)
 			       rq->actor.scope.region);
 	if (!pa_region_code_valid(parent))
 		return pa_errf(PA_BAD_QUERY, "parent", "\"%s\" is not a region code", parent);
-	json_t *items = NULL;
+	json_t *items = NULL, *p = NULL;
 	enum pa_err rc = PA_OK;
-	PA_WITH_READ(rq->app, db, rc, rc = db->ops->region_children(db, parent, &items));
+	PA_WITH_READ(rq->app, db, rc, {
+		rc = db->ops->region_get(db, parent, &p);
+		if (!rc)
+			rc = db->ops->region_children(db, parent, &items);
+	});
+	json_decref(p);
 	if (rc)
 		return rc;
 	rp->body = json_pack("{s:s, s:o}", "parent", parent, "items", items);
@@ -50,7 +55,7 @@ enum pa_err pa_h_grids_locate(struct pa_req *rq, struct pa_reply *rp)
 		return rc;
 	if (!pa_geo_valid(lng, lat))
 		return pa_errf(PA_BAD_QUERY, "lng", "lng must be in [-180, 180] and lat in [-90, 90]");
-	const char *grid = pa_geo_locate(rq->app->geo, lng, lat);
+	const char *grid = pa_geo_locate(rq->app->geo, lng, lat, NULL);
 	if (!grid)
 		return pa_errf(PA_NOT_FOUND, NULL, "the point (%.6f, %.6f) lies outside every grid",
 			       lng, lat);

@@ -7,7 +7,7 @@
 #include "core/log.h"
 #include "core/text.h"
 
-static void add_grid(void *arg, const char *code, const char *ring_json)
+static void add_grid(void *arg, const char *code, const char *name, const char *ring_json)
 {
 	struct pa_geo_index *ix = arg;
 	json_t *ring = json_loads(ring_json, 0, NULL);
@@ -22,7 +22,7 @@ static void add_grid(void *arg, const char *code, const char *ring_json)
 		xy[2 * k + 1] = json_number_value(json_array_get(pt, 1));
 		k++;
 	}
-	if (!pa_geo_index_add(ix, code, xy, (int)k))
+	if (!pa_geo_index_add(ix, code, name, xy, (int)k))
 		pa_log(PA_LOG_WARN, "grid_boundary_invalid", "\"grid\":\"%s\"", code);
 	free(xy);
 	json_decref(ring);

@@ -169,16 +169,18 @@ enum pa_err pa_logout(struct pa_app *app, const char *token)
 json_t *pa_actor_json(const struct pa_app *app, const struct pa_actor *a)
 {
 	(void)app;
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:s}", "id", (json_int_t)a->user.id,
-			 "username", a->user.username, "name", a->user.name, "role", a->user.role,
-			 "role_name", a->role ? a->role->name : "", "region", a->user.region,
-			 "unit_id", a->user.unit_id ? json_integer(a->user.unit_id) : json_null(),
-			 "scope", a->scope.by_unit ? "unit" : "region");
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:s}", "id",
+			 (json_int_t)a->user.id, "username", a->user.username, "name", a->user.name,
+			 "role", a->user.role, "role_name", a->role ? a->role->name : "", "region",
+			 a->user.region, "unit_id",
+			 a->user.unit_id ? json_integer(a->user.unit_id) : json_null(), "unit_name",
+			 a->user.unit_id ? json_string(a->user.unit_name) : json_null(), "scope",
+			 a->scope.by_unit ? "unit" : "region");
 }
 
 enum pa_err pa_user_create(struct pa_db *db, const struct pa_catalog *cat, const char *username,
-			   const char *password, const char *role, const char *region,
-			   int64_t unit_id, const char *name)
+			   const char *password, const char *pw_hash, const char *role,
+			   const char *region, int64_t unit_id, const char *name, int64_t *id)
 {
 	if (!username || !*username || strlen(username) > 60)
 		return pa_errf(PA_BAD_FIELD, "username", "a username needs 1 to 60 characters");
@@ -191,7 +193,7 @@ enum pa_err pa_user_create(struct pa_db *db, const struct pa_catalog *cat, const
 		return pa_errf(PA_BAD_FIELD, "role", "unknown role %s", role);
 	if (!pa_region_code_valid(region))
 		return pa_errf(PA_BAD_FIELD, "region", "%s is not a region code", region);
-	if (!password || strlen(password) < 8)
+	if (!pw_hash && (!password || strlen(password) < 8))
 		return pa_errf(PA_BAD_FIELD, "password", "a password needs at least 8 characters");
 	json_t *r = NULL;
 	enum pa_err rc = db->ops->region_get(db, region, &r);
@@ -206,14 +208,14 @@ enum pa_err pa_user_create(struct pa_db *db, const struct pa_catalog *cat, const
 			return pa_errf(PA_BAD_FIELD, "unit", "no unit with id %lld", (long long)unit_id);
 	}
 	char hash[128];
-	if ((rc = pa_password_hash(password, hash)))
+	if (!pw_hash && (rc = pa_password_hash(password, hash)))
 		return rc;
 	struct pa_user_in in = {.username = username,
-				.pw_hash = hash,
+				.pw_hash = pw_hash ? pw_hash : hash,
 				.role = role,
 				.region = region,
 				.unit_id = unit_id,
 				.name = name ? name : username,
 				.created_at = pa_now()};
-	return db->ops->user_put(db, &in, NULL);
+	return db->ops->user_put(db, &in, id);
 }

@@ -238,6 +238,8 @@ static enum pa_err check_parties(json_t *parties, struct pa_arena *ar, struct pa
 			q->id_number = NULL;
 		if (q->phone && !*q->phone)
 			q->phone = NULL;
+		if (q->address && !*q->address)
+			q->address = NULL;
 	}
 	return PA_OK;
 }
@@ -246,9 +248,63 @@ struct create_job {
 	struct pa_app *app;
 	const struct pa_actor *actor;
 	struct pa_case_in in;
+	const char *grid_name, *unit_name;
 	struct idem idem;
 	struct pa_jw *out;
 };
+
+/* The answer to an intake is rendered from what was written, not read back: the writer
+ * thread is the one serial resource, and three reads per case were most of its work. */
+static void render_new(struct create_job *j, const struct pa_case_ref *ref)
+{
+	const struct pa_case_in *in = &j->in;
+	const struct pa_actor *a = j->actor;
+	struct pa_party_row parties[20];
+	int np = in->nparties < 20 ? in->nparties : 20;
+	for (int i = 0; i < np; i++)
+		parties[i] = (struct pa_party_row){in->parties[i].role, in->parties[i].name,
+						   in->parties[i].id_number, in->parties[i].phone,
+						   in->parties[i].address};
+	struct pa_step_row step = {
+		.action = in->action,
+		.to_state = in->status,
+		.from_unit = in->from_unit,
+		.from_unit_name = in->from_unit ? a->user.unit_name : NULL,
+		.to_unit = in->unit_id,
+		.to_unit_name = j->unit_name,
+		.actor_id = a->user.id,
+		.actor_name = a->user.name,
+		.actor_role = a->user.role,
+		.at = in->at,
+		.note = in->note,
+	};
+	struct pa_case_row row = {
+		.id = ref->id,
+		.unit_id = in->unit_id,
+		.reporter_id = in->reporter_id,
+		.created_at = in->at,
+		.updated_at = in->at,
+		.number = ref->number,
+		.type = in->type,
+		.category = in->category,
+		.status = in->status,
+		.title = in->title,
+		.grid = in->grid,
+		.grid_name = j->grid_name,
+		.channel = in->channel,
+		.unit_name = j->unit_name,
+		.lng = in->lng,
+		.lat = in->lat,
+		.description = in->description,
+		.address = in->address,
+		.fields = in->fields_json ? in->fields_json : "{}",
+		.nparties = np,
+		.parties = parties,
+		.nsteps = 1,
+		.steps = &step,
+	};
+	pa_render_case(j->out, j->app->cat, a, &row, true);
+}
 
 static enum pa_err create_job(struct pa_db *db, void *arg)
 {
@@ -261,8 +317,7 @@ static enum pa_err create_job(struct pa_db *db, void *arg)
 	struct pa_case_ref ref;
 	if ((rc = db->ops->case_insert(db, &j->in, &ref)))
 		return rc;
-	if ((rc = render_back(db, j->app, j->actor, ref.id, j->out)))
-		return rc == PA_NOT_FOUND ? pa_errf(PA_INTERNAL, NULL, "a new case is out of its reporter's scope") : rc;
+	render_new(j, &ref);
 	return idem_store(db, &j->idem, 201, j->out);
 }
 
@@ -292,7 +347,8 @@ enum pa_err pa_case_create(struct pa_app *app, const struct pa_actor *a, json_t 
 	double lat = json_number_value(json_object_get(body, "lat"));
 	if (!pa_geo_valid(lng, lat))
 		return pa_errf(PA_BAD_FIELD, "lng", "lng must be in [-180, 180] and lat in [-90, 90]");
-	const char *grid = pa_geo_locate(app->geo, lng, lat);
+	const char *grid_name;
+	const char *grid = pa_geo_locate(app->geo, lng, lat, &grid_name);
 	if (!grid)
 		return pa_errf(PA_BAD_FIELD, "lng", "the point (%.6f, %.6f) lies outside every grid",
 			       lng, lat);
@@ -314,9 +370,13 @@ enum pa_err pa_case_create(struct pa_app *app, const struct pa_actor *a, json_t 
 				(struct pa_party_in **)&j.in.parties, &j.in.nparties)))
 		goto out;
 	/* The case goes first to the centre of the town it lies in. */
-	char town[10];
+	char town[10], unit_name[128];
 	snprintf(town, sizeof town, "%.9s", grid);
-	PA_WITH_READ(app, db, rc, rc = db->ops->unit_find(db, town, "town_centre", &j.in.unit_id));
+	PA_WITH_READ(app, db, rc,
+		     rc = db->ops->unit_find(db, town, "town_centre", &j.in.unit_id, unit_name,
+					     sizeof unit_name));
+	j.grid_name = grid_name;
+	j.unit_name = unit_name;
 	if (rc == PA_NOT_FOUND)
 		rc = pa_errf(PA_CONFLICT, "lng", "town %s has no centre to receive the case", town);
 	if (rc)
@@ -331,6 +391,8 @@ enum pa_err pa_case_create(struct pa_app *app, const struct pa_actor *a, json_t 
 	j.in.grid = grid;
 	j.in.channel = pa_json_str(body, "channel");
 	j.in.address = pa_json_str(body, "address");
+	if (j.in.address && !*j.in.address)
+		j.in.address = NULL; /* an empty optional string is stored as absent */
 	j.in.fields_json = fields ? json_dumps(fields, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	j.in.search = pa_text_fold(&ar, pa_sprintf(&ar, "%s %s %s", j.in.title, j.in.description,
 						   j.in.address ? j.in.address : ""));
@@ -549,6 +611,8 @@ enum pa_err pa_case_act(struct pa_app *app, const struct pa_actor *a, int64_t id
 			    .action = pa_json_str(body, "action"),
 			    .note = pa_json_str(body, "note")};
 	json_t *u = json_object_get(body, "unit_id");
+	if (json_is_null(u))
+		u = NULL; /* null means absent, as for every optional field */
 	j.unit_id = u ? json_integer_value(u) : 0;
 	if (u && j.unit_id <= 0)
 		return pa_errf(PA_BAD_FIELD, "unit_id", "unit_id must be a positive integer");

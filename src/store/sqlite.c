@@ -379,14 +379,14 @@ static enum pa_err sq_region_children(struct pa_db *db, const char *parent, json
 static enum pa_err sq_grids_each(struct pa_db *db, pa_grid_cb cb, void *arg)
 {
 	struct sq *d = SQ(db);
-	static const char sql[] = "SELECT code, boundary FROM regions WHERE level = 4"
+	static const char sql[] = "SELECT code, name, boundary FROM regions WHERE level = 4"
 				  " AND boundary IS NOT NULL ORDER BY code";
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
 		return pa_err_last()->code;
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		cb(arg, col_s(st, 0), col_s(st, 1));
+		cb(arg, col_s(st, 0), col_s(st, 1), col_s(st, 2));
 	done(d, st);
 	return rc == SQLITE_DONE ? PA_OK : map_rc(d, rc, "grids");
 }
@@ -455,10 +455,10 @@ static enum pa_err sq_unit_list(struct pa_db *db, json_t **out)
 }
 
 static enum pa_err sq_unit_find(struct pa_db *db, const char *region, const char *kind,
-				int64_t *id)
+				int64_t *id, char *name, size_t cap)
 {
 	struct sq *d = SQ(db);
-	static const char sql[] = "SELECT id FROM units WHERE region = ? AND kind = ?"
+	static const char sql[] = "SELECT id, name FROM units WHERE region = ? AND kind = ?"
 				  " ORDER BY id LIMIT 1";
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
@@ -467,9 +467,11 @@ static enum pa_err sq_unit_find(struct pa_db *db, const char *region, const char
 	bt(st, 2, kind);
 	int rc = sqlite3_step(st);
 	enum pa_err e = PA_OK;
-	if (rc == SQLITE_ROW)
+	if (rc == SQLITE_ROW) {
 		*id = sqlite3_column_int64(st, 0);
-	else
+		if (name)
+			snprintf(name, cap, "%s", col_s(st, 1));
+	} else
 		e = rc == SQLITE_DONE ? pa_errf(PA_NOT_FOUND, NULL, "no %s unit for region %s",
 						kind, region)
 				      : map_rc(d, rc, "unit find");
@@ -517,14 +519,16 @@ static void user_from(sqlite3_stmt *st, int i, struct pa_user *u)
 	snprintf(u->region, sizeof u->region, "%s", col_s(st, i + 3));
 	u->unit_id = sqlite3_column_int64(st, i + 4);
 	snprintf(u->name, sizeof u->name, "%s", col_s(st, i + 5));
+	snprintf(u->unit_name, sizeof u->unit_name, "%s", col_s(st, i + 6));
 }
 
 static enum pa_err sq_user_by_name(struct pa_db *db, const char *username, struct pa_user *u,
 				   char *hash, size_t cap)
 {
 	struct sq *d = SQ(db);
-	static const char sql[] = "SELECT id, username, role, region, unit_id, name, pw_hash"
-				  " FROM users WHERE username = ? AND disabled = 0";
+	static const char sql[] = "SELECT u.id, u.username, u.role, u.region, u.unit_id, u.name,"
+				  " un.name, u.pw_hash FROM users u LEFT JOIN units un ON un.id = u.unit_id"
+				  " WHERE u.username = ? AND u.disabled = 0";
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
 		return pa_err_last()->code;
@@ -533,7 +537,7 @@ static enum pa_err sq_user_by_name(struct pa_db *db, const char *username, struc
 	enum pa_err e = PA_OK;
 	if (rc == SQLITE_ROW) {
 		user_from(st, 0, u);
-		snprintf(hash, cap, "%s", col_s(st, 6));
+		snprintf(hash, cap, "%s", col_s(st, 7));
 	} else
 		e = rc == SQLITE_DONE ? PA_NOT_FOUND : map_rc(d, rc, "user get");
 	done(d, st);
@@ -560,8 +564,9 @@ static enum pa_err sq_session_user(struct pa_db *db, const uint8_t hash[32], int
 				   struct pa_user *u)
 {
 	struct sq *d = SQ(db);
-	static const char sql[] = "SELECT u.id, u.username, u.role, u.region, u.unit_id, u.name"
-				  " FROM sessions s JOIN users u ON u.id = s.user_id"
+	static const char sql[] = "SELECT u.id, u.username, u.role, u.region, u.unit_id, u.name,"
+				  " un.name FROM sessions s JOIN users u ON u.id = s.user_id"
+				  " LEFT JOIN units un ON un.id = u.unit_id"
 				  " WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0";
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)

@@ -32,6 +32,7 @@ struct pa_user {
 	char region[PA_CODE_MAX];
 	int64_t unit_id; /* 0 = none */
 	char name[64];
+	char unit_name[128];
 };
 
 struct pa_region_in {
@@ -120,7 +121,7 @@ struct pa_case_filter {
 };
 
 struct pa_db;
-typedef void (*pa_grid_cb)(void *arg, const char *code, const char *ring_json);
+typedef void (*pa_grid_cb)(void *arg, const char *code, const char *name, const char *ring_json);
 
 struct pa_store_ops {
 	const char *name;
@@ -146,8 +147,10 @@ struct pa_store_ops {
 	enum pa_err (*unit_put)(struct pa_db *db, const struct pa_unit_in *u, int64_t *id);
 	enum pa_err (*unit_get)(struct pa_db *db, int64_t id, json_t **out);
 	enum pa_err (*unit_list)(struct pa_db *db, json_t **out);
-	/* The unit of this kind whose region is exactly `region`; NOT_FOUND if none. */
-	enum pa_err (*unit_find)(struct pa_db *db, const char *region, const char *kind, int64_t *id);
+	/* The unit of this kind whose region is exactly `region` (id, and its name into
+	 * name[cap] when name is not NULL); NOT_FOUND if none. */
+	enum pa_err (*unit_find)(struct pa_db *db, const char *region, const char *kind, int64_t *id,
+				 char *name, size_t cap);
 
 	/* users and sessions */
 	enum pa_err (*user_put)(struct pa_db *db, const struct pa_user_in *u, int64_t *id);

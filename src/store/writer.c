@@ -2,6 +2,7 @@
 #include "store/writer.h"
 
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
@@ -12,7 +13,7 @@ struct job {
 	void *arg;
 	enum pa_err rc;
 	struct pa_errinfo info;
-	bool done;
+	sem_t done; /* posted once the job's batch is settled: each caller wakes alone */
 	struct job *next;
 };
 
@@ -21,7 +22,7 @@ struct pa_writer {
 	struct pa_db *db;
 	pthread_t thread;
 	pthread_mutex_t mu;
-	pthread_cond_t work, finished;
+	pthread_cond_t work;
 	struct job *head, *tail;
 	uint64_t depth;
 	bool stopping;
@@ -124,10 +125,11 @@ static void *writer_main(void *arg)
 		w->st.failed_batches += !ok;
 		if ((uint64_t)n > w->st.max_batch)
 			w->st.max_batch = (uint64_t)n;
-		for (struct job *j = batch; j; j = j->next)
-			j->done = true;
-		pthread_cond_broadcast(&w->finished);
 		pthread_mutex_unlock(&w->mu);
+		for (struct job *j = batch, *next; j; j = next) {
+			next = j->next; /* j lives on its caller's stack: read before waking it */
+			sem_post(&j->done);
+		}
 	}
 	return NULL;
 }
@@ -145,7 +147,6 @@ enum pa_err pa_writer_start(struct pa_store *s, int max_batch, struct pa_writer 
 	}
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->work, NULL);
-	pthread_cond_init(&w->finished, NULL);
 	if (pthread_create(&w->thread, NULL, writer_main, w)) {
 		s->ops->close(w->db);
 		free(w);
@@ -158,9 +159,11 @@ enum pa_err pa_writer_start(struct pa_store *s, int max_batch, struct pa_writer 
 enum pa_err pa_writer_run(struct pa_writer *w, pa_job_fn fn, void *arg)
 {
 	struct job j = {.fn = fn, .arg = arg};
+	sem_init(&j.done, 0, 0);
 	pthread_mutex_lock(&w->mu);
 	if (w->stopping) {
 		pthread_mutex_unlock(&w->mu);
+		sem_destroy(&j.done);
 		return pa_errf(PA_UNAVAILABLE, NULL, "the server is shutting down; try again shortly");
 	}
 	if (w->tail)
@@ -172,9 +175,10 @@ enum pa_err pa_writer_run(struct pa_writer *w, pa_job_fn fn, void *arg)
 	if (w->depth > w->st.queue_depth)
 		w->st.queue_depth = w->depth;
 	pthread_cond_signal(&w->work);
-	while (!j.done)
-		pthread_cond_wait(&w->finished, &w->mu);
 	pthread_mutex_unlock(&w->mu);
+	while (sem_wait(&j.done) != 0)
+		; /* EINTR */
+	sem_destroy(&j.done);
 	if (j.rc)
 		pa_err_set_info(&j.info);
 	return j.rc;
@@ -200,6 +204,5 @@ void pa_writer_stop(struct pa_writer *w)
 	w->store->ops->close(w->db);
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->work);
-	pthread_cond_destroy(&w->finished);
 	free(w);
 }

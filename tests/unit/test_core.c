@@ -190,22 +190,24 @@ static void test_geo(void **st)
 			double c[] = {i, j, i + 1, j, i + 1, j + 1, i, j + 1};
 			char code[16];
 			snprintf(code, sizeof code, "%02d%02d", i, j);
-			assert_true(pa_geo_index_add(ix, code, c, 4));
+			assert_true(pa_geo_index_add(ix, code, "网格", c, 4));
 		}
-	assert_false(pa_geo_index_add(ix, "bad", sq, 2));
+	assert_false(pa_geo_index_add(ix, "bad", NULL, sq, 2));
 	pa_geo_index_build(ix);
 	assert_int_equal(pa_geo_index_count(ix), 1200);
 	for (int i = 0; i < 40; i++)
 		for (int j = 0; j < 30; j++) {
 			char code[16];
 			snprintf(code, sizeof code, "%02d%02d", i, j);
-			const char *got = pa_geo_locate(ix, i + 0.5, j + 0.5);
+			const char *name = NULL;
+			const char *got = pa_geo_locate(ix, i + 0.5, j + 0.5, &name);
 			assert_non_null(got);
 			assert_string_equal(got, code);
+			assert_string_equal(name, "网格");
 		}
-	assert_null(pa_geo_locate(ix, -0.5, 3));
-	assert_null(pa_geo_locate(ix, 41, 3));
-	assert_null(pa_geo_locate(ix, 3, 30.5));
+	assert_null(pa_geo_locate(ix, -0.5, 3, NULL));
+	assert_null(pa_geo_locate(ix, 41, 3, NULL));
+	assert_null(pa_geo_locate(ix, 3, 30.5, NULL));
 	pa_geo_index_free(ix);
 }
 
