@@ -3,7 +3,7 @@
 # Needs root (or sudo) only when something is missing; does nothing otherwise.
 set -euo pipefail
 pkgs=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3
-      libsodium-dev libopencc-dev opencc libcmocka-dev python3 curl)
+      libsodium-dev libopencc-dev opencc libcmocka-dev python3 curl clang-format)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

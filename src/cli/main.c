@@ -136,7 +136,8 @@ static int cmd_user_add(int argc, char **argv)
 		{"region", "CODE", "the region subtree the user works in", &region, 1},
 		{"unit", "ID", "the unit the user belongs to", &unit, 0},
 		{"name", "NAME", "display name", &name, 0},
-		{"password-stdin", NULL, "read the password from the first line of stdin", &pw_stdin, 1},
+		{"password-stdin", NULL, "read the password from the first line of stdin",
+		 &pw_stdin, 1},
 		{"data", "DIR", "the data files (default " PA_DATADIR ")", &data, 0},
 		{NULL, NULL, NULL, NULL, 0},
 	};
@@ -187,14 +188,16 @@ static int cmd_demo(int argc, char **argv)
 	const char *db = NULL, *seed = "1", *data = NULL;
 	struct pa_opt opts[] = {
 		{"db", "PATH", "the database file to create (must not hold a city yet)", &db, 1},
-		{"seed", "N", "random seed: the same seed gives the same city (default 1)", &seed, 0},
+		{"seed", "N", "random seed: the same seed gives the same city (default 1)", &seed,
+		 0},
 		{"data", "DIR", "the data files (default " PA_DATADIR ")", &data, 0},
 		{NULL, NULL, NULL, NULL, 0},
 	};
-	int r = pa_opts_parse(argc, argv, opts, "pingan demo --db PATH [--seed N]",
-			      "Create the demo city: a Tianmen-like county-level city (429006) with "
-			      "its towns, villages, grids, units, users and a few thousand cases. "
-			      "Prints the demo log-ins.");
+	int r = pa_opts_parse(
+		argc, argv, opts, "pingan demo --db PATH [--seed N]",
+		"Create the demo city: a Tianmen-like county-level city (429006) with "
+		"its towns, villages, grids, units, users and a few thousand cases. "
+		"Prints the demo log-ins.");
 	if (r)
 		return r == 1 ? 0 : 2;
 	char *end;
@@ -222,15 +225,16 @@ static int cmd_routes(void)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "pingan %s — the safe-city platform of a 综治中心\n\n"
-		   "usage: pingan COMMAND [options]   (pingan COMMAND --help for each)\n\n"
-		   "commands:\n"
-		   "  serve      serve the API\n"
-		   "  demo       create the demo city in a fresh database\n"
-		   "  user add   add a user account\n"
-		   "  migrate    create or upgrade the database schema\n"
-		   "  routes     list the HTTP API routes\n"
-		   "  version    print the version\n",
+	fprintf(f,
+		"pingan %s — the safe-city platform of a 综治中心\n\n"
+		"usage: pingan COMMAND [options]   (pingan COMMAND --help for each)\n\n"
+		"commands:\n"
+		"  serve      serve the API\n"
+		"  demo       create the demo city in a fresh database\n"
+		"  user add   add a user account\n"
+		"  migrate    create or upgrade the database schema\n"
+		"  routes     list the HTTP API routes\n"
+		"  version    print the version\n",
 		PA_VERSION);
 }
 

@@ -16,8 +16,7 @@ void pa_opts_help(const struct pa_opt *opts, const char *usage, const char *abou
 	printf("  %-26s %s\n", "--help", "show this help");
 }
 
-int pa_opts_parse(int argc, char **argv, struct pa_opt *opts, const char *usage,
-		  const char *about)
+int pa_opts_parse(int argc, char **argv, struct pa_opt *opts, const char *usage, const char *about)
 {
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
@@ -35,7 +34,8 @@ int pa_opts_parse(int argc, char **argv, struct pa_opt *opts, const char *usage,
 		while (o->name && !(strlen(o->name) == nl && strncmp(o->name, name, nl) == 0))
 			o++;
 		if (!o->name) {
-			fprintf(stderr, "pingan: unknown option --%.*s (see --help)\n", (int)nl, name);
+			fprintf(stderr, "pingan: unknown option --%.*s (see --help)\n", (int)nl,
+				name);
 			return 2;
 		}
 		if (!o->arg) {
@@ -57,7 +57,8 @@ int pa_opts_parse(int argc, char **argv, struct pa_opt *opts, const char *usage,
 	}
 	for (struct pa_opt *o = opts; o->name; o++)
 		if (o->required && !*o->val) {
-			fprintf(stderr, "pingan: --%s %s is required (see --help)\n", o->name, o->arg);
+			fprintf(stderr, "pingan: --%s %s is required (see --help)\n", o->name,
+				o->arg);
 			return 2;
 		}
 	return 0;

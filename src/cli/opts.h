@@ -12,8 +12,7 @@ struct pa_opt {
 
 /* Parse argv (after the command words). Returns 0 on success, 1 after printing --help,
  * 2 after printing an error naming the option. */
-int pa_opts_parse(int argc, char **argv, struct pa_opt *opts, const char *usage,
-		  const char *about);
+int pa_opts_parse(int argc, char **argv, struct pa_opt *opts, const char *usage, const char *about);
 void pa_opts_help(const struct pa_opt *opts, const char *usage, const char *about);
 
 #endif

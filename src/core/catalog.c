@@ -23,7 +23,7 @@ static enum pa_err ferr(const char *path, int line, const char *field, const cha
 }
 
 static const char *kind_names[] = {"initial", "active", "waiting", "terminal"};
-static const char *field_type_names[] = {"text", "longtext", "int",  "money",
+static const char *field_type_names[] = {"text", "longtext", "int",    "money",
 					 "date", "bool",     "choice", "phone"};
 
 const char *pa_state_kind_name(enum pa_state_kind k)
@@ -73,8 +73,8 @@ static enum pa_err check_code(const struct pa_conf *cf, int line, const char *fi
 			      const char *code)
 {
 	if (!is_code(code))
-		return ferr(cf->path, line, field,
-			    "\"%s\" is not a code (use a-z, 0-9 and _)", code);
+		return ferr(cf->path, line, field, "\"%s\" is not a code (use a-z, 0-9 and _)",
+			    code);
 	return PA_OK;
 }
 
@@ -98,7 +98,8 @@ static enum pa_err load_roles(struct pa_catalog *c, const char *path)
 	c->roles = pa_alloc(&c->arena, sizeof *c->roles * (size_t)s->nrows);
 	for (int i = 0; i < s->nrows; i++) {
 		const struct pa_conf_row *r = &s->rows[i];
-		if ((rc = need_cols(&cf, r, 4, 4, "roles")) || (rc = check_code(&cf, r->line, "code", r->tok[0])))
+		if ((rc = need_cols(&cf, r, 4, 4, "roles")) ||
+		    (rc = check_code(&cf, r->line, "code", r->tok[0])))
 			goto out;
 		if (pa_catalog_role(c, r->tok[0])) {
 			rc = ferr(path, r->line, "code", "role \"%s\" listed twice", r->tok[0]);
@@ -110,7 +111,8 @@ static enum pa_err load_roles(struct pa_catalog *c, const char *path)
 		else if (strcmp(r->tok[1], "unit") == 0)
 			ro->scope = PA_SCOPE_UNIT;
 		else {
-			rc = ferr(path, r->line, "scope", "\"%s\" is not region or unit", r->tok[1]);
+			rc = ferr(path, r->line, "scope", "\"%s\" is not region or unit",
+				  r->tok[1]);
 			goto out;
 		}
 		ro->code = pa_strdup(&c->arena, r->tok[0]);
@@ -139,7 +141,8 @@ static enum pa_err load_channels(struct pa_catalog *c, const char *path)
 	c->channels = pa_alloc(&c->arena, sizeof *c->channels * (size_t)s->nrows);
 	for (int i = 0; i < s->nrows; i++) {
 		const struct pa_conf_row *r = &s->rows[i];
-		if ((rc = need_cols(&cf, r, 3, 3, "channels")) || (rc = check_code(&cf, r->line, "code", r->tok[0])))
+		if ((rc = need_cols(&cf, r, 3, 3, "channels")) ||
+		    (rc = check_code(&cf, r->line, "code", r->tok[0])))
 			goto out;
 		if (pa_catalog_channel(c, r->tok[0])) {
 			rc = ferr(path, r->line, "code", "channel \"%s\" listed twice", r->tok[0]);
@@ -204,7 +207,8 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 	int ninitial = 0;
 	for (int i = 0; i < st->nrows; i++) {
 		const struct pa_conf_row *r = &st->rows[i];
-		if ((rc = need_cols(&cf, r, 4, 4, "states")) || (rc = check_code(&cf, r->line, "code", r->tok[0])))
+		if ((rc = need_cols(&cf, r, 4, 4, "states")) ||
+		    (rc = check_code(&cf, r->line, "code", r->tok[0])))
 			goto out;
 		if (pa_lifecycle_state(lc, r->tok[0]) >= 0) {
 			rc = ferr(path, r->line, "code", "state \"%s\" listed twice", r->tok[0]);
@@ -240,7 +244,8 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 	lc->actions = pa_alloc(a, sizeof *lc->actions * (size_t)(ac->nrows + 1));
 	for (int i = 0; i < ac->nrows; i++) {
 		const struct pa_conf_row *r = &ac->rows[i];
-		if ((rc = need_cols(&cf, r, 4, 4, "actions")) || (rc = check_code(&cf, r->line, "code", r->tok[0])))
+		if ((rc = need_cols(&cf, r, 4, 4, "actions")) ||
+		    (rc = check_code(&cf, r->line, "code", r->tok[0])))
 			goto out;
 		if (pa_lifecycle_action(lc, r->tok[0])) {
 			rc = ferr(path, r->line, "code", "action \"%s\" listed twice", r->tok[0]);
@@ -293,15 +298,16 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 			goto out;
 		}
 		if (t->from >= 0 && lc->states[t->from].kind == PA_STATE_TERMINAL) {
-			rc = ferr(path, r->line, "from", "state \"%s\" is terminal: nothing leaves it",
-				  r->tok[1]);
+			rc = ferr(path, r->line, "from",
+				  "state \"%s\" is terminal: nothing leaves it", r->tok[1]);
 			goto out;
 		}
 		if (t->from < 0) {
 			nreport++;
 			if (lc->states[t->to].kind != PA_STATE_INITIAL) {
 				rc = ferr(path, r->line, "to",
-					  "the creating transition (from \"-\") must lead to the initial state");
+					  "the creating transition (from \"-\") must lead to the "
+					  "initial state");
 				goto out;
 			}
 		}
@@ -316,7 +322,8 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 	}
 	if (nreport != 1) {
 		rc = ferr(path, tr->line, "from",
-			  "exactly one transition must create the case (from \"-\"); found %d", nreport);
+			  "exactly one transition must create the case (from \"-\"); found %d",
+			  nreport);
 		goto out;
 	}
 out:
@@ -358,13 +365,15 @@ static enum pa_err load_type(struct pa_catalog *c, const char *path, struct pa_c
 
 	const struct pa_conf_section *cs = pa_conf_section(&cf, "categories");
 	if (!cs || !cs->nrows) {
-		rc = ferr(path, cs ? cs->line : 1, "categories", "a case type needs at least one category");
+		rc = ferr(path, cs ? cs->line : 1, "categories",
+			  "a case type needs at least one category");
 		goto out;
 	}
 	t->categories = pa_alloc(a, sizeof *t->categories * (size_t)cs->nrows);
 	for (int i = 0; i < cs->nrows; i++) {
 		const struct pa_conf_row *r = &cs->rows[i];
-		if ((rc = need_cols(&cf, r, 3, 3, "categories")) || (rc = check_code(&cf, r->line, "code", r->tok[0])))
+		if ((rc = need_cols(&cf, r, 3, 3, "categories")) ||
+		    (rc = check_code(&cf, r->line, "code", r->tok[0])))
 			goto out;
 		if (pa_type_category(t, r->tok[0])) {
 			rc = ferr(path, r->line, "code", "category \"%s\" listed twice", r->tok[0]);
@@ -381,12 +390,14 @@ static enum pa_err load_type(struct pa_catalog *c, const char *path, struct pa_c
 	t->fields = pa_alloc(a, sizeof *t->fields * (size_t)(nf + 1));
 	for (int i = 0; i < nf; i++) {
 		const struct pa_conf_row *r = &fs->rows[i];
-		if ((rc = need_cols(&cf, r, 5, 6, "fields")) || (rc = check_code(&cf, r->line, "code", r->tok[0])))
+		if ((rc = need_cols(&cf, r, 5, 6, "fields")) ||
+		    (rc = check_code(&cf, r->line, "code", r->tok[0])))
 			goto out;
 		struct pa_field *f = &t->fields[t->nfields];
 		for (int j = 0; j < t->nfields; j++)
 			if (strcmp(t->fields[j].code, r->tok[0]) == 0) {
-				rc = ferr(path, r->line, "code", "field \"%s\" listed twice", r->tok[0]);
+				rc = ferr(path, r->line, "code", "field \"%s\" listed twice",
+					  r->tok[0]);
 				goto out;
 			}
 		int ty = -1;
@@ -395,7 +406,8 @@ static enum pa_err load_type(struct pa_catalog *c, const char *path, struct pa_c
 				ty = j;
 		if (ty < 0) {
 			rc = ferr(path, r->line, "type",
-				  "\"%s\" is not one of text, longtext, int, money, date, bool, choice, phone",
+				  "\"%s\" is not one of text, longtext, int, money, date, bool, "
+				  "choice, phone",
 				  r->tok[1]);
 			goto out;
 		}
@@ -413,7 +425,8 @@ static enum pa_err load_type(struct pa_catalog *c, const char *path, struct pa_c
 		if (f->type == PA_FIELD_CHOICE) {
 			if (r->ntok != 6 || !*r->tok[5]) {
 				rc = ferr(path, r->line, "choices",
-					  "a choice field needs a sixth column: choices separated by |");
+					  "a choice field needs a sixth column: choices separated "
+					  "by |");
 				goto out;
 			}
 			char *buf = pa_strdup(a, r->tok[5]);
@@ -485,7 +498,8 @@ enum pa_err pa_catalog_load(const char *datadir, struct pa_catalog **out)
 	if ((rc = load_channels(c, pa_sprintf(&c->arena, "%s/channels.conf", datadir))))
 		goto fail;
 
-	if ((rc = list_conf(&c->arena, pa_sprintf(&c->arena, "%s/lifecycles", datadir), &files, &n)))
+	if ((rc = list_conf(&c->arena, pa_sprintf(&c->arena, "%s/lifecycles", datadir), &files,
+			    &n)))
 		goto fail;
 	c->lifecycles = pa_alloc(&c->arena, sizeof *c->lifecycles * (size_t)(n + 1));
 	for (int i = 0; i < n; i++) {
@@ -493,14 +507,16 @@ enum pa_err pa_catalog_load(const char *datadir, struct pa_catalog **out)
 			goto fail;
 		for (int j = 0; j < i; j++)
 			if (strcmp(c->lifecycles[j].code, c->lifecycles[i].code) == 0) {
-				rc = ferr(files[i], 1, "code", "lifecycle \"%s\" also defined in %s",
+				rc = ferr(files[i], 1, "code",
+					  "lifecycle \"%s\" also defined in %s",
 					  c->lifecycles[i].code, files[j]);
 				goto fail;
 			}
 		c->nlifecycles++;
 	}
 
-	if ((rc = list_conf(&c->arena, pa_sprintf(&c->arena, "%s/case-types", datadir), &files, &n)))
+	if ((rc = list_conf(&c->arena, pa_sprintf(&c->arena, "%s/case-types", datadir), &files,
+			    &n)))
 		goto fail;
 	if (!n) {
 		rc = pa_errf(PA_DATA_FILE, NULL, "%s/case-types: no case types", datadir);

@@ -99,8 +99,8 @@ struct pa_catalog {
 	struct pa_arena arena; /* owns everything */
 };
 
-/* Load datadir/roles.conf, datadir/channels.conf, datadir/lifecycles/ *.conf, datadir/case-types/ *.conf.
- * On any problem returns PA_DATA_FILE with "file:line: field: problem" in pa_err_last. */
+/* Load datadir/roles.conf, datadir/channels.conf, datadir/lifecycles/ *.conf, datadir/case-types/
+ * *.conf. On any problem returns PA_DATA_FILE with "file:line: field: problem" in pa_err_last. */
 enum pa_err pa_catalog_load(const char *datadir, struct pa_catalog **out);
 void pa_catalog_free(struct pa_catalog *c);
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_FILE (4 << 20)
+#define MAX_FILE   (4 << 20)
 #define MAX_TOKENS 32
 
 static int is_space(char c)
@@ -55,16 +55,16 @@ static enum pa_err tokenize(struct pa_conf *c, const char *name, int lineno, cha
 		if (!*p)
 			break;
 		if (n == MAX_TOKENS)
-			return pa_errf(PA_DATA_FILE, NULL, "%s:%d: more than %d columns", name, lineno,
-				       MAX_TOKENS);
+			return pa_errf(PA_DATA_FILE, NULL, "%s:%d: more than %d columns", name,
+				       lineno, MAX_TOKENS);
 		const char *start;
 		if (*p == '"') {
 			start = ++p;
 			while (*p && *p != '"')
 				p++;
 			if (*p != '"')
-				return pa_errf(PA_DATA_FILE, NULL, "%s:%d: unterminated quote", name,
-					       lineno);
+				return pa_errf(PA_DATA_FILE, NULL, "%s:%d: unterminated quote",
+					       name, lineno);
 			*p++ = 0;
 			if (*p && !is_space(*p))
 				return pa_errf(PA_DATA_FILE, NULL,
@@ -103,7 +103,8 @@ enum pa_err pa_conf_parse(const char *name, const char *text, size_t len, struct
 	int lineno = 0;
 	char *p = buf;
 	/* A UTF-8 byte-order mark is tolerated: spreadsheet tools write one. */
-	if ((unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB && (unsigned char)p[2] == 0xBF)
+	if ((unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB &&
+	    (unsigned char)p[2] == 0xBF)
 		p += 3;
 	while (*p) {
 		lineno++;
@@ -115,11 +116,19 @@ enum pa_err pa_conf_parse(const char *name, const char *text, size_t len, struct
 			continue;
 		if (*line == '[') {
 			char *close = strchr(line, ']');
-			if (!close || close[1])
-				{ rc = pa_errf(PA_DATA_FILE, NULL, "%s:%d: a section header must be [name] alone on its line", name, lineno); goto out; }
+			if (!close || close[1]) {
+				rc = pa_errf(
+					PA_DATA_FILE, NULL,
+					"%s:%d: a section header must be [name] alone on its line",
+					name, lineno);
+				goto out;
+			}
 			char *inner = trim(line + 1, close);
-			if (!*inner)
-				{ rc = pa_errf(PA_DATA_FILE, NULL, "%s:%d: empty section name", name, lineno); goto out; }
+			if (!*inner) {
+				rc = pa_errf(PA_DATA_FILE, NULL, "%s:%d: empty section name", name,
+					     lineno);
+				goto out;
+			}
 			if (nsec == capsec) {
 				capsec = capsec ? capsec * 2 : 8;
 				struct secbuf *n = pa_alloc(&c->arena, sizeof *n * (size_t)capsec);
@@ -140,8 +149,11 @@ enum pa_err pa_conf_parse(const char *name, const char *text, size_t len, struct
 			sb->s.line = lineno;
 			continue;
 		}
-		if (!nsec)
-			{ rc = pa_errf(PA_DATA_FILE, NULL, "%s:%d: a row before any [section]", name, lineno); goto out; }
+		if (!nsec) {
+			rc = pa_errf(PA_DATA_FILE, NULL, "%s:%d: a row before any [section]", name,
+				     lineno);
+			goto out;
+		}
 		struct pa_conf_row r = {.line = lineno};
 		/* key = value when the text before the first '=' is one bare word. */
 		char *eq = strchr(line, '=');

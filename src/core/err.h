@@ -6,34 +6,34 @@
 #include <stdarg.h>
 
 /* X(NAME, http_status, "default message") */
-#define PA_ERR_MAP(X)                                                              \
-	X(OK, 200, "ok")                                                           \
-	X(BAD_JSON, 400, "the request body is not valid JSON")                     \
-	X(BAD_REQUEST, 400, "the request is malformed")                            \
-	X(MISSING_FIELD, 400, "a required field is missing")                      \
-	X(UNKNOWN_FIELD, 400, "the request has a field this endpoint does not take") \
-	X(BAD_FIELD, 400, "a field has the wrong type or an invalid value")        \
-	X(BAD_QUERY, 400, "a query parameter is invalid")                          \
-	X(UNAUTHENTICATED, 401, "log in first")                                    \
-	X(BAD_CREDENTIALS, 401, "wrong username or password")                      \
-	X(FORBIDDEN, 403, "your role or scope does not allow this")                \
-	X(NOT_FOUND, 404, "no such resource")                                      \
-	X(METHOD_NOT_ALLOWED, 405, "method not allowed on this resource")          \
-	X(CONFLICT, 409, "the request conflicts with the current state")           \
+#define PA_ERR_MAP(X)                                                                        \
+	X(OK, 200, "ok")                                                                     \
+	X(BAD_JSON, 400, "the request body is not valid JSON")                               \
+	X(BAD_REQUEST, 400, "the request is malformed")                                      \
+	X(MISSING_FIELD, 400, "a required field is missing")                                 \
+	X(UNKNOWN_FIELD, 400, "the request has a field this endpoint does not take")         \
+	X(BAD_FIELD, 400, "a field has the wrong type or an invalid value")                  \
+	X(BAD_QUERY, 400, "a query parameter is invalid")                                    \
+	X(UNAUTHENTICATED, 401, "log in first")                                              \
+	X(BAD_CREDENTIALS, 401, "wrong username or password")                                \
+	X(FORBIDDEN, 403, "your role or scope does not allow this")                          \
+	X(NOT_FOUND, 404, "no such resource")                                                \
+	X(METHOD_NOT_ALLOWED, 405, "method not allowed on this resource")                    \
+	X(CONFLICT, 409, "the request conflicts with the current state")                     \
 	X(ACTION_NOT_ALLOWED, 409, "this action is not allowed in the case's current state") \
-	X(TOO_LARGE, 413, "the request body is too large")                         \
-	X(UNSUPPORTED_MEDIA, 415, "send the body as application/json")             \
-	X(STORE_BUSY, 503, "the store is busy; try again")                         \
-	X(STORE_IO, 503, "the store cannot write right now; nothing was saved")    \
-	X(UNAVAILABLE, 503, "the service is shutting down or unavailable")         \
-	X(INTERNAL, 500, "internal error")                                         \
+	X(TOO_LARGE, 413, "the request body is too large")                                   \
+	X(UNSUPPORTED_MEDIA, 415, "send the body as application/json")                       \
+	X(STORE_BUSY, 503, "the store is busy; try again")                                   \
+	X(STORE_IO, 503, "the store cannot write right now; nothing was saved")              \
+	X(UNAVAILABLE, 503, "the service is shutting down or unavailable")                   \
+	X(INTERNAL, 500, "internal error")                                                   \
 	X(DATA_FILE, 500, "a data file is invalid")
 
 enum pa_err {
 #define PA_X(name, status, msg) PA_##name,
 	PA_ERR_MAP(PA_X)
 #undef PA_X
-	PA_ERR__COUNT
+		PA_ERR__COUNT
 };
 
 const char *pa_err_name(enum pa_err e);

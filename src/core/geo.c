@@ -44,8 +44,8 @@ struct pa_geo_index *pa_geo_index_new(void)
 	return calloc(1, sizeof(struct pa_geo_index));
 }
 
-bool pa_geo_index_add(struct pa_geo_index *ix, const char *code, const char *name,
-		      const double *xy, int n)
+bool pa_geo_index_add(struct pa_geo_index *ix, const char *code, const char *name, const double *xy,
+		      int n)
 {
 	if (n < 3)
 		return false;
@@ -114,8 +114,10 @@ void pa_geo_index_build(struct pa_geo_index *ix)
 		int *fill = pass ? calloc((size_t)ncell, sizeof(int)) : NULL;
 		for (int i = 0; i < ix->n; i++) {
 			int c0, c1, r0, r1;
-			cell_range(ix, ix->p[i].minx, ix->p[i].maxx, ix->x0, ix->cw, ix->cols, &c0, &c1);
-			cell_range(ix, ix->p[i].miny, ix->p[i].maxy, ix->y0, ix->ch, ix->rows, &r0, &r1);
+			cell_range(ix, ix->p[i].minx, ix->p[i].maxx, ix->x0, ix->cw, ix->cols, &c0,
+				   &c1);
+			cell_range(ix, ix->p[i].miny, ix->p[i].maxy, ix->y0, ix->ch, ix->rows, &r0,
+				   &r1);
 			for (int r = r0; r <= r1; r++)
 				for (int c = c0; c <= c1; c++) {
 					int cell = r * ix->cols + c;

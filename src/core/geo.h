@@ -13,14 +13,13 @@ bool pa_geo_valid(double lng, double lat);
 struct pa_geo_index;
 struct pa_geo_index *pa_geo_index_new(void);
 /* Copies code, name (may be NULL) and ring. False for a ring of fewer than 3 points. */
-bool pa_geo_index_add(struct pa_geo_index *ix, const char *code, const char *name,
-		      const double *xy, int n);
+bool pa_geo_index_add(struct pa_geo_index *ix, const char *code, const char *name, const double *xy,
+		      int n);
 /* Call after the last add and before the first locate. */
 void pa_geo_index_build(struct pa_geo_index *ix);
 /* Code of the first polygon holding the point, or NULL; *name (when name is not NULL)
  * gets its name. The strings live as long as ix. */
-const char *pa_geo_locate(const struct pa_geo_index *ix, double lng, double lat,
-			  const char **name);
+const char *pa_geo_locate(const struct pa_geo_index *ix, double lng, double lat, const char **name);
 int pa_geo_index_count(const struct pa_geo_index *ix);
 void pa_geo_index_free(struct pa_geo_index *ix);
 

@@ -7,8 +7,8 @@
 
 #include "core/text.h"
 
-static const char *type_names[] = {"a string", "an integer", "a number",
-				   "true or false", "an array", "an object"};
+static const char *type_names[] = {"a string",      "an integer", "a number",
+				   "true or false", "an array",   "an object"};
 
 static bool type_ok(json_t *v, enum pa_jt t)
 {
@@ -32,14 +32,14 @@ static bool type_ok(json_t *v, enum pa_jt t)
 enum pa_err pa_jspec_check(json_t *obj, const struct pa_jspec *spec, const char *prefix)
 {
 	char field[96];
-#define FIELD(n) (snprintf(field, sizeof field, "%s%s%s", prefix ? prefix : "", prefix ? "." : "", n), field)
+#define FIELD(n) \
+	(snprintf(field, sizeof field, "%s%s%s", prefix ? prefix : "", prefix ? "." : "", n), field)
 	if (!json_is_object(obj))
 		return pa_errf(PA_BAD_FIELD, prefix, "%s must be a JSON object",
 			       prefix ? prefix : "the body");
 	const char *key;
 	json_t *v;
-	json_object_foreach(obj, key, v)
-	{
+	json_object_foreach (obj, key, v) {
 		const struct pa_jspec *s = spec;
 		while (s->name && strcmp(s->name, key) != 0)
 			s++;
@@ -65,17 +65,19 @@ enum pa_err pa_jspec_check(json_t *obj, const struct pa_jspec *spec, const char 
 			for (const char *p = str; *p; p++)
 				if ((unsigned char)*p < 0x20 && *p != '\n' && *p != '\t')
 					return pa_errf(PA_BAD_FIELD, FIELD(s->name),
-						       "\"%s\" contains a control character", field);
+						       "\"%s\" contains a control character",
+						       field);
 			if (s->required && !*str)
 				return pa_errf(PA_MISSING_FIELD, FIELD(s->name),
 					       "\"%s\" must not be empty", field);
 			if (s->max && pa_utf8_len(str) > (size_t)s->max)
 				return pa_errf(PA_BAD_FIELD, FIELD(s->name),
-					       "\"%s\" is longer than %d characters", field, s->max);
+					       "\"%s\" is longer than %d characters", field,
+					       s->max);
 		}
 		if (s->type == PA_JT_ARRAY && s->max && json_array_size(v) > (size_t)s->max)
-			return pa_errf(PA_BAD_FIELD, FIELD(s->name), "\"%s\" has more than %d items",
-				       field, s->max);
+			return pa_errf(PA_BAD_FIELD, FIELD(s->name),
+				       "\"%s\" has more than %d items", field, s->max);
 	}
 #undef FIELD
 	return PA_OK;

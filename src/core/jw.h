@@ -12,7 +12,7 @@
 #define PA_JW_DEPTH 32
 
 struct pa_jw {
-	char *buf;   /* NUL-terminated; owned: pa_jw_free or pa_jw_take */
+	char *buf; /* NUL-terminated; owned: pa_jw_free or pa_jw_take */
 	size_t len, cap, limit;
 	int depth;
 	bool first[PA_JW_DEPTH]; /* no value yet at this depth */

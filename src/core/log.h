@@ -11,7 +11,8 @@ void pa_log(enum pa_log_level lvl, const char *event, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* Our bug (an invariant broke) vs. bad client input: logged apart, as Taler does. */
-#define PA_BUG(what) pa_log(PA_LOG_ERROR, "bug", "\"what\":\"%s\",\"at\":\"%s:%d\"", what, __FILE__, __LINE__)
+#define PA_BUG(what) \
+	pa_log(PA_LOG_ERROR, "bug", "\"what\":\"%s\",\"at\":\"%s:%d\"", what, __FILE__, __LINE__)
 #define PA_BAD_INPUT(what) pa_log(PA_LOG_INFO, "bad_input", "\"what\":\"%s\"", what)
 
 #endif

@@ -14,8 +14,8 @@
 #define R0_HI 0x9FFF
 #define R1_LO 0xF900
 #define R1_HI 0xFAFF
-#define R0_N (R0_HI - R0_LO + 1)
-#define R1_N (R1_HI - R1_LO + 1)
+#define R0_N  (R0_HI - R0_LO + 1)
+#define R1_N  (R1_HI - R1_LO + 1)
 
 static uint16_t *fold_map; /* R0 then R1: the simplified code point, 0 = unchanged */
 

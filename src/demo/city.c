@@ -11,18 +11,18 @@
 #include "demo/content.h"
 #include "demo/demo.h"
 
-#define CITY "429006"
+#define CITY    "429006"
 #define TOWNS_X 5
 #define TOWNS_Y 5
-#define VILL_X 6 /* villages across a town */
-#define VILL_Y 5
-#define CELL_X (TOWNS_X * VILL_X * 2) /* grid cells across the city: 2x2 per village */
-#define CELL_Y (TOWNS_Y * VILL_Y * 2)
-#define LNG0 112.85
-#define LNG1 113.49
-#define LAT0 30.44
-#define LAT1 30.88
-#define NCASES 3000
+#define VILL_X  6 /* villages across a town */
+#define VILL_Y  5
+#define CELL_X  (TOWNS_X * VILL_X * 2) /* grid cells across the city: 2x2 per village */
+#define CELL_Y  (TOWNS_Y * VILL_Y * 2)
+#define LNG0    112.85
+#define LNG1    113.49
+#define LAT0    30.44
+#define LAT1    30.88
+#define NCASES  3000
 
 struct town {
 	char code[16];
@@ -57,9 +57,9 @@ static const char *const committee_names[5] = {
 	"天门市物业纠纷人民调解委员会"};
 static const char *const committee_codes[5] = {"family", "medical", "school", "traffic",
 					       "property"};
-static const char *const dept_names[6] = {"天门市生态环境局", "天门市人社局劳动保障监察大队",
+static const char *const dept_names[6] = {"天门市生态环境局",       "天门市人社局劳动保障监察大队",
 					  "天门市住房和城乡建设局", "天门市市场监督管理局",
-					  "天门市应急管理局", "天门市交通运输局"};
+					  "天门市应急管理局",       "天门市交通运输局"};
 
 /* Deterministic jitter of an interior lattice vertex, in cells. */
 static double jitter(uint64_t seed, int i, int j, int axis)
@@ -107,9 +107,8 @@ static enum pa_err unit(struct build *b, const char *code, const char *name, con
 	return b->db->ops->unit_put(b->db, &u, id);
 }
 
-static enum pa_err user(struct build *b, const char *username, const char *role,
-			const char *region, int64_t unit_id, const char *name, int64_t *id,
-			FILE *out, bool show)
+static enum pa_err user(struct build *b, const char *username, const char *role, const char *region,
+			int64_t unit_id, const char *name, int64_t *id, FILE *out, bool show)
 {
 	enum pa_err rc = pa_user_create(b->db, b->app->cat, username, NULL, b->pw_hash, role,
 					region, unit_id, name, id);
@@ -150,8 +149,8 @@ static enum pa_err regions_and_units(struct build *b)
 	for (int t = 0; t < pa_demo_ntowns && t < TOWNS_X * TOWNS_Y; t++) {
 		struct town *tw = &b->towns[t];
 		const char *kind = pa_demo_town_kind(t);
-		int suffix = strcmp(kind, "street") == 0 ? 1 + nstreet++
-			     : strcmp(kind, "town") == 0 ? 101 + ntown++
+		int suffix = strcmp(kind, "street") == 0     ? 1 + nstreet++
+			     : strcmp(kind, "town") == 0     ? 101 + ntown++
 			     : strcmp(kind, "township") == 0 ? 201 + ntownship++
 							     : 401 + nfarm++;
 		snprintf(tw->code, sizeof tw->code, CITY "%03d", suffix % 1000);
@@ -167,8 +166,8 @@ static enum pa_err regions_and_units(struct build *b)
 			       pa_sprintf(&b->ar, "%s综治中心", tw->name), "town_centre", tw->code,
 			       "town", &tw->centre)) ||
 		    (rc = unit(b, pa_sprintf(&b->ar, "police-%s", tw->code),
-			       pa_sprintf(&b->ar, "天门市公安局%s派出所", tw->name), "police_station",
-			       tw->code, "town", &tw->police)) ||
+			       pa_sprintf(&b->ar, "天门市公安局%s派出所", tw->name),
+			       "police_station", tw->code, "town", &tw->police)) ||
 		    (rc = unit(b, pa_sprintf(&b->ar, "justice-%s", tw->code),
 			       pa_sprintf(&b->ar, "%s司法所", tw->name), "justice_office", tw->code,
 			       "town", &tw->justice)))
@@ -180,27 +179,39 @@ static enum pa_err regions_and_units(struct build *b)
 			int vi = ci + (v % VILL_X) * 2, vj = cj + (v / VILL_X) * 2;
 			bool comm = v < ncomm;
 			char vcode[24];
-			snprintf(vcode, sizeof vcode, "%s%03d", tw->code, (comm ? 1 + nc++ : 201 + nv++) % 1000);
+			snprintf(vcode, sizeof vcode, "%s%03d", tw->code,
+				 (comm ? 1 + nc++ : 201 + nv++) % 1000);
 			const char *vname = pa_demo_village_name(&b->ar, &b->rng, t, v, comm);
 			snprintf(b->village_names[t * 30 + v], 64, "%s", vname);
 			memcpy(b->village_codes[t * 30 + v], vcode, 16);
-			struct pa_region_in vr = {vcode, tw->code, comm ? "community" : "village",
-						  vname, 3, b->vx[vi + 1][vj + 1],
-						  b->vy[vi + 1][vj + 1], NULL};
+			struct pa_region_in vr = {vcode,
+						  tw->code,
+						  comm ? "community" : "village",
+						  vname,
+						  3,
+						  b->vx[vi + 1][vj + 1],
+						  b->vy[vi + 1][vj + 1],
+						  NULL};
 			if ((rc = db->ops->region_put(db, &vr)))
 				return rc;
 			if ((rc = unit(b, pa_sprintf(&b->ar, "village-%s", vcode),
-				       pa_sprintf(&b->ar, "%s综治中心(调委会)", vname), "village_centre",
-				       vcode, "village", &b->village_unit[t * 30 + v])))
+				       pa_sprintf(&b->ar, "%s综治中心(调委会)", vname),
+				       "village_centre", vcode, "village",
+				       &b->village_unit[t * 30 + v])))
 				return rc;
 			for (int g = 0; g < 4; g++) {
 				int gi = vi + g % 2, gj = vj + g / 2;
 				char gcode[32];
 				snprintf(gcode, sizeof gcode, "%s%03d", vcode, (g + 1) % 1000);
 				struct pa_region_in gr = {
-					gcode, vcode, "grid", pa_sprintf(&b->ar, "%s第%d网格", vname, g + 1),
-					4, (b->vx[gi][gj] + b->vx[gi + 1][gj + 1]) / 2,
-					(b->vy[gi][gj] + b->vy[gi + 1][gj + 1]) / 2, ring_json(b, gi, gj)};
+					gcode,
+					vcode,
+					"grid",
+					pa_sprintf(&b->ar, "%s第%d网格", vname, g + 1),
+					4,
+					(b->vx[gi][gj] + b->vx[gi + 1][gj + 1]) / 2,
+					(b->vy[gi][gj] + b->vy[gi + 1][gj + 1]) / 2,
+					ring_json(b, gi, gj)};
 				if ((rc = db->ops->region_put(db, &gr)))
 					return rc;
 			}
@@ -234,32 +245,38 @@ static enum pa_err users(struct build *b, FILE *out)
 		struct town *tw = &b->towns[t];
 		const char *s = tw->code + 6;
 		bool show = t == 3;
-		if ((rc = user(b, pa_sprintf(&b->ar, "town_%s", s), "town_staff", tw->code, tw->centre,
-			       pa_sprintf(&b->ar, "%s综治中心", tw->name), &tw->staff_user, out, show)))
+		if ((rc = user(b, pa_sprintf(&b->ar, "town_%s", s), "town_staff", tw->code,
+			       tw->centre, pa_sprintf(&b->ar, "%s综治中心", tw->name),
+			       &tw->staff_user, out, show)))
 			return rc;
 		/* One coordinator per village and one grid worker per grid: a user per role
 		 * and scope. */
 		for (int v = 0; v < 30; v++) {
-			const char *vcode = b->village_codes[t * 30 + v], *vname = b->village_names[t * 30 + v];
+			const char *vcode = b->village_codes[t * 30 + v],
+				   *vname = b->village_names[t * 30 + v];
 			if ((rc = user(b, pa_sprintf(&b->ar, "village_%s_%s", s, vcode + 9),
 				       "village_coordinator", vcode, b->village_unit[t * 30 + v],
-				       pa_sprintf(&b->ar, "%s协调员", vname), &b->village_user[t * 30 + v],
-				       out, show && v == 0)))
+				       pa_sprintf(&b->ar, "%s协调员", vname),
+				       &b->village_user[t * 30 + v], out, show && v == 0)))
 				return rc;
 			for (int g = 0; g < 4; g++) {
 				char gcode[32];
 				snprintf(gcode, sizeof gcode, "%s%03d", vcode, g + 1);
-				if ((rc = user(b, pa_sprintf(&b->ar, "grid_%s_%s_%03d", s, vcode + 9, g + 1),
+				if ((rc = user(b,
+					       pa_sprintf(&b->ar, "grid_%s_%s_%03d", s, vcode + 9,
+							  g + 1),
 					       "grid_worker", gcode, 0,
 					       pa_sprintf(&b->ar, "%s第%d网格网格员", vname, g + 1),
-					       &b->grid_user[(t * 30 + v) * 4 + g], out, show && v == 0 && g == 0)))
+					       &b->grid_user[(t * 30 + v) * 4 + g], out,
+					       show && v == 0 && g == 0)))
 					return rc;
 			}
 		}
 	}
-	fprintf(out, "  … and mediator_{family,medical,school,traffic,property}; town_NNN for every\n"
-		     "    town code NNN; village_NNN_VVV for every village 429006NNNVVV; and\n"
-		     "    grid_NNN_VVV_GGG for every grid 429006NNNVVVGGG.\n");
+	fprintf(out,
+		"  … and mediator_{family,medical,school,traffic,property}; town_NNN for every\n"
+		"    town code NNN; village_NNN_VVV for every village 429006NNNVVV; and\n"
+		"    grid_NNN_VVV_GGG for every grid 429006NNNVVVGGG.\n");
 	return PA_OK;
 }
 
@@ -272,16 +289,16 @@ struct kind {
 };
 
 static const struct kind kinds[] = {
-	{"dispute", "neighbour", 14, -1}, {"dispute", "land", 10, -1},
-	{"dispute", "family", 9, 0},      {"dispute", "wage", 7, -1},
-	{"dispute", "property", 6, 4},    {"dispute", "traffic", 5, 3},
-	{"dispute", "medical", 3, 1},     {"dispute", "school", 3, 2},
-	{"dispute", "debt", 5, -1},       {"hazard", "fire", 5, -1},
-	{"hazard", "road", 4, -1},        {"hazard", "building", 3, -1},
-	{"hazard", "flood", 3, -1},       {"hazard", "gas", 2, -1},
-	{"hazard", "campus", 2, -1},      {"request", "livelihood", 5, -1},
-	{"request", "environment", 3, -1}, {"request", "business", 2, -1},
-	{"request", "legal_aid", 2, -1},  {"request", "infrastructure", 4, -1},
+	{"dispute", "neighbour", 14, -1},   {"dispute", "land", 10, -1},
+	{"dispute", "family", 9, 0},        {"dispute", "wage", 7, -1},
+	{"dispute", "property", 6, 4},      {"dispute", "traffic", 5, 3},
+	{"dispute", "medical", 3, 1},       {"dispute", "school", 3, 2},
+	{"dispute", "debt", 5, -1},         {"hazard", "fire", 5, -1},
+	{"hazard", "road", 4, -1},          {"hazard", "building", 3, -1},
+	{"hazard", "flood", 3, -1},         {"hazard", "gas", 2, -1},
+	{"hazard", "campus", 2, -1},        {"request", "livelihood", 5, -1},
+	{"request", "environment", 3, -1},  {"request", "business", 2, -1},
+	{"request", "legal_aid", 2, -1},    {"request", "infrastructure", 4, -1},
 	{"request", "public_order", 3, -1},
 };
 
@@ -299,9 +316,9 @@ static const struct kind *pick_kind(struct pa_rng *r)
 
 static const char *pick_channel(struct pa_rng *r)
 {
-	static const char *const ch[] = {"grid_worker", "grid_worker", "grid_worker", "walk_in",
-					 "walk_in",     "phone",       "hotline_12345", "online",
-					 "letter",      "police_transfer"};
+	static const char *const ch[] = {
+		"grid_worker", "grid_worker",   "grid_worker", "walk_in", "walk_in",
+		"phone",       "hotline_12345", "online",      "letter",  "police_transfer"};
 	return ch[pa_rng_below(r, sizeof ch / sizeof *ch)];
 }
 
@@ -309,8 +326,8 @@ static enum pa_err step(struct build *b, int64_t id, const char *action, const c
 			const char *to, int64_t from_unit, int64_t to_unit, int64_t actor,
 			int64_t at, const char *note, const struct pa_case_in *c)
 {
-	struct pa_step_in s = {id,	  action,  from,       to,	 note, from_unit,
-			       to_unit, actor, at, c->type, c->category, c->grid};
+	struct pa_step_in s = {id,      action, from, to,      note,        from_unit,
+			       to_unit, actor,  at,   c->type, c->category, c->grid};
 	return b->db->ops->case_step(b->db, &s);
 }
 
@@ -352,8 +369,8 @@ static enum pa_err one_case(struct build *b, int64_t today)
 
 	/* Spread over the year before today, in working hours, older ones further along. */
 	int64_t age_days = 1 + (int64_t)pa_rng_below(r, 365);
-	int64_t at = today - age_days * 86400 + 8 * 3600 + 30 * 60 +
-		     (int64_t)pa_rng_below(r, 9 * 3600);
+	int64_t at =
+		today - age_days * 86400 + 8 * 3600 + 30 * 60 + (int64_t)pa_rng_below(r, 9 * 3600);
 	/* Every step is taken by someone whose scope holds the case: the demo grid worker
 	 * and coordinator look after the first grid and village of their town only. */
 	int64_t reporter = tw->staff_user, from_unit = tw->centre;
@@ -382,8 +399,8 @@ static enum pa_err one_case(struct build *b, int64_t today)
 		.parties = parties,
 		.action = "report",
 	};
-	c.search = pa_text_fold(&b->ar, pa_sprintf(&b->ar, "%s %s %s", c.title, c.description,
-						   c.address));
+	c.search = pa_text_fold(&b->ar,
+				pa_sprintf(&b->ar, "%s %s %s", c.title, c.description, c.address));
 	struct pa_case_ref ref;
 	enum pa_err rc = b->db->ops->case_insert(b->db, &c, &ref);
 	if (rc)
@@ -398,7 +415,8 @@ static enum pa_err one_case(struct build *b, int64_t today)
 		return PA_OK;
 	if (pa_rng_below(r, 30) == 0)
 		return step(b, ref.id, "reject", "reported", "rejected", tw->centre, 0,
-			    tw->staff_user, now + gap, "不属于受理范围，已告知当事人向有关部门反映", &c);
+			    tw->staff_user, now + gap, "不属于受理范围，已告知当事人向有关部门反映",
+			    &c);
 	if ((rc = step(b, ref.id, "accept", "reported", "accepted", tw->centre, 0, tw->staff_user,
 		       now += gap, NULL, &c)) ||
 	    stage == 1)
@@ -428,9 +446,9 @@ static enum pa_err one_case(struct build *b, int64_t today)
 		"隐患已整改到位，经复查符合要求。",
 		"已向当事人解释相关政策，诉求已解决。",
 	};
-	const char *note = closing[strcmp(k->type, "hazard") == 0 ? 2
+	const char *note = closing[strcmp(k->type, "hazard") == 0    ? 2
 				   : strcmp(k->type, "request") == 0 ? 3
-								      : pa_rng_below(r, 2)];
+								     : pa_rng_below(r, 2)];
 	return step(b, ref.id, "close", "handling", "closed", to, 0, handler,
 		    now + gap * (1 + (int64_t)pa_rng_below(r, 6)), note, &c);
 }
@@ -456,8 +474,10 @@ enum pa_err pa_demo_build(struct pa_app *app, uint64_t seed, FILE *out)
 	json_t *existing = NULL;
 	if (b->db->ops->region_get(b->db, CITY, &existing) == PA_OK) {
 		json_decref(existing);
-		rc = pa_errf(PA_CONFLICT, "db", "the database already holds the city %s; "
-						"give a new file to --db", CITY);
+		rc = pa_errf(PA_CONFLICT, "db",
+			     "the database already holds the city %s; "
+			     "give a new file to --db",
+			     CITY);
 		goto out;
 	}
 	if ((rc = b->db->ops->begin(b->db)))
@@ -473,7 +493,7 @@ enum pa_err pa_demo_build(struct pa_app *app, uint64_t seed, FILE *out)
 				int bx = t % TOWNS_X, by = t / TOWNS_X;
 				int i = bx * VILL_X * 2 + (v % VILL_X) * 2 + g % 2;
 				int j = by * VILL_Y * 2 + (v / VILL_X) * 2 + g / 2;
-				double xy[8] = {b->vx[i][j],	     b->vy[i][j],
+				double xy[8] = {b->vx[i][j],         b->vy[i][j],
 						b->vx[i + 1][j],     b->vy[i + 1][j],
 						b->vx[i + 1][j + 1], b->vy[i + 1][j + 1],
 						b->vx[i][j + 1],     b->vy[i][j + 1]};
@@ -482,7 +502,8 @@ enum pa_err pa_demo_build(struct pa_app *app, uint64_t seed, FILE *out)
 				int ncomm = urban ? 20 : 3;
 				char code[32];
 				snprintf(code, sizeof code, "%s%03d%03d", tw->code,
-					 (v < ncomm ? v + 1 : 201 + v - ncomm) % 1000, (g + 1) % 1000);
+					 (v < ncomm ? v + 1 : 201 + v - ncomm) % 1000,
+					 (g + 1) % 1000);
 				pa_geo_index_add(ix, code, NULL, xy, 4);
 			}
 	pa_geo_index_build(ix);
@@ -497,8 +518,9 @@ enum pa_err pa_demo_build(struct pa_app *app, uint64_t seed, FILE *out)
 			goto rollback;
 	if ((rc = b->db->ops->commit(b->db)))
 		goto rollback;
-	fprintf(out, "\nDemo city 天门市 (%s): %d towns, %d villages and communities, %d grids, "
-		     "%d users, %d cases.\n",
+	fprintf(out,
+		"\nDemo city 天门市 (%s): %d towns, %d villages and communities, %d grids, "
+		"%d users, %d cases.\n",
 		CITY, pa_demo_ntowns, pa_demo_ntowns * 30, pa_demo_ntowns * 120, b->nusers, NCASES);
 	goto out;
 rollback:

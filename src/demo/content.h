@@ -43,8 +43,8 @@ const char *pa_demo_phone(struct pa_arena *a, struct pa_rng *r);
 struct pa_demo_case_text {
 	const char *title, *description;
 };
-void pa_demo_case_text(struct pa_arena *a, struct pa_rng *r, const char *type,
-		       const char *category, const char *place, const char *party1,
-		       const char *party2, struct pa_demo_case_text *out);
+void pa_demo_case_text(struct pa_arena *a, struct pa_rng *r, const char *type, const char *category,
+		       const char *place, const char *party1, const char *party2,
+		       struct pa_demo_case_text *out);
 
 #endif

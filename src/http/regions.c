@@ -54,7 +54,8 @@ enum pa_err pa_h_grids_locate(struct pa_req *rq, struct pa_reply *rp)
 	if ((rc = coord(rq, "lng", &lng)) || (rc = coord(rq, "lat", &lat)))
 		return rc;
 	if (!pa_geo_valid(lng, lat))
-		return pa_errf(PA_BAD_QUERY, "lng", "lng must be in [-180, 180] and lat in [-90, 90]");
+		return pa_errf(PA_BAD_QUERY, "lng",
+			       "lng must be in [-180, 180] and lat in [-90, 90]");
 	const char *grid = pa_geo_locate(rq->app->geo, lng, lat, NULL);
 	if (!grid)
 		return pa_errf(PA_NOT_FOUND, NULL, "the point (%.6f, %.6f) lies outside every grid",

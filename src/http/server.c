@@ -161,8 +161,9 @@ static enum pa_err parse_body(struct pa_req *rq, const struct call *cl)
 	json_error_t jerr;
 	rq->body = json_loadb(cl->body ? cl->body : "", cl->len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!rq->body)
-		return pa_errf(PA_BAD_JSON, NULL, "the body is not valid JSON: %s (line %d, column %d)",
-			       jerr.text, jerr.line, jerr.column);
+		return pa_errf(PA_BAD_JSON, NULL,
+			       "the body is not valid JSON: %s (line %d, column %d)", jerr.text,
+			       jerr.line, jerr.column);
 	if (!json_is_object(rq->body))
 		return pa_errf(PA_BAD_JSON, NULL, "the body must be a JSON object");
 	return PA_OK;
@@ -226,13 +227,15 @@ static enum pa_err dispatch(struct pa_server *srv, struct pa_req *rq, struct cal
 		if (cookie && strcmp(rq->method, "GET") != 0 && strcmp(rq->method, "HEAD") != 0 &&
 		    !pa_req_header(rq, "X-Pingan-CSRF"))
 			return pa_errf(PA_FORBIDDEN, NULL,
-				       "state-changing requests made with the session cookie need the X-Pingan-CSRF header");
+				       "state-changing requests made with the session cookie need "
+				       "the X-Pingan-CSRF header");
 	}
 	if (route->flags & PA_R_BODY) {
 		if ((rc = parse_body(rq, cl)))
 			return rc;
 	} else if (cl->len)
-		return pa_errf(PA_BAD_REQUEST, NULL, "%s %s takes no body", rq->method, route->pattern);
+		return pa_errf(PA_BAD_REQUEST, NULL, "%s %s takes no body", rq->method,
+			       route->pattern);
 	return route->handler(rq, rp);
 }
 
@@ -248,7 +251,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		pa_arena_init(&cl->arena);
 		clock_gettime(CLOCK_MONOTONIC, &cl->t0);
 		*con_cls = cl;
-		const char *clen = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+		const char *clen =
+			MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
 		if (clen && strtoull(clen, NULL, 10) > srv->o.max_body)
 			cl->too_large = true;
 		return MHD_YES;
@@ -271,8 +275,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return MHD_YES;
 	}
 
-	struct pa_req rq = {.app = srv->app, .conn = c, .method = method, .path = url,
-			    .arena = &cl->arena};
+	struct pa_req rq = {
+		.app = srv->app, .conn = c, .method = method, .path = url, .arena = &cl->arena};
 	snprintf(rq.id, sizeof rq.id, "%lx-%lx", (unsigned long)time(NULL) & 0xffffff,
 		 (unsigned long)atomic_fetch_add(&req_counter, 1));
 	struct pa_reply rp = {.status = 200};
@@ -309,7 +313,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	long us = (t1.tv_sec - cl->t0.tv_sec) * 1000000L + (t1.tv_nsec - cl->t0.tv_nsec) / 1000;
 	/* The path may hold ids but never personal data; the query string is not logged. */
 	pa_log(PA_LOG_INFO, "request",
-	       "\"rid\":\"%s\",\"method\":\"%s\",\"path\":\"%.200s\",\"status\":%d,\"us\":%ld,\"user\":%lld",
+	       "\"rid\":\"%s\",\"method\":\"%s\",\"path\":\"%.200s\",\"status\":%d,\"us\":%ld,"
+	       "\"user\":%lld",
 	       rq.id, method, url, status, us, (long long)rq.actor.user.id);
 	return ret;
 }
@@ -335,7 +340,8 @@ static enum pa_err parse_listen(const char *listen, struct sockaddr_storage *ss)
 	char host[64];
 	const char *colon = strrchr(listen, ':');
 	if (!colon || colon == listen)
-		return pa_errf(PA_BAD_REQUEST, "listen", "--listen wants HOST:PORT, got %s", listen);
+		return pa_errf(PA_BAD_REQUEST, "listen", "--listen wants HOST:PORT, got %s",
+			       listen);
 	size_t hl = (size_t)(colon - listen);
 	if (hl >= sizeof host)
 		return pa_errf(PA_BAD_REQUEST, "listen", "host too long in %s", listen);
@@ -357,7 +363,8 @@ static enum pa_err parse_listen(const char *listen, struct sockaddr_storage *ss)
 	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
 	s4->sin_family = AF_INET;
 	s4->sin_port = htons((uint16_t)port);
-	if (inet_pton(AF_INET, strcmp(host, "localhost") == 0 ? "127.0.0.1" : host, &s4->sin_addr) != 1)
+	if (inet_pton(AF_INET, strcmp(host, "localhost") == 0 ? "127.0.0.1" : host,
+		      &s4->sin_addr) != 1)
 		return pa_errf(PA_BAD_REQUEST, "listen", "bad IPv4 address in %s", listen);
 	return PA_OK;
 }
@@ -377,15 +384,15 @@ enum pa_err pa_server_start(struct pa_app *app, const struct pa_server_opts *o,
 			 MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
-				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-				MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-				MHD_OPTION_CONNECTION_LIMIT, o->max_connections,
+	s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
+				(struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+				s, MHD_OPTION_CONNECTION_LIMIT, o->max_connections,
 				MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
 				MHD_OPTION_LISTENING_ADDRESS_REUSE, 1U, MHD_OPTION_END);
 	if (!s->d) {
 		free(s);
-		return pa_errf(PA_UNAVAILABLE, "listen", "cannot listen on %s (in use?)", o->listen);
+		return pa_errf(PA_UNAVAILABLE, "listen", "cannot listen on %s (in use?)",
+			       o->listen);
 	}
 	*out = s;
 	return PA_OK;

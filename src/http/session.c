@@ -18,9 +18,8 @@ enum pa_err pa_h_session_create(struct pa_req *rq, struct pa_reply *rp)
 	if ((rc = pa_login(rq->app, pa_json_str(rq->body, "username"),
 			   pa_json_str(rq->body, "password"), token, &a)))
 		return rc;
-	rp->body = json_pack("{s:s, s:o, s:i}", "token", token, "user",
-			     pa_actor_json(rq->app, &a), "expires_in",
-			     rq->app->session_hours * 3600);
+	rp->body = json_pack("{s:s, s:o, s:i}", "token", token, "user", pa_actor_json(rq->app, &a),
+			     "expires_in", rq->app->session_hours * 3600);
 	rp->cookie = pa_sprintf(rq->arena,
 				"pingan_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d",
 				token, rq->app->session_hours * 3600);

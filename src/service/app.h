@@ -23,8 +23,7 @@ struct pa_app {
 
 /* Open the database, bring its schema up to date (migrate), load the catalog from
  * datadir and the grid index. with_writer: start the group-commit writer. */
-enum pa_err pa_app_open(struct pa_app *app, const char *db, const char *datadir,
-			bool with_writer);
+enum pa_err pa_app_open(struct pa_app *app, const char *db, const char *datadir, bool with_writer);
 void pa_app_close(struct pa_app *app);
 /* (Re)build the in-memory grid index from the store. */
 enum pa_err pa_app_load_grids(struct pa_app *app);
@@ -39,8 +38,8 @@ struct pa_actor {
 /* ---- accounts (auth.c) ---- */
 enum pa_err pa_password_hash(const char *password, char out[128]);
 /* On success token gets a new session token (NUL-terminated, 43 characters). */
-enum pa_err pa_login(struct pa_app *app, const char *username, const char *password,
-		     char token[64], struct pa_actor *actor);
+enum pa_err pa_login(struct pa_app *app, const char *username, const char *password, char token[64],
+		     struct pa_actor *actor);
 enum pa_err pa_authenticate(struct pa_app *app, const char *token, struct pa_actor *actor);
 enum pa_err pa_logout(struct pa_app *app, const char *token);
 json_t *pa_actor_json(const struct pa_app *app, const struct pa_actor *a);
@@ -80,15 +79,15 @@ bool pa_region_code_valid(const char *code);
 bool pa_region_within(const char *code, const char *region);
 
 /* Run a read with a pooled connection. */
-#define PA_WITH_READ(app, db, rc, ...)                                     \
-	do {                                                                \
-		struct pa_db *db = pa_store_acquire((app)->store);          \
-		if (!db) {                                                  \
+#define PA_WITH_READ(app, db, rc, ...)                                                \
+	do {                                                                          \
+		struct pa_db *db = pa_store_acquire((app)->store);                    \
+		if (!db) {                                                            \
 			rc = pa_err_last()->code ? pa_err_last()->code : PA_STORE_IO; \
-			break;                                              \
-		}                                                           \
-		__VA_ARGS__;                                                \
-		pa_store_release((app)->store, db);                         \
+			break;                                                        \
+		}                                                                     \
+		__VA_ARGS__;                                                          \
+		pa_store_release((app)->store, db);                                   \
 	} while (0)
 
 #endif

@@ -12,7 +12,7 @@
  * for SESSION_CACHE_TTL seconds; log-out in this process drops it at once, a session
  * ended elsewhere (another process) is honoured within the TTL. */
 #define SESSION_CACHE_SLOTS 1024
-#define SESSION_CACHE_TTL 10
+#define SESSION_CACHE_TTL   10
 
 static struct {
 	uint8_t hash[32];
@@ -73,16 +73,15 @@ static void token_hash(const char *token, uint8_t out[32])
 	crypto_hash_sha256(out, (const unsigned char *)token, strlen(token));
 }
 
-static enum pa_err actor_from(const struct pa_app *app, const struct pa_user *u,
-			      struct pa_actor *a)
+static enum pa_err actor_from(const struct pa_app *app, const struct pa_user *u, struct pa_actor *a)
 {
 	memset(a, 0, sizeof *a);
 	a->user = *u;
 	a->role = pa_catalog_role(app->cat, u->role);
 	/* A role the data files no longer define grants nothing. */
 	if (!a->role)
-		return pa_errf(PA_FORBIDDEN, NULL, "your role %s is not defined; ask an administrator",
-			       u->role);
+		return pa_errf(PA_FORBIDDEN, NULL,
+			       "your role %s is not defined; ask an administrator", u->role);
 	snprintf(a->scope.region, sizeof a->scope.region, "%s", u->region);
 	a->scope.by_unit = a->role->scope == PA_SCOPE_UNIT;
 	a->scope.unit_id = u->unit_id;
@@ -103,8 +102,8 @@ static enum pa_err session_job(struct pa_db *db, void *arg)
 	return db->ops->session_put(db, j->hash, j->user_id, j->now, j->expires);
 }
 
-enum pa_err pa_login(struct pa_app *app, const char *username, const char *password,
-		     char token[64], struct pa_actor *actor)
+enum pa_err pa_login(struct pa_app *app, const char *username, const char *password, char token[64],
+		     struct pa_actor *actor)
 {
 	/* A fixed hash to verify against when the user does not exist, so a wrong username
 	 * costs the same time as a wrong password. */
@@ -205,7 +204,8 @@ enum pa_err pa_user_create(struct pa_db *db, const struct pa_catalog *cat, const
 		rc = db->ops->unit_get(db, unit_id, &u);
 		json_decref(u);
 		if (rc)
-			return pa_errf(PA_BAD_FIELD, "unit", "no unit with id %lld", (long long)unit_id);
+			return pa_errf(PA_BAD_FIELD, "unit", "no unit with id %lld",
+				       (long long)unit_id);
 	}
 	char hash[128];
 	if (!pw_hash && (rc = pa_password_hash(password, hash)))

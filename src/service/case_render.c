@@ -48,7 +48,8 @@ void pa_render_case(struct pa_jw *w, const struct pa_catalog *cat, const struct 
 	pa_jw_kstr(w, "category_name", k ? k->name : c->category);
 	pa_jw_kstr(w, "status", c->status);
 	pa_jw_kstr(w, "status_name", t ? state_name(t->lc, c->status) : c->status);
-	pa_jw_kstr(w, "status_kind", from >= 0 ? pa_state_kind_name(t->lc->states[from].kind) : NULL);
+	pa_jw_kstr(w, "status_kind",
+		   from >= 0 ? pa_state_kind_name(t->lc->states[from].kind) : NULL);
 	pa_jw_kstr(w, "title", c->title);
 	pa_jw_kstr(w, "grid", c->grid);
 	pa_jw_kstr(w, "grid_name", c->grid_name);

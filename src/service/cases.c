@@ -101,8 +101,8 @@ static enum pa_err idem_store(struct pa_db *db, struct idem *im, int status,
 }
 
 /* In a job: read the case back as the caller sees it and render it into out. */
-static enum pa_err render_back(struct pa_db *db, const struct pa_app *app,
-			       const struct pa_actor *a, int64_t id, struct pa_jw *out)
+static enum pa_err render_back(struct pa_db *db, const struct pa_app *app, const struct pa_actor *a,
+			       int64_t id, struct pa_jw *out)
 {
 	struct pa_arena ar;
 	pa_arena_init(&ar);
@@ -117,18 +117,23 @@ static enum pa_err render_back(struct pa_db *db, const struct pa_app *app,
 /* ---- intake ---- */
 
 static const struct pa_jspec case_spec[] = {
-	{"type", PA_JT_STRING, true, 32},	{"category", PA_JT_STRING, true, 32},
-	{"title", PA_JT_STRING, true, 100},	{"description", PA_JT_STRING, true, 5000},
-	{"lng", PA_JT_NUMBER, true, 0},		{"lat", PA_JT_NUMBER, true, 0},
-	{"channel", PA_JT_STRING, true, 32},	{"address", PA_JT_STRING, false, 200},
-	{"parties", PA_JT_ARRAY, false, 20},	{"fields", PA_JT_OBJECT, false, 0},
+	{"type", PA_JT_STRING, true, 32},
+	{"category", PA_JT_STRING, true, 32},
+	{"title", PA_JT_STRING, true, 100},
+	{"description", PA_JT_STRING, true, 5000},
+	{"lng", PA_JT_NUMBER, true, 0},
+	{"lat", PA_JT_NUMBER, true, 0},
+	{"channel", PA_JT_STRING, true, 32},
+	{"address", PA_JT_STRING, false, 200},
+	{"parties", PA_JT_ARRAY, false, 20},
+	{"fields", PA_JT_OBJECT, false, 0},
 	{NULL, 0, false, 0},
 };
 
 static const struct pa_jspec party_spec[] = {
-	{"role", PA_JT_STRING, true, 16},	 {"name", PA_JT_STRING, true, 50},
+	{"role", PA_JT_STRING, true, 16},       {"name", PA_JT_STRING, true, 50},
 	{"id_number", PA_JT_STRING, false, 18}, {"phone", PA_JT_STRING, false, 20},
-	{"address", PA_JT_STRING, false, 200},	 {NULL, 0, false, 0},
+	{"address", PA_JT_STRING, false, 200},  {NULL, 0, false, 0},
 };
 
 static const char *const party_roles[] = {"applicant", "respondent", "reporter", "other", NULL};
@@ -149,8 +154,7 @@ static enum pa_err check_fields(const struct pa_casetype *t, json_t *fields)
 	const char *key;
 	json_t *v;
 	char name[80];
-	json_object_foreach(fields, key, v)
-	{
+	json_object_foreach (fields, key, v) {
 		const struct pa_field *f = NULL;
 		for (int i = 0; i < t->nfields; i++)
 			if (strcmp(t->fields[i].code, key) == 0)
@@ -222,14 +226,16 @@ static enum pa_err check_parties(json_t *parties, struct pa_arena *ar, struct pa
 			role_ok |= strcmp(q->role, party_roles[k]) == 0;
 		char f[48];
 		if (!role_ok)
-			return pa_errf(PA_BAD_FIELD, (snprintf(f, sizeof f, "%s.role", prefix), f),
-				       "a party's role is applicant, respondent, reporter or other");
+			return pa_errf(
+				PA_BAD_FIELD, (snprintf(f, sizeof f, "%s.role", prefix), f),
+				"a party's role is applicant, respondent, reporter or other");
 		q->name = pa_json_str(p, "name");
 		q->id_number = pa_json_str(p, "id_number");
 		q->phone = pa_json_str(p, "phone");
 		q->address = pa_json_str(p, "address");
 		if (q->id_number && *q->id_number && !pa_idno_valid(q->id_number))
-			return pa_errf(PA_BAD_FIELD, (snprintf(f, sizeof f, "%s.id_number", prefix), f),
+			return pa_errf(PA_BAD_FIELD,
+				       (snprintf(f, sizeof f, "%s.id_number", prefix), f),
 				       "not a valid resident ID number (GB 11643 check digit)");
 		if (q->phone && *q->phone && !pa_phone_valid(q->phone))
 			return pa_errf(PA_BAD_FIELD, (snprintf(f, sizeof f, "%s.phone", prefix), f),
@@ -332,8 +338,8 @@ enum pa_err pa_case_create(struct pa_app *app, const struct pa_actor *a, json_t 
 		return pa_errf(PA_BAD_FIELD, "type", "unknown case type \"%s\"",
 			       pa_json_str(body, "type"));
 	if (!pa_type_category(t, pa_json_str(body, "category")))
-		return pa_errf(PA_BAD_FIELD, "category", "a %s case has no category \"%s\"", t->code,
-			       pa_json_str(body, "category"));
+		return pa_errf(PA_BAD_FIELD, "category", "a %s case has no category \"%s\"",
+			       t->code, pa_json_str(body, "category"));
 	if (!pa_catalog_channel(app->cat, pa_json_str(body, "channel")))
 		return pa_errf(PA_BAD_FIELD, "channel", "unknown channel \"%s\"",
 			       pa_json_str(body, "channel"));
@@ -346,15 +352,17 @@ enum pa_err pa_case_create(struct pa_app *app, const struct pa_actor *a, json_t 
 	double lng = json_number_value(json_object_get(body, "lng"));
 	double lat = json_number_value(json_object_get(body, "lat"));
 	if (!pa_geo_valid(lng, lat))
-		return pa_errf(PA_BAD_FIELD, "lng", "lng must be in [-180, 180] and lat in [-90, 90]");
+		return pa_errf(PA_BAD_FIELD, "lng",
+			       "lng must be in [-180, 180] and lat in [-90, 90]");
 	const char *grid_name;
 	const char *grid = pa_geo_locate(app->geo, lng, lat, &grid_name);
 	if (!grid)
-		return pa_errf(PA_BAD_FIELD, "lng", "the point (%.6f, %.6f) lies outside every grid",
-			       lng, lat);
+		return pa_errf(PA_BAD_FIELD, "lng",
+			       "the point (%.6f, %.6f) lies outside every grid", lng, lat);
 	if (!pa_region_within(grid, a->scope.region))
-		return pa_errf(PA_FORBIDDEN, "lng", "the point lies in grid %s, outside your region %s",
-			       grid, a->scope.region);
+		return pa_errf(PA_FORBIDDEN, "lng",
+			       "the point lies in grid %s, outside your region %s", grid,
+			       a->scope.region);
 	json_t *fields = json_object_get(body, "fields");
 	if (fields && (rc = check_fields(t, fields)))
 		return rc;
@@ -488,7 +496,8 @@ enum pa_err pa_case_search(struct pa_app *app, const struct pa_actor *a,
 	int n = 0;
 	int64_t next = 0;
 	rc = PA_OK;
-	PA_WITH_READ(app, db, rc, rc = db->ops->case_list(db, &a->scope, &f, &ar, &rows, &n, &next));
+	PA_WITH_READ(app, db, rc,
+		     rc = db->ops->case_list(db, &a->scope, &f, &ar, &rows, &n, &next));
 	if (!rc) {
 		pa_jw_obj(out);
 		pa_jw_key(out, "items");
@@ -542,7 +551,8 @@ static enum pa_err act_job(struct pa_db *db, void *arg)
 		return rc;
 	const struct pa_casetype *t = pa_catalog_type(j->app->cat, h.type);
 	if (!t)
-		return pa_errf(PA_CONFLICT, NULL, "the case's type %s is no longer defined", h.type);
+		return pa_errf(PA_CONFLICT, NULL, "the case's type %s is no longer defined",
+			       h.type);
 	const struct pa_lifecycle *lc = t->lc;
 	const struct pa_action *ac = pa_lifecycle_action(lc, j->action);
 	if (!ac)
@@ -551,14 +561,16 @@ static enum pa_err act_job(struct pa_db *db, void *arg)
 	int from = pa_lifecycle_state(lc, h.status);
 	const struct pa_transition *tr = from >= 0 ? pa_lifecycle_find(lc, j->action, from) : NULL;
 	if (!tr)
-		return pa_errf(PA_ACTION_NOT_ALLOWED, "action", "\"%s\" is not allowed while the case is %s",
-			       ac->name, state_name(lc, h.status));
+		return pa_errf(PA_ACTION_NOT_ALLOWED, "action",
+			       "\"%s\" is not allowed while the case is %s", ac->name,
+			       state_name(lc, h.status));
 	if (!pa_role_may(tr, a->role))
 		return pa_errf(PA_FORBIDDEN, "action", "your role may not %s this case", ac->name);
 	if ((ac->needs & PA_NEED_NOTE) && (!j->note || !*j->note))
 		return pa_errf(PA_MISSING_FIELD, "note", "\"%s\" needs a reason in note", ac->name);
 	if ((ac->needs & PA_NEED_UNIT) && !j->unit_id)
-		return pa_errf(PA_MISSING_FIELD, "unit_id", "\"%s\" needs a target unit_id", ac->name);
+		return pa_errf(PA_MISSING_FIELD, "unit_id", "\"%s\" needs a target unit_id",
+			       ac->name);
 	if (!(ac->needs & PA_NEED_UNIT) && j->unit_id)
 		return pa_errf(PA_UNKNOWN_FIELD, "unit_id", "\"%s\" takes no unit_id", ac->name);
 	if (j->unit_id) {
@@ -633,8 +645,8 @@ enum pa_err pa_stats_get(struct pa_app *app, const struct pa_actor *a, const cha
 	if (!pa_region_code_valid(region))
 		return pa_errf(PA_BAD_QUERY, "region", "\"%s\" is not a region code", region);
 	if (!pa_region_within(region, a->scope.region))
-		return pa_errf(PA_FORBIDDEN, "region", "region %s is outside your region %s", region,
-			       a->scope.region);
+		return pa_errf(PA_FORBIDDEN, "region", "region %s is outside your region %s",
+			       region, a->scope.region);
 	enum pa_err rc = PA_OK;
 	json_t *r = NULL;
 	PA_WITH_READ(app, db, rc, {

@@ -43,8 +43,8 @@ static enum pa_err map_rc(struct sq *d, int rc, const char *what)
 	case SQLITE_CANTOPEN:
 	case SQLITE_READONLY:
 	case SQLITE_NOMEM:
-		return pa_errf(PA_STORE_IO, NULL, "the store cannot write (%s: %s); nothing was saved",
-			       what, msg);
+		return pa_errf(PA_STORE_IO, NULL,
+			       "the store cannot write (%s: %s); nothing was saved", what, msg);
 	case SQLITE_CONSTRAINT:
 		return pa_errf(PA_CONFLICT, NULL, "%s: %s", what, msg);
 	default:
@@ -172,12 +172,13 @@ static enum pa_err sq_open(const char *url, bool writer, struct pa_db **out)
 	pthread_once(&sqlite_once, sqlite_setup);
 	struct sq *d = calloc(1, sizeof *d);
 	d->base.ops = &pa_sqlite_ops;
-	int flags = SQLITE_OPEN_NOMUTEX | (writer ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
-						  : SQLITE_OPEN_READONLY);
+	int flags = SQLITE_OPEN_NOMUTEX |
+		    (writer ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY);
 	int rc = sqlite3_open_v2(path_of(url), &d->h, flags, NULL);
 	if (rc != SQLITE_OK) {
-		enum pa_err e = pa_errf(PA_STORE_IO, NULL, "cannot open the database %s: %s",
-					path_of(url), d->h ? sqlite3_errmsg(d->h) : sqlite3_errstr(rc));
+		enum pa_err e =
+			pa_errf(PA_STORE_IO, NULL, "cannot open the database %s: %s", path_of(url),
+				d->h ? sqlite3_errmsg(d->h) : sqlite3_errstr(rc));
 		sq_close(&d->base);
 		return e;
 	}
@@ -202,8 +203,8 @@ static enum pa_err sq_version(struct pa_db *db, int *v)
 	struct sq *d = SQ(db);
 	*v = 0;
 	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(d->h,
-			       "SELECT max(version) FROM schema_version", -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(d->h, "SELECT max(version) FROM schema_version", -1, &st, NULL) !=
+	    SQLITE_OK) {
 		sqlite3_finalize(st);
 		return PA_OK; /* no table yet: version 0 */
 	}
@@ -216,9 +217,10 @@ static enum pa_err sq_version(struct pa_db *db, int *v)
 static enum pa_err sq_migrate(struct pa_db *db, int *from, int *to)
 {
 	struct sq *d = SQ(db);
-	enum pa_err e = exec(d, "BEGIN IMMEDIATE;"
-				"CREATE TABLE IF NOT EXISTS schema_version ("
-				" version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL);",
+	enum pa_err e = exec(d,
+			     "BEGIN IMMEDIATE;"
+			     "CREATE TABLE IF NOT EXISTS schema_version ("
+			     " version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL);",
 			     "migrate");
 	if (e)
 		return e;
@@ -228,8 +230,8 @@ static enum pa_err sq_migrate(struct pa_db *db, int *from, int *to)
 	if (v > pa_sqlite_nmigrations) {
 		exec(d, "ROLLBACK", "migrate");
 		return pa_errf(PA_CONFLICT, NULL,
-			       "the database is at schema version %d, newer than this pingan (%d)", v,
-			       pa_sqlite_nmigrations);
+			       "the database is at schema version %d, newer than this pingan (%d)",
+			       v, pa_sqlite_nmigrations);
 	}
 	for (; v < pa_sqlite_nmigrations; v++) {
 		if ((e = exec(d, pa_sqlite_migrations[v], "migrate")))
@@ -306,14 +308,14 @@ static json_t *region_row(sqlite3_stmt *st, bool with_boundary)
 	if (with_boundary && sqlite3_column_type(st, 7) != SQLITE_NULL) {
 		json_t *ring = json_loads(col_s(st, 7), 0, NULL);
 		if (ring)
-			json_object_set_new(o, "boundary",
-					    json_pack("{s:s, s:[o]}", "type", "Polygon",
-						      "coordinates", ring));
+			json_object_set_new(
+				o, "boundary",
+				json_pack("{s:s, s:[o]}", "type", "Polygon", "coordinates", ring));
 	}
 	return o;
 }
 
-#define REGION_COLS \
+#define REGION_COLS                                                            \
 	"r.code, r.parent, r.level, r.kind, r.name, r.lng, r.lat, r.boundary," \
 	" (SELECT count(*) FROM regions k WHERE k.parent = r.code)"
 
@@ -333,11 +335,12 @@ static enum pa_err sq_region_get(struct pa_db *db, const char *code, json_t **ou
 		json_t *path = json_array();
 		json_object_set_new(*out, "path", path);
 		done(d, st);
-		static const char up[] = "WITH RECURSIVE p(code, parent, name, level) AS ("
-					 " SELECT code, parent, name, level FROM regions WHERE code = ?"
-					 " UNION ALL SELECT r.code, r.parent, r.name, r.level"
-					 " FROM regions r JOIN p ON r.code = p.parent)"
-					 " SELECT code, name FROM p ORDER BY level";
+		static const char up[] =
+			"WITH RECURSIVE p(code, parent, name, level) AS ("
+			" SELECT code, parent, name, level FROM regions WHERE code = ?"
+			" UNION ALL SELECT r.code, r.parent, r.name, r.level"
+			" FROM regions r JOIN p ON r.code = p.parent)"
+			" SELECT code, name FROM p ORDER BY level";
 		sqlite3_stmt *s2 = stmt(d, up);
 		if (!s2)
 			return pa_err_last()->code;
@@ -421,7 +424,8 @@ static json_t *unit_row(sqlite3_stmt *st)
 static enum pa_err sq_unit_get(struct pa_db *db, int64_t id, json_t **out)
 {
 	struct sq *d = SQ(db);
-	static const char sql[] = "SELECT id, code, name, kind, region, tier FROM units WHERE id = ?";
+	static const char sql[] =
+		"SELECT id, code, name, kind, region, tier FROM units WHERE id = ?";
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
 		return pa_err_last()->code;
@@ -454,8 +458,8 @@ static enum pa_err sq_unit_list(struct pa_db *db, json_t **out)
 	return rc == SQLITE_DONE ? PA_OK : map_rc(d, rc, "unit list");
 }
 
-static enum pa_err sq_unit_find(struct pa_db *db, const char *region, const char *kind,
-				int64_t *id, char *name, size_t cap)
+static enum pa_err sq_unit_find(struct pa_db *db, const char *region, const char *kind, int64_t *id,
+				char *name, size_t cap)
 {
 	struct sq *d = SQ(db);
 	static const char sql[] = "SELECT id, name FROM units WHERE region = ? AND kind = ?"
@@ -472,9 +476,9 @@ static enum pa_err sq_unit_find(struct pa_db *db, const char *region, const char
 		if (name)
 			snprintf(name, cap, "%s", col_s(st, 1));
 	} else
-		e = rc == SQLITE_DONE ? pa_errf(PA_NOT_FOUND, NULL, "no %s unit for region %s",
-						kind, region)
-				      : map_rc(d, rc, "unit find");
+		e = rc == SQLITE_DONE
+			    ? pa_errf(PA_NOT_FOUND, NULL, "no %s unit for region %s", kind, region)
+			    : map_rc(d, rc, "unit find");
 	done(d, st);
 	return e;
 }
@@ -500,7 +504,8 @@ static enum pa_err sq_user_put(struct pa_db *db, const struct pa_user_in *u, int
 	enum pa_err e = PA_OK;
 	if ((rc & 0xff) == SQLITE_CONSTRAINT)
 		e = rc == SQLITE_CONSTRAINT_UNIQUE
-			    ? pa_errf(PA_CONFLICT, "username", "the username %s is taken", u->username)
+			    ? pa_errf(PA_CONFLICT, "username", "the username %s is taken",
+				      u->username)
 			    : pa_errf(PA_BAD_FIELD, NULL, "unknown region or unit for the user");
 	else if (rc != SQLITE_DONE)
 		e = map_rc(d, rc, "user insert");
@@ -526,9 +531,10 @@ static enum pa_err sq_user_by_name(struct pa_db *db, const char *username, struc
 				   char *hash, size_t cap)
 {
 	struct sq *d = SQ(db);
-	static const char sql[] = "SELECT u.id, u.username, u.role, u.region, u.unit_id, u.name,"
-				  " un.name, u.pw_hash FROM users u LEFT JOIN units un ON un.id = u.unit_id"
-				  " WHERE u.username = ? AND u.disabled = 0";
+	static const char sql[] =
+		"SELECT u.id, u.username, u.role, u.region, u.unit_id, u.name,"
+		" un.name, u.pw_hash FROM users u LEFT JOIN units un ON un.id = u.unit_id"
+		" WHERE u.username = ? AND u.disabled = 0";
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
 		return pa_err_last()->code;
@@ -596,8 +602,8 @@ static enum pa_err sq_session_delete(struct pa_db *db, const uint8_t hash[32])
 
 /* ---- cases ---- */
 
-static enum pa_err count_add(struct sq *d, const char *grid, const char *type,
-			     const char *category, const char *status, int delta)
+static enum pa_err count_add(struct sq *d, const char *grid, const char *type, const char *category,
+			     const char *status, int delta)
 {
 	static const char sql[] = "INSERT INTO stat_counts (grid, type, category, status, n)"
 				  " VALUES (?,?,?,?,?) ON CONFLICT (grid, type, category, status)"
@@ -615,8 +621,9 @@ static enum pa_err count_add(struct sq *d, const char *grid, const char *type,
 
 static enum pa_err insert_step(struct sq *d, const struct pa_step_in *s)
 {
-	static const char sql[] = "INSERT INTO case_steps (case_id, action, from_state, to_state,"
-				  " from_unit, to_unit, actor_id, at, note) VALUES (?,?,?,?,?,?,?,?,?)";
+	static const char sql[] =
+		"INSERT INTO case_steps (case_id, action, from_state, to_state,"
+		" from_unit, to_unit, actor_id, at, note) VALUES (?,?,?,?,?,?,?,?,?)";
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
 		return pa_err_last()->code;
@@ -653,8 +660,9 @@ static enum pa_err sq_case_insert(struct pa_db *db, const struct pa_case_in *c,
 	enum pa_err e;
 	char counter[32];
 	snprintf(counter, sizeof counter, "case_number:%d", c->year);
-	static const char seq[] = "INSERT INTO counters (name, value) VALUES (?, 1)"
-				  " ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value";
+	static const char seq[] =
+		"INSERT INTO counters (name, value) VALUES (?, 1)"
+		" ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value";
 	sqlite3_stmt *st = stmt(d, seq);
 	if (!st)
 		return pa_err_last()->code;
@@ -725,8 +733,8 @@ static enum pa_err sq_case_insert(struct pa_db *db, const struct pa_case_in *c,
 }
 
 /* Scope: bound as ?1 region low, ?2 region high, ?3 unit (NULL when not by unit). */
-#define SCOPE_WHERE                                                            \
-	" c.grid >= ?1 AND c.grid < ?2 AND (?3 IS NULL OR EXISTS ("            \
+#define SCOPE_WHERE                                                 \
+	" c.grid >= ?1 AND c.grid < ?2 AND (?3 IS NULL OR EXISTS (" \
 	"SELECT 1 FROM case_units cu WHERE cu.unit_id = ?3 AND cu.case_id = c.id))"
 
 static void bind_scope(sqlite3_stmt *st, const struct pa_scope *s)
@@ -769,10 +777,10 @@ static enum pa_err sq_case_head(struct pa_db *db, const struct pa_scope *s, int6
 	return e;
 }
 
-#define CASE_COLS                                                                         \
-	"c.id, c.number, c.type, c.category, c.status, c.title, c.grid, c.lng, c.lat,"    \
-	" c.channel, c.unit_id, (SELECT name FROM units WHERE id = c.unit_id),"          \
-	" c.created_at, c.updated_at, (SELECT name FROM regions WHERE code = c.grid),"      \
+#define CASE_COLS                                                                      \
+	"c.id, c.number, c.type, c.category, c.status, c.title, c.grid, c.lng, c.lat," \
+	" c.channel, c.unit_id, (SELECT name FROM units WHERE id = c.unit_id),"        \
+	" c.created_at, c.updated_at, (SELECT name FROM regions WHERE code = c.grid)," \
 	" c.description, c.address, c.fields, c.reporter_id"
 
 static const char *col_a(struct pa_arena *a, sqlite3_stmt *st, int i)
@@ -809,8 +817,8 @@ static void case_from(struct pa_arena *a, sqlite3_stmt *st, bool full, struct pa
 	}
 }
 
-static enum pa_err case_get(struct sq *d, const struct pa_scope *s, int64_t id,
-			    struct pa_arena *a, struct pa_case_row *out);
+static enum pa_err case_get(struct sq *d, const struct pa_scope *s, int64_t id, struct pa_arena *a,
+			    struct pa_case_row *out);
 
 /* The case, its parties and its steps from one snapshot: outside the writer's transaction
  * the three reads share one read transaction (one WAL read lock instead of three). */
@@ -828,10 +836,11 @@ static enum pa_err sq_case_get(struct pa_db *db, const struct pa_scope *s, int64
 	return e;
 }
 
-static enum pa_err case_get(struct sq *d, const struct pa_scope *s, int64_t id,
-			    struct pa_arena *a, struct pa_case_row *out)
+static enum pa_err case_get(struct sq *d, const struct pa_scope *s, int64_t id, struct pa_arena *a,
+			    struct pa_case_row *out)
 {
-	static const char sql[] = "SELECT " CASE_COLS " FROM cases c WHERE c.id = ?4 AND" SCOPE_WHERE;
+	static const char sql[] =
+		"SELECT " CASE_COLS " FROM cases c WHERE c.id = ?4 AND" SCOPE_WHERE;
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
 		return pa_err_last()->code;
@@ -914,12 +923,13 @@ static enum pa_err sq_case_list(struct pa_db *db, const struct pa_scope *s,
 {
 	struct sq *d = SQ(db);
 	/* One statement for every filter combination: NULL parameters match anything. */
-	static const char sql[] = "SELECT " CASE_COLS " FROM cases c WHERE" SCOPE_WHERE
-				  " AND c.id < ?4 AND (?5 IS NULL OR c.status = ?5)"
-				  " AND (?6 IS NULL OR c.category = ?6) AND (?7 IS NULL OR c.type = ?7)"
-				  " AND (?8 IS NULL OR (c.grid >= ?8 AND c.grid < ?8 || '~'))"
-				  " AND (?9 IS NULL OR c.search LIKE '%' || ?9 || '%' ESCAPE '\\')"
-				  " ORDER BY c.id DESC LIMIT ?10";
+	static const char sql[] =
+		"SELECT " CASE_COLS " FROM cases c WHERE" SCOPE_WHERE
+		" AND c.id < ?4 AND (?5 IS NULL OR c.status = ?5)"
+		" AND (?6 IS NULL OR c.category = ?6) AND (?7 IS NULL OR c.type = ?7)"
+		" AND (?8 IS NULL OR (c.grid >= ?8 AND c.grid < ?8 || '~'))"
+		" AND (?9 IS NULL OR c.search LIKE '%' || ?9 || '%' ESCAPE '\\')"
+		" ORDER BY c.id DESC LIMIT ?10";
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
 		return pa_err_last()->code;
@@ -977,7 +987,8 @@ static enum pa_err sq_case_step(struct pa_db *db, const struct pa_step_in *s)
 	if (e)
 		return e;
 	if (sqlite3_changes(d->h) != 1)
-		return pa_errf(PA_CONFLICT, NULL, "the case changed meanwhile; reload it and try again");
+		return pa_errf(PA_CONFLICT, NULL,
+			       "the case changed meanwhile; reload it and try again");
 	if ((e = insert_step(d, s)))
 		return e;
 	if (strcmp(s->from_state, s->to_state) == 0)
@@ -1029,15 +1040,15 @@ static enum pa_err sq_stats(struct pa_db *db, const struct pa_scope *s, const ch
 		json_decref(type);
 		return map_rc(d, rc, "stats");
 	}
-	*out = json_pack("{s:s, s:I, s:o, s:o, s:o}", "region", region, "total", total,
-			 "by_status", status, "by_category", category, "by_type", type);
+	*out = json_pack("{s:s, s:I, s:o, s:o, s:o}", "region", region, "total", total, "by_status",
+			 status, "by_category", category, "by_type", type);
 	return PA_OK;
 }
 
 /* ---- idempotency ---- */
 
-static enum pa_err sq_idem_get(struct pa_db *db, int64_t user_id, const char *key,
-			       char *req_hash, int *status, char **body)
+static enum pa_err sq_idem_get(struct pa_db *db, int64_t user_id, const char *key, char *req_hash,
+			       int *status, char **body)
 {
 	struct sq *d = SQ(db);
 	static const char sql[] = "SELECT req_hash, status, body FROM idempotency"

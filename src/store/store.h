@@ -149,8 +149,8 @@ struct pa_store_ops {
 	enum pa_err (*unit_list)(struct pa_db *db, json_t **out);
 	/* The unit of this kind whose region is exactly `region` (id, and its name into
 	 * name[cap] when name is not NULL); NOT_FOUND if none. */
-	enum pa_err (*unit_find)(struct pa_db *db, const char *region, const char *kind, int64_t *id,
-				 char *name, size_t cap);
+	enum pa_err (*unit_find)(struct pa_db *db, const char *region, const char *kind,
+				 int64_t *id, char *name, size_t cap);
 
 	/* users and sessions */
 	enum pa_err (*user_put)(struct pa_db *db, const struct pa_user_in *u, int64_t *id);
@@ -179,8 +179,8 @@ struct pa_store_ops {
 			     json_t **out);
 
 	/* idempotency: a stored answer for (user, key), or NOT_FOUND */
-	enum pa_err (*idem_get)(struct pa_db *db, int64_t user_id, const char *key,
-				char *req_hash, int *status, char **body);
+	enum pa_err (*idem_get)(struct pa_db *db, int64_t user_id, const char *key, char *req_hash,
+				int *status, char **body);
 	enum pa_err (*idem_put)(struct pa_db *db, int64_t user_id, const char *key,
 				const char *req_hash, int status, const char *body, int64_t now);
 };

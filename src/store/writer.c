@@ -116,8 +116,8 @@ static void *writer_main(void *arg)
 			finish(batch, pa_err_last()->code ? pa_err_last()->code : PA_STORE_IO);
 		}
 		if (!ok)
-			pa_log(PA_LOG_WARN, "writer_batch_failed", "\"jobs\":%d,\"error\":\"%s\"", n,
-			       pa_err_name(pa_err_last()->code));
+			pa_log(PA_LOG_WARN, "writer_batch_failed", "\"jobs\":%d,\"error\":\"%s\"",
+			       n, pa_err_name(pa_err_last()->code));
 
 		pthread_mutex_lock(&w->mu);
 		w->st.batches++;
@@ -164,7 +164,8 @@ enum pa_err pa_writer_run(struct pa_writer *w, pa_job_fn fn, void *arg)
 	if (w->stopping) {
 		pthread_mutex_unlock(&w->mu);
 		sem_destroy(&j.done);
-		return pa_errf(PA_UNAVAILABLE, NULL, "the server is shutting down; try again shortly");
+		return pa_errf(PA_UNAVAILABLE, NULL,
+			       "the server is shutting down; try again shortly");
 	}
 	if (w->tail)
 		w->tail->next = &j;

@@ -14,13 +14,17 @@
 #include "demo/content.h"
 
 static const char *const categories[][2] = {
-	{"dispute", "neighbour"},     {"dispute", "land"},	   {"dispute", "family"},
-	{"dispute", "wage"},	      {"dispute", "property"},	   {"dispute", "traffic"},
-	{"dispute", "medical"},	      {"dispute", "school"},	   {"dispute", "debt"},
-	{"hazard", "fire"},	      {"hazard", "road"},	   {"hazard", "building"},
-	{"hazard", "flood"},	      {"hazard", "gas"},	   {"hazard", "campus"},
-	{"request", "livelihood"},    {"request", "environment"},  {"request", "business"},
-	{"request", "legal_aid"},     {"request", "infrastructure"}, {"request", "public_order"},
+	{"dispute", "neighbour"},    {"dispute", "land"},
+	{"dispute", "family"},       {"dispute", "wage"},
+	{"dispute", "property"},     {"dispute", "traffic"},
+	{"dispute", "medical"},      {"dispute", "school"},
+	{"dispute", "debt"},         {"hazard", "fire"},
+	{"hazard", "road"},          {"hazard", "building"},
+	{"hazard", "flood"},         {"hazard", "gas"},
+	{"hazard", "campus"},        {"request", "livelihood"},
+	{"request", "environment"},  {"request", "business"},
+	{"request", "legal_aid"},    {"request", "infrastructure"},
+	{"request", "public_order"},
 };
 #define NCATS (sizeof categories / sizeof categories[0])
 
@@ -75,20 +79,20 @@ static char *generate_all(struct pa_arena *a, uint64_t seed)
 	char *buf = malloc(cap);
 	assert_non_null(buf);
 	buf[0] = 0;
-#define ADD(s)                                                                         \
-	do {                                                                           \
-		const char *s_ = (s);                                                  \
-		assert_non_null(s_);                                                   \
-		size_t l_ = strlen(s_);                                                \
-		while (n + l_ + 2 > cap) {                                             \
-			cap *= 2;                                                      \
-			buf = realloc(buf, cap);                                       \
-			assert_non_null(buf);                                          \
-		}                                                                      \
-		memcpy(buf + n, s_, l_);                                               \
-		n += l_;                                                               \
-		buf[n++] = '\n';                                                       \
-		buf[n] = 0;                                                            \
+#define ADD(s)                                   \
+	do {                                     \
+		const char *s_ = (s);            \
+		assert_non_null(s_);             \
+		size_t l_ = strlen(s_);          \
+		while (n + l_ + 2 > cap) {       \
+			cap *= 2;                \
+			buf = realloc(buf, cap); \
+			assert_non_null(buf);    \
+		}                                \
+		memcpy(buf + n, s_, l_);         \
+		n += l_;                         \
+		buf[n++] = '\n';                 \
+		buf[n] = 0;                      \
 	} while (0)
 	for (int i = 0; i < 20; i++) {
 		ADD(pa_demo_village_name(a, &r, i % 25, i, i % 2));
@@ -229,7 +233,8 @@ static void test_person_names(void **state)
 		const char *n = pa_demo_person_name(&a, &r);
 		size_t c = utf8_chars(n);
 		assert_true(c == 2 || c == 3);
-		if (strncmp(n, "王", 3) == 0 || strncmp(n, "李", 3) == 0 || strncmp(n, "张", 3) == 0)
+		if (strncmp(n, "王", 3) == 0 || strncmp(n, "李", 3) == 0 ||
+		    strncmp(n, "张", 3) == 0)
 			wang_li_zhang++;
 	}
 	/* The three commonest surnames are about a fifth of the population. */
@@ -353,11 +358,12 @@ static void test_case_text_edges(void **state)
 	}
 
 	/* An over-long place is clipped to 60 characters on a character boundary. */
-	const char *longplace = "天门市某某镇某某管理区某某片区某某村民小组某某自然湾某某新建安置小区"
-				"某某村";
+	const char *longplace =
+		"天门市某某镇某某管理区某某片区某某村民小组某某自然湾某某新建安置小区"
+		"某某村";
 	for (int i = 0; i < 30; i++) {
-		pa_demo_case_text(&a, &r, "request", "livelihood", longplace, "王建国",
-				  "李秀英", &t);
+		pa_demo_case_text(&a, &r, "request", "livelihood", longplace, "王建国", "李秀英",
+				  &t);
 		assert_true(utf8_chars(t.title) <= 60);
 		assert_true(t.title[0]);
 	}

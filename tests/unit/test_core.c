@@ -150,10 +150,12 @@ static void test_catalog_broken(void **st)
 		 "go a b nobody\n",
 		 "basic.conf:12: roles: unknown role \"nobody\""},
 		{"case-types/hazard.conf",
-		 "[type]\ncode = hazard\nname = h\nname_en = H\nlifecycle = nope\n[categories]\nx X X\n",
+		 "[type]\ncode = hazard\nname = h\nname_en = H\nlifecycle = nope\n[categories]\nx "
+		 "X X\n",
 		 "hazard.conf:5: lifecycle: unknown lifecycle \"nope\""},
 		{"case-types/hazard.conf",
-		 "[type]\ncode = hazard\nname = h\nname_en = H\nlifecycle = basic\n[categories]\nx X X\n"
+		 "[type]\ncode = hazard\nname = h\nname_en = H\nlifecycle = basic\n[categories]\nx "
+		 "X X\n"
 		 "[fields]\nf float optional F F\n",
 		 "hazard.conf:9: type:"},
 		{"roles.conf", "[roles]\nboss galaxy B B\n", "roles.conf:2: scope:"},
@@ -216,9 +218,9 @@ static void test_pii(void **st)
 	(void)st;
 	assert_true(pa_idno_valid("11010519491231002X"));
 	assert_true(pa_idno_valid("11010519491231002x"));
-	assert_false(pa_idno_valid("110105194912310021"));  /* wrong check digit */
-	assert_false(pa_idno_valid("110105194913310028"));  /* month 13 */
-	assert_false(pa_idno_valid("11010519491231002"));   /* short */
+	assert_false(pa_idno_valid("110105194912310021")); /* wrong check digit */
+	assert_false(pa_idno_valid("110105194913310028")); /* month 13 */
+	assert_false(pa_idno_valid("11010519491231002"));  /* short */
 	assert_true(pa_phone_valid("13812345678"));
 	assert_true(pa_phone_valid("0728-5221234"));
 	assert_false(pa_phone_valid("12812345678"));
@@ -317,11 +319,16 @@ static void test_jw(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_err_table),	cmocka_unit_test(test_arena),
-		cmocka_unit_test(test_conf_parse),	cmocka_unit_test(test_catalog_shipped),
-		cmocka_unit_test(test_catalog_broken), cmocka_unit_test(test_geo),
-		cmocka_unit_test(test_pii),		cmocka_unit_test(test_text),
-		cmocka_unit_test(test_jspec),		cmocka_unit_test(test_jw),
+		cmocka_unit_test(test_err_table),
+		cmocka_unit_test(test_arena),
+		cmocka_unit_test(test_conf_parse),
+		cmocka_unit_test(test_catalog_shipped),
+		cmocka_unit_test(test_catalog_broken),
+		cmocka_unit_test(test_geo),
+		cmocka_unit_test(test_pii),
+		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_jspec),
+		cmocka_unit_test(test_jw),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -78,11 +78,22 @@ static int64_t add_case(struct pa_db *w, const char *grid, int64_t unit, const c
 			struct pa_case_ref *ref)
 {
 	struct pa_party_in p = {"applicant", "王某", "11010519491231002X", "13812345678", NULL};
-	struct pa_case_in c = {.type = "dispute", .category = "neighbour", .status = "reported",
-			       .title = title, .description = "描述", .grid = grid,
-			       .channel = "walk_in", .search = title, .lng = 113.1, .lat = 30.6,
-			       .unit_id = unit, .at = 1764000000, .year = 2026, .nparties = 1,
-			       .parties = &p, .action = "report"};
+	struct pa_case_in c = {.type = "dispute",
+			       .category = "neighbour",
+			       .status = "reported",
+			       .title = title,
+			       .description = "描述",
+			       .grid = grid,
+			       .channel = "walk_in",
+			       .search = title,
+			       .lng = 113.1,
+			       .lat = 30.6,
+			       .unit_id = unit,
+			       .at = 1764000000,
+			       .year = 2026,
+			       .nparties = 1,
+			       .parties = &p,
+			       .action = "report"};
 	assert_int_equal(w->ops->case_insert(w, &c, ref), PA_OK);
 	return ref->id;
 }
@@ -154,7 +165,8 @@ static void test_contract(void **st)
 
 	/* a step moves the case and the counters together; a stale from_state conflicts */
 	assert_int_equal(o->begin(w), PA_OK);
-	struct pa_step_in step = {a.id, "accept", "reported", "accepted", NULL, units[0], 0, 0,
+	struct pa_step_in step = {a.id,       "accept",  "reported",  "accepted",
+				  NULL,       units[0],  0,           0,
 				  1764000100, "dispute", "neighbour", "429006101201001"};
 	assert_int_equal(o->case_step(w, &step), PA_OK);
 	assert_int_equal(o->case_step(w, &step), PA_CONFLICT);
@@ -182,8 +194,8 @@ static void test_users_sessions_idem(void **st)
 	int64_t units[2], uid;
 	assert_int_equal(o->begin(w), PA_OK);
 	seed_regions(w, units);
-	struct pa_user_in u = {"wang", "$argon2id$fake", "town_staff", "429006101", "王",
-			       units[0], 1};
+	struct pa_user_in u = {"wang", "$argon2id$fake", "town_staff", "429006101", "王", units[0],
+			       1};
 	assert_int_equal(o->user_put(w, &u, &uid), PA_OK);
 	assert_int_equal(o->user_put(w, &u, NULL), PA_CONFLICT);
 	uint8_t h[32] = {1, 2, 3};
