@@ -260,8 +260,11 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 				x->needs |= PA_NEED_NOTE;
 			else if (strcmp(t, "unit") == 0)
 				x->needs |= PA_NEED_UNIT;
+			else if (strcmp(t, "holder") == 0)
+				x->needs |= PA_NEED_HOLDER;
 			else {
-				rc = ferr(path, r->line, "needs", "\"%s\" is not note or unit", t);
+				rc = ferr(path, r->line, "needs",
+					  "\"%s\" is not note, unit or holder", t);
 				goto out;
 			}
 		}

@@ -31,8 +31,9 @@ struct pa_state {
 };
 
 /* What an action needs from the request besides the action name. */
-#define PA_NEED_NOTE 1u /* a non-empty note (reason) */
-#define PA_NEED_UNIT 2u /* a target unit_id */
+#define PA_NEED_NOTE   1u /* a non-empty note (reason) */
+#define PA_NEED_UNIT   2u /* a target unit_id */
+#define PA_NEED_HOLDER 4u /* the actor belongs to the unit now holding the case */
 
 struct pa_action {
 	const char *code, *name, *name_en;

@@ -1,10 +1,12 @@
 /* text.c: UTF-8 counting and the search fold. The traditional→simplified map is taken
  * once at start-up from OpenCC (t2s), one character at a time, into a flat table, so
- * folding is a lock-free table lookup: OpenCC itself costs ~70 µs per call and is not
- * promised to be thread-safe. */
+ * folding simplified text is a lock-free table lookup. OpenCC's phrase conversion
+ * (瞭解 → 了解, 答覆 → 答复) costs ~70 µs per call and is not promised thread-safe, so it
+ * runs, under a lock, only on text that holds traditional characters, and on queries. */
 #include "core/text.h"
 
 #include <opencc/opencc.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,8 @@
 #define R1_N  (R1_HI - R1_LO + 1)
 
 static uint16_t *fold_map; /* R0 then R1: the simplified code point, 0 = unchanged */
+static opencc_t phrases = (opencc_t)-1;
+static pthread_mutex_t phrases_mu = PTHREAD_MUTEX_INITIALIZER;
 
 size_t pa_utf8_len(const char *s)
 {
@@ -129,13 +133,14 @@ bool pa_text_init(void)
 	}
 	if (out)
 		opencc_convert_utf8_free(out);
-	opencc_close(cc);
 	free(in);
 	if (!ok) {
+		opencc_close(cc);
 		free(map);
 		return false;
 	}
 	fold_map = map;
+	phrases = cc;
 	return true;
 }
 
@@ -143,11 +148,53 @@ void pa_text_done(void)
 {
 	free(fold_map);
 	fold_map = NULL;
+	if (phrases != (opencc_t)-1)
+		opencc_close(phrases);
+	phrases = (opencc_t)-1;
+}
+
+static bool has_traditional(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; fold_map && *p;) {
+		int len;
+		int sl = slot(get_utf8(p, &len));
+		p += len;
+		if (sl >= 0 && fold_map[sl])
+			return true;
+	}
+	return false;
+}
+
+static char *char_fold(struct pa_arena *a, const char *s);
+
+static char *phrase_fold(struct pa_arena *a, const char *s)
+{
+	char *conv = NULL;
+	if (phrases != (opencc_t)-1) {
+		pthread_mutex_lock(&phrases_mu);
+		conv = opencc_convert_utf8(phrases, s, strlen(s));
+		pthread_mutex_unlock(&phrases_mu);
+	}
+	char *out = char_fold(a, conv ? conv : s);
+	if (conv)
+		opencc_convert_utf8_free(conv);
+	return out;
 }
 
 char *pa_text_fold(struct pa_arena *a, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	s = s ? s : "";
+	return has_traditional(s) ? phrase_fold(a, s) : char_fold(a, s);
+}
+
+char *pa_text_fold_query(struct pa_arena *a, const char *s)
+{
+	return phrase_fold(a, s ? s : "");
+}
+
+static char *char_fold(struct pa_arena *a, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
 	size_t n = strlen((const char *)p);
 	char *out = pa_alloc(a, n + 4), *o = out;
 	bool space = true;

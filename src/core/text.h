@@ -14,8 +14,12 @@ size_t pa_utf8_len(const char *s);
  * case pa_text_fold only lower-cases. Call once before threads start. */
 bool pa_text_init(void);
 void pa_text_done(void);
-/* Search normal form: traditional folded to simplified, ASCII lower-cased, runs of white
- * space made one space. Thread-safe. */
+/* Search normal form: traditional folded to simplified (by phrase where the text holds
+ * traditional characters, else by character), ASCII lower-cased, runs of white space
+ * made one space. Thread-safe. */
 char *pa_text_fold(struct pa_arena *a, const char *s);
+/* The same for a search query, always by phrase: a query of characters that are both
+ * traditional and simplified (瞭解) still finds the simplified text (了解). */
+char *pa_text_fold_query(struct pa_arena *a, const char *s);
 
 #endif

@@ -424,13 +424,13 @@ static enum pa_err one_case(struct build *b, int64_t today)
 	int64_t to = b->village_unit[t * 30 + v], handler = b->village_user[t * 30 + v];
 	if (k->committee >= 0 && pa_rng_below(r, 2))
 		to = b->committees[k->committee], handler = b->mediator_user[k->committee];
+	/* whoever signs and closes belongs to the unit that received the case */
 	else if (strcmp(k->category, "public_order") == 0)
-		to = tw->police, handler = tw->staff_user;
+		to = b->police_bureau, handler = b->police_user;
 	else if (strcmp(k->category, "legal_aid") == 0)
-		to = tw->justice, handler = tw->staff_user;
-	else if (strcmp(k->category, "environment") == 0)
-		to = b->depts[0], handler = tw->staff_user;
-	else if (strcmp(k->type, "hazard") == 0 || pa_rng_below(r, 3) == 0)
+		to = b->justice_bureau, handler = b->legal_user;
+	else if (strcmp(k->type, "hazard") == 0 || strcmp(k->category, "environment") == 0 ||
+		 pa_rng_below(r, 3) == 0)
 		to = tw->centre, handler = tw->staff_user;
 	if ((rc = step(b, ref.id, "dispatch", "accepted", "dispatched", tw->centre, to,
 		       tw->staff_user, now += gap, "请按期办理并反馈", &c)) ||

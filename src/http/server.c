@@ -1,6 +1,7 @@
 /* server.c: libmicrohttpd glue — bounded body intake, routing, authentication, the
  * rendering of every reply and error, security headers and the access log. */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
@@ -25,10 +26,39 @@ struct call {
 	char *body;
 	size_t len, cap;
 	bool too_large;
+	bool url_had_nul;
 	struct timespec t0;
 };
 
 static atomic_ulong req_counter;
+
+/* Set by unescape() when the URL held %00, read by the access handler of the same
+ * request: MHD runs both on the connection's own thread. */
+static _Thread_local bool url_had_nul;
+
+/* Percent-decoding that leaves %00 as it is: a decoded NUL would silently cut a path or a
+ * query value short ("/cases/12%00junk" read as case 12). */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls;
+	(void)c;
+	char *o = s;
+	for (char *p = s; *p;) {
+		if (p[0] == '%' && isxdigit((unsigned char)p[1]) && isxdigit((unsigned char)p[2])) {
+			char hex[3] = {p[1], p[2], 0};
+			char v = (char)strtol(hex, NULL, 16);
+			if (v) {
+				*o++ = v;
+				p += 3;
+				continue;
+			}
+			url_had_nul = true;
+		}
+		*o++ = *p++;
+	}
+	*o = 0;
+	return (size_t)(o - s);
+}
 
 const char *pa_req_query(struct pa_req *rq, const char *name)
 {
@@ -83,6 +113,7 @@ static bool match(const char *pattern, const char *path, struct pa_arena *a,
 struct query_check {
 	const char *const *allowed;
 	const char *bad;
+	bool no_value;
 };
 
 static enum MHD_Result check_query_arg(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -92,8 +123,13 @@ static enum MHD_Result check_query_arg(void *cls, enum MHD_ValueKind kind, const
 	(void)value;
 	struct query_check *qc = cls;
 	for (const char *const *a = qc->allowed; a && *a; a++)
-		if (strcmp(*a, key) == 0)
-			return MHD_YES;
+		if (strcmp(*a, key) == 0) {
+			if (value)
+				return MHD_YES;
+			qc->bad = key; /* "?limit" with no value */
+			qc->no_value = true;
+			return MHD_NO;
+		}
 	qc->bad = key;
 	return MHD_NO;
 }
@@ -182,7 +218,7 @@ static const char *session_token(struct pa_req *rq, bool *from_cookie)
 }
 
 static enum pa_err dispatch(struct pa_server *srv, struct pa_req *rq, struct call *cl,
-			    struct pa_reply *rp, const char **allow)
+			    struct pa_reply *rp, const char **allow, bool nul)
 {
 	const struct pa_route *route = NULL;
 	char *allow_buf = pa_alloc(rq->arena, 64);
@@ -191,7 +227,8 @@ static enum pa_err dispatch(struct pa_server *srv, struct pa_req *rq, struct cal
 		if (!match(pa_routes[i].pattern, rq->path, rq->arena, params))
 			continue;
 		size_t al = strlen(allow_buf);
-		snprintf(allow_buf + al, 64 - al, "%s%s", al ? ", " : "", pa_routes[i].method);
+		snprintf(allow_buf + al, 64 - al, "%s%s%s", al ? ", " : "", pa_routes[i].method,
+			 strcmp(pa_routes[i].method, "GET") == 0 ? ", HEAD" : "");
 		if (strcmp(pa_routes[i].method, rq->method) == 0 ||
 		    (strcmp(rq->method, "HEAD") == 0 && strcmp(pa_routes[i].method, "GET") == 0)) {
 			route = &pa_routes[i];
@@ -213,7 +250,14 @@ static enum pa_err dispatch(struct pa_server *srv, struct pa_req *rq, struct cal
 	struct query_check qc = {.allowed = route->query};
 	MHD_get_connection_values(rq->conn, MHD_GET_ARGUMENT_KIND, check_query_arg, &qc);
 	if (qc.bad)
-		return pa_errf(PA_BAD_QUERY, qc.bad, "unknown query parameter \"%s\"", qc.bad);
+		return qc.no_value ? pa_errf(PA_BAD_QUERY, qc.bad, "%s needs a value", qc.bad)
+				   : pa_errf(PA_BAD_QUERY, qc.bad, "unknown query parameter \"%s\"",
+					     qc.bad);
+	if (nul)
+		return strstr(rq->path, "%00")
+			       ? pa_errf(PA_NOT_FOUND, NULL,
+					 "no such resource: the path holds %%00")
+			       : pa_errf(PA_BAD_QUERY, NULL, "a query parameter holds %%00 (NUL)");
 	enum pa_err rc;
 	if (route->flags & PA_R_AUTH) {
 		bool cookie;
@@ -248,6 +292,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	struct call *cl = *con_cls;
 	if (!cl) {
 		cl = calloc(1, sizeof *cl);
+		cl->url_had_nul = url_had_nul;
+		url_had_nul = false;
 		pa_arena_init(&cl->arena);
 		clock_gettime(CLOCK_MONOTONIC, &cl->t0);
 		*con_cls = cl;
@@ -283,7 +329,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	pa_jw_init(&rp.out, 0);
 	const char *allow = NULL;
 	pa_err_clear();
-	enum pa_err rc = dispatch(srv, &rq, cl, &rp, &allow);
+	enum pa_err rc = dispatch(srv, &rq, cl, &rp, &allow, cl->url_had_nul);
 	int status;
 	enum MHD_Result ret;
 	if (rc) {
@@ -388,7 +434,8 @@ enum pa_err pa_server_start(struct pa_app *app, const struct pa_server_opts *o,
 				(struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
 				s, MHD_OPTION_CONNECTION_LIMIT, o->max_connections,
 				MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
-				MHD_OPTION_LISTENING_ADDRESS_REUSE, 1U, MHD_OPTION_END);
+				MHD_OPTION_LISTENING_ADDRESS_REUSE, 1U,
+				MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
 	if (!s->d) {
 		free(s);
 		return pa_errf(PA_UNAVAILABLE, "listen", "cannot listen on %s (in use?)",

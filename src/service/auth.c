@@ -20,6 +20,17 @@ static struct {
 	int64_t until;
 } session_cache[SESSION_CACHE_SLOTS];
 static pthread_mutex_t session_mu = PTHREAD_MUTEX_INITIALIZER;
+/* Bumped by every log-out: a session read from the store before a log-out finished must
+ * not be put back into the cache after it. */
+static uint64_t session_epoch;
+
+static uint64_t epoch_now(void)
+{
+	pthread_mutex_lock(&session_mu);
+	uint64_t e = session_epoch;
+	pthread_mutex_unlock(&session_mu);
+	return e;
+}
 
 static unsigned slot_of(const uint8_t h[32])
 {
@@ -39,13 +50,15 @@ static bool cache_get(const uint8_t h[32], int64_t now, struct pa_user *u)
 	return hit;
 }
 
-static void cache_put(const uint8_t h[32], const struct pa_user *u, int64_t until)
+static void cache_put(const uint8_t h[32], const struct pa_user *u, int64_t until, uint64_t epoch)
 {
 	unsigned i = slot_of(h);
 	pthread_mutex_lock(&session_mu);
-	memcpy(session_cache[i].hash, h, 32);
-	session_cache[i].user = *u;
-	session_cache[i].until = until;
+	if (epoch == session_epoch) {
+		memcpy(session_cache[i].hash, h, 32);
+		session_cache[i].user = *u;
+		session_cache[i].until = until;
+	}
 	pthread_mutex_unlock(&session_mu);
 }
 
@@ -55,6 +68,7 @@ static void cache_drop(const uint8_t h[32])
 	pthread_mutex_lock(&session_mu);
 	if (memcmp(session_cache[i].hash, h, 32) == 0)
 		session_cache[i].until = 0;
+	session_epoch++;
 	pthread_mutex_unlock(&session_mu);
 }
 
@@ -147,12 +161,13 @@ enum pa_err pa_authenticate(struct pa_app *app, const char *token, struct pa_act
 	if (cache_get(h, now, &u))
 		return actor_from(app, &u, actor);
 	enum pa_err rc = PA_OK;
+	uint64_t epoch = epoch_now();
 	PA_WITH_READ(app, db, rc, rc = db->ops->session_user(db, h, now, &u));
 	if (rc == PA_NOT_FOUND)
 		return pa_errf(PA_UNAUTHENTICATED, NULL, "your session has ended; log in again");
 	if (rc)
 		return rc;
-	cache_put(h, &u, now + SESSION_CACHE_TTL);
+	cache_put(h, &u, now + SESSION_CACHE_TTL, epoch);
 	return actor_from(app, &u, actor);
 }
 

@@ -1,5 +1,6 @@
 /* case_render.c: a case as the API shows it — codes with their names, personal data
  * masked, and the actions the caller may take now — streamed as JSON. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/pii.h"
@@ -31,6 +32,34 @@ static void masked(struct pa_jw *w, const char *key, const char *v,
 	}
 	mask(v, buf, sizeof buf);
 	pa_jw_str(w, buf);
+}
+
+/* The type's own fields; phone fields are masked like the parties' phones. */
+static void fields(struct pa_jw *w, const struct pa_casetype *t, const char *text)
+{
+	bool phones = false;
+	for (int i = 0; t && i < t->nfields; i++)
+		phones |= t->fields[i].type == PA_FIELD_PHONE;
+	json_t *o = phones && text ? json_loads(text, 0, NULL) : NULL;
+	if (!o) {
+		if (text && *text)
+			pa_jw_raw(w, text, strlen(text));
+		else
+			pa_jw_raw(w, "{}", 2);
+		return;
+	}
+	for (int i = 0; i < t->nfields; i++) {
+		const char *v = json_string_value(json_object_get(o, t->fields[i].code));
+		if (t->fields[i].type != PA_FIELD_PHONE || !v)
+			continue;
+		char buf[64];
+		pa_mask_phone(v, buf, sizeof buf);
+		json_object_set_new(o, t->fields[i].code, json_string(buf));
+	}
+	char *s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15));
+	pa_jw_raw(w, s, strlen(s));
+	free(s);
+	json_decref(o);
 }
 
 void pa_render_case(struct pa_jw *w, const struct pa_catalog *cat, const struct pa_actor *a,
@@ -67,10 +96,7 @@ void pa_render_case(struct pa_jw *w, const struct pa_catalog *cat, const struct 
 	pa_jw_kstr(w, "description", c->description);
 	pa_jw_kstr(w, "address", c->address);
 	pa_jw_key(w, "fields");
-	if (c->fields && *c->fields)
-		pa_jw_raw(w, c->fields, strlen(c->fields));
-	else
-		pa_jw_raw(w, "{}", 2);
+	fields(w, t, c->fields);
 	pa_jw_kid(w, "reporter_id", c->reporter_id);
 
 	pa_jw_key(w, "parties");
@@ -118,6 +144,8 @@ void pa_render_case(struct pa_jw *w, const struct pa_catalog *cat, const struct 
 	for (int i = 0; t && from >= 0 && i < t->lc->ntrans; i++) {
 		const struct pa_transition *tr = &t->lc->trans[i];
 		if (tr->from != from || !pa_role_may(tr, a->role))
+			continue;
+		if ((tr->action->needs & PA_NEED_HOLDER) && a->user.unit_id != c->unit_id)
 			continue;
 		pa_jw_obj(w);
 		pa_jw_kstr(w, "action", tr->action->code);

@@ -138,12 +138,19 @@ static const struct pa_jspec party_spec[] = {
 
 static const char *const party_roles[] = {"applicant", "respondent", "reporter", "other", NULL};
 
+/* YYYY-MM-DD naming a day that exists. */
 static enum pa_err check_date(const char *s)
 {
-	int y, m, d;
-	char tail;
-	if (!s || strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 ||
-	    y < 1900 || y > 2100 || m < 1 || m > 12 || d < 1 || d > 31)
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return PA_BAD_FIELD;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return PA_BAD_FIELD;
+	int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (y < 1900 || y > 2100 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1] ||
+	    (m == 2 && d == 29 && !leap))
 		return PA_BAD_FIELD;
 	return PA_OK;
 }
@@ -491,7 +498,7 @@ enum pa_err pa_case_search(struct pa_app *app, const struct pa_actor *a,
 	struct pa_arena ar;
 	pa_arena_init(&ar);
 	if (q->q && *q->q)
-		f.q = pa_text_fold(&ar, q->q);
+		f.q = pa_text_fold_query(&ar, q->q);
 	struct pa_case_row *rows = NULL;
 	int n = 0;
 	int64_t next = 0;
@@ -566,6 +573,9 @@ static enum pa_err act_job(struct pa_db *db, void *arg)
 			       state_name(lc, h.status));
 	if (!pa_role_may(tr, a->role))
 		return pa_errf(PA_FORBIDDEN, "action", "your role may not %s this case", ac->name);
+	if ((ac->needs & PA_NEED_HOLDER) && a->user.unit_id != h.unit_id)
+		return pa_errf(PA_FORBIDDEN, "action",
+			       "only the unit now holding the case may %s it", ac->name);
 	if ((ac->needs & PA_NEED_NOTE) && (!j->note || !*j->note))
 		return pa_errf(PA_MISSING_FIELD, "note", "\"%s\" needs a reason in note", ac->name);
 	if ((ac->needs & PA_NEED_UNIT) && !j->unit_id)

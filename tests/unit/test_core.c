@@ -244,6 +244,10 @@ static void test_text(void **st)
 	/* traditional folds to simplified; ASCII folds to lower case; spaces collapse */
 	assert_string_equal(pa_text_fold(&a, "鄰里糾紛  ABC"), "邻里纠纷 abc");
 	assert_string_equal(pa_text_fold(&a, "邻里纠纷"), "邻里纠纷");
+	/* by phrase where characters alone would not do */
+	assert_string_equal(pa_text_fold(&a, "瞭解情況"), "了解情况");
+	assert_string_equal(pa_text_fold_query(&a, "瞭解"), "了解");
+	assert_string_equal(pa_text_fold_query(&a, "答覆"), "答复");
 	pa_arena_free(&a);
 	pa_text_done();
 }

@@ -1,0 +1,180 @@
+"""common.py: what the API test files share — a TestCase base class that runs one
+`pingan serve` per class, assertions on the error shape, and helpers that build valid
+case bodies. Standard library only."""
+import json
+import re
+import unittest
+import urllib.parse
+
+from harness import Server
+
+CITY = "429006"
+TOWN = "429006101"            # 渔薪镇, the town most tests work in
+VILLAGE = TOWN + "001"
+GRID = VILLAGE + "001"
+OTHER_TOWN = "429006102"      # a town the town_101 account must not see
+OTHER_GRID = OTHER_TOWN + "001001"
+
+NUMBER_RE = re.compile(r"^PA-\d{4}-\d{6}$")
+_NOFIELD = object()
+
+
+def q(path, **params):
+    """path with a URL-encoded query string."""
+    return path + ("?" + urllib.parse.urlencode(params) if params else "")
+
+
+def idno(first17):
+    """A resident ID number with a correct GB 11643 check digit."""
+    w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    s = sum(int(c) * k for c, k in zip(first17, w))
+    return first17 + "10X98765432"[s % 11]
+
+
+def idno_ending(tail):
+    """A valid ID number from 429006 whose last four characters are tail (e.g. 123X)."""
+    for day in range(1, 29):
+        for month in range(1, 13):
+            n = idno("429006" + "1990%02d%02d" % (month, day) + tail[:3])
+            if n.endswith(tail):
+                return n
+    raise ValueError(tail)
+
+
+def bad_check_digit(n):
+    """n with its check digit replaced by a wrong one."""
+    for c in "0123456789X":
+        if c != n[-1]:
+            return n[:-1] + c
+    raise ValueError(n)
+
+
+class ApiTest(unittest.TestCase):
+    """One server per test class, started in setUpClass and stopped in tearDownClass."""
+
+    server = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server()
+        try:
+            cls.server.start()
+        except Exception:
+            cls.server.cleanup()
+            raise
+        cls._points = {}
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.server:
+            cls.server.cleanup()
+
+    # ---- plain calls ----
+
+    @property
+    def s(self):
+        return self.server
+
+    def get(self, path, user=None, **kw):
+        return self.server.get(path, user=user, **kw)
+
+    def post(self, path, body, user=None, **kw):
+        return self.server.post(path, body, user=user, **kw)
+
+    # ---- assertions ----
+
+    def assertStatus(self, r, status, msg=None):
+        self.assertEqual(r.status, status, msg or "expected %d, got %r" % (status, r))
+
+    def assertError(self, r, status, code, field=_NOFIELD):
+        """r is an error of exactly the shape {"error": {"code", "message"[, "field"]}}.
+        field: the expected field name; None = the error must name no field."""
+        self.assertEqual(r.status, status, "expected %d %s, got %r" % (status, code, r))
+        self.assertIsInstance(r.json, dict, "error body is not a JSON object: %r" % r)
+        self.assertEqual(set(r.json), {"error"}, "error body has other keys: %r" % r)
+        e = r.json["error"]
+        self.assertIsInstance(e, dict)
+        self.assertTrue({"code", "message"} <= set(e) <= {"code", "message", "field"},
+                        "error object keys: %r" % sorted(e))
+        self.assertEqual(e["code"], code, "error code: %r" % r)
+        self.assertIsInstance(e["message"], str)
+        self.assertTrue(e["message"].strip(), "empty error message")
+        if "field" in e:
+            self.assertIsInstance(e["field"], str)
+            self.assertTrue(e["field"], "empty field name")
+        if field is None:
+            self.assertNotIn("field", e, "error names a field: %r" % r)
+        elif field is not _NOFIELD:
+            self.assertEqual(e.get("field"), field, "error field: %r" % r)
+        ct = r.header("Content-Type") or ""
+        self.assertTrue(ct.startswith("application/json"), "Content-Type %r" % ct)
+        return e
+
+    # ---- the world ----
+
+    def region(self, code, user="city_admin"):
+        r = self.get("/api/v1/regions/" + code, user=user)
+        self.assertStatus(r, 200)
+        return r.json
+
+    def point(self, grid):
+        """(lng, lat) of a grid's centre, as the region endpoint gives it."""
+        if grid not in self._points:
+            g = self.region(grid)
+            self._points[grid] = (g["lng"], g["lat"])
+        return self._points[grid]
+
+    def case_body(self, grid=GRID, **over):
+        lng, lat = self.point(grid)
+        body = {"type": "dispute", "category": "neighbour", "title": "邻里纠纷：楼上漏水",
+                "description": "楼上住户卫生间漏水，多次协商未果。", "lng": lng, "lat": lat,
+                "channel": "walk_in"}
+        body.update(over)
+        return {k: v for k, v in body.items() if v is not None}
+
+    def create(self, user="town_101", grid=GRID, headers=None, **over):
+        r = self.post("/api/v1/cases", self.case_body(grid, **over), user=user, headers=headers)
+        self.assertStatus(r, 201)
+        return r.json
+
+    def act(self, case_id, action, user="town_101", status=200, **extra):
+        body = {"action": action}
+        body.update(extra)
+        r = self.post("/api/v1/cases/%d/actions" % case_id, body, user=user)
+        self.assertStatus(r, status)
+        return r.json
+
+    def stats(self, region, user="city_admin"):
+        r = self.get(q("/api/v1/stats", region=region), user=user)
+        self.assertStatus(r, 200)
+        return r.json
+
+    def walk(self, user, limit=50, max_pages=1000, **filters):
+        """Every item of a filtered list, page by page; also returns the page sizes."""
+        items, sizes, cursor = [], [], None
+        for _ in range(max_pages):
+            params = dict(filters, limit=limit)
+            if cursor:
+                params["cursor"] = cursor
+            r = self.get(q("/api/v1/cases", **params), user=user)
+            self.assertStatus(r, 200)
+            self.assertEqual(set(r.json), {"items", "next_cursor"})
+            items.extend(r.json["items"])
+            sizes.append(len(r.json["items"]))
+            cursor = r.json["next_cursor"]
+            if cursor is None:
+                return items, sizes
+            self.assertIsInstance(cursor, str)
+        self.fail("the list did not end after %d pages" % max_pages)
+
+    def unit_by_code(self, code):
+        r = self.get("/api/v1/units", user="city_admin")
+        self.assertStatus(r, 200)
+        for u in r.json["items"]:
+            if u["code"] == code:
+                return u
+        self.fail("no unit %s" % code)
+
+
+def dumps(o):
+    return json.dumps(o, ensure_ascii=False)

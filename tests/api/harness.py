@@ -1,0 +1,173 @@
+"""harness.py: starts a real `pingan serve` on a loopback port against a fresh demo
+database and gives tests a small HTTP client. Standard library only."""
+import http.client
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+PINGAN = os.path.join(ROOT, "pingan")
+PASSWORD = "Pingan@2026"
+_DEMO_CACHE = os.path.join(ROOT, "build", "test-demo.db")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def _cache_fresh():
+    """The cached demo database exists and is not older than the pingan binary."""
+    try:
+        return os.path.getmtime(_DEMO_CACHE) >= os.path.getmtime(PINGAN)
+    except OSError:
+        return False
+
+
+def demo_db(path):
+    """A fresh copy of the demo city (built once per test run, then copied). The cache is
+    rebuilt when pingan is newer than it; several test runs may build it at once, so each
+    builds under its own name and the finished file is swapped in atomically."""
+    if not _cache_fresh():
+        os.makedirs(os.path.dirname(_DEMO_CACHE), exist_ok=True)
+        tmp = "%s.tmp.%d" % (_DEMO_CACHE, os.getpid())
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(tmp + suffix):
+                os.remove(tmp + suffix)
+        subprocess.run([PINGAN, "demo", "--db", tmp, "--seed", "7"], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if os.path.exists(tmp + "-wal"):
+            # fold a left-over write-ahead log into the file before it is copied alone
+            import sqlite3
+            con = sqlite3.connect(tmp)
+            con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            con.close()
+        for suffix in ("-wal", "-shm"):
+            if os.path.exists(tmp + suffix):
+                os.remove(tmp + suffix)
+        os.replace(tmp, _DEMO_CACHE)
+    shutil.copy(_DEMO_CACHE, path)
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.raw = body
+        try:
+            self.json = json.loads(body) if body else None
+        except ValueError:
+            self.json = None
+
+    def header(self, name):
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    def __repr__(self):
+        return "<%d %s>" % (self.status, self.raw[:300])
+
+
+class Server:
+    """A running pingan serve. Use as a context manager or call start()/stop()."""
+
+    def __init__(self, db=None, extra_args=()):
+        self.dir = tempfile.mkdtemp(prefix="pingan-api-")
+        self.db = db or os.path.join(self.dir, "pingan.db")
+        if db is None:
+            demo_db(self.db)
+        self.port = free_port()
+        self.extra = list(extra_args)
+        self.proc = None
+        self.log_path = os.path.join(self.dir, "server.log")
+        self._tokens = {}
+
+    def start(self):
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            [PINGAN, "serve", "--db", self.db, "--listen", "127.0.0.1:%d" % self.port] + self.extra,
+            stdout=self.log, stderr=self.log)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("pingan serve exited: " + self.read_log())
+            try:
+                if self.request("GET", "/healthz").status == 200:
+                    return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("pingan serve did not become healthy")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if getattr(self, "log", None):
+            self.log.close()
+
+    def kill(self):
+        """Stop the server abruptly (SIGKILL): no clean shut-down, no final flush."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        if getattr(self, "log", None):
+            self.log.close()
+
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *a):
+        self.cleanup()
+
+    def read_log(self):
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def request(self, method, path, body=None, token=None, headers=None, raw=None):
+        """body: a JSON-able object; raw: bytes sent as they are."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        h = dict(headers or {})
+        data = raw
+        if body is not None:
+            data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+            h.setdefault("Content-Type", "application/json")
+        if token:
+            h["Authorization"] = "Bearer " + token
+        conn.request(method, path, body=data, headers=h)
+        r = conn.getresponse()
+        resp = Response(r.status, r.getheaders(), r.read())
+        conn.close()
+        return resp
+
+    def login(self, username, password=PASSWORD):
+        if username not in self._tokens:
+            r = self.request("POST", "/api/v1/session", {"username": username, "password": password})
+            if r.status != 200:
+                raise AssertionError("log-in of %s failed: %r" % (username, r))
+            self._tokens[username] = r.json["token"]
+        return self._tokens[username]
+
+    def get(self, path, user=None, **kw):
+        return self.request("GET", path, token=self.login(user) if user else None, **kw)
+
+    def post(self, path, body, user=None, **kw):
+        return self.request("POST", path, body=body, token=self.login(user) if user else None, **kw)
