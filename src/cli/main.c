@@ -37,12 +37,13 @@ static int fail(const char *what)
 static int cmd_serve(int argc, char **argv)
 {
 	const char *db = NULL, *listen = "127.0.0.1:8080", *data = NULL, *body = "1048576",
-		   *quiet = NULL;
+		   *quiet = NULL, *cache = "4096";
 	struct pa_opt opts[] = {
 		{"db", "PATH", "the database file", &db, 1},
 		{"listen", "HOST:PORT", "address to serve on (default 127.0.0.1:8080)", &listen, 0},
 		{"data", "DIR", "the data files (default " PA_DATADIR ")", &data, 0},
 		{"max-body", "BYTES", "largest request body accepted (default 1048576)", &body, 0},
+		{"case-cache", "N", "rendered cases kept in memory (default 4096; 0 = off)", &cache, 0},
 		{"quiet", NULL, "log warnings and errors only", &quiet, 0},
 		{NULL, NULL, NULL, NULL, 0},
 	};
@@ -61,9 +62,16 @@ static int cmd_serve(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	char *end;
+	long slots = strtol(cache, &end, 10);
+	if (*end || slots < 0 || slots > 10000000) {
+		fprintf(stderr, "pingan: --case-cache wants a number from 0 to 10000000\n");
+		return 2;
+	}
 	struct pa_app app;
 	if (pa_app_open(&app, db, datadir(data), true))
 		return fail("cannot start");
+	pa_app_set_case_cache(&app, (int)slots);
 	struct pa_server_opts so = {.listen = listen,
 				    .max_body = (size_t)strtoull(body, NULL, 10),
 				    .max_connections = 1000,

@@ -65,6 +65,26 @@ static void *alloc_raw(struct pa_arena *a, size_t n)
 	return p;
 }
 
+void pa_arena_reset(struct pa_arena *a)
+{
+	struct pa_arena_block *keep = NULL, *b = a->head;
+	while (b) {
+		struct pa_arena_block *n = b->next;
+		if (!keep && b->cap == BLOCK_SIZE)
+			keep = b;
+		else
+			free(b);
+		b = n;
+	}
+	memset(a, 0, sizeof *a);
+	if (keep) {
+		keep->next = NULL;
+		keep->off = 0;
+		a->head = keep;
+		a->total = keep->cap;
+	}
+}
+
 void *pa_alloc(struct pa_arena *a, size_t n)
 {
 	void *p = alloc_raw(a, n);

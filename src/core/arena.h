@@ -15,6 +15,9 @@ struct pa_arena {
 void pa_arena_init(struct pa_arena *a);
 /* Frees every block; the arena can be used again afterwards. NULL-safe. */
 void pa_arena_free(struct pa_arena *a);
+/* Forgets every allocation but keeps the first standard block for reuse (a request
+ * arena that lives on a connection's thread). */
+void pa_arena_reset(struct pa_arena *a);
 /* Zeroed memory, aligned for any type; aborts on out-of-memory. */
 void *pa_alloc(struct pa_arena *a, size_t n);
 char *pa_strdup(struct pa_arena *a, const char *s);

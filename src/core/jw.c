@@ -244,6 +244,19 @@ void pa_jw_raw(struct pa_jw *w, const char *json, size_t n)
 	put(w, json, n);
 }
 
+void pa_jw_append(struct pa_jw *w, const char *s, size_t n)
+{
+	put(w, s, n);
+}
+
+void pa_jw_reopen(struct pa_jw *w)
+{
+	w->after_key = false;
+	w->first[0] = false;
+	w->depth = 1;
+	w->first[1] = false;
+}
+
 void pa_jw_time(struct pa_jw *w, int64_t t)
 {
 	char b[32];

@@ -38,6 +38,10 @@ void pa_jw_bool(struct pa_jw *w, bool v);
 void pa_jw_null(struct pa_jw *w);
 /* Already-valid JSON text, written as one value. */
 void pa_jw_raw(struct pa_jw *w, const char *json, size_t n);
+/* Bytes appended as they are, outside the comma bookkeeping; then pa_jw_reopen tells the
+ * writer it is inside an object that already has members (continuing a cached object). */
+void pa_jw_append(struct pa_jw *w, const char *s, size_t n);
+void pa_jw_reopen(struct pa_jw *w);
 /* Unix time as "2026-11-29T08:00:00+08:00". */
 void pa_jw_time(struct pa_jw *w, int64_t t);
 

@@ -4,7 +4,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -16,32 +15,55 @@ void pa_log_set_level(enum pa_log_level lvl)
 	min_level = lvl;
 }
 
+/* "2026-11-29T08:00:00" of the current second, formatted once per second per thread:
+ * every request writes a line, and strftime-style formatting showed up in profiles. */
+static const char *second_stamp(time_t sec)
+{
+	static _Thread_local time_t cached = -1;
+	static _Thread_local char buf[24];
+	if (sec != cached) {
+		struct tm tm;
+		gmtime_r(&sec, &tm);
+		strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+		cached = sec;
+	}
+	return buf;
+}
+
 void pa_log(enum pa_log_level lvl, const char *event, const char *fmt, ...)
 {
 	if (lvl < min_level)
 		return;
 	char line[2048];
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	struct tm tm;
-	gmtime_r(&tv.tv_sec, &tm);
-	int n = snprintf(
-		line, sizeof line,
-		"{\"ts\":\"%04d-%02d-%02dT%02d:%02d:%02d.%03dZ\",\"level\":\"%s\",\"event\":\"%s\"",
-		tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		(int)(tv.tv_usec / 1000), names[lvl], event);
-	if (fmt && *fmt && n < (int)sizeof line - 2) {
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	int ms = (int)(ts.tv_nsec / 1000000);
+	size_t n = 0;
+	const char *parts[] = {"{\"ts\":\"", second_stamp(ts.tv_sec), NULL};
+	for (int i = 0; parts[i]; i++) {
+		size_t l = strlen(parts[i]);
+		memcpy(line + n, parts[i], l);
+		n += l;
+	}
+	line[n++] = '.';
+	line[n++] = (char)('0' + ms / 100);
+	line[n++] = (char)('0' + ms / 10 % 10);
+	line[n++] = (char)('0' + ms % 10);
+	int m = snprintf(line + n, sizeof line - n, "Z\",\"level\":\"%s\",\"event\":\"%s\"",
+			 names[lvl], event);
+	n += m > 0 ? (size_t)m : 0;
+	if (fmt && *fmt && n < sizeof line - 2) {
 		line[n++] = ',';
 		va_list ap;
 		va_start(ap, fmt);
-		int m = vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
+		m = vsnprintf(line + n, sizeof line - n, fmt, ap);
 		va_end(ap);
-		n += m > 0 ? m : 0;
+		n += m > 0 ? (size_t)m : 0;
 	}
-	if (n > (int)sizeof line - 3)
-		n = (int)sizeof line - 3;
+	if (n > sizeof line - 3)
+		n = sizeof line - 3;
 	line[n++] = '}';
 	line[n++] = '\n';
-	ssize_t w = write(STDERR_FILENO, line, (size_t)n);
+	ssize_t w = write(STDERR_FILENO, line, n);
 	(void)w;
 }

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,10 +28,30 @@ struct call {
 	size_t len, cap;
 	bool too_large;
 	bool url_had_nul;
+	bool in_use, owned;
 	struct timespec t0;
 };
 
 static atomic_ulong req_counter;
+
+/* The state of the request in progress on this thread: with a thread per connection a
+ * thread serves one request at a time, so its call and arena are reused, not reallocated;
+ * the key's destructor frees them when the connection's thread ends. */
+static pthread_key_t call_key;
+static pthread_once_t call_key_once = PTHREAD_ONCE_INIT;
+
+static void call_destroy(void *p)
+{
+	struct call *cl = p;
+	pa_arena_free(&cl->arena);
+	free(cl->body);
+	free(cl);
+}
+
+static void call_key_init(void)
+{
+	pthread_key_create(&call_key, call_destroy);
+}
 
 /* Set by unescape() when the URL held %00, read by the access handler of the same
  * request: MHD runs both on the connection's own thread. */
@@ -291,10 +312,27 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	struct pa_server *srv = cls;
 	struct call *cl = *con_cls;
 	if (!cl) {
-		cl = calloc(1, sizeof *cl);
+		pthread_once(&call_key_once, call_key_init);
+		cl = pthread_getspecific(call_key);
+		if (cl && !cl->in_use) {
+			struct pa_arena keep = cl->arena;
+			char *body = cl->body;
+			size_t cap = cl->cap;
+			memset(cl, 0, sizeof *cl);
+			cl->arena = keep;
+			cl->body = body;
+			cl->cap = cap;
+		} else {
+			cl = calloc(1, sizeof *cl);
+			cl->owned = true; /* not this thread's reusable one: freed on completion */
+			if (!pthread_getspecific(call_key)) {
+				pthread_setspecific(call_key, cl);
+				cl->owned = false;
+			}
+		}
+		cl->in_use = true;
 		cl->url_had_nul = url_had_nul;
 		url_had_nul = false;
-		pa_arena_init(&cl->arena);
 		clock_gettime(CLOCK_MONOTONIC, &cl->t0);
 		*con_cls = cl;
 		const char *clen =
@@ -374,9 +412,20 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	struct call *cl = *con_cls;
 	if (!cl)
 		return;
-	pa_arena_free(&cl->arena);
-	free(cl->body);
-	free(cl);
+	cl->in_use = false;
+	if (cl->owned) {
+		pa_arena_free(&cl->arena);
+		free(cl->body);
+		free(cl);
+	} else {
+		pa_arena_reset(&cl->arena);
+		/* a large body's buffer is not kept */
+		if (cl->cap > 65536) {
+			free(cl->body);
+			cl->body = NULL;
+			cl->cap = 0;
+		}
+	}
 	*con_cls = NULL;
 }
 
@@ -434,7 +483,7 @@ enum pa_err pa_server_start(struct pa_app *app, const struct pa_server_opts *o,
 				(struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
 				s, MHD_OPTION_CONNECTION_LIMIT, o->max_connections,
 				MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
-				MHD_OPTION_LISTENING_ADDRESS_REUSE, 1U,
+				
 				MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
 	if (!s->d) {
 		free(s);

@@ -6,6 +6,7 @@
 
 #include "core/log.h"
 #include "core/text.h"
+#include "service/case_cache.h"
 
 static void add_grid(void *arg, const char *code, const char *name, const char *ring_json)
 {
@@ -71,15 +72,23 @@ enum pa_err pa_app_open(struct pa_app *app, const char *dburl, const char *datad
 		goto fail;
 	if (with_writer && (rc = pa_writer_start(app->store, 256, &app->writer)))
 		goto fail;
+	app->case_cache = NULL; /* pa_app_set_case_cache turns it on */
 	return PA_OK;
 fail:
 	pa_app_close(app);
 	return rc;
 }
 
+void pa_app_set_case_cache(struct pa_app *app, int slots)
+{
+	pa_case_cache_free(app->case_cache);
+	app->case_cache = pa_case_cache_new(slots);
+}
+
 void pa_app_close(struct pa_app *app)
 {
 	pa_writer_stop(app->writer);
+	pa_case_cache_free(app->case_cache);
 	pa_store_close(app->store);
 	pa_geo_index_free(app->geo);
 	pa_catalog_free(app->cat);

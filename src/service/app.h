@@ -13,8 +13,11 @@
 #include "store/store.h"
 #include "store/writer.h"
 
+struct pa_case_cache;
+
 struct pa_app {
 	struct pa_store *store;
+	struct pa_case_cache *case_cache; /* rendered cases by (id, version); NULL = off */
 	struct pa_writer *writer; /* NULL unless opened with a writer */
 	struct pa_catalog *cat;
 	struct pa_geo_index *geo;
@@ -25,6 +28,8 @@ struct pa_app {
  * datadir and the grid index. with_writer: start the group-commit writer. */
 enum pa_err pa_app_open(struct pa_app *app, const char *db, const char *datadir, bool with_writer);
 void pa_app_close(struct pa_app *app);
+/* Keep up to slots rendered cases in memory (0: none). Call before serving. */
+void pa_app_set_case_cache(struct pa_app *app, int slots);
 /* (Re)build the in-memory grid index from the store. */
 enum pa_err pa_app_load_grids(struct pa_app *app);
 
@@ -68,6 +73,12 @@ enum pa_err pa_case_search(struct pa_app *app, const struct pa_actor *a,
 /* case_render.c: full adds description, fields, parties (masked), steps and actions. */
 void pa_render_case(struct pa_jw *w, const struct pa_catalog *cat, const struct pa_actor *a,
 		    const struct pa_case_row *c, bool full);
+/* The full case without the caller's actions: the same for every caller, so cacheable. */
+void pa_render_case_shared(struct pa_jw *w, const struct pa_catalog *cat,
+			   const struct pa_case_row *c);
+/* "actions": the actions this caller may take now on a case in this state and unit. */
+void pa_render_actions(struct pa_jw *w, const struct pa_catalog *cat, const struct pa_actor *a,
+		       const char *type, const char *status, int64_t unit_id);
 enum pa_err pa_stats_get(struct pa_app *app, const struct pa_actor *a, const char *region,
 			 json_t **out);
 

@@ -62,8 +62,9 @@ static void fields(struct pa_jw *w, const struct pa_casetype *t, const char *tex
 	json_decref(o);
 }
 
-void pa_render_case(struct pa_jw *w, const struct pa_catalog *cat, const struct pa_actor *a,
-		    const struct pa_case_row *c, bool full)
+/* Everything but the actions, and without the closing brace. */
+static void render_core(struct pa_jw *w, const struct pa_catalog *cat, const struct pa_case_row *c,
+			bool full)
 {
 	const struct pa_casetype *t = pa_catalog_type(cat, c->type);
 	const struct pa_category *k = t ? pa_type_category(t, c->category) : NULL;
@@ -89,10 +90,8 @@ void pa_render_case(struct pa_jw *w, const struct pa_catalog *cat, const struct 
 	pa_jw_kstr(w, "unit_name", c->unit_name);
 	pa_jw_ktime(w, "created_at", c->created_at);
 	pa_jw_ktime(w, "updated_at", c->updated_at);
-	if (!full) {
-		pa_jw_obj_end(w);
+	if (!full)
 		return;
-	}
 	pa_jw_kstr(w, "description", c->description);
 	pa_jw_kstr(w, "address", c->address);
 	pa_jw_key(w, "fields");
@@ -138,6 +137,13 @@ void pa_render_case(struct pa_jw *w, const struct pa_catalog *cat, const struct 
 	}
 	pa_jw_arr_end(w);
 
+}
+
+void pa_render_actions(struct pa_jw *w, const struct pa_catalog *cat, const struct pa_actor *a,
+		       const char *type, const char *status, int64_t unit_id)
+{
+	const struct pa_casetype *t = pa_catalog_type(cat, type);
+	int from = t ? pa_lifecycle_state(t->lc, status) : -1;
 	/* What this caller may do now, straight from the lifecycle data. */
 	pa_jw_key(w, "actions");
 	pa_jw_arr(w);
@@ -145,7 +151,7 @@ void pa_render_case(struct pa_jw *w, const struct pa_catalog *cat, const struct 
 		const struct pa_transition *tr = &t->lc->trans[i];
 		if (tr->from != from || !pa_role_may(tr, a->role))
 			continue;
-		if ((tr->action->needs & PA_NEED_HOLDER) && a->user.unit_id != c->unit_id)
+		if ((tr->action->needs & PA_NEED_HOLDER) && a->user.unit_id != unit_id)
 			continue;
 		pa_jw_obj(w);
 		pa_jw_kstr(w, "action", tr->action->code);
@@ -157,5 +163,20 @@ void pa_render_case(struct pa_jw *w, const struct pa_catalog *cat, const struct 
 		pa_jw_obj_end(w);
 	}
 	pa_jw_arr_end(w);
+}
+
+void pa_render_case(struct pa_jw *w, const struct pa_catalog *cat, const struct pa_actor *a,
+		    const struct pa_case_row *c, bool full)
+{
+	render_core(w, cat, c, full);
+	if (full)
+		pa_render_actions(w, cat, a, c->type, c->status, c->unit_id);
+	pa_jw_obj_end(w);
+}
+
+void pa_render_case_shared(struct pa_jw *w, const struct pa_catalog *cat,
+			   const struct pa_case_row *c)
+{
+	render_core(w, cat, c, true);
 	pa_jw_obj_end(w);
 }

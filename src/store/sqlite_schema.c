@@ -62,6 +62,10 @@ const char *const pa_sqlite_migrations[] = {
 	"CREATE TABLE idempotency (user_id INTEGER NOT NULL, key TEXT NOT NULL,"
 	" req_hash TEXT NOT NULL, status INTEGER NOT NULL, body TEXT NOT NULL,"
 	" created_at INTEGER NOT NULL, PRIMARY KEY (user_id, key)) WITHOUT ROWID;",
+
+	/* 2: a version per case, bumped by every change to it, so a rendered case can be
+	 * reused for as long as its version holds. */
+	"ALTER TABLE cases ADD COLUMN version INTEGER NOT NULL DEFAULT 1;",
 };
 
 const int pa_sqlite_nmigrations =

@@ -79,6 +79,7 @@ struct pa_case_ref {
 /* The parts of a case the domain needs to decide on an action. */
 struct pa_case_head {
 	int64_t id;
+	int64_t version; /* bumped by every change to the case, its parties or its steps */
 	char type[32], category[32], status[32], grid[PA_CODE_MAX];
 	int64_t unit_id;
 };
@@ -103,7 +104,7 @@ struct pa_step_row {
 };
 
 struct pa_case_row {
-	int64_t id, unit_id, reporter_id, created_at, updated_at;
+	int64_t id, version, unit_id, reporter_id, created_at, updated_at;
 	const char *number, *type, *category, *status, *title, *grid, *grid_name, *channel,
 		*unit_name;
 	double lng, lat;
