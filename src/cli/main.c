@@ -43,7 +43,8 @@ static int cmd_serve(int argc, char **argv)
 		{"listen", "HOST:PORT", "address to serve on (default 127.0.0.1:8080)", &listen, 0},
 		{"data", "DIR", "the data files (default " PA_DATADIR ")", &data, 0},
 		{"max-body", "BYTES", "largest request body accepted (default 1048576)", &body, 0},
-		{"case-cache", "N", "rendered cases kept in memory (default 4096; 0 = off)", &cache, 0},
+		{"case-cache", "N", "rendered cases kept in memory (default 4096; 0 = off)", &cache,
+		 0},
 		{"quiet", NULL, "log warnings and errors only", &quiet, 0},
 		{NULL, NULL, NULL, NULL, 0},
 	};

@@ -23,6 +23,41 @@ static enum pa_err ferr(const char *path, int line, const char *field, const cha
 }
 
 static const char *kind_names[] = {"initial", "active", "waiting", "terminal"};
+static const char *phase_names[] = {"-", "accept", "handle", "verify"};
+
+static const struct {
+	const char *word;
+	unsigned bit;
+} needs_words[] = {
+#define PA_X(name, word, bit) {word, bit},
+	PA_NEEDS_MAP(PA_X)
+#undef PA_X
+};
+
+static const char *effect_words[] = {
+#define PA_X(name, word) word,
+	PA_EFFECTS_MAP(PA_X)
+#undef PA_X
+};
+
+const char *pa_phase_name(enum pa_phase p)
+{
+	return phase_names[p];
+}
+
+const char *pa_effect_name(enum pa_effect e)
+{
+	return effect_words[e];
+}
+
+int pa_needs_words(unsigned needs, const char *out[8])
+{
+	int n = 0;
+	for (size_t i = 0; i < sizeof needs_words / sizeof *needs_words && n < 8; i++)
+		if (needs & needs_words[i].bit)
+			out[n++] = needs_words[i].word;
+	return n;
+}
 static const char *field_type_names[] = {"text", "longtext", "int",    "money",
 					 "date", "bool",     "choice", "phone"};
 
@@ -207,7 +242,7 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 	int ninitial = 0;
 	for (int i = 0; i < st->nrows; i++) {
 		const struct pa_conf_row *r = &st->rows[i];
-		if ((rc = need_cols(&cf, r, 4, 4, "states")) ||
+		if ((rc = need_cols(&cf, r, 5, 5, "states")) ||
 		    (rc = check_code(&cf, r->line, "code", r->tok[0])))
 			goto out;
 		if (pa_lifecycle_state(lc, r->tok[0]) >= 0) {
@@ -226,9 +261,23 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 		}
 		ninitial += k == PA_STATE_INITIAL;
 		s->kind = (enum pa_state_kind)k;
+		int ph = -1;
+		for (int j = 0; j < 4; j++)
+			if (strcmp(r->tok[2], phase_names[j]) == 0 || (j == 0 && !*r->tok[2]))
+				ph = j;
+		if (ph < 0) {
+			rc = ferr(path, r->line, "phase",
+				  "\"%s\" is not accept, handle, verify or -", r->tok[2]);
+			goto out;
+		}
+		if (k == PA_STATE_TERMINAL && ph != PA_PHASE_NONE) {
+			rc = ferr(path, r->line, "phase", "a terminal state runs no clock: use -");
+			goto out;
+		}
+		s->phase = (enum pa_phase)ph;
 		s->code = pa_strdup(a, r->tok[0]);
-		s->name = pa_strdup(a, r->tok[2]);
-		s->name_en = pa_strdup(a, r->tok[3]);
+		s->name = pa_strdup(a, r->tok[3]);
+		s->name_en = pa_strdup(a, r->tok[4]);
 		lc->nstates++;
 	}
 	if (ninitial != 1) {
@@ -244,7 +293,7 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 	lc->actions = pa_alloc(a, sizeof *lc->actions * (size_t)(ac->nrows + 1));
 	for (int i = 0; i < ac->nrows; i++) {
 		const struct pa_conf_row *r = &ac->rows[i];
-		if ((rc = need_cols(&cf, r, 4, 4, "actions")) ||
+		if ((rc = need_cols(&cf, r, 5, 5, "actions")) ||
 		    (rc = check_code(&cf, r->line, "code", r->tok[0])))
 			goto out;
 		if (pa_lifecycle_action(lc, r->tok[0])) {
@@ -256,18 +305,28 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 		snprintf(buf, sizeof buf, "%s", r->tok[3]);
 		char *save = NULL;
 		for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-			if (strcmp(t, "note") == 0)
-				x->needs |= PA_NEED_NOTE;
-			else if (strcmp(t, "unit") == 0)
-				x->needs |= PA_NEED_UNIT;
-			else if (strcmp(t, "holder") == 0)
-				x->needs |= PA_NEED_HOLDER;
-			else {
+			unsigned bit = 0;
+			for (size_t k = 0; k < sizeof needs_words / sizeof *needs_words; k++)
+				if (strcmp(t, needs_words[k].word) == 0)
+					bit = needs_words[k].bit;
+			if (!bit) {
 				rc = ferr(path, r->line, "needs",
-					  "\"%s\" is not note, unit or holder", t);
+					  "\"%s\" is not one of note, unit, holder, case, days, "
+					  "rating, tier",
+					  t);
 				goto out;
 			}
+			x->needs |= bit;
 		}
+		int eff = -1;
+		for (size_t k = 0; k < sizeof effect_words / sizeof *effect_words; k++)
+			if (strcmp(r->tok[4], effect_words[k]) == 0 || (k == 0 && !*r->tok[4]))
+				eff = (int)k;
+		if (eff < 0) {
+			rc = ferr(path, r->line, "effect", "unknown effect \"%s\"", r->tok[4]);
+			goto out;
+		}
+		x->effect = (enum pa_effect)eff;
 		x->code = pa_strdup(a, r->tok[0]);
 		x->name = pa_strdup(a, r->tok[1]);
 		x->name_en = pa_strdup(a, r->tok[2]);
@@ -290,13 +349,22 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 			rc = ferr(path, r->line, "action", "unknown action \"%s\"", r->tok[0]);
 			goto out;
 		}
-		t->from = *r->tok[1] ? pa_lifecycle_state(lc, r->tok[1]) : -1;
-		if (*r->tok[1] && t->from < 0) {
+		if (!*r->tok[1])
+			t->from = PA_FROM_CREATE;
+		else if (strcmp(r->tok[1], "*") == 0)
+			t->from = PA_FROM_ANY;
+		else if ((t->from = pa_lifecycle_state(lc, r->tok[1])) < 0) {
 			rc = ferr(path, r->line, "from", "unknown state \"%s\"", r->tok[1]);
 			goto out;
 		}
-		t->to = pa_lifecycle_state(lc, r->tok[2]);
-		if (t->to < 0) {
+		t->to = strcmp(r->tok[2], "=") == 0 ? PA_TO_SAME
+						    : pa_lifecycle_state(lc, r->tok[2]);
+		if (t->to == PA_TO_SAME && t->from == PA_FROM_CREATE) {
+			rc = ferr(path, r->line, "to",
+				  "the creating transition needs a state, not =");
+			goto out;
+		}
+		if (t->to == -1) {
 			rc = ferr(path, r->line, "to", "unknown state \"%s\"", r->tok[2]);
 			goto out;
 		}
@@ -305,7 +373,7 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 				  "state \"%s\" is terminal: nothing leaves it", r->tok[1]);
 			goto out;
 		}
-		if (t->from < 0) {
+		if (t->from == PA_FROM_CREATE) {
 			nreport++;
 			if (lc->states[t->to].kind != PA_STATE_INITIAL) {
 				rc = ferr(path, r->line, "to",
@@ -314,7 +382,11 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 				goto out;
 			}
 		}
-		if (pa_lifecycle_find(lc, t->action->code, t->from)) {
+		bool twice = false;
+		for (int k = 0; k < lc->ntrans; k++)
+			twice |= lc->trans[k].from == t->from &&
+				 strcmp(lc->trans[k].action->code, t->action->code) == 0;
+		if (twice) {
 			rc = ferr(path, r->line, "action", "\"%s\" from \"%s\" listed twice",
 				  t->action->code, r->tok[1]);
 			goto out;
@@ -599,11 +671,25 @@ const struct pa_action *pa_lifecycle_action(const struct pa_lifecycle *lc, const
 	return NULL;
 }
 
+bool pa_transition_applies(const struct pa_lifecycle *lc, const struct pa_transition *t, int from)
+{
+	if (t->from == from)
+		return true;
+	return t->from == PA_FROM_ANY && from >= 0 && lc->states[from].kind != PA_STATE_TERMINAL;
+}
+
 const struct pa_transition *pa_lifecycle_find(const struct pa_lifecycle *lc, const char *action,
 					      int from)
 {
-	for (int i = 0; i < lc->ntrans; i++)
-		if (lc->trans[i].from == from && strcmp(lc->trans[i].action->code, action) == 0)
-			return &lc->trans[i];
-	return NULL;
+	const struct pa_transition *any = NULL;
+	for (int i = 0; i < lc->ntrans; i++) {
+		const struct pa_transition *t = &lc->trans[i];
+		if (strcmp(t->action->code, action) != 0)
+			continue;
+		if (t->from == from)
+			return t;
+		if (!any && pa_transition_applies(lc, t, from))
+			any = t;
+	}
+	return any;
 }

@@ -25,25 +25,76 @@ struct pa_role {
 
 enum pa_state_kind { PA_STATE_INITIAL, PA_STATE_ACTIVE, PA_STATE_WAITING, PA_STATE_TERMINAL };
 
+/* Which time limit runs while a case is in a state (none: no clock). */
+enum pa_phase { PA_PHASE_NONE, PA_PHASE_ACCEPT, PA_PHASE_HANDLE, PA_PHASE_VERIFY };
+
 struct pa_state {
 	const char *code, *name, *name_en;
 	enum pa_state_kind kind;
+	enum pa_phase phase;
 };
 
-/* What an action needs from the request besides the action name. */
-#define PA_NEED_NOTE   1u /* a non-empty note (reason) */
-#define PA_NEED_UNIT   2u /* a target unit_id */
-#define PA_NEED_HOLDER 4u /* the actor belongs to the unit now holding the case */
+/* What an action needs from the request besides the action name (a fixed vocabulary:
+ * data files name them, "needs" column). */
+#define PA_NEEDS_MAP(X)                                                                        \
+	X(NOTE, "note", 1u)                                                                    \
+	/* a non-empty note (reason) */ X(UNIT, "unit", 2u) /* a target unit_id */ X(          \
+		HOLDER, "holder", 4u) /* the actor belongs to the unit now holding the case */ \
+		X(CASE, "case", 8u) /* another case: target_case_id */ X(                      \
+			DAYS, "days", 16u) /* a number of working days */                      \
+		X(RATING, "rating", 32u) /* a satisfaction rating */ X(                        \
+			TIER, "tier", 64u) /* a tier: village, town or city */
+
+enum {
+#define PA_X(name, word, bit) PA_NEED_##name = bit,
+	PA_NEEDS_MAP(PA_X)
+#undef PA_X
+};
+
+/* What an action does besides moving the case between states: named in the data files
+ * ("effect" column), each implemented once in the service layer. */
+#define PA_EFFECTS_MAP(X)                                                                         \
+	X(NONE, "-")                                                                              \
+	X(ASSIGN, "assign") /* the case goes to the given unit */ X(                              \
+		SEND_BACK, "send_back") /* back to the unit that dispatched it */                 \
+		X(ESCALATE, "escalate") /* to the centre one tier up */ X(                        \
+			SKIP_LEVEL, "skip_level") /* straight to the city centre */               \
+		X(TRIAGE, "triage") /* set the tier (繁简分流) */ X(                              \
+			EXT_REQUEST, "ext_request") /* ask for more working days */               \
+		X(EXT_APPROVE, "ext_approve") /* grant the asked days */ X(                       \
+			EXT_DENY, "ext_deny") /* refuse them */ X(URGENT_ON,                      \
+								  "urgent_on") X(URGENT_OFF,      \
+										 "urgent_off")    \
+			X(RATE, "rate") /* record the call-back's satisfaction rating */ X(       \
+				UNREASONABLE,                                                     \
+				"unreasonable") /* exclude from satisfaction scores */            \
+		X(MERGE, "merge") /* this case is a duplicate of the given case */ X(             \
+			LINK,                                                                     \
+			"link") /* relate to the given case */ X(SUPERVISE,                       \
+								 "supervise") /* manual           \
+										 supervision with \
+										 a deadline */
+
+enum pa_effect {
+#define PA_X(name, word) PA_EFFECT_##name,
+	PA_EFFECTS_MAP(PA_X)
+#undef PA_X
+};
 
 struct pa_action {
 	const char *code, *name, *name_en;
 	unsigned needs;
+	enum pa_effect effect;
 };
+
+#define PA_FROM_CREATE -1 /* the report that creates the case */
+#define PA_FROM_ANY    -2 /* "*": any state that is not terminal */
+#define PA_TO_SAME     -3 /* "=": the case stays in its state */
 
 struct pa_transition {
 	const struct pa_action *action;
-	int from; /* state index; -1 = none (the report that creates the case) */
-	int to;
+	int from;       /* state index, PA_FROM_CREATE or PA_FROM_ANY */
+	int to;         /* state index or PA_TO_SAME */
 	uint64_t roles; /* mask of pa_role.index */
 };
 
@@ -111,15 +162,27 @@ const struct pa_casetype *pa_catalog_type(const struct pa_catalog *c, const char
 const struct pa_category *pa_type_category(const struct pa_casetype *t, const char *code);
 int pa_lifecycle_state(const struct pa_lifecycle *lc, const char *code); /* index or -1 */
 const struct pa_action *pa_lifecycle_action(const struct pa_lifecycle *lc, const char *code);
-/* The transition taking `action` out of state `from` (-1: the creating report), or NULL. */
+/* The transition taking `action` out of state `from` (PA_FROM_CREATE: the creating
+ * report): one listed for that state, else a "*" one when the state is not terminal. */
 const struct pa_transition *pa_lifecycle_find(const struct pa_lifecycle *lc, const char *action,
 					      int from);
+/* Where transition t leads from state `from`. */
+static inline int pa_transition_target(const struct pa_transition *t, int from)
+{
+	return t->to == PA_TO_SAME ? from : t->to;
+}
+/* Whether transition t applies in state `from` at all (ignoring roles). */
+bool pa_transition_applies(const struct pa_lifecycle *lc, const struct pa_transition *t, int from);
 static inline bool pa_role_may(const struct pa_transition *t, const struct pa_role *r)
 {
 	return r && (t->roles >> r->index) & 1u;
 }
 
 const char *pa_state_kind_name(enum pa_state_kind k);
+const char *pa_phase_name(enum pa_phase p);
 const char *pa_field_type_name(enum pa_field_type t);
+const char *pa_effect_name(enum pa_effect e);
+/* Fills out[] with the words of the needs bits (at most 8); returns how many. */
+int pa_needs_words(unsigned needs, const char *out[8]);
 
 #endif

@@ -322,13 +322,21 @@ static const char *pick_channel(struct pa_rng *r)
 	return ch[pa_rng_below(r, sizeof ch / sizeof *ch)];
 }
 
+static enum pa_err step_with(struct build *b, int64_t id, const char *action, const char *from,
+			     const char *to, int64_t from_unit, int64_t to_unit, int64_t actor,
+			     int64_t at, const char *note, const struct pa_case_in *c,
+			     const struct pa_case_patch *patch)
+{
+	struct pa_step_in s = {id,    action, from,    to,          note,    from_unit, to_unit,
+			       actor, at,     c->type, c->category, c->grid, patch};
+	return b->db->ops->case_step(b->db, &s);
+}
+
 static enum pa_err step(struct build *b, int64_t id, const char *action, const char *from,
 			const char *to, int64_t from_unit, int64_t to_unit, int64_t actor,
 			int64_t at, const char *note, const struct pa_case_in *c)
 {
-	struct pa_step_in s = {id,      action, from, to,      note,        from_unit,
-			       to_unit, actor,  at,   c->type, c->category, c->grid};
-	return b->db->ops->case_step(b->db, &s);
+	return step_with(b, id, action, from, to, from_unit, to_unit, actor, at, note, c, NULL);
 }
 
 static enum pa_err one_case(struct build *b, int64_t today)
@@ -409,6 +417,7 @@ static enum pa_err one_case(struct build *b, int64_t today)
 	/* How far along: older cases are more often done. */
 	double done = age_days > 30 ? 0.9 : age_days > 7 ? 0.6 : 0.25;
 	int stage = pa_rng_unit(r) < done ? 5 : (int)pa_rng_below(r, 5);
+	/* stages: 0 reported, 1 accepted, 2 dispatched, 3 handling, 4 verifying, 5 closed */
 	int64_t now = at;
 	int64_t gap = 3600 * (2 + (int64_t)pa_rng_below(r, 30));
 	if (stage == 0)
@@ -422,23 +431,27 @@ static enum pa_err one_case(struct build *b, int64_t today)
 	    stage == 1)
 		return rc;
 	int64_t to = b->village_unit[t * 30 + v], handler = b->village_user[t * 30 + v];
+	const char *tier = "village";
 	if (k->committee >= 0 && pa_rng_below(r, 2))
-		to = b->committees[k->committee], handler = b->mediator_user[k->committee];
+		to = b->committees[k->committee], handler = b->mediator_user[k->committee],
+		tier = "city";
 	/* whoever signs and closes belongs to the unit that received the case */
 	else if (strcmp(k->category, "public_order") == 0)
-		to = b->police_bureau, handler = b->police_user;
+		to = b->police_bureau, handler = b->police_user, tier = "city";
 	else if (strcmp(k->category, "legal_aid") == 0)
-		to = b->justice_bureau, handler = b->legal_user;
+		to = b->justice_bureau, handler = b->legal_user, tier = "city";
 	else if (strcmp(k->type, "hazard") == 0 || strcmp(k->category, "environment") == 0 ||
 		 pa_rng_below(r, 3) == 0)
-		to = tw->centre, handler = tw->staff_user;
-	if ((rc = step(b, ref.id, "dispatch", "accepted", "dispatched", tw->centre, to,
-		       tw->staff_user, now += gap, "请按期办理并反馈", &c)) ||
+		to = tw->centre, handler = tw->staff_user, tier = "town";
+	struct pa_case_patch to_tier = {
+		.tier = tier, .urgent = -1, .ext_pending = -1, .unreasonable = -1};
+	if ((rc = step_with(b, ref.id, "dispatch", "accepted", "dispatched", tw->centre, to,
+			    tw->staff_user, now += gap, "请按期办理并反馈", &c, &to_tier)) ||
 	    stage == 2)
 		return rc;
 	if ((rc = step(b, ref.id, "sign", "dispatched", "handling", to, 0, handler, now += gap / 2,
 		       NULL, &c)) ||
-	    stage < 5)
+	    stage < 4)
 		return rc;
 	static const char *const closing[] = {
 		"经调解双方达成一致意见，已签订调解协议并当场履行。",
@@ -449,8 +462,29 @@ static enum pa_err one_case(struct build *b, int64_t today)
 	const char *note = closing[strcmp(k->type, "hazard") == 0    ? 2
 				   : strcmp(k->type, "request") == 0 ? 3
 								     : pa_rng_below(r, 2)];
-	return step(b, ref.id, "close", "handling", "closed", to, 0, handler,
-		    now + gap * (1 + (int64_t)pa_rng_below(r, 6)), note, &c);
+	if ((rc = step(b, ref.id, "feedback", "handling", "verifying", to, 0, handler,
+		       now += gap * (1 + (int64_t)pa_rng_below(r, 6)), note, &c)) ||
+	    stage == 4)
+		return rc;
+	if ((rc = step(b, ref.id, "verify_pass", "verifying", "closed", to, 0, tw->staff_user,
+		       now += gap, "经核查，处置结果属实", &c)))
+		return rc;
+	/* Most closed cases are called back; a few residents are not satisfied. */
+	if (pa_rng_below(r, 4) == 0)
+		return PA_OK;
+	static const char *const ratings[] = {"satisfied", "satisfied",           "satisfied",
+					      "satisfied", "basically_satisfied", "unsatisfied"};
+	struct pa_case_patch rated = {.rating = ratings[pa_rng_below(r, 6)],
+				      .urgent = -1,
+				      .ext_pending = -1,
+				      .unreasonable = -1};
+	if ((rc = step_with(b, ref.id, "callback", "closed", "closed", to, 0, tw->staff_user,
+			    now += 86400, "电话回访", &c, &rated)))
+		return rc;
+	if (age_days < 60)
+		return PA_OK;
+	return step(b, ref.id, "archive", "closed", "archived", to, 0, tw->staff_user,
+		    now + 3 * 86400, NULL, &c);
 }
 
 enum pa_err pa_demo_build(struct pa_app *app, uint64_t seed, FILE *out)

@@ -483,7 +483,7 @@ enum pa_err pa_server_start(struct pa_app *app, const struct pa_server_opts *o,
 				(struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
 				s, MHD_OPTION_CONNECTION_LIMIT, o->max_connections,
 				MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
-				
+
 				MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
 	if (!s->d) {
 		free(s);

@@ -1,9 +1,11 @@
 /* app.c: opening and closing the running pingan. */
 #include "service/app.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/calendar.h"
 #include "core/log.h"
 #include "core/text.h"
 #include "service/case_cache.h"
@@ -52,6 +54,10 @@ enum pa_err pa_app_open(struct pa_app *app, const char *dburl, const char *datad
 	enum pa_err rc = pa_catalog_load(datadir, &app->cat);
 	if (rc)
 		return rc;
+	char caldir[1024];
+	snprintf(caldir, sizeof caldir, "%s/calendar", datadir);
+	if ((rc = pa_calendar_load(caldir, NULL, &app->calendar)))
+		goto fail;
 	if (!pa_text_init())
 		pa_log(PA_LOG_WARN, "opencc_unavailable",
 		       "\"what\":\"traditional characters will not fold to simplified in search\"");
@@ -92,6 +98,7 @@ void pa_app_close(struct pa_app *app)
 	pa_store_close(app->store);
 	pa_geo_index_free(app->geo);
 	pa_catalog_free(app->cat);
+	pa_calendar_free(app->calendar);
 	memset(app, 0, sizeof *app);
 }
 

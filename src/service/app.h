@@ -18,8 +18,9 @@ struct pa_case_cache;
 struct pa_app {
 	struct pa_store *store;
 	struct pa_case_cache *case_cache; /* rendered cases by (id, version); NULL = off */
-	struct pa_writer *writer; /* NULL unless opened with a writer */
+	struct pa_writer *writer;         /* NULL unless opened with a writer */
 	struct pa_catalog *cat;
+	struct pa_calendar *calendar; /* working days, from datadir/calendar */
 	struct pa_geo_index *geo;
 	int session_hours;
 };

@@ -90,8 +90,45 @@ static void render_core(struct pa_jw *w, const struct pa_catalog *cat, const str
 	pa_jw_kstr(w, "unit_name", c->unit_name);
 	pa_jw_ktime(w, "created_at", c->created_at);
 	pa_jw_ktime(w, "updated_at", c->updated_at);
+	pa_jw_kstr(w, "tier", c->tier);
+	pa_jw_kbool(w, "urgent", c->urgent);
 	if (!full)
 		return;
+	pa_jw_kint(w, "extension_pending_days", c->ext_pending);
+	pa_jw_kint(w, "extension_days", c->ext_days);
+	pa_jw_kstr(w, "rating", c->rating);
+	pa_jw_kbool(w, "unreasonable", c->unreasonable);
+	pa_jw_kid(w, "merged_into", c->merged_into);
+	pa_jw_key(w, "links");
+	pa_jw_arr(w);
+	for (int i = 0; i < c->nlinks; i++) {
+		const struct pa_link_row *l = &c->links[i];
+		pa_jw_obj(w);
+		pa_jw_kint(w, "case_id", l->other_id);
+		pa_jw_kstr(w, "kind", l->kind);
+		pa_jw_kstr(w, "number", l->number);
+		pa_jw_kstr(w, "title", l->title);
+		pa_jw_kstr(w, "status", l->status);
+		pa_jw_obj_end(w);
+	}
+	pa_jw_arr_end(w);
+	pa_jw_key(w, "supervisions");
+	pa_jw_arr(w);
+	for (int i = 0; i < c->nsupervisions; i++) {
+		const struct pa_supervision_row *v = &c->supervisions[i];
+		pa_jw_obj(w);
+		pa_jw_kstr(w, "level", v->level);
+		pa_jw_kstr(w, "note", v->note);
+		pa_jw_kstr(w, "by", v->by_name);
+		pa_jw_ktime(w, "at", v->at);
+		pa_jw_key(w, "due_at");
+		if (v->due_at)
+			pa_jw_time(w, v->due_at);
+		else
+			pa_jw_null(w);
+		pa_jw_obj_end(w);
+	}
+	pa_jw_arr_end(w);
 	pa_jw_kstr(w, "description", c->description);
 	pa_jw_kstr(w, "address", c->address);
 	pa_jw_key(w, "fields");
@@ -136,7 +173,6 @@ static void render_core(struct pa_jw *w, const struct pa_catalog *cat, const str
 		pa_jw_obj_end(w);
 	}
 	pa_jw_arr_end(w);
-
 }
 
 void pa_render_actions(struct pa_jw *w, const struct pa_catalog *cat, const struct pa_actor *a,
@@ -149,7 +185,8 @@ void pa_render_actions(struct pa_jw *w, const struct pa_catalog *cat, const stru
 	pa_jw_arr(w);
 	for (int i = 0; t && from >= 0 && i < t->lc->ntrans; i++) {
 		const struct pa_transition *tr = &t->lc->trans[i];
-		if (tr->from != from || !pa_role_may(tr, a->role))
+		if (tr->from == PA_FROM_CREATE || !pa_transition_applies(t->lc, tr, from) ||
+		    !pa_role_may(tr, a->role))
 			continue;
 		if ((tr->action->needs & PA_NEED_HOLDER) && a->user.unit_id != unit_id)
 			continue;
@@ -157,9 +194,16 @@ void pa_render_actions(struct pa_jw *w, const struct pa_catalog *cat, const stru
 		pa_jw_kstr(w, "action", tr->action->code);
 		pa_jw_kstr(w, "name", tr->action->name);
 		pa_jw_kstr(w, "name_en", tr->action->name_en);
-		pa_jw_kstr(w, "to", t->lc->states[tr->to].code);
+		pa_jw_kstr(w, "to", t->lc->states[pa_transition_target(tr, from)].code);
 		pa_jw_kbool(w, "needs_note", (tr->action->needs & PA_NEED_NOTE) != 0);
 		pa_jw_kbool(w, "needs_unit", (tr->action->needs & PA_NEED_UNIT) != 0);
+		const char *words[8];
+		int nw = pa_needs_words(tr->action->needs, words);
+		pa_jw_key(w, "needs");
+		pa_jw_arr(w);
+		for (int k = 0; k < nw; k++)
+			pa_jw_str(w, words[k]);
+		pa_jw_arr_end(w);
 		pa_jw_obj_end(w);
 	}
 	pa_jw_arr_end(w);

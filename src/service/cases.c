@@ -13,97 +13,11 @@
 #include "core/text.h"
 #include "service/app.h"
 #include "service/case_cache.h"
+#include "service/internal.h"
 
-static const char *state_name(const struct pa_lifecycle *lc, const char *code)
-{
-	int i = pa_lifecycle_state(lc, code);
-	return i >= 0 ? lc->states[i].name : code;
-}
-
-/* ---- idempotency ---- */
-
-static void request_hash(const char *what, json_t *body, char out[65])
-{
-	char *s = json_dumps(body, JSON_SORT_KEYS | JSON_COMPACT);
-	crypto_hash_sha256_state st;
-	uint8_t h[32];
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, (const unsigned char *)what, strlen(what) + 1);
-	if (s)
-		crypto_hash_sha256_update(&st, (const unsigned char *)s, strlen(s));
-	crypto_hash_sha256_final(&st, h);
-	sodium_bin2hex(out, 65, h, sizeof h);
-	free(s);
-}
-
-struct idem {
-	const char *key; /* NULL: no idempotency */
-	int64_t user_id;
-	char hash[65];
-	bool replayed;
-};
-
-static bool idem_key_valid(const char *k)
-{
-	size_t n = strlen(k);
-	if (n < 8 || n > 128)
-		return false;
-	for (const char *p = k; *p; p++)
-		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
-			return false;
-	return true;
-}
-
-static enum pa_err idem_prepare(struct idem *im, const struct pa_actor *a, const char *key,
-				const char *what, json_t *body)
-{
-	memset(im, 0, sizeof *im);
-	if (!key)
-		return PA_OK;
-	if (!idem_key_valid(key))
-		return pa_errf(PA_BAD_REQUEST, "Idempotency-Key",
-			       "Idempotency-Key must be 8 to 128 printable ASCII characters");
-	im->key = key;
-	im->user_id = a->user.id;
-	request_hash(what, body, im->hash);
-	return PA_OK;
-}
-
-/* Inside the job: a stored answer for this key ends the job early with it. */
-static enum pa_err idem_lookup(struct pa_db *db, struct idem *im, struct pa_jw *out)
-{
-	if (!im->key)
-		return PA_NOT_FOUND;
-	char hash[65];
-	int status;
-	char *body = NULL;
-	enum pa_err rc = db->ops->idem_get(db, im->user_id, im->key, hash, &status, &body);
-	if (rc)
-		return rc;
-	if (strcmp(hash, im->hash) != 0) {
-		free(body);
-		return pa_errf(PA_CONFLICT, "Idempotency-Key",
-			       "this Idempotency-Key was used for a different request");
-	}
-	pa_jw_raw(out, body, strlen(body));
-	free(body);
-	im->replayed = true;
-	return PA_OK;
-}
-
-static enum pa_err idem_store(struct pa_db *db, struct idem *im, int status,
-			      const struct pa_jw *answer)
-{
-	if (!im->key)
-		return PA_OK;
-	if (answer->overflow)
-		return pa_errf(PA_INTERNAL, NULL, "the answer is too large to keep");
-	return db->ops->idem_put(db, im->user_id, im->key, im->hash, status, answer->buf, pa_now());
-}
-
-/* In a job: read the case back as the caller sees it and render it into out. */
-static enum pa_err render_back(struct pa_db *db, const struct pa_app *app, const struct pa_actor *a,
-			       int64_t id, struct pa_jw *out)
+/* Read a case back as the caller sees it and render it into out (also in a job). */
+enum pa_err render_back(struct pa_db *db, const struct pa_app *app, const struct pa_actor *a,
+			int64_t id, struct pa_jw *out)
 {
 	struct pa_arena ar;
 	pa_arena_init(&ar);
@@ -307,6 +221,7 @@ static void render_new(struct create_job *j, const struct pa_case_ref *ref)
 		.grid_name = j->grid_name,
 		.channel = in->channel,
 		.unit_name = j->unit_name,
+		.tier = in->tier,
 		.lng = in->lng,
 		.lat = in->lat,
 		.description = in->description,
@@ -353,7 +268,7 @@ enum pa_err pa_case_create(struct pa_app *app, const struct pa_actor *a, json_t 
 			       pa_json_str(body, "channel"));
 	const struct pa_transition *report = NULL;
 	for (int i = 0; i < t->lc->ntrans; i++)
-		if (t->lc->trans[i].from < 0)
+		if (t->lc->trans[i].from == PA_FROM_CREATE)
 			report = &t->lc->trans[i];
 	if (!pa_role_may(report, a->role))
 		return pa_errf(PA_FORBIDDEN, NULL, "your role may not report a %s case", t->code);
@@ -419,6 +334,7 @@ enum pa_err pa_case_create(struct pa_app *app, const struct pa_actor *a, json_t 
 	j.in.at = pa_now();
 	j.in.year = pa_time_year(j.in.at);
 	j.in.action = report->action->code;
+	j.in.tier = "town"; /* the town centre receives it */
 	rc = pa_writer_run(app->writer, create_job, &j);
 	free((char *)j.in.fields_json);
 out:
@@ -561,126 +477,6 @@ enum pa_err pa_case_search(struct pa_app *app, const struct pa_actor *a,
 	}
 	pa_arena_free(&ar);
 	return rc;
-}
-
-/* ---- actions ---- */
-
-static const struct pa_jspec act_spec[] = {
-	{"action", PA_JT_STRING, true, 32},
-	{"note", PA_JT_STRING, false, 2000},
-	{"unit_id", PA_JT_INTEGER, false, 0},
-	{NULL, 0, false, 0},
-};
-
-struct act_job {
-	struct pa_app *app;
-	const struct pa_actor *actor;
-	int64_t id;
-	const char *action, *note;
-	int64_t unit_id;
-	struct idem idem;
-	struct pa_jw *out;
-};
-
-static enum pa_err act_job(struct pa_db *db, void *arg)
-{
-	struct act_job *j = arg;
-	const struct pa_actor *a = j->actor;
-	pa_jw_free(j->out); /* a job may run twice (see writer.h) */
-	pa_jw_init(j->out, j->out->limit);
-	enum pa_err rc = idem_lookup(db, &j->idem, j->out);
-	if (rc != PA_NOT_FOUND)
-		return rc;
-	struct pa_case_head h;
-	if ((rc = db->ops->case_head(db, &a->scope, j->id, &h)))
-		return rc;
-	const struct pa_casetype *t = pa_catalog_type(j->app->cat, h.type);
-	if (!t)
-		return pa_errf(PA_CONFLICT, NULL, "the case's type %s is no longer defined",
-			       h.type);
-	const struct pa_lifecycle *lc = t->lc;
-	const struct pa_action *ac = pa_lifecycle_action(lc, j->action);
-	if (!ac)
-		return pa_errf(PA_BAD_FIELD, "action", "a %s case has no action \"%s\"", t->code,
-			       j->action);
-	int from = pa_lifecycle_state(lc, h.status);
-	const struct pa_transition *tr = from >= 0 ? pa_lifecycle_find(lc, j->action, from) : NULL;
-	if (!tr)
-		return pa_errf(PA_ACTION_NOT_ALLOWED, "action",
-			       "\"%s\" is not allowed while the case is %s", ac->name,
-			       state_name(lc, h.status));
-	if (!pa_role_may(tr, a->role))
-		return pa_errf(PA_FORBIDDEN, "action", "your role may not %s this case", ac->name);
-	if ((ac->needs & PA_NEED_HOLDER) && a->user.unit_id != h.unit_id)
-		return pa_errf(PA_FORBIDDEN, "action",
-			       "only the unit now holding the case may %s it", ac->name);
-	if ((ac->needs & PA_NEED_NOTE) && (!j->note || !*j->note))
-		return pa_errf(PA_MISSING_FIELD, "note", "\"%s\" needs a reason in note", ac->name);
-	if ((ac->needs & PA_NEED_UNIT) && !j->unit_id)
-		return pa_errf(PA_MISSING_FIELD, "unit_id", "\"%s\" needs a target unit_id",
-			       ac->name);
-	if (!(ac->needs & PA_NEED_UNIT) && j->unit_id)
-		return pa_errf(PA_UNKNOWN_FIELD, "unit_id", "\"%s\" takes no unit_id", ac->name);
-	if (j->unit_id) {
-		json_t *u = NULL;
-		rc = db->ops->unit_get(db, j->unit_id, &u);
-		json_decref(u);
-		if (rc == PA_NOT_FOUND)
-			return pa_errf(PA_BAD_FIELD, "unit_id", "no unit with id %lld",
-				       (long long)j->unit_id);
-		if (rc)
-			return rc;
-	}
-	struct pa_step_in st = {.case_id = h.id,
-				.action = ac->code,
-				.from_state = h.status,
-				.to_state = lc->states[tr->to].code,
-				.note = j->note,
-				.from_unit = h.unit_id,
-				.to_unit = j->unit_id,
-				.actor_id = a->user.id,
-				.at = pa_now(),
-				.type = h.type,
-				.category = h.category,
-				.grid = h.grid};
-	if ((rc = db->ops->case_step(db, &st)))
-		return rc;
-	/* Dispatching it away may take the case out of the actor's own unit scope: the answer
-	 * then says what was done without the case body. */
-	rc = render_back(db, j->app, a, h.id, j->out);
-	if (rc == PA_NOT_FOUND) {
-		pa_jw_obj(j->out);
-		pa_jw_kint(j->out, "id", h.id);
-		pa_jw_kstr(j->out, "status", st.to_state);
-		pa_jw_obj_end(j->out);
-	} else if (rc)
-		return rc;
-	return idem_store(db, &j->idem, 200, j->out);
-}
-
-enum pa_err pa_case_act(struct pa_app *app, const struct pa_actor *a, int64_t id, json_t *body,
-			const char *idem_key, struct pa_jw *out)
-{
-	enum pa_err rc = pa_jspec_check(body, act_spec, NULL);
-	if (rc)
-		return rc;
-	struct act_job j = {.app = app,
-			    .actor = a,
-			    .out = out,
-			    .id = id,
-			    .action = pa_json_str(body, "action"),
-			    .note = pa_json_str(body, "note")};
-	json_t *u = json_object_get(body, "unit_id");
-	if (json_is_null(u))
-		u = NULL; /* null means absent, as for every optional field */
-	j.unit_id = u ? json_integer_value(u) : 0;
-	if (u && j.unit_id <= 0)
-		return pa_errf(PA_BAD_FIELD, "unit_id", "unit_id must be a positive integer");
-	char what[48];
-	snprintf(what, sizeof what, "POST /cases/%lld/actions", (long long)id);
-	if ((rc = idem_prepare(&j.idem, a, idem_key, what, body)))
-		return rc;
-	return pa_writer_run(app->writer, act_job, &j);
 }
 
 /* ---- statistics ---- */

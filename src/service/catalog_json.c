@@ -1,18 +1,47 @@
 /* catalog_json.c: the catalog as the API shows it (GET /api/v1/case-types). */
 #include "service/app.h"
 
+static json_t *named(const char *code, const char *name, const char *name_en)
+{
+	return json_pack("{s:s, s:s, s:s}", "code", code, "name", name, "name_en", name_en);
+}
+
+static json_t *transition_json(const struct pa_catalog *cat, const struct pa_lifecycle *lc,
+			       const struct pa_transition *tr)
+{
+	json_t *roles = json_array(), *needs = json_array();
+	for (int r = 0; r < cat->nroles; r++)
+		if (pa_role_may(tr, &cat->roles[r]))
+			json_array_append_new(roles, json_string(cat->roles[r].code));
+	const char *words[8];
+	int nw = pa_needs_words(tr->action->needs, words);
+	for (int w = 0; w < nw; w++)
+		json_array_append_new(needs, json_string(words[w]));
+	/* from: null = creates the case, "*" = any state not terminal; to: "=" = stays */
+	json_t *from = tr->from == PA_FROM_CREATE ? json_null()
+		       : tr->from == PA_FROM_ANY  ? json_string("*")
+						  : json_string(lc->states[tr->from].code);
+	const char *to = tr->to == PA_TO_SAME ? "=" : lc->states[tr->to].code;
+	return json_pack("{s:s, s:s, s:s, s:o, s:s, s:b, s:b, s:o, s:s, s:o}", "action",
+			 tr->action->code, "name", tr->action->name, "name_en", tr->action->name_en,
+			 "from", from, "to", to, "needs_note",
+			 (tr->action->needs & PA_NEED_NOTE) != 0, "needs_unit",
+			 (tr->action->needs & PA_NEED_UNIT) != 0, "needs", needs, "effect",
+			 pa_effect_name(tr->action->effect), "roles", roles);
+}
+
 json_t *pa_case_types_json(const struct pa_catalog *cat)
 {
 	json_t *types = json_array();
 	for (int i = 0; i < cat->ntypes; i++) {
 		const struct pa_casetype *t = &cat->types[i];
+		const struct pa_lifecycle *lc = t->lc;
 		json_t *cats = json_array(), *fields = json_array(), *states = json_array(),
 		       *actions = json_array();
 		for (int k = 0; k < t->ncategories; k++)
-			json_array_append_new(cats, json_pack("{s:s, s:s, s:s}", "code",
-							      t->categories[k].code, "name",
-							      t->categories[k].name, "name_en",
-							      t->categories[k].name_en));
+			json_array_append_new(cats,
+					      named(t->categories[k].code, t->categories[k].name,
+						    t->categories[k].name_en));
 		for (int k = 0; k < t->nfields; k++) {
 			const struct pa_field *f = &t->fields[k];
 			json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b}", "code", f->code, "type",
@@ -26,42 +55,28 @@ json_t *pa_case_types_json(const struct pa_catalog *cat)
 			}
 			json_array_append_new(fields, o);
 		}
-		const struct pa_lifecycle *lc = t->lc;
-		for (int k = 0; k < lc->nstates; k++)
-			json_array_append_new(
-				states,
-				json_pack("{s:s, s:s, s:s, s:s}", "code", lc->states[k].code,
-					  "kind", pa_state_kind_name(lc->states[k].kind), "name",
-					  lc->states[k].name, "name_en", lc->states[k].name_en));
-		for (int k = 0; k < lc->ntrans; k++) {
-			const struct pa_transition *tr = &lc->trans[k];
-			json_t *roles = json_array();
-			for (int r = 0; r < cat->nroles; r++)
-				if (pa_role_may(tr, &cat->roles[r]))
-					json_array_append_new(roles,
-							      json_string(cat->roles[r].code));
-			json_array_append_new(
-				actions,
-				json_pack("{s:s, s:s, s:s, s:o, s:s, s:b, s:b, s:o}", "action",
-					  tr->action->code, "name", tr->action->name, "name_en",
-					  tr->action->name_en, "from",
-					  tr->from < 0 ? json_null()
-						       : json_string(lc->states[tr->from].code),
-					  "to", lc->states[tr->to].code, "needs_note",
-					  (tr->action->needs & PA_NEED_NOTE) != 0, "needs_unit",
-					  (tr->action->needs & PA_NEED_UNIT) != 0, "roles", roles));
+		for (int k = 0; k < lc->nstates; k++) {
+			json_t *s = named(lc->states[k].code, lc->states[k].name,
+					  lc->states[k].name_en);
+			json_object_set_new(s, "kind",
+					    json_string(pa_state_kind_name(lc->states[k].kind)));
+			json_object_set_new(s, "phase",
+					    json_string(pa_phase_name(lc->states[k].phase)));
+			json_array_append_new(states, s);
 		}
-		json_array_append_new(types,
-				      json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "code",
-						t->code, "name", t->name, "name_en", t->name_en,
-						"lifecycle", lc->code, "categories", cats, "fields",
-						fields, "states", states, "transitions", actions));
+		for (int k = 0; k < lc->ntrans; k++)
+			json_array_append_new(actions, transition_json(cat, lc, &lc->trans[k]));
+		json_t *o = named(t->code, t->name, t->name_en);
+		json_object_set_new(o, "lifecycle", json_string(lc->code));
+		json_object_set_new(o, "categories", cats);
+		json_object_set_new(o, "fields", fields);
+		json_object_set_new(o, "states", states);
+		json_object_set_new(o, "transitions", actions);
+		json_array_append_new(types, o);
 	}
 	json_t *channels = json_array();
 	for (int i = 0; i < cat->nchannels; i++)
-		json_array_append_new(channels,
-				      json_pack("{s:s, s:s, s:s}", "code", cat->channels[i].code,
-						"name", cat->channels[i].name, "name_en",
-						cat->channels[i].name_en));
+		json_array_append_new(channels, named(cat->channels[i].code, cat->channels[i].name,
+						      cat->channels[i].name_en));
 	return json_pack("{s:o, s:o}", "items", types, "channels", channels);
 }

@@ -684,8 +684,8 @@ static enum pa_err sq_case_insert(struct pa_db *db, const struct pa_case_in *c,
 
 	static const char sql[] = "INSERT INTO cases (number, type, category, status, title,"
 				  " description, grid, lng, lat, address, channel, fields, unit_id,"
-				  " reporter_id, created_at, updated_at, search)"
-				  " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+				  " reporter_id, created_at, updated_at, search, tier)"
+				  " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 	if (!(st = stmt(d, sql)))
 		return pa_err_last()->code;
 	bt(st, 1, out->number);
@@ -705,6 +705,7 @@ static enum pa_err sq_case_insert(struct pa_db *db, const struct pa_case_in *c,
 	sqlite3_bind_int64(st, 15, c->at);
 	sqlite3_bind_int64(st, 16, c->at);
 	bt(st, 17, c->search);
+	bt(st, 18, c->tier ? c->tier : "town");
 	if ((e = run(d, st, "case insert")))
 		return e;
 	out->id = sqlite3_last_insert_rowid(d->h);
@@ -759,7 +760,8 @@ static enum pa_err sq_case_head(struct pa_db *db, const struct pa_scope *s, int6
 {
 	struct sq *d = SQ(db);
 	static const char sql[] = "SELECT c.id, c.type, c.category, c.status, c.grid, c.unit_id,"
-				  " c.version FROM cases c WHERE c.id = ?4 AND" SCOPE_WHERE;
+				  " c.version, c.tier, c.urgent, c.ext_pending FROM cases c"
+				  " WHERE c.id = ?4 AND" SCOPE_WHERE;
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
 		return pa_err_last()->code;
@@ -776,6 +778,9 @@ static enum pa_err sq_case_head(struct pa_db *db, const struct pa_scope *s, int6
 		snprintf(h->grid, sizeof h->grid, "%s", col_s(st, 4));
 		h->unit_id = sqlite3_column_int64(st, 5);
 		h->version = sqlite3_column_int64(st, 6);
+		snprintf(h->tier, sizeof h->tier, "%s", col_s(st, 7));
+		h->urgent = sqlite3_column_int(st, 8);
+		h->ext_pending = sqlite3_column_int(st, 9);
 	} else
 		e = rc == SQLITE_DONE ? pa_errf(PA_NOT_FOUND, NULL, "no case %lld", (long long)id)
 				      : map_rc(d, rc, "case head");
@@ -783,11 +788,12 @@ static enum pa_err sq_case_head(struct pa_db *db, const struct pa_scope *s, int6
 	return e;
 }
 
-#define CASE_COLS                                                                      \
-	"c.id, c.number, c.type, c.category, c.status, c.title, c.grid, c.lng, c.lat," \
-	" c.channel, c.unit_id, (SELECT name FROM units WHERE id = c.unit_id),"        \
-	" c.created_at, c.updated_at, (SELECT name FROM regions WHERE code = c.grid)," \
-	" c.description, c.address, c.fields, c.reporter_id, c.version"
+#define CASE_COLS                                                                          \
+	"c.id, c.number, c.type, c.category, c.status, c.title, c.grid, c.lng, c.lat,"     \
+	" c.channel, c.unit_id, (SELECT name FROM units WHERE id = c.unit_id),"            \
+	" c.created_at, c.updated_at, (SELECT name FROM regions WHERE code = c.grid),"     \
+	" c.description, c.address, c.fields, c.reporter_id, c.version, c.tier, c.urgent," \
+	" c.ext_pending, c.ext_days, c.rating, c.unreasonable, c.merged_into"
 
 static const char *col_a(struct pa_arena *a, sqlite3_stmt *st, int i)
 {
@@ -815,12 +821,19 @@ static void case_from(struct pa_arena *a, sqlite3_stmt *st, bool full, struct pa
 	r->created_at = sqlite3_column_int64(st, 12);
 	r->updated_at = sqlite3_column_int64(st, 13);
 	r->grid_name = col_a(a, st, 14);
+	r->version = sqlite3_column_int64(st, 19);
+	r->tier = col_a(a, st, 20);
+	r->urgent = sqlite3_column_int(st, 21) != 0;
 	if (full) {
 		r->description = col_a(a, st, 15);
 		r->address = col_a(a, st, 16);
 		r->fields = col_a(a, st, 17);
 		r->reporter_id = sqlite3_column_int64(st, 18);
-		r->version = sqlite3_column_int64(st, 19);
+		r->ext_pending = sqlite3_column_int(st, 22);
+		r->ext_days = sqlite3_column_int(st, 23);
+		r->rating = col_a(a, st, 24);
+		r->unreasonable = sqlite3_column_int(st, 25) != 0;
+		r->merged_into = sqlite3_column_int64(st, 26);
 	}
 }
 
@@ -924,7 +937,61 @@ static enum pa_err case_get(struct sq *d, const struct pa_scope *s, int64_t id, 
 		x->note = col_a(a, st, 11);
 	}
 	done(d, st);
-	return rc == SQLITE_DONE ? PA_OK : map_rc(d, rc, "case steps");
+	if (rc != SQLITE_DONE)
+		return map_rc(d, rc, "case steps");
+
+	/* Related cases are shown whatever their scope: number, title and status only. */
+	static const char lsql[] = "SELECT l.other_id, l.kind, o.number, o.title, o.status"
+				   " FROM case_links l JOIN cases o ON o.id = l.other_id"
+				   " WHERE l.case_id = ? ORDER BY l.at, l.other_id";
+	if (!(st = stmt(d, lsql)))
+		return pa_err_last()->code;
+	sqlite3_bind_int64(st, 1, id);
+	cap = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (out->nlinks == cap) {
+			cap = cap ? cap * 2 : 4;
+			struct pa_link_row *n = pa_alloc(a, sizeof *n * (size_t)cap);
+			if (out->nlinks)
+				memcpy(n, out->links, sizeof *n * (size_t)out->nlinks);
+			out->links = n;
+		}
+		struct pa_link_row *l = &out->links[out->nlinks++];
+		l->other_id = sqlite3_column_int64(st, 0);
+		l->kind = col_a(a, st, 1);
+		l->number = col_a(a, st, 2);
+		l->title = col_a(a, st, 3);
+		l->status = col_a(a, st, 4);
+	}
+	done(d, st);
+	if (rc != SQLITE_DONE)
+		return map_rc(d, rc, "case links");
+
+	static const char vsql[] = "SELECT v.level, v.note, u.name, v.at, v.due_at"
+				   " FROM supervisions v LEFT JOIN users u ON u.id = v.by_user"
+				   " WHERE v.case_id = ? ORDER BY v.id";
+	if (!(st = stmt(d, vsql)))
+		return pa_err_last()->code;
+	sqlite3_bind_int64(st, 1, id);
+	cap = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (out->nsupervisions == cap) {
+			cap = cap ? cap * 2 : 4;
+			struct pa_supervision_row *n = pa_alloc(a, sizeof *n * (size_t)cap);
+			if (out->nsupervisions)
+				memcpy(n, out->supervisions,
+				       sizeof *n * (size_t)out->nsupervisions);
+			out->supervisions = n;
+		}
+		struct pa_supervision_row *v = &out->supervisions[out->nsupervisions++];
+		v->level = col_a(a, st, 0);
+		v->note = col_a(a, st, 1);
+		v->by_name = col_a(a, st, 2);
+		v->at = sqlite3_column_int64(st, 3);
+		v->due_at = sqlite3_column_int64(st, 4);
+	}
+	done(d, st);
+	return rc == SQLITE_DONE ? PA_OK : map_rc(d, rc, "case supervisions");
 }
 
 static enum pa_err sq_case_list(struct pa_db *db, const struct pa_scope *s,
@@ -983,8 +1050,15 @@ static enum pa_err sq_case_step(struct pa_db *db, const struct pa_step_in *s)
 {
 	struct sq *d = SQ(db);
 	/* The expected from_state guards against a racing action on the same case. */
-	static const char sql[] = "UPDATE cases SET status = ?, unit_id = coalesce(?, unit_id),"
-				  " updated_at = ?, version = version + 1 WHERE id = ? AND status = ?";
+	static const char sql[] =
+		"UPDATE cases SET status = ?1, unit_id = coalesce(?2, unit_id), updated_at = ?3,"
+		" version = version + 1, tier = coalesce(?6, tier),"
+		" urgent = CASE WHEN ?7 < 0 THEN urgent ELSE ?7 END,"
+		" ext_pending = CASE WHEN ?8 < 0 THEN ext_pending ELSE ?8 END,"
+		" ext_days = ext_days + ?9, rating = coalesce(?10, rating),"
+		" unreasonable = CASE WHEN ?11 < 0 THEN unreasonable ELSE ?11 END,"
+		" merged_into = coalesce(?12, merged_into)"
+		" WHERE id = ?4 AND status = ?5";
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
 		return pa_err_last()->code;
@@ -993,6 +1067,15 @@ static enum pa_err sq_case_step(struct pa_db *db, const struct pa_step_in *s)
 	sqlite3_bind_int64(st, 3, s->at);
 	sqlite3_bind_int64(st, 4, s->case_id);
 	bt(st, 5, s->from_state);
+	const struct pa_case_patch none = {.urgent = -1, .ext_pending = -1, .unreasonable = -1};
+	const struct pa_case_patch *p = s->patch ? s->patch : &none;
+	bt(st, 6, p->tier);
+	sqlite3_bind_int(st, 7, p->urgent);
+	sqlite3_bind_int(st, 8, p->ext_pending);
+	sqlite3_bind_int(st, 9, p->ext_add);
+	bt(st, 10, p->rating);
+	sqlite3_bind_int(st, 11, p->unreasonable);
+	bid(st, 12, p->merged_into);
 	enum pa_err e = run(d, st, "case update");
 	if (e)
 		return e;
@@ -1006,6 +1089,81 @@ static enum pa_err sq_case_step(struct pa_db *db, const struct pa_step_in *s)
 	if ((e = count_add(d, s->grid, s->type, s->category, s->from_state, -1)))
 		return e;
 	return count_add(d, s->grid, s->type, s->category, s->to_state, 1);
+}
+
+static enum pa_err sq_case_link(struct pa_db *db, int64_t a, int64_t b, const char *kind,
+				int64_t at)
+{
+	struct sq *d = SQ(db);
+	static const char sql[] = "INSERT INTO case_links (case_id, other_id, kind, at)"
+				  " VALUES (?,?,?,?)";
+	static const char bump[] = "UPDATE cases SET version = version + 1 WHERE id = ?";
+	/* the duplicate points at the case it joined; that case lists its merged reports */
+	const char *back = strcmp(kind, "merged") == 0 ? "merged_report" : kind;
+	int64_t pairs[2][2] = {{a, b}, {b, a}};
+	for (int i = 0; i < 2; i++) {
+		sqlite3_stmt *st = stmt(d, sql);
+		if (!st)
+			return pa_err_last()->code;
+		sqlite3_bind_int64(st, 1, pairs[i][0]);
+		sqlite3_bind_int64(st, 2, pairs[i][1]);
+		bt(st, 3, i ? back : kind);
+		sqlite3_bind_int64(st, 4, at);
+		int rc = sqlite3_step(st);
+		done(d, st);
+		if ((rc & 0xff) == SQLITE_CONSTRAINT)
+			return pa_errf(PA_CONFLICT, "target_case_id",
+				       "the cases are already related");
+		if (rc != SQLITE_DONE)
+			return map_rc(d, rc, "case link");
+		if (!(st = stmt(d, bump)))
+			return pa_err_last()->code;
+		sqlite3_bind_int64(st, 1, pairs[i][0]);
+		enum pa_err e = run(d, st, "case link");
+		if (e)
+			return e;
+	}
+	return PA_OK;
+}
+
+static enum pa_err sq_case_dispatcher(struct pa_db *db, int64_t id, int64_t *unit_id)
+{
+	struct sq *d = SQ(db);
+	static const char sql[] = "SELECT from_unit FROM case_steps WHERE case_id = ?"
+				  " AND action IN ('dispatch', 'reroute') ORDER BY id DESC LIMIT 1";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	sqlite3_bind_int64(st, 1, id);
+	int rc = sqlite3_step(st);
+	*unit_id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	done(d, st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PA_OK : map_rc(d, rc, "case dispatcher");
+}
+
+static enum pa_err sq_supervision_add(struct pa_db *db, int64_t case_id, const char *level,
+				      int64_t by_user, const char *note, int64_t at, int64_t due_at)
+{
+	struct sq *d = SQ(db);
+	static const char sql[] = "INSERT INTO supervisions (case_id, level, by_user, note, at,"
+				  " due_at) VALUES (?,?,?,?,?,?)";
+	static const char bump[] = "UPDATE cases SET version = version + 1 WHERE id = ?";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	sqlite3_bind_int64(st, 1, case_id);
+	bt(st, 2, level);
+	bid(st, 3, by_user);
+	bt(st, 4, note);
+	sqlite3_bind_int64(st, 5, at);
+	bid(st, 6, due_at);
+	enum pa_err e = run(d, st, "supervision");
+	if (e)
+		return e;
+	if (!(st = stmt(d, bump)))
+		return pa_err_last()->code;
+	sqlite3_bind_int64(st, 1, case_id);
+	return run(d, st, "supervision");
 }
 
 static enum pa_err sq_stats(struct pa_db *db, const struct pa_scope *s, const char *region,
@@ -1128,6 +1286,9 @@ const struct pa_store_ops pa_sqlite_ops = {
 	.case_get = sq_case_get,
 	.case_list = sq_case_list,
 	.case_step = sq_case_step,
+	.case_link = sq_case_link,
+	.case_dispatcher = sq_case_dispatcher,
+	.supervision_add = sq_supervision_add,
 	.stats = sq_stats,
 	.idem_get = sq_idem_get,
 	.idem_put = sq_idem_put,

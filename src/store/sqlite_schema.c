@@ -66,6 +66,24 @@ const char *const pa_sqlite_migrations[] = {
 	/* 2: a version per case, bumped by every change to it, so a rendered case can be
 	 * reused for as long as its version holds. */
 	"ALTER TABLE cases ADD COLUMN version INTEGER NOT NULL DEFAULT 1;",
+
+	/* 3: the closed loop — tier, urgency, extensions, call-back, merges, links and
+	 * supervision notices. */
+	"ALTER TABLE cases ADD COLUMN tier TEXT NOT NULL DEFAULT 'town';"
+	"ALTER TABLE cases ADD COLUMN urgent INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE cases ADD COLUMN ext_pending INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE cases ADD COLUMN ext_days INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE cases ADD COLUMN rating TEXT;"
+	"ALTER TABLE cases ADD COLUMN unreasonable INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE cases ADD COLUMN merged_into INTEGER REFERENCES cases(id);"
+	"CREATE TABLE case_links (case_id INTEGER NOT NULL REFERENCES cases(id),"
+	" other_id INTEGER NOT NULL REFERENCES cases(id), kind TEXT NOT NULL,"
+	" at INTEGER NOT NULL, PRIMARY KEY (case_id, other_id)) WITHOUT ROWID;"
+	"CREATE TABLE supervisions (id INTEGER PRIMARY KEY,"
+	" case_id INTEGER NOT NULL REFERENCES cases(id), level TEXT NOT NULL,"
+	" by_user INTEGER REFERENCES users(id), note TEXT, at INTEGER NOT NULL,"
+	" due_at INTEGER);"
+	"CREATE INDEX supervisions_case ON supervisions(case_id, id);",
 };
 
 const int pa_sqlite_nmigrations =

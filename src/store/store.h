@@ -58,6 +58,7 @@ struct pa_party_in {
 
 struct pa_case_in {
 	const char *type, *category, *status, *title, *description, *grid, *channel, *address;
+	const char *tier; /* village, town or city: the tier of the unit that holds it first */
 	const char *fields_json; /* type-specific fields as a JSON object */
 	const char *search;      /* normalised search text */
 	double lng, lat;
@@ -80,8 +81,20 @@ struct pa_case_ref {
 struct pa_case_head {
 	int64_t id;
 	int64_t version; /* bumped by every change to the case, its parties or its steps */
-	char type[32], category[32], status[32], grid[PA_CODE_MAX];
+	char type[32], category[32], status[32], grid[PA_CODE_MAX], tier[16];
 	int64_t unit_id;
+	int urgent, ext_pending;
+};
+
+/* Changes to a case beside its state and unit, made with a step. */
+struct pa_case_patch {
+	const char *tier;    /* NULL: unchanged */
+	int urgent;          /* -1: unchanged; 0 or 1 */
+	int ext_pending;     /* -1: unchanged; days asked for (0 = none pending) */
+	int ext_add;         /* days added to the approved extension */
+	const char *rating;  /* NULL: unchanged */
+	int unreasonable;    /* -1: unchanged; 0 or 1 */
+	int64_t merged_into; /* 0: unchanged */
 };
 
 struct pa_step_in {
@@ -90,6 +103,7 @@ struct pa_step_in {
 	int64_t from_unit, to_unit, actor_id, at;
 	/* for the counters */
 	const char *type, *category, *grid;
+	const struct pa_case_patch *patch; /* NULL: nothing beside state and unit */
 };
 
 /* A case as read back; strings live in the arena passed to the read. */
@@ -103,11 +117,30 @@ struct pa_step_row {
 	int64_t from_unit, to_unit, actor_id, at;
 };
 
+struct pa_link_row {
+	int64_t other_id;
+	const char *kind, *number, *title, *status;
+};
+
+struct pa_supervision_row {
+	const char *level, *note, *by_name;
+	int64_t at, due_at;
+};
+
 struct pa_case_row {
 	int64_t id, version, unit_id, reporter_id, created_at, updated_at;
 	const char *number, *type, *category, *status, *title, *grid, *grid_name, *channel,
-		*unit_name;
+		*unit_name, *tier;
 	double lng, lat;
+	bool urgent;
+	/* full reads only (case_get): */
+	int ext_pending, ext_days;
+	bool unreasonable;
+	const char *rating;
+	int64_t merged_into;
+	int nlinks, nsupervisions;
+	struct pa_link_row *links;
+	struct pa_supervision_row *supervisions;
 	/* full reads only (case_get); NULL / 0 in lists */
 	const char *description, *address, *fields;
 	int nparties, nsteps;
@@ -174,8 +207,17 @@ struct pa_store_ops {
 	enum pa_err (*case_list)(struct pa_db *db, const struct pa_scope *s,
 				 const struct pa_case_filter *f, struct pa_arena *a,
 				 struct pa_case_row **rows, int *n, int64_t *next);
-	/* Move a case: update its state and unit, append the step, keep counters. */
+	/* Move a case: update its state, unit and patch, append the step, keep counters. */
 	enum pa_err (*case_step)(struct pa_db *db, const struct pa_step_in *st);
+	/* Relate two cases (both directions; kind "related", or "merged" from the duplicate
+	 * to the case it joined); bumps both versions. CONFLICT if already related. */
+	enum pa_err (*case_link)(struct pa_db *db, int64_t a, int64_t b, const char *kind,
+				 int64_t at);
+	/* The unit that last dispatched the case to its holder (0 if none). */
+	enum pa_err (*case_dispatcher)(struct pa_db *db, int64_t id, int64_t *unit_id);
+	enum pa_err (*supervision_add)(struct pa_db *db, int64_t case_id, const char *level,
+				       int64_t by_user, const char *note, int64_t at,
+				       int64_t due_at);
 	enum pa_err (*stats)(struct pa_db *db, const struct pa_scope *s, const char *region,
 			     json_t **out);
 

@@ -361,11 +361,16 @@ class BoundaryTest(ApiTest):
         types = self.get("/api/v1/case-types", user="town_101").json["items"]
         channels = ["grid_worker", "walk_in", "phone", "hotline_12345", "online", "letter",
                     "police_transfer", "department"]
+        # a value of each form-field type, for the fields a type requires
+        sample = {"text": "某某", "longtext": "详细情况", "int": 3, "money": 1000,
+                  "date": "2026-03-01", "bool": True, "phone": "13812345678"}
         n = 0
         for t in types:
+            fields = {f["code"]: f["choices"][0] if f["type"] == "choice" else sample[f["type"]]
+                      for f in t["fields"] if f["required"]}
             for k in t["categories"]:
                 c = self.create(type=t["code"], category=k["code"],
-                                channel=channels[n % len(channels)],
+                                channel=channels[n % len(channels)], fields=fields,
                                 title="%s-%s" % (t["code"], k["code"]))
                 self.assertEqual((c["type"], c["category"]), (t["code"], k["code"]))
                 n += 1

@@ -14,7 +14,8 @@ class CaseTypesTest(ApiTest):
         r = self.get("/api/v1/case-types", user="grid_101_001_001")
         self.assertStatus(r, 200)
         types = {t["code"]: t for t in r.json["items"]}
-        self.assertEqual(set(types), {"dispute", "hazard", "request"})
+        self.assertEqual(set(types), {"dispute", "hazard", "request", "petition", "patrol",
+                                      "tipoff", "wage", "complaint", "service"})
         for code, t in types.items():
             self.assertTrue(t["name"], code)
             self.assertGreater(len(t["categories"]), 0, code)
@@ -24,12 +25,15 @@ class CaseTypesTest(ApiTest):
             for f in t["fields"]:
                 self.assertTrue({"code", "type", "name", "required"} <= set(f), f)
             trans = {x["action"]: x for x in t["transitions"]}
-            self.assertTrue({"report", "accept", "reject", "dispatch", "sign", "close"}
-                            <= set(trans), code)
+            # every type follows a lifecycle with a creating report and an acceptance step
             self.assertIsNone(trans["report"]["from"])
-            self.assertEqual(trans["accept"]["from"], "reported")
-            self.assertTrue(trans["reject"]["needs_note"])
-            self.assertTrue(trans["dispatch"]["needs_unit"])
+            self.assertEqual(trans["accept"]["from"], t["states"][0]["code"])
+            if t["lifecycle"] == "standard":
+                self.assertTrue({"reject", "dispatch", "sign", "feedback", "verify_pass",
+                                 "verify_fail", "send_back", "callback", "archive"}
+                                <= set(trans), code)
+                self.assertTrue(trans["reject"]["needs_note"])
+                self.assertTrue(trans["dispatch"]["needs_unit"])
             self.assertIn("town_staff", trans["accept"]["roles"])
             self.assertNotIn("grid_worker", trans["accept"]["roles"])
         cats = {k["code"] for k in types["dispute"]["categories"]}
@@ -96,7 +100,9 @@ class LifecycleTest(ApiTest):
         self.assertEqual(st["to_unit"]["id"], self.town_centre["id"])
         me = self.get("/api/v1/session", user="town_101").json["user"]
         self.assertEqual(st["actor"]["id"], me["id"])
-        self.assertEqual({a["action"] for a in c["actions"]}, {"accept", "reject"})
+        actions = {a["action"] for a in c["actions"]}
+        self.assertTrue({"accept", "reject", "merge", "urgent_on"} <= actions, actions)
+        self.assertFalse({"sign", "feedback", "verify_pass", "dispatch"} & actions, actions)
         # read back
         r = self.get("/api/v1/cases/%d" % c["id"], user="town_101")
         self.assertStatus(r, 200)
@@ -151,8 +157,12 @@ class LifecycleTest(ApiTest):
 
         c = self.act(cid, "accept")
         self.assertEqual(c["status"], "accepted")
-        self.assertEqual({a["action"] for a in c["actions"]}, {"dispatch"})
-        self.assertTrue(c["actions"][0]["needs_unit"])
+        actions = {a["action"] for a in c["actions"]}
+        self.assertIn("dispatch", actions)
+        self.assertFalse({"accept", "sign", "feedback"} & actions, actions)
+        dispatch = [a for a in c["actions"] if a["action"] == "dispatch"][0]
+        self.assertTrue(dispatch["needs_unit"])
+        self.assertEqual(dispatch["needs"], ["unit"])
 
         r = self.post(path + "/actions", {"action": "dispatch"}, user="town_101")
         self.assertError(r, 400, "MISSING_FIELD", "unit_id")
@@ -178,27 +188,33 @@ class LifecycleTest(ApiTest):
         c = self.act(cid, "sign", user="mediator_family")
         self.assertEqual(c["status"], "handling")
 
-        r = self.post(path + "/actions", {"action": "close"}, user="mediator_family")
+        r = self.post(path + "/actions", {"action": "feedback"}, user="mediator_family")
         self.assertError(r, 400, "MISSING_FIELD", "note")
-        r = self.post(path + "/actions", {"action": "close", "note": ""}, user="mediator_family")
+        r = self.post(path + "/actions", {"action": "feedback", "note": ""},
+                      user="mediator_family")
         self.assertError(r, 400, "MISSING_FIELD", "note")
-        c = self.act(cid, "close", user="mediator_family", note="双方达成调解协议")
-        self.assertEqual(c["status"], "closed")
-        self.assertEqual(c["actions"], [])
+        c = self.act(cid, "feedback", user="mediator_family", note="双方达成调解协议")
+        self.assertEqual(c["status"], "verifying")
+        self.assertEqual(c["actions"], [])  # verifying is the dispatcher's work
 
-        # a closed case takes no more actions
+        # the centre that dispatched it verifies and closes it
+        c = self.act(cid, "verify_pass", user="town_101")
+        self.assertEqual(c["status"], "closed")
+        self.assertIn("callback", {a["action"] for a in c["actions"]})
+
+        # a closed case is not signed for again
         r = self.post(path + "/actions", {"action": "sign"}, user="mediator_family")
         self.assertError(r, 409, "ACTION_NOT_ALLOWED")
 
         # the steps between units
         steps = self.get(path, user="town_101").json["steps"]
         self.assertEqual([s["action"] for s in steps],
-                         ["report", "accept", "dispatch", "sign", "close"])
-        self.assertEqual([s["seq"] for s in steps], [1, 2, 3, 4, 5])
+                         ["report", "accept", "dispatch", "sign", "feedback", "verify_pass"])
+        self.assertEqual([s["seq"] for s in steps], [1, 2, 3, 4, 5, 6])
         self.assertEqual([(s["from_state"], s["to_state"]) for s in steps],
                          [(None, "reported"), ("reported", "accepted"),
                           ("accepted", "dispatched"), ("dispatched", "handling"),
-                          ("handling", "closed")])
+                          ("handling", "verifying"), ("verifying", "closed")])
         town_user = self.get("/api/v1/session", user="town_101").json["user"]
         med_user = self.get("/api/v1/session", user="mediator_family").json["user"]
         d = steps[2]
@@ -249,7 +265,7 @@ class LifecycleTest(ApiTest):
     def test_action_not_allowed_in_state(self):
         c = self.create(title="状态不允许测试")
         path = "/api/v1/cases/%d/actions" % c["id"]
-        for action, extra in [("sign", {}), ("close", {"note": "x"}),
+        for action, extra in [("sign", {}), ("feedback", {"note": "x"}),
                               ("dispatch", {"unit_id": self.family["id"]})]:
             r = self.post(path, dict(extra, action=action), user="town_101")
             self.assertError(r, 409, "ACTION_NOT_ALLOWED")
@@ -498,7 +514,7 @@ class StatsTest(ApiTest):
     def test_refused_action_does_not_move_counts(self):
         c = self.create(title="失败动作不计数")
         before = self.stats(TOWN)
-        r = self.post("/api/v1/cases/%d/actions" % c["id"], {"action": "close", "note": "x"},
+        r = self.post("/api/v1/cases/%d/actions" % c["id"], {"action": "feedback", "note": "x"},
                       user="town_101")
         self.assertError(r, 409, "ACTION_NOT_ALLOWED")
         self.assertEqual(self.stats(TOWN), before)

@@ -649,7 +649,8 @@ class LiveTest(unittest.TestCase):
             self.assertEqual(len(creating), 1, t["code"])
             states = {st["code"] for st in t["states"]}
             for x in t["transitions"]:
-                self.assertIn(x["to"], states)
+                self.assertIn(x["to"], states | {"="})
+                self.assertIn(x["from"], states | {"*", None})
         self.assertIn("walk_in", [c["code"] for c in r.json["channels"]])
 
     def test_units(self):
@@ -725,17 +726,20 @@ class LiveTest(unittest.TestCase):
                       user="town_101", headers={"Idempotency-Key": "openapi-test-dispatch"},
                       expect=200)
         self.assertEqual((r.json["status"], r.json["unit_id"]), ("dispatched", unit))
-        # 签收 sign for and 结案 close, by the committee's mediator (unit scope).
+        # 签收 sign for and 办结反馈 feedback, by the committee's mediator (unit scope);
+        # 核查通过 verify, by the centre that dispatched it: the case is closed.
         self.call("POST", act, {"action": "sign"}, user="mediator_family", expect=200)
-        self.call("POST", act, {"action": "close"}, user="mediator_family", expect=400,
+        self.call("POST", act, {"action": "feedback"}, user="mediator_family", expect=400,
                   code="MISSING_FIELD")
-        r = self.call("POST", act, {"action": "close", "note": "经调解达成协议，已履行。"},
+        r = self.call("POST", act, {"action": "feedback", "note": "经调解达成协议，已履行。"},
                       user="mediator_family", expect=200)
         self.assertEqual((r.json["status"], r.json["status_kind"], r.json["actions"]),
-                         ("closed", "terminal", []))
+                         ("verifying", "active", []))
+        r = self.call("POST", act, {"action": "verify_pass"}, user="town_101", expect=200)
+        self.assertEqual(r.json["status"], "closed")
         r = self.call("GET", "/api/v1/cases/%d" % cid, user="mediator_family", expect=200)
         self.assertEqual([st["action"] for st in r.json["steps"]],
-                         ["report", "accept", "dispatch", "sign", "close"])
+                         ["report", "accept", "dispatch", "sign", "feedback", "verify_pass"])
 
         # Statistics moved with it.
         after = self.call("GET", "/api/v1/stats?region=429006101", user="town_101",
@@ -748,14 +752,14 @@ class LiveTest(unittest.TestCase):
         # Out of scope, not there, not allowed.
         self.call("GET", "/api/v1/cases/%d" % cid, user="town_102", expect=404,
                   code="NOT_FOUND")
-        self.call("POST", act, {"action": "close", "note": "x"}, user="town_102", expect=404,
+        self.call("POST", act, {"action": "feedback", "note": "x"}, user="town_102", expect=404,
                   code="NOT_FOUND")
         self.call("GET", "/api/v1/cases/999999999", user="town_101", expect=404,
                   code="NOT_FOUND")
         self.call("GET", "/api/v1/cases/abc", user="town_101", expect=404, code="NOT_FOUND",
                   valid=False)
         self.call("GET", "/api/v1/cases/%d" % cid, expect=401, code="UNAUTHENTICATED")
-        self.call("POST", act, {"action": "close"}, expect=401, code="UNAUTHENTICATED")
+        self.call("POST", act, {"action": "feedback"}, expect=401, code="UNAUTHENTICATED")
 
     def test_case_intake_errors(self):
         body = self.new_case()

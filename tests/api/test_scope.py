@@ -5,7 +5,7 @@ import unittest
 
 from common import ApiTest, CITY, GRID, OTHER_GRID, OTHER_TOWN, TOWN, VILLAGE, q
 
-LIMIT = 40
+LIMIT = 30
 
 
 class ScopeTest(ApiTest):
@@ -111,7 +111,7 @@ class ScopeTest(ApiTest):
         for status, case in self.other.items():
             before = self.get("/api/v1/cases/%d" % case["id"], user="city_admin").json
             for action, extra in [("accept", {}), ("reject", {"note": "越权"}),
-                                  ("close", {"note": "越权"}), ("sign", {})]:
+                                  ("feedback", {"note": "越权"}), ("sign", {})]:
                 r = self.post("/api/v1/cases/%d/actions" % case["id"],
                               dict(extra, action=action), user="town_101")
                 self.assertError(r, 404, "NOT_FOUND")

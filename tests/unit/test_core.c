@@ -124,10 +124,30 @@ static void test_catalog_shipped(void **st)
 	assert_non_null(acc);
 	assert_true(pa_role_may(acc, pa_catalog_role(c, "town_staff")));
 	assert_false(pa_role_may(acc, pa_catalog_role(c, "auditor")));
-	assert_null(pa_lifecycle_find(lc, "close", rep));
-	assert_non_null(pa_lifecycle_find(lc, "report", -1));
+	assert_null(pa_lifecycle_find(lc, "verify_pass", rep));
+	assert_non_null(pa_lifecycle_find(lc, "report", PA_FROM_CREATE));
+	assert_int_equal(lc->states[rep].phase, PA_PHASE_ACCEPT);
+	assert_int_equal(lc->states[pa_lifecycle_state(lc, "suspended")].kind, PA_STATE_WAITING);
+	/* "*" applies in any state that is not terminal; "=" stays */
+	int handling = pa_lifecycle_state(lc, "handling");
+	const struct pa_transition *urg = pa_lifecycle_find(lc, "urgent_on", handling);
+	assert_non_null(urg);
+	assert_int_equal(urg->from, PA_FROM_ANY);
+	assert_int_equal(pa_transition_target(urg, handling), handling);
+	assert_null(pa_lifecycle_find(lc, "urgent_on", pa_lifecycle_state(lc, "archived")));
+	assert_int_equal(pa_lifecycle_action(lc, "dispatch")->effect, PA_EFFECT_ASSIGN);
+	assert_true(pa_lifecycle_action(lc, "send_back")->needs & PA_NEED_HOLDER);
+	const char *words[8];
+	int n = pa_needs_words(pa_lifecycle_action(lc, "apply_extension")->needs, words);
+	assert_int_equal(n, 3);
+	assert_string_equal(words[0], "note");
 	pa_catalog_free(c);
 }
+
+#define LC_HEAD "[lifecycle]\ncode = standard\nname = b\n"
+#define LC_OK                                                                                   \
+	LC_HEAD "[states]\na initial accept A A\nb terminal - B B\n[actions]\nreport R R - -\n" \
+		"go G G - -\n[transitions]\nreport - a city_admin\n"
 
 /* Each broken file must be refused with its name, line and field. */
 static void test_catalog_broken(void **st)
@@ -136,25 +156,35 @@ static void test_catalog_broken(void **st)
 	struct {
 		const char *file, *text, *expect;
 	} cases[] = {
-		{"lifecycles/basic.conf",
-		 "[lifecycle]\ncode = basic\nname = b\n[states]\na initial A A\nb terminal B B\n"
-		 "[actions]\nreport R R -\ngo G G -\n[transitions]\nreport - a city_admin\n"
-		 "go a bb city_admin\n",
-		 "basic.conf:12: to: unknown state \"bb\""},
-		{"lifecycles/basic.conf",
-		 "[lifecycle]\ncode = basic\nname = b\n[states]\na initial A A\nb final B B\n",
-		 "basic.conf:6: kind:"},
-		{"lifecycles/basic.conf",
-		 "[lifecycle]\ncode = basic\nname = b\n[states]\na initial A A\nb terminal B B\n"
-		 "[actions]\nreport R R -\ngo G G -\n[transitions]\nreport - a city_admin\n"
-		 "go a b nobody\n",
-		 "basic.conf:12: roles: unknown role \"nobody\""},
+		{"lifecycles/standard.conf", LC_OK "go a bb city_admin\n",
+		 "standard.conf:12: to: unknown state \"bb\""},
+		{"lifecycles/standard.conf",
+		 LC_HEAD "[states]\na initial accept A A\nb final - B B\n",
+		 "standard.conf:6: kind:"},
+		{"lifecycles/standard.conf", LC_HEAD "[states]\na initial later A A\n",
+		 "standard.conf:5: phase:"},
+		{"lifecycles/standard.conf",
+		 LC_HEAD "[states]\na initial accept A A\nb terminal handle B B\n",
+		 "standard.conf:6: phase: a terminal state runs no clock"},
+		{"lifecycles/standard.conf", LC_OK "go a b nobody\n",
+		 "standard.conf:12: roles: unknown role \"nobody\""},
+		{"lifecycles/standard.conf",
+		 LC_HEAD "[states]\na initial accept A A\n[actions]\nreport R R - teleport\n",
+		 "standard.conf:7: effect: unknown effect \"teleport\""},
+		{"lifecycles/standard.conf",
+		 LC_HEAD "[states]\na initial accept A A\n[actions]\nreport R R wings -\n",
+		 "standard.conf:7: needs:"},
+		{"lifecycles/standard.conf", LC_OK "report - = city_admin\n",
+		 "standard.conf:12: to: the creating transition needs a state"},
+		{"lifecycles/standard.conf", LC_OK "go b a city_admin\n",
+		 "standard.conf:12: from: state \"b\" is terminal"},
 		{"case-types/hazard.conf",
 		 "[type]\ncode = hazard\nname = h\nname_en = H\nlifecycle = nope\n[categories]\nx "
 		 "X X\n",
 		 "hazard.conf:5: lifecycle: unknown lifecycle \"nope\""},
 		{"case-types/hazard.conf",
-		 "[type]\ncode = hazard\nname = h\nname_en = H\nlifecycle = basic\n[categories]\nx "
+		 "[type]\ncode = hazard\nname = h\nname_en = H\nlifecycle = "
+		 "standard\n[categories]\nx "
 		 "X X\n"
 		 "[fields]\nf float optional F F\n",
 		 "hazard.conf:9: type:"},

@@ -1,0 +1,212 @@
+/* effects.c: what actions do besides moving a case between states — named in the
+ * lifecycle data ("effect" column), each implemented once here. prepare() checks and
+ * decides before the step is written (unit, tier, flags); finish() writes what needs the
+ * step in place first (links, supervision notices). */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/calendar.h"
+#include "service/internal.h"
+
+static const char *const tiers[] = {"village", "town", "city", NULL};
+
+static bool tier_valid(const char *t)
+{
+	for (int i = 0; t && tiers[i]; i++)
+		if (strcmp(t, tiers[i]) == 0)
+			return true;
+	return false;
+}
+
+/* The unit with this id, and its tier when it has one of the three. */
+static enum pa_err unit_tier(struct pa_db *db, int64_t id, const char *field, const char **tier)
+{
+	json_t *u = NULL;
+	enum pa_err rc = db->ops->unit_get(db, id, &u);
+	if (rc == PA_NOT_FOUND)
+		return pa_errf(PA_BAD_FIELD, field, "no unit with id %lld", (long long)id);
+	if (rc)
+		return rc;
+	const char *t = json_string_value(json_object_get(u, "tier"));
+	/* the string must outlive u: map it onto the static names */
+	*tier = NULL;
+	for (int i = 0; t && tiers[i]; i++)
+		if (strcmp(t, tiers[i]) == 0)
+			*tier = tiers[i];
+	json_decref(u);
+	return PA_OK;
+}
+
+/* The centre of the tier above the case's, for report-up and skip-level. */
+static enum pa_err centre_of(struct pa_effect_ctx *x, const char *tier, int64_t *unit)
+{
+	char region[16];
+	const char *kind;
+	if (strcmp(tier, "town") == 0) {
+		snprintf(region, sizeof region, "%.9s", x->head->grid);
+		kind = "town_centre";
+	} else {
+		snprintf(region, sizeof region, "%.6s", x->head->grid);
+		kind = "city_centre";
+	}
+	enum pa_err rc = x->db->ops->unit_find(x->db, region, kind, unit, NULL, 0);
+	if (rc == PA_NOT_FOUND)
+		return pa_errf(PA_CONFLICT, NULL, "region %s has no %s to take the case", region,
+			       kind);
+	return rc;
+}
+
+/* A case the actor may see, other than this one, for merge and link. */
+static enum pa_err other_case(struct pa_effect_ctx *x, bool open_only)
+{
+	if (x->p->target_case == x->head->id)
+		return pa_errf(PA_BAD_FIELD, "target_case_id",
+			       "a case cannot be related to itself");
+	struct pa_case_head o;
+	enum pa_err rc = x->db->ops->case_head(x->db, &x->actor->scope, x->p->target_case, &o);
+	if (rc == PA_NOT_FOUND)
+		return pa_errf(PA_BAD_FIELD, "target_case_id", "no case %lld in your scope",
+			       (long long)x->p->target_case);
+	if (rc)
+		return rc;
+	if (open_only) {
+		const struct pa_casetype *t = pa_catalog_type(x->app->cat, o.type);
+		int s = t ? pa_lifecycle_state(t->lc, o.status) : -1;
+		if (s < 0 || t->lc->states[s].kind == PA_STATE_TERMINAL)
+			return pa_errf(PA_CONFLICT, "target_case_id",
+				       "case %lld is %s: merge into an open case", (long long)o.id,
+				       s < 0 ? o.status : t->lc->states[s].name);
+	}
+	return PA_OK;
+}
+
+static enum pa_err conflict(const struct pa_action *ac, const char *why)
+{
+	return pa_errf(PA_ACTION_NOT_ALLOWED, "action", "\"%s\" is not possible: %s", ac->name,
+		       why);
+}
+
+enum pa_err pa_effect_prepare(struct pa_effect_ctx *x)
+{
+	const struct pa_case_head *h = x->head;
+	const struct pa_act_params *p = x->p;
+	struct pa_case_patch *pt = x->patch;
+	enum pa_err rc = PA_OK;
+	const char *tier = NULL;
+	switch (x->action->effect) {
+	case PA_EFFECT_NONE:
+		break;
+	case PA_EFFECT_ASSIGN:
+		if ((rc = unit_tier(x->db, p->unit_id, "unit_id", &tier)))
+			return rc;
+		x->step->to_unit = p->unit_id;
+		pt->tier = tier;
+		break;
+	case PA_EFFECT_SEND_BACK: {
+		int64_t back = 0;
+		if ((rc = x->db->ops->case_dispatcher(x->db, h->id, &back)))
+			return rc;
+		if (!back)
+			return conflict(x->action, "nobody dispatched this case");
+		if ((rc = unit_tier(x->db, back, "unit_id", &tier)))
+			return rc;
+		x->step->to_unit = back;
+		pt->tier = tier;
+		break;
+	}
+	case PA_EFFECT_ESCALATE:
+	case PA_EFFECT_SKIP_LEVEL: {
+		if (strcmp(h->tier, "city") == 0)
+			return conflict(x->action, "the case is already at the city tier");
+		const char *up = x->action->effect == PA_EFFECT_SKIP_LEVEL ? "city"
+				 : strcmp(h->tier, "village") == 0         ? "town"
+									   : "city";
+		if (x->action->effect == PA_EFFECT_SKIP_LEVEL && strcmp(h->tier, "village") != 0)
+			return conflict(x->action, "skipping a tier starts from the village tier");
+		int64_t unit;
+		if ((rc = centre_of(x, up, &unit)))
+			return rc;
+		x->step->to_unit = unit;
+		pt->tier = strcmp(up, "town") == 0 ? tiers[1] : tiers[2];
+		break;
+	}
+	case PA_EFFECT_TRIAGE:
+		if (!tier_valid(p->tier))
+			return pa_errf(PA_BAD_FIELD, "tier", "tier is village, town or city");
+		if (strcmp(p->tier, h->tier) == 0)
+			return conflict(x->action, "the case is already at that tier");
+		for (int i = 0; tiers[i]; i++)
+			if (strcmp(p->tier, tiers[i]) == 0)
+				pt->tier = tiers[i];
+		break;
+	case PA_EFFECT_EXT_REQUEST:
+		if (h->ext_pending)
+			return conflict(x->action, "an extension is already waiting for approval");
+		if (p->days > 90)
+			return pa_errf(PA_BAD_FIELD, "days",
+				       "an extension is at most 90 working days");
+		pt->ext_pending = p->days;
+		break;
+	case PA_EFFECT_EXT_APPROVE:
+	case PA_EFFECT_EXT_DENY:
+		if (!h->ext_pending)
+			return conflict(x->action, "no extension was asked for");
+		pt->ext_pending = 0;
+		if (x->action->effect == PA_EFFECT_EXT_APPROVE)
+			pt->ext_add = h->ext_pending;
+		break;
+	case PA_EFFECT_URGENT_ON:
+	case PA_EFFECT_URGENT_OFF: {
+		int want = x->action->effect == PA_EFFECT_URGENT_ON;
+		if (h->urgent == want)
+			return conflict(x->action, want ? "the case is already urgent"
+							: "the case is not urgent");
+		pt->urgent = want;
+		break;
+	}
+	case PA_EFFECT_RATE:
+		if (strcmp(p->rating, "satisfied") != 0 &&
+		    strcmp(p->rating, "basically_satisfied") != 0 &&
+		    strcmp(p->rating, "unsatisfied") != 0)
+			return pa_errf(PA_BAD_FIELD, "rating",
+				       "rating is satisfied, basically_satisfied or unsatisfied");
+		pt->rating = p->rating;
+		break;
+	case PA_EFFECT_UNREASONABLE:
+		pt->unreasonable = 1;
+		break;
+	case PA_EFFECT_MERGE:
+		if ((rc = other_case(x, true)))
+			return rc;
+		pt->merged_into = p->target_case;
+		x->link_kind = "merged";
+		x->link_case = p->target_case;
+		break;
+	case PA_EFFECT_LINK:
+		if ((rc = other_case(x, false)))
+			return rc;
+		x->link_kind = "related";
+		x->link_case = p->target_case;
+		break;
+	case PA_EFFECT_SUPERVISE:
+		if (p->days > 90)
+			return pa_errf(PA_BAD_FIELD, "days",
+				       "a supervision deadline is at most 90 working days");
+		x->supervise = true;
+		x->due_at = pa_calendar_add_workdays(x->app->calendar, x->step->at, p->days);
+		break;
+	}
+	return PA_OK;
+}
+
+enum pa_err pa_effect_finish(struct pa_effect_ctx *x)
+{
+	enum pa_err rc = PA_OK;
+	if (x->link_kind)
+		rc = x->db->ops->case_link(x->db, x->head->id, x->link_case, x->link_kind,
+					   x->step->at);
+	if (!rc && x->supervise)
+		rc = x->db->ops->supervision_add(x->db, x->head->id, "manual", x->actor->user.id,
+						 x->p->note, x->step->at, x->due_at);
+	return rc;
+}

@@ -1,0 +1,61 @@
+/* internal.h: what the service's own files share and nothing outside them uses. */
+#ifndef PA_SERVICE_INTERNAL_H
+#define PA_SERVICE_INTERNAL_H
+
+#include "service/app.h"
+
+/* ---- idem.c ---- */
+struct idem {
+	const char *key; /* NULL: no idempotency */
+	int64_t user_id;
+	char hash[65];
+	bool replayed;
+};
+
+/* Check the key and fingerprint the request (what: method and path; body: its JSON). */
+enum pa_err idem_prepare(struct idem *im, const struct pa_actor *a, const char *key,
+			 const char *what, json_t *body);
+/* In a job: NOT_FOUND when the key is new; PA_OK with the stored answer written to out;
+ * CONFLICT when the key was used for a different request. */
+enum pa_err idem_lookup(struct pa_db *db, struct idem *im, struct pa_jw *out);
+/* In a job: keep the answer with the change. */
+enum pa_err idem_store(struct pa_db *db, struct idem *im, int status, const struct pa_jw *answer);
+/* Read a case back as the caller sees it and render it into out. */
+enum pa_err render_back(struct pa_db *db, const struct pa_app *app, const struct pa_actor *a,
+			int64_t id, struct pa_jw *out);
+
+/* ---- actions.c / effects.c ---- */
+/* What an action request carries besides its name. */
+struct pa_act_params {
+	const char *note, *rating, *tier;
+	int64_t unit_id, target_case;
+	int days;
+};
+
+/* What an effect decides before the step is written, and does after it. */
+struct pa_effect_ctx {
+	struct pa_app *app;
+	struct pa_db *db;
+	const struct pa_actor *actor;
+	const struct pa_case_head *head;
+	const struct pa_action *action;
+	const struct pa_act_params *p;
+	struct pa_step_in *step;
+	struct pa_case_patch *patch;
+	/* filled by pa_effect_prepare for pa_effect_finish */
+	const char *link_kind;
+	int64_t link_case;
+	bool supervise;
+	int64_t due_at;
+};
+
+enum pa_err pa_effect_prepare(struct pa_effect_ctx *x);
+enum pa_err pa_effect_finish(struct pa_effect_ctx *x);
+
+static inline const char *state_name(const struct pa_lifecycle *lc, const char *code)
+{
+	int i = pa_lifecycle_state(lc, code);
+	return i >= 0 ? lc->states[i].name : code;
+}
+
+#endif
