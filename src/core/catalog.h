@@ -35,15 +35,20 @@ struct pa_state {
 };
 
 /* What an action needs from the request besides the action name (a fixed vocabulary:
- * data files name them, "needs" column). */
-#define PA_NEEDS_MAP(X)                                                                        \
-	X(NOTE, "note", 1u)                                                                    \
-	/* a non-empty note (reason) */ X(UNIT, "unit", 2u) /* a target unit_id */ X(          \
-		HOLDER, "holder", 4u) /* the actor belongs to the unit now holding the case */ \
-		X(CASE, "case", 8u) /* another case: target_case_id */ X(                      \
-			DAYS, "days", 16u) /* a number of working days */                      \
-		X(RATING, "rating", 32u) /* a satisfaction rating */ X(                        \
-			TIER, "tier", 64u) /* a tier: village, town or city */
+ * data files name them, "needs" column): note = a non-empty reason; unit = a target
+ * unit_id; holder = the actor belongs to the unit now holding the case; case = another
+ * case (target_case_id); days = working days; rating = a satisfaction rating; tier =
+ * village, town or city. */
+// clang-format off
+#define PA_NEEDS_MAP(X) \
+	X(NOTE, "note", 1u) \
+	X(UNIT, "unit", 2u) \
+	X(HOLDER, "holder", 4u) \
+	X(CASE, "case", 8u) \
+	X(DAYS, "days", 16u) \
+	X(RATING, "rating", 32u) \
+	X(TIER, "tier", 64u)
+// clang-format on
 
 enum {
 #define PA_X(name, word, bit) PA_NEED_##name = bit,
@@ -52,28 +57,32 @@ enum {
 };
 
 /* What an action does besides moving the case between states: named in the data files
- * ("effect" column), each implemented once in the service layer. */
-#define PA_EFFECTS_MAP(X)                                                                         \
-	X(NONE, "-")                                                                              \
-	X(ASSIGN, "assign") /* the case goes to the given unit */ X(                              \
-		SEND_BACK, "send_back") /* back to the unit that dispatched it */                 \
-		X(ESCALATE, "escalate") /* to the centre one tier up */ X(                        \
-			SKIP_LEVEL, "skip_level") /* straight to the city centre */               \
-		X(TRIAGE, "triage") /* set the tier (繁简分流) */ X(                              \
-			EXT_REQUEST, "ext_request") /* ask for more working days */               \
-		X(EXT_APPROVE, "ext_approve") /* grant the asked days */ X(                       \
-			EXT_DENY, "ext_deny") /* refuse them */ X(URGENT_ON,                      \
-								  "urgent_on") X(URGENT_OFF,      \
-										 "urgent_off")    \
-			X(RATE, "rate") /* record the call-back's satisfaction rating */ X(       \
-				UNREASONABLE,                                                     \
-				"unreasonable") /* exclude from satisfaction scores */            \
-		X(MERGE, "merge") /* this case is a duplicate of the given case */ X(             \
-			LINK,                                                                     \
-			"link") /* relate to the given case */ X(SUPERVISE,                       \
-								 "supervise") /* manual           \
-										 supervision with \
-										 a deadline */
+ * ("effect" column), each implemented once in the service layer (effects.c):
+ * assign = to the given unit; send_back = to the unit that dispatched it; escalate = to
+ * the centre one tier up; skip_level = straight to the city centre; triage = set the tier
+ * (繁简分流); ext_request / ext_approve / ext_deny = extension asked, granted, refused;
+ * urgent_on / urgent_off; rate = the call-back's rating; unreasonable = excluded from
+ * satisfaction scores; merge = a duplicate of the given case; link = related to it;
+ * supervise = manual supervision with a deadline. */
+// clang-format off
+#define PA_EFFECTS_MAP(X) \
+	X(NONE, "-") \
+	X(ASSIGN, "assign") \
+	X(SEND_BACK, "send_back") \
+	X(ESCALATE, "escalate") \
+	X(SKIP_LEVEL, "skip_level") \
+	X(TRIAGE, "triage") \
+	X(EXT_REQUEST, "ext_request") \
+	X(EXT_APPROVE, "ext_approve") \
+	X(EXT_DENY, "ext_deny") \
+	X(URGENT_ON, "urgent_on") \
+	X(URGENT_OFF, "urgent_off") \
+	X(RATE, "rate") \
+	X(UNREASONABLE, "unreasonable") \
+	X(MERGE, "merge") \
+	X(LINK, "link") \
+	X(SUPERVISE, "supervise")
+// clang-format on
 
 enum pa_effect {
 #define PA_X(name, word) PA_EFFECT_##name,
