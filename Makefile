@@ -6,8 +6,8 @@ PKGS    := libmicrohttpd jansson sqlite3 libsodium opencc
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers \
            -fno-strict-aliasing -pthread -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
-           -DPA_DATADIR='"$(CURDIR)/data"'
-LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
+           -DPA_DATADIR='"$(CURDIR)/data"' $(EXTRA_CFLAGS)
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread $(EXTRA_LDFLAGS)
 BUILD   ?= build
 DB      ?= var/pingan.db
 LISTEN  ?= 127.0.0.1:8080

@@ -406,6 +406,244 @@ out:
 	return rc;
 }
 
+/* ---- tiers, limits and routing ---- */
+
+static const char *tier_names[] = {"village", "town", "city"};
+
+const char *pa_tier_name(enum pa_tier t)
+{
+	return tier_names[t];
+}
+
+int pa_tier_of(const char *name)
+{
+	for (int i = 0; name && i < 3; i++)
+		if (strcmp(name, tier_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* "5" = 5 working days, "24h" = 24 clock hours. */
+static bool parse_limit(const char *s, int *v, bool *hours)
+{
+	char *end;
+	long n = strtol(s, &end, 10);
+	*hours = *end == 'h';
+	if (*hours)
+		end++;
+	if (*end || end == s || n <= 0 || n > 3650)
+		return false;
+	*v = (int)n;
+	return true;
+}
+
+static enum pa_err load_limits(struct pa_catalog *c, const char *path)
+{
+	struct pa_conf cf;
+	enum pa_err rc = pa_conf_load(path, &cf);
+	if (rc)
+		goto out;
+	c->profiles = pa_alloc(&c->arena, sizeof *c->profiles * (size_t)(cf.nsec + 1));
+	for (int i = 0; i < cf.nsec; i++) {
+		const struct pa_conf_section *s = &cf.sec[i];
+		if (strcmp(s->name, "profile") != 0 || !s->arg ||
+		    (rc = check_code(&cf, s->line, "profile", s->arg))) {
+			rc = rc ? rc : ferr(path, s->line, "section", "expected [profile NAME]");
+			goto out;
+		}
+		if (pa_catalog_profile(c, s->arg)) {
+			rc = ferr(path, s->line, "profile", "profile \"%s\" defined twice", s->arg);
+			goto out;
+		}
+		struct pa_profile *p = &c->profiles[c->nprofiles];
+		p->code = pa_strdup(&c->arena, s->arg);
+		bool seen[3][4] = {{false}};
+		for (int k = 0; k < s->nrows; k++) {
+			const struct pa_conf_row *r = &s->rows[k];
+			if (r->key) {
+				if (strcmp(r->key, "escalate") != 0 ||
+				    (strcmp(r->value, "yes") != 0 && strcmp(r->value, "no") != 0)) {
+					rc = ferr(path, r->line, r->key, "only \"escalate = yes|no\" is known here");
+					goto out;
+				}
+				p->escalate = strcmp(r->value, "yes") == 0;
+				continue;
+			}
+			if ((rc = need_cols(&cf, r, 4, 4, "limits")))
+				goto out;
+			int t = pa_tier_of(r->tok[0]), ph = -1;
+			for (int j = 1; j < 4; j++)
+				if (strcmp(r->tok[1], phase_names[j]) == 0)
+					ph = j;
+			if (t < 0) {
+				rc = ferr(path, r->line, "tier", "\"%s\" is not village, town or city", r->tok[0]);
+				goto out;
+			}
+			if (ph < 0) {
+				rc = ferr(path, r->line, "phase", "\"%s\" is not accept, handle or verify", r->tok[1]);
+				goto out;
+			}
+			if (seen[t][ph]) {
+				rc = ferr(path, r->line, "phase", "%s %s listed twice", r->tok[0], r->tok[1]);
+				goto out;
+			}
+			struct pa_limit *l = &p->lim[t][ph];
+			bool yh, rh;
+			if (!parse_limit(r->tok[2], &l->yellow, &yh)) {
+				rc = ferr(path, r->line, "yellow", "\"%s\" is not N (working days) or Nh (hours)", r->tok[2]);
+				goto out;
+			}
+			if (!parse_limit(r->tok[3], &l->red, &rh)) {
+				rc = ferr(path, r->line, "red", "\"%s\" is not N (working days) or Nh (hours)", r->tok[3]);
+				goto out;
+			}
+			if (yh != rh || l->red <= l->yellow) {
+				rc = ferr(path, r->line, "red", "the red limit must come after the yellow one, in the same unit");
+				goto out;
+			}
+			l->hours = yh;
+			seen[t][ph] = true;
+		}
+		for (int t = 0; t < 3; t++)
+			for (int ph = 1; ph < 4; ph++)
+				if (!seen[t][ph]) {
+					rc = ferr(path, s->line, "limits", "profile %s has no %s %s limit", p->code,
+						  tier_names[t], phase_names[ph]);
+					goto out;
+				}
+		c->nprofiles++;
+	}
+	if (!c->nprofiles)
+		rc = ferr(path, 1, "profile", "no [profile NAME] section");
+out:
+	pa_conf_free(&cf);
+	return rc;
+}
+
+static bool category_anywhere(const struct pa_catalog *c, const char *code)
+{
+	for (int i = 0; i < c->ntypes; i++)
+		if (pa_type_category(&c->types[i], code))
+			return true;
+	return false;
+}
+
+static bool region_code(const char *s)
+{
+	size_t n = strlen(s);
+	if (n != 6 && n != 9 && n != 12 && n != 15)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+static enum pa_err load_routing(struct pa_catalog *c, const char *path)
+{
+	struct pa_conf cf;
+	enum pa_err rc = pa_conf_load(path, &cf);
+	if (rc)
+		goto out;
+	const struct pa_conf_section *s = pa_conf_section(&cf, "rules");
+	if (!s || !s->nrows) {
+		rc = ferr(path, 1, "rules", "no [rules] section with rows");
+		goto out;
+	}
+	struct pa_arena *a = &c->arena;
+	c->routes = pa_alloc(a, sizeof *c->routes * (size_t)s->nrows);
+	for (int i = 0; i < s->nrows; i++) {
+		const struct pa_conf_row *r = &s->rows[i];
+		if ((rc = need_cols(&cf, r, 8, 8, "rules")) ||
+		    (rc = check_code(&cf, r->line, "id", r->tok[0])))
+			goto out;
+		struct pa_routing_rule *ro = &c->routes[c->nroutes];
+		for (int k = 0; k < c->nroutes; k++)
+			if (strcmp(c->routes[k].id, r->tok[0]) == 0) {
+				rc = ferr(path, r->line, "id", "rule \"%s\" listed twice", r->tok[0]);
+				goto out;
+			}
+		ro->id = pa_strdup(a, r->tok[0]);
+		const struct pa_casetype *t = NULL;
+		if (*r->tok[1] && !(t = pa_catalog_type(c, r->tok[1]))) {
+			rc = ferr(path, r->line, "type", "unknown case type \"%s\"", r->tok[1]);
+			goto out;
+		}
+		if (*r->tok[2] && (t ? !pa_type_category(t, r->tok[2]) : !category_anywhere(c, r->tok[2]))) {
+			rc = ferr(path, r->line, "category", "unknown category \"%s\"%s%s", r->tok[2],
+				  t ? " for " : "", t ? t->code : "");
+			goto out;
+		}
+		if (*r->tok[3] && !region_code(r->tok[3])) {
+			rc = ferr(path, r->line, "region", "\"%s\" is not a region code", r->tok[3]);
+			goto out;
+		}
+		if (*r->tok[4] && !pa_catalog_channel(c, r->tok[4])) {
+			rc = ferr(path, r->line, "channel", "unknown channel \"%s\"", r->tok[4]);
+			goto out;
+		}
+		const char *target = r->tok[5];
+		if (strncmp(target, "unit:", 5) == 0 && target[5]) {
+			ro->to_unit = true;
+			ro->unit = pa_strdup(a, target + 5);
+		} else if (strncmp(target, "tier:", 5) != 0 || pa_tier_of(target + 5) < 0) {
+			rc = ferr(path, r->line, "target",
+				  "\"%s\" is not tier:village|town|city or unit:CODE", target);
+			goto out;
+		}
+		int tier = pa_tier_of(r->tok[6]);
+		if (tier < 0) {
+			rc = ferr(path, r->line, "tier", "\"%s\" is not village, town or city", r->tok[6]);
+			goto out;
+		}
+		if (!ro->to_unit && pa_tier_of(target + 5) != tier) {
+			rc = ferr(path, r->line, "tier", "a case sent to the %s centre starts at the %s tier",
+				  target + 5, target + 5);
+			goto out;
+		}
+		ro->tier = (enum pa_tier)tier;
+		if (!(ro->profile = pa_catalog_profile(c, r->tok[7]))) {
+			rc = ferr(path, r->line, "profile", "unknown profile \"%s\"", r->tok[7]);
+			goto out;
+		}
+		ro->type = t ? t->code : NULL;
+		ro->category = *r->tok[2] ? pa_strdup(a, r->tok[2]) : NULL;
+		ro->region = *r->tok[3] ? pa_strdup(a, r->tok[3]) : NULL;
+		ro->channel = *r->tok[4] ? pa_strdup(a, r->tok[4]) : NULL;
+		c->nroutes++;
+	}
+	const struct pa_routing_rule *last = &c->routes[c->nroutes - 1];
+	if (last->type || last->category || last->region || last->channel)
+		rc = ferr(path, s->rows[s->nrows - 1].line, "rules",
+			  "the last rule must match every case (- in type, category, region, channel)");
+out:
+	pa_conf_free(&cf);
+	return rc;
+}
+
+const struct pa_profile *pa_catalog_profile(const struct pa_catalog *c, const char *code)
+{
+	for (int i = 0; i < c->nprofiles; i++)
+		if (strcmp(c->profiles[i].code, code) == 0)
+			return &c->profiles[i];
+	return NULL;
+}
+
+const struct pa_routing_rule *pa_catalog_routing(const struct pa_catalog *c, const char *type,
+					const char *category, const char *grid, const char *channel)
+{
+	for (int i = 0; i < c->nroutes; i++) {
+		const struct pa_routing_rule *r = &c->routes[i];
+		if ((r->type && strcmp(r->type, type) != 0) ||
+		    (r->category && strcmp(r->category, category) != 0) ||
+		    (r->region && strncmp(grid, r->region, strlen(r->region)) != 0) ||
+		    (r->channel && strcmp(r->channel, channel) != 0))
+			continue;
+		return r;
+	}
+	return NULL;
+}
+
 /* ---- case types ---- */
 
 static enum pa_err load_type(struct pa_catalog *c, const char *path, struct pa_casetype *t)
@@ -608,6 +846,10 @@ enum pa_err pa_catalog_load(const char *datadir, struct pa_catalog **out)
 		}
 		c->ntypes++;
 	}
+	/* Limits and routing name case types, so they come after them. */
+	if ((rc = load_limits(c, pa_sprintf(&c->arena, "%s/limits.conf", datadir))) ||
+	    (rc = load_routing(c, pa_sprintf(&c->arena, "%s/routing.conf", datadir))))
+		goto fail;
 	*out = c;
 	return PA_OK;
 fail:

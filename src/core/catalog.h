@@ -146,13 +146,44 @@ struct pa_casetype {
 	struct pa_field *fields;
 };
 
+/* The three tiers of the ladder (村 → 镇 → 市). */
+enum pa_tier { PA_TIER_VILLAGE, PA_TIER_TOWN, PA_TIER_CITY };
+const char *pa_tier_name(enum pa_tier t);
+/* -1 if name is not a tier. */
+int pa_tier_of(const char *name);
+
+/* One limit: yellow and red, in working days or (hours) plain clock hours. */
+struct pa_limit {
+	int yellow, red;
+	bool hours;
+};
+
+/* A time-limit profile: a limit per tier × phase (PA_PHASE_ACCEPT..VERIFY). */
+struct pa_profile {
+	const char *code;
+	bool escalate; /* past red, an open case goes up the ladder */
+	struct pa_limit lim[3][4];
+};
+
+/* A routing rule: first match on (type, category, region, channel) wins. */
+struct pa_routing_rule {
+	const char *id;
+	const char *type, *category, *region, *channel; /* NULL = any */
+	bool to_unit;       /* target is a unit code, else a tier's centre */
+	const char *unit;   /* the unit's code when to_unit */
+	enum pa_tier tier;  /* the tier the case starts at (and the centre's tier) */
+	const struct pa_profile *profile;
+};
+
 /* How a case reached pingan (walk-in, hotline, grid worker, online …). */
 struct pa_channel {
 	const char *code, *name, *name_en;
 };
 
 struct pa_catalog {
-	int nroles, nlifecycles, ntypes, nchannels;
+	int nroles, nlifecycles, ntypes, nchannels, nprofiles, nroutes;
+	struct pa_profile *profiles;
+	struct pa_routing_rule *routes;
 	struct pa_role *roles;
 	struct pa_channel *channels;
 	struct pa_lifecycle *lifecycles;
@@ -160,13 +191,18 @@ struct pa_catalog {
 	struct pa_arena arena; /* owns everything */
 };
 
-/* Load datadir/roles.conf, datadir/channels.conf, datadir/lifecycles/ *.conf, datadir/case-types/
+/* Load datadir/roles.conf, datadir/channels.conf, datadir/limits.conf, datadir/routing.conf, datadir/lifecycles/ *.conf, datadir/case-types/
  * *.conf. On any problem returns PA_DATA_FILE with "file:line: field: problem" in pa_err_last. */
 enum pa_err pa_catalog_load(const char *datadir, struct pa_catalog **out);
 void pa_catalog_free(struct pa_catalog *c);
 
 const struct pa_role *pa_catalog_role(const struct pa_catalog *c, const char *code);
 const struct pa_channel *pa_catalog_channel(const struct pa_catalog *c, const char *code);
+const struct pa_profile *pa_catalog_profile(const struct pa_catalog *c, const char *code);
+/* The first rule matching; the catalog guarantees a last rule that matches anything. */
+const struct pa_routing_rule *pa_catalog_routing(const struct pa_catalog *c, const char *type,
+					const char *category, const char *grid,
+					const char *channel);
 const struct pa_casetype *pa_catalog_type(const struct pa_catalog *c, const char *code);
 const struct pa_category *pa_type_category(const struct pa_casetype *t, const char *code);
 int pa_lifecycle_state(const struct pa_lifecycle *lc, const char *code); /* index or -1 */

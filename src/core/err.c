@@ -1,6 +1,7 @@
 /* err.c: names, HTTP statuses and per-thread detail for enum pa_err. */
 #include "core/err.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -31,6 +32,25 @@ const char *pa_err_hint(enum pa_err e)
 	return (unsigned)e < PA_ERR__COUNT ? table[e].hint : "internal error";
 }
 
+/* Messages carry user input (codes, values): keep them valid UTF-8 — an invalid byte or a
+ * character cut by the buffer's end becomes '?' — so every error body can be built. */
+static void sanitize(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+	while (*p) {
+		int n = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2
+				: (*p & 0xF8) == 0xF0 ? 3 : -1;
+		bool ok = n >= 0 && !(n == 1 && *p < 0xC2) && *p <= 0xF4;
+		for (int i = 1; ok && i <= n; i++)
+			ok = (p[i] & 0xC0) == 0x80;
+		if (!ok) {
+			*p++ = '?';
+			continue;
+		}
+		p += n + 1;
+	}
+}
+
 enum pa_err pa_verrf(enum pa_err e, const char *field, const char *fmt, va_list ap)
 {
 	last.code = e;
@@ -39,6 +59,8 @@ enum pa_err pa_verrf(enum pa_err e, const char *field, const char *fmt, va_list 
 	else
 		snprintf(last.message, sizeof last.message, "%s", pa_err_hint(e));
 	snprintf(last.field, sizeof last.field, "%s", field ? field : "");
+	sanitize(last.message);
+	sanitize(last.field);
 	return e;
 }
 

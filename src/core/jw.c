@@ -217,10 +217,17 @@ void pa_jw_num(struct pa_jw *w, double v)
 	}
 	sep(w);
 	char b[40];
-	int n = snprintf(b, sizeof b, "%.9f", v);
-	while (n > 1 && b[n - 1] == '0')
-		n--;
-	put(w, b, (size_t)n);
+	int n;
+	if (fabs(v) < 1e15) {
+		/* coordinates and money: nine decimals are plenty, trailing zeros dropped */
+		n = snprintf(b, sizeof b, "%.9f", v);
+		while (n > 1 && b[n - 1] == '0')
+			n--;
+		if (b[n - 1] == '.')
+			n--;
+	} else
+		n = snprintf(b, sizeof b, "%.17g", v);
+	put(w, b, (size_t)(n < (int)sizeof b ? n : (int)sizeof b - 1));
 }
 
 void pa_jw_bool(struct pa_jw *w, bool v)

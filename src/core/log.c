@@ -2,6 +2,7 @@
 #include "core/log.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -9,6 +10,44 @@
 
 static enum pa_log_level min_level = PA_LOG_INFO;
 static const char *names[] = {"debug", "info", "warn", "error"};
+
+const char *pa_log_escape(char *out, size_t cap, const char *s, size_t max)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+	const unsigned char *p = (const unsigned char *)s;
+	for (size_t i = 0; p[i] && i < max && o + 7 < cap; i++) {
+		unsigned char c = p[i];
+		if (c == '"' || c == '\\') {
+			out[o++] = '\\';
+			out[o++] = (char)c;
+		} else if (c < 0x20 || c == 0x7f) {
+			memcpy(out + o, "\\u00", 4);
+			out[o + 4] = hex[c >> 4];
+			out[o + 5] = hex[c & 15];
+			o += 6;
+		} else if (c < 0x80) {
+			out[o++] = (char)c;
+		} else {
+			/* copy a whole valid sequence, or mark the byte */
+			int n = (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : -1;
+			bool ok = n > 0 && c >= 0xC2 && c <= 0xF4 && i + (size_t)n < max &&
+				  o + (size_t)n + 1 < cap;
+			for (int k = 1; ok && k <= n; k++)
+				ok = (p[i + (size_t)k] & 0xC0) == 0x80;
+			if (ok) {
+				memcpy(out + o, p + i, (size_t)n + 1);
+				o += (size_t)n + 1;
+				i += (size_t)n;
+			} else {
+				memcpy(out + o, "\\ufffd", 6);
+				o += 6;
+			}
+		}
+	}
+	out[o] = 0;
+	return out;
+}
 
 void pa_log_set_level(enum pa_log_level lvl)
 {

@@ -25,10 +25,48 @@ static pthread_mutex_t phrases_mu = PTHREAD_MUTEX_INITIALIZER;
 
 size_t pa_utf8_len(const char *s)
 {
+	/* Code points of valid UTF-8; an invalid byte counts as one. */
 	size_t n = 0;
 	for (; *s; s++)
 		n += ((unsigned char)*s & 0xC0) != 0x80;
 	return n;
+}
+
+bool pa_utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		int n = (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2 : (*p & 0xF8) == 0xF0 ? 3 : -1;
+		if (n < 0 || (*p == 0xC0 || *p == 0xC1) || *p > 0xF4)
+			return false;
+		uint32_t c = *p & (0x3F >> n);
+		for (int i = 1; i <= n; i++) {
+			if ((p[i] & 0xC0) != 0x80)
+				return false;
+			c = c << 6 | (p[i] & 0x3F);
+		}
+		/* overlong forms, surrogates, beyond U+10FFFF */
+		if ((n == 2 && c < 0x800) || (n == 3 && c < 0x10000) || c > 0x10FFFF ||
+		    (c >= 0xD800 && c <= 0xDFFF))
+			return false;
+		p += n + 1;
+	}
+	return true;
+}
+
+size_t pa_utf8_cut(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	if (n <= max)
+		return n;
+	/* step back over continuation bytes so a character is never split */
+	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+		max--;
+	return max;
 }
 
 static int put_utf8(char *o, uint32_t c)
@@ -196,7 +234,8 @@ static char *char_fold(struct pa_arena *a, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n = strlen((const char *)p);
-	char *out = pa_alloc(a, n + 4), *o = out;
+	/* an invalid byte becomes U+FFFD, three bytes: room for the worst case */
+	char *out = pa_alloc(a, 3 * n + 4), *o = out;
 	bool space = true;
 	while (*p) {
 		int len;

@@ -8,8 +8,12 @@
 
 #include "core/arena.h"
 
-/* Characters (code points) in valid UTF-8. */
+/* Characters (code points) in valid UTF-8; an invalid byte counts as one. */
 size_t pa_utf8_len(const char *s);
+/* Well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF). */
+bool pa_utf8_valid(const char *s);
+/* The longest prefix of s of at most max bytes that does not split a character. */
+size_t pa_utf8_cut(const char *s, size_t max);
 /* Open the traditional→simplified converter (OpenCC t2s); false if unavailable, in which
  * case pa_text_fold only lower-cases. Call once before threads start. */
 bool pa_text_init(void);

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "core/log.h"
+#include "core/text.h"
 #include "http/http.h"
 
 struct pa_server {
@@ -33,6 +34,8 @@ struct call {
 };
 
 static atomic_ulong req_counter;
+/* Requests between their first call and completion: a clean stop waits for them. */
+static atomic_int inflight;
 
 /* The state of the request in progress on this thread: with a thread per connection a
  * thread serves one request at a time, so its call and arena are reused, not reallocated;
@@ -134,7 +137,7 @@ static bool match(const char *pattern, const char *path, struct pa_arena *a,
 struct query_check {
 	const char *const *allowed;
 	const char *bad;
-	bool no_value;
+	bool no_value, bad_utf8;
 };
 
 static enum MHD_Result check_query_arg(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -145,6 +148,11 @@ static enum MHD_Result check_query_arg(void *cls, enum MHD_ValueKind kind, const
 	struct query_check *qc = cls;
 	for (const char *const *a = qc->allowed; a && *a; a++)
 		if (strcmp(*a, key) == 0) {
+			if (value && !pa_utf8_valid(value)) {
+				qc->bad = *a;
+				qc->bad_utf8 = true;
+				return MHD_NO;
+			}
 			if (value)
 				return MHD_YES;
 			qc->bad = key; /* "?limit" with no value */
@@ -203,6 +211,9 @@ static json_t *error_body(enum pa_err e)
 	const struct pa_errinfo *info = pa_err_last();
 	const char *msg = info->code == e && info->message[0] ? info->message : pa_err_hint(e);
 	json_t *err = json_pack("{s:s, s:s}", "code", pa_err_name(e), "message", msg);
+	if (!err) /* never a bare {}: the hint is always valid */
+		return json_pack("{s:{s:s, s:s}}", "error", "code", pa_err_name(e), "message",
+				 pa_err_hint(e));
 	if (info->code == e && info->field[0])
 		json_object_set_new(err, "field", json_string(info->field));
 	return json_pack("{s:o}", "error", err);
@@ -270,6 +281,8 @@ static enum pa_err dispatch(struct pa_server *srv, struct pa_req *rq, struct cal
 			       srv->o.max_body);
 	struct query_check qc = {.allowed = route->query};
 	MHD_get_connection_values(rq->conn, MHD_GET_ARGUMENT_KIND, check_query_arg, &qc);
+	if (qc.bad && qc.bad_utf8)
+		return pa_errf(PA_BAD_QUERY, qc.bad, "%s is not valid UTF-8", qc.bad);
 	if (qc.bad)
 		return qc.no_value ? pa_errf(PA_BAD_QUERY, qc.bad, "%s needs a value", qc.bad)
 				   : pa_errf(PA_BAD_QUERY, qc.bad, "unknown query parameter \"%s\"",
@@ -331,6 +344,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			}
 		}
 		cl->in_use = true;
+		atomic_fetch_add(&inflight, 1);
 		cl->url_had_nul = url_had_nul;
 		url_had_nul = false;
 		clock_gettime(CLOCK_MONOTONIC, &cl->t0);
@@ -374,9 +388,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		json_decref(rp.body);
 		status = pa_err_status(rc);
 		json_t *eb = error_body(rc);
-		if (status >= 500)
-			pa_log(PA_LOG_ERROR, "request_failed", "\"rid\":\"%s\",\"error\":\"%s\"",
-			       rq.id, pa_err_name(rc));
+		if (status >= 500) {
+			/* the store's own words stay in the log, with the request id */
+			char emsg[1200];
+			pa_log(PA_LOG_ERROR, "request_failed",
+			       "\"rid\":\"%s\",\"error\":\"%s\",\"detail\":\"%s\"", rq.id,
+			       pa_err_name(rc),
+			       pa_log_escape(emsg, sizeof emsg, pa_err_last()->message, 300));
+			if (status == 500)
+				pa_errf(rc, NULL, "internal error (request %s)", rq.id);
+		}
 		ret = send_json(c, status, eb, NULL, rq.id, NULL, allow);
 		json_decref(eb);
 	} else if (rp.out.overflow) {
@@ -395,11 +416,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	struct timespec t1;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	long us = (t1.tv_sec - cl->t0.tv_sec) * 1000000L + (t1.tv_nsec - cl->t0.tv_nsec) / 1000;
-	/* The path may hold ids but never personal data; the query string is not logged. */
+	/* The path may hold ids but never personal data; the query string is not logged. Both
+	 * come from the client: escaped, so a request cannot forge log lines. */
+	char epath[1300], emethod[100];
 	pa_log(PA_LOG_INFO, "request",
-	       "\"rid\":\"%s\",\"method\":\"%s\",\"path\":\"%.200s\",\"status\":%d,\"us\":%ld,"
+	       "\"rid\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"status\":%d,\"us\":%ld,"
 	       "\"user\":%lld",
-	       rq.id, method, url, status, us, (long long)rq.actor.user.id);
+	       rq.id, pa_log_escape(emethod, sizeof emethod, method, 16),
+	       pa_log_escape(epath, sizeof epath, url, 200), status, us,
+	       (long long)rq.actor.user.id);
 	return ret;
 }
 
@@ -412,6 +437,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	struct call *cl = *con_cls;
 	if (!cl)
 		return;
+	atomic_fetch_sub(&inflight, 1);
 	cl->in_use = false;
 	if (cl->owned) {
 		pa_arena_free(&cl->arena);
@@ -498,9 +524,14 @@ void pa_server_stop(struct pa_server *s)
 {
 	if (!s)
 		return;
-	/* Stop accepting first; MHD_stop_daemon then waits for connection threads. */
+	/* Stop accepting first, then let the requests in flight finish and answer (at most
+	 * 30 s), and only then close the connections: an answered write is never dropped. */
 	MHD_socket fd = MHD_quiesce_daemon(s->d);
 	(void)fd;
+	for (int i = 0; i < 3000 && atomic_load(&inflight) > 0; i++) {
+		struct timespec ts = {0, 10 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
 	MHD_stop_daemon(s->d);
 	free(s);
 }

@@ -1,6 +1,9 @@
 /* auth.c: passwords (argon2id), sessions (random tokens stored only as SHA-256), and the
  * actor (role + scope) every request runs as. */
+#include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
+#include <time.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -116,27 +119,60 @@ static enum pa_err session_job(struct pa_db *db, void *arg)
 	return db->ops->session_put(db, j->hash, j->user_id, j->now, j->expires);
 }
 
+static char dummy[crypto_pwhash_STRBYTES];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void make_dummy(void)
+{
+	if (pa_password_hash("pingan-no-such-user", dummy))
+		dummy[0] = 0;
+}
+
+/* Each argon2id check takes 64 MiB for ~50 ms: at most this many run at once, so a flood
+ * of log-ins cannot exhaust memory; one that waits too long is told to try again. */
+#define LOGIN_SLOTS 4
+#define LOGIN_WAIT_S 10
+static sem_t login_slots;
+static pthread_once_t login_once = PTHREAD_ONCE_INIT;
+
+static void login_init(void)
+{
+	sem_init(&login_slots, 0, LOGIN_SLOTS);
+}
+
+static enum pa_err verify_password(const char *hash, const char *password, bool *ok)
+{
+	pthread_once(&login_once, login_init);
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += LOGIN_WAIT_S;
+	while (sem_timedwait(&login_slots, &until) != 0)
+		if (errno != EINTR)
+			return pa_errf(PA_UNAVAILABLE, NULL,
+				       "too many log-ins at once; try again in a moment");
+	*ok = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+	sem_post(&login_slots);
+	return PA_OK;
+}
+
 enum pa_err pa_login(struct pa_app *app, const char *username, const char *password, char token[64],
 		     struct pa_actor *actor)
 {
 	/* A fixed hash to verify against when the user does not exist, so a wrong username
 	 * costs the same time as a wrong password. */
-	static char dummy[crypto_pwhash_STRBYTES];
-	static int have_dummy;
-	if (!have_dummy) {
-		if (pa_password_hash("pingan-no-such-user", dummy))
-			return pa_err_last()->code;
-		have_dummy = 1;
-	}
+	pthread_once(&dummy_once, make_dummy);
+	if (!*dummy)
+		return pa_errf(PA_INTERNAL, NULL, "cannot prepare password checks");
 	struct pa_user u;
 	char hash[crypto_pwhash_STRBYTES + 1] = {0};
 	enum pa_err rc = PA_OK;
 	PA_WITH_READ(app, db, rc, rc = db->ops->user_by_name(db, username, &u, hash, sizeof hash));
 	if (rc && rc != PA_NOT_FOUND)
 		return rc;
-	bool found = rc == PA_OK;
-	int bad = crypto_pwhash_str_verify(found ? hash : dummy, password, strlen(password));
-	if (!found || bad)
+	bool found = rc == PA_OK, good = false;
+	if ((rc = verify_password(found ? hash : dummy, password, &good)))
+		return rc;
+	if (!found || !good)
 		return pa_errf(PA_BAD_CREDENTIALS, NULL, "wrong username or password");
 	if ((rc = actor_from(app, &u, actor)))
 		return rc;
@@ -167,7 +203,9 @@ enum pa_err pa_authenticate(struct pa_app *app, const char *token, struct pa_act
 		return pa_errf(PA_UNAUTHENTICATED, NULL, "your session has ended; log in again");
 	if (rc)
 		return rc;
-	cache_put(h, &u, now + SESSION_CACHE_TTL, epoch);
+	int64_t until = now + SESSION_CACHE_TTL;
+	cache_put(h, &u, u.session_expires && u.session_expires < until ? u.session_expires : until,
+		  epoch);
 	return actor_from(app, &u, actor);
 }
 

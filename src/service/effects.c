@@ -18,8 +18,11 @@ static bool tier_valid(const char *t)
 	return false;
 }
 
-/* The unit with this id, and its tier when it has one of the three. */
-static enum pa_err unit_tier(struct pa_db *db, int64_t id, const char *field, const char **tier)
+/* The unit with this id, and its tier when it has one of the three. With grid, the unit
+ * must cover the place the case lies (its region contains the grid): a unit elsewhere
+ * could neither see the case nor act on it, and the case would be stuck. */
+static enum pa_err unit_tier(struct pa_db *db, int64_t id, const char *field, const char *grid,
+			     const char **tier)
 {
 	json_t *u = NULL;
 	enum pa_err rc = db->ops->unit_get(db, id, &u);
@@ -27,6 +30,13 @@ static enum pa_err unit_tier(struct pa_db *db, int64_t id, const char *field, co
 		return pa_errf(PA_BAD_FIELD, field, "no unit with id %lld", (long long)id);
 	if (rc)
 		return rc;
+	const char *region = json_string_value(json_object_get(u, "region"));
+	if (grid && region && strncmp(grid, region, strlen(region)) != 0) {
+		rc = pa_errf(PA_BAD_FIELD, field, "unit %lld works in %s, not where the case lies (%s)",
+			     (long long)id, region, grid);
+		json_decref(u);
+		return rc;
+	}
 	const char *t = json_string_value(json_object_get(u, "tier"));
 	/* the string must outlive u: map it onto the static names */
 	*tier = NULL;
@@ -97,7 +107,7 @@ enum pa_err pa_effect_prepare(struct pa_effect_ctx *x)
 	case PA_EFFECT_NONE:
 		break;
 	case PA_EFFECT_ASSIGN:
-		if ((rc = unit_tier(x->db, p->unit_id, "unit_id", &tier)))
+		if ((rc = unit_tier(x->db, p->unit_id, "unit_id", h->grid, &tier)))
 			return rc;
 		x->step->to_unit = p->unit_id;
 		pt->tier = tier;
@@ -108,7 +118,7 @@ enum pa_err pa_effect_prepare(struct pa_effect_ctx *x)
 			return rc;
 		if (!back)
 			return conflict(x->action, "nobody dispatched this case");
-		if ((rc = unit_tier(x->db, back, "unit_id", &tier)))
+		if ((rc = unit_tier(x->db, back, "unit_id", NULL, &tier)))
 			return rc;
 		x->step->to_unit = back;
 		pt->tier = tier;

@@ -576,7 +576,7 @@ static enum pa_err sq_session_user(struct pa_db *db, const uint8_t hash[32], int
 {
 	struct sq *d = SQ(db);
 	static const char sql[] = "SELECT u.id, u.username, u.role, u.region, u.unit_id, u.name,"
-				  " un.name FROM sessions s JOIN users u ON u.id = s.user_id"
+				  " un.name, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id"
 				  " LEFT JOIN units un ON un.id = u.unit_id"
 				  " WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0";
 	sqlite3_stmt *st = stmt(d, sql);
@@ -586,9 +586,10 @@ static enum pa_err sq_session_user(struct pa_db *db, const uint8_t hash[32], int
 	sqlite3_bind_int64(st, 2, now);
 	int rc = sqlite3_step(st);
 	enum pa_err e = PA_OK;
-	if (rc == SQLITE_ROW)
+	if (rc == SQLITE_ROW) {
 		user_from(st, 0, u);
-	else
+		u->session_expires = sqlite3_column_int64(st, 7);
+	} else
 		e = rc == SQLITE_DONE ? PA_NOT_FOUND : map_rc(d, rc, "session get");
 	done(d, st);
 	return e;
@@ -940,8 +941,9 @@ static enum pa_err case_get(struct sq *d, const struct pa_scope *s, int64_t id, 
 	if (rc != SQLITE_DONE)
 		return map_rc(d, rc, "case steps");
 
-	/* Related cases are shown whatever their scope: number, title and status only. */
-	static const char lsql[] = "SELECT l.other_id, l.kind, o.number, o.title, o.status"
+	/* Related cases are shown whatever their scope: number and status only, never their
+	 * text, which may name people the reader may not see. */
+	static const char lsql[] = "SELECT l.other_id, l.kind, o.number, NULL, o.status"
 				   " FROM case_links l JOIN cases o ON o.id = l.other_id"
 				   " WHERE l.case_id = ? ORDER BY l.at, l.other_id";
 	if (!(st = stmt(d, lsql)))

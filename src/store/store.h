@@ -33,6 +33,7 @@ struct pa_user {
 	int64_t unit_id; /* 0 = none */
 	char name[64];
 	char unit_name[128];
+	int64_t session_expires; /* from session_user: when the session ends */
 };
 
 struct pa_region_in {

@@ -19,6 +19,7 @@
 #include "core/geo.h"
 #include "core/jspec.h"
 #include "core/jw.h"
+#include "core/log.h"
 #include "core/pii.h"
 #include "core/text.h"
 
@@ -350,6 +351,41 @@ static void test_jw(void **st)
 	pa_jw_free(&w);
 }
 
+static void test_utf8_and_escape(void **st)
+{
+	(void)st;
+	assert_true(pa_utf8_valid("平安 abc"));
+	assert_false(pa_utf8_valid("\x80"));
+	assert_false(pa_utf8_valid("abc\xc3"));         /* cut short */
+	assert_false(pa_utf8_valid("\xed\xa0\x80"));     /* a surrogate */
+	assert_false(pa_utf8_valid("\xc0\xaf"));         /* overlong */
+	assert_int_equal(pa_utf8_cut("平安", 4), 3); /* never splits a character */
+	/* the fold copes with invalid bytes: each becomes U+FFFD (three bytes) */
+	struct pa_arena a;
+	pa_arena_init(&a);
+	char bad[3001];
+	memset(bad, 0x80, 3000);
+	bad[3000] = 0;
+	assert_int_equal(strlen(pa_text_fold(&a, bad)), 9000);
+	pa_arena_free(&a);
+	char out[64];
+	assert_string_equal(pa_log_escape(out, sizeof out, "a\"b\\c\nd\xff", 100),
+			    "a\\\"b\\\\c\\u000ad\\ufffd");
+	/* numbers too big for the decimal form stay valid JSON */
+	struct pa_jw w;
+	pa_jw_init(&w, 0);
+	pa_jw_arr(&w);
+	pa_jw_num(&w, 1e30);
+	pa_jw_num(&w, 9.5e15);
+	pa_jw_num(&w, 2.5);
+	pa_jw_arr_end(&w);
+	json_t *back = json_loads(w.buf, 0, NULL);
+	assert_non_null(back);
+	assert_true(json_real_value(json_array_get(back, 0)) == 1e30);
+	json_decref(back);
+	pa_jw_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -363,6 +399,7 @@ int main(void)
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_jspec),
 		cmocka_unit_test(test_jw),
+		cmocka_unit_test(test_utf8_and_escape),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
