@@ -1,12 +1,16 @@
 /* main.c: the pingan command line — a thin front over the service layer. */
+#include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/opts.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "demo/demo.h"
 #include "http/http.h"
@@ -34,10 +38,45 @@ static int fail(const char *what)
 	return 1;
 }
 
+/* The sweeper inside serve: every `interval` seconds until told to stop. */
+struct sweeper {
+	struct pa_app *app;
+	int interval;
+	bool stop;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t thread;
+};
+
+static void *sweeper_main(void *arg)
+{
+	struct sweeper *s = arg;
+	pthread_mutex_lock(&s->mu);
+	while (!s->stop) {
+		pthread_mutex_unlock(&s->mu);
+		struct pa_sweep_result res;
+		if (pa_sweep(s->app, pa_now(), &res))
+			pa_log(PA_LOG_WARN, "sweep_failed", "\"error\":\"%s\"",
+			       pa_err_name(pa_err_last()->code));
+		else if (res.yellow || res.red || res.escalated)
+			pa_log(PA_LOG_INFO, "swept",
+			       "\"looked\":%d,\"yellow\":%d,\"red\":%d,\"escalated\":%d",
+			       res.looked, res.yellow, res.red, res.escalated);
+		pthread_mutex_lock(&s->mu);
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += s->interval;
+		while (!s->stop && pthread_cond_timedwait(&s->cv, &s->mu, &until) == 0)
+			;
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
 static int cmd_serve(int argc, char **argv)
 {
 	const char *db = NULL, *listen = "127.0.0.1:8080", *data = NULL, *body = "1048576",
-		   *quiet = NULL, *cache = "4096";
+		   *quiet = NULL, *cache = "4096", *sweep = "60";
 	struct pa_opt opts[] = {
 		{"db", "PATH", "the database file", &db, 1},
 		{"listen", "HOST:PORT", "address to serve on (default 127.0.0.1:8080)", &listen, 0},
@@ -45,6 +84,9 @@ static int cmd_serve(int argc, char **argv)
 		{"max-body", "BYTES", "largest request body accepted (default 1048576)", &body, 0},
 		{"case-cache", "N", "rendered cases kept in memory (default 4096; 0 = off)", &cache,
 		 0},
+		{"sweep-interval", "SECONDS",
+		 "how often overdue cases are marked (default 60; 0 = never: use pingan sweep)",
+		 &sweep, 0},
 		{"quiet", NULL, "log warnings and errors only", &quiet, 0},
 		{NULL, NULL, NULL, NULL, 0},
 	};
@@ -87,9 +129,20 @@ static int cmd_serve(int argc, char **argv)
 	}
 	pa_log(PA_LOG_INFO, "serving", "\"listen\":\"%s\",\"grids\":%d,\"case_types\":%d", listen,
 	       pa_geo_index_count(app.geo), app.cat->ntypes);
+	struct sweeper sw = {.app = &app, .interval = atoi(sweep)};
+	pthread_mutex_init(&sw.mu, NULL);
+	pthread_cond_init(&sw.cv, NULL);
+	bool sweeping = sw.interval > 0 && pthread_create(&sw.thread, NULL, sweeper_main, &sw) == 0;
 	int sig = 0;
 	sigwait(&set, &sig);
 	pa_log(PA_LOG_INFO, "stopping", "\"signal\":%d", sig);
+	if (sweeping) {
+		pthread_mutex_lock(&sw.mu);
+		sw.stop = true;
+		pthread_cond_signal(&sw.cv);
+		pthread_mutex_unlock(&sw.mu);
+		pthread_join(sw.thread, NULL);
+	}
 	pa_server_stop(srv);
 	pa_app_close(&app);
 	pa_log(PA_LOG_INFO, "stopped", NULL);
@@ -225,6 +278,61 @@ static int cmd_demo(int argc, char **argv)
 	return 0;
 }
 
+/* "2026-12-01T09:00:00" in China Standard Time → unix seconds; -1 if malformed. */
+static int64_t parse_cst(const char *s)
+{
+	int y, mo, d, h = 0, mi = 0, sec = 0;
+	char tail;
+	int n = sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &sec, &tail);
+	if (n != 3 && n != 6)
+		return -1;
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59 || y < 1970)
+		return -1;
+	struct tm tm = {.tm_year = y - 1900,
+			.tm_mon = mo - 1,
+			.tm_mday = d,
+			.tm_hour = h,
+			.tm_min = mi,
+			.tm_sec = sec};
+	return (int64_t)timegm(&tm) - 8 * 3600;
+}
+
+static int cmd_sweep(int argc, char **argv)
+{
+	const char *db = NULL, *data = NULL, *at = NULL;
+	struct pa_opt opts[] = {
+		{"db", "PATH", "the database file", &db, 1},
+		{"at", "TIME",
+		 "judge deadlines as at this China time, e.g. 2026-12-01T09:00:00 "
+		 "(default: now)",
+		 &at, 0},
+		{"data", "DIR", "the data files (default " PA_DATADIR ")", &data, 0},
+		{NULL, NULL, NULL, NULL, 0},
+	};
+	int r = pa_opts_parse(argc, argv, opts, "pingan sweep --db PATH [--at TIME]",
+			      "Mark yellow and red supervision (黄牌/红牌督办) on the cases past "
+			      "their limits, once each, and escalate those whose profile says so. "
+			      "pingan serve does this by itself; this is for cron.");
+	if (r)
+		return r == 1 ? 0 : 2;
+	int64_t now = at ? parse_cst(at) : pa_now();
+	if (now < 0) {
+		fprintf(stderr, "pingan: --at wants YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS\n");
+		return 2;
+	}
+	struct pa_app app;
+	if (pa_app_open(&app, db, datadir(data), true))
+		return fail("cannot open");
+	struct pa_sweep_result res;
+	enum pa_err rc = pa_sweep(&app, now, &res);
+	pa_app_close(&app);
+	if (rc)
+		return fail("sweep failed");
+	printf("looked at %d cases: %d yellow, %d red, %d escalated\n", res.looked, res.yellow,
+	       res.red, res.escalated);
+	return 0;
+}
+
 static int cmd_routes(void)
 {
 	for (int i = 0; i < pa_nroutes; i++)
@@ -242,6 +350,7 @@ static void usage(FILE *f)
 		"  demo       create the demo city in a fresh database\n"
 		"  user add   add a user account\n"
 		"  migrate    create or upgrade the database schema\n"
+		"  sweep      mark overdue cases (yellow/red supervision), escalate\n"
 		"  routes     list the HTTP API routes\n"
 		"  version    print the version\n",
 		PA_VERSION);
@@ -264,6 +373,8 @@ int main(int argc, char **argv)
 		return cmd_demo(argc - 2, argv + 2);
 	if (strcmp(cmd, "migrate") == 0)
 		return cmd_migrate(argc - 2, argv + 2);
+	if (strcmp(cmd, "sweep") == 0)
+		return cmd_sweep(argc - 2, argv + 2);
 	if (strcmp(cmd, "routes") == 0)
 		return cmd_routes();
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {

@@ -463,7 +463,8 @@ static enum pa_err load_limits(struct pa_catalog *c, const char *path)
 			if (r->key) {
 				if (strcmp(r->key, "escalate") != 0 ||
 				    (strcmp(r->value, "yes") != 0 && strcmp(r->value, "no") != 0)) {
-					rc = ferr(path, r->line, r->key, "only \"escalate = yes|no\" is known here");
+					rc = ferr(path, r->line, r->key,
+						  "only \"escalate = yes|no\" is known here");
 					goto out;
 				}
 				p->escalate = strcmp(r->value, "yes") == 0;
@@ -476,29 +477,38 @@ static enum pa_err load_limits(struct pa_catalog *c, const char *path)
 				if (strcmp(r->tok[1], phase_names[j]) == 0)
 					ph = j;
 			if (t < 0) {
-				rc = ferr(path, r->line, "tier", "\"%s\" is not village, town or city", r->tok[0]);
+				rc = ferr(path, r->line, "tier",
+					  "\"%s\" is not village, town or city", r->tok[0]);
 				goto out;
 			}
 			if (ph < 0) {
-				rc = ferr(path, r->line, "phase", "\"%s\" is not accept, handle or verify", r->tok[1]);
+				rc = ferr(path, r->line, "phase",
+					  "\"%s\" is not accept, handle or verify", r->tok[1]);
 				goto out;
 			}
 			if (seen[t][ph]) {
-				rc = ferr(path, r->line, "phase", "%s %s listed twice", r->tok[0], r->tok[1]);
+				rc = ferr(path, r->line, "phase", "%s %s listed twice", r->tok[0],
+					  r->tok[1]);
 				goto out;
 			}
 			struct pa_limit *l = &p->lim[t][ph];
 			bool yh, rh;
 			if (!parse_limit(r->tok[2], &l->yellow, &yh)) {
-				rc = ferr(path, r->line, "yellow", "\"%s\" is not N (working days) or Nh (hours)", r->tok[2]);
+				rc = ferr(path, r->line, "yellow",
+					  "\"%s\" is not N (working days) or Nh (hours)",
+					  r->tok[2]);
 				goto out;
 			}
 			if (!parse_limit(r->tok[3], &l->red, &rh)) {
-				rc = ferr(path, r->line, "red", "\"%s\" is not N (working days) or Nh (hours)", r->tok[3]);
+				rc = ferr(path, r->line, "red",
+					  "\"%s\" is not N (working days) or Nh (hours)",
+					  r->tok[3]);
 				goto out;
 			}
 			if (yh != rh || l->red <= l->yellow) {
-				rc = ferr(path, r->line, "red", "the red limit must come after the yellow one, in the same unit");
+				rc = ferr(path, r->line, "red",
+					  "the red limit must come after the yellow one, in the "
+					  "same unit");
 				goto out;
 			}
 			l->hours = yh;
@@ -507,7 +517,8 @@ static enum pa_err load_limits(struct pa_catalog *c, const char *path)
 		for (int t = 0; t < 3; t++)
 			for (int ph = 1; ph < 4; ph++)
 				if (!seen[t][ph]) {
-					rc = ferr(path, s->line, "limits", "profile %s has no %s %s limit", p->code,
+					rc = ferr(path, s->line, "limits",
+						  "profile %s has no %s %s limit", p->code,
 						  tier_names[t], phase_names[ph]);
 					goto out;
 				}
@@ -560,7 +571,8 @@ static enum pa_err load_routing(struct pa_catalog *c, const char *path)
 		struct pa_routing_rule *ro = &c->routes[c->nroutes];
 		for (int k = 0; k < c->nroutes; k++)
 			if (strcmp(c->routes[k].id, r->tok[0]) == 0) {
-				rc = ferr(path, r->line, "id", "rule \"%s\" listed twice", r->tok[0]);
+				rc = ferr(path, r->line, "id", "rule \"%s\" listed twice",
+					  r->tok[0]);
 				goto out;
 			}
 		ro->id = pa_strdup(a, r->tok[0]);
@@ -569,13 +581,15 @@ static enum pa_err load_routing(struct pa_catalog *c, const char *path)
 			rc = ferr(path, r->line, "type", "unknown case type \"%s\"", r->tok[1]);
 			goto out;
 		}
-		if (*r->tok[2] && (t ? !pa_type_category(t, r->tok[2]) : !category_anywhere(c, r->tok[2]))) {
-			rc = ferr(path, r->line, "category", "unknown category \"%s\"%s%s", r->tok[2],
-				  t ? " for " : "", t ? t->code : "");
+		if (*r->tok[2] &&
+		    (t ? !pa_type_category(t, r->tok[2]) : !category_anywhere(c, r->tok[2]))) {
+			rc = ferr(path, r->line, "category", "unknown category \"%s\"%s%s",
+				  r->tok[2], t ? " for " : "", t ? t->code : "");
 			goto out;
 		}
 		if (*r->tok[3] && !region_code(r->tok[3])) {
-			rc = ferr(path, r->line, "region", "\"%s\" is not a region code", r->tok[3]);
+			rc = ferr(path, r->line, "region", "\"%s\" is not a region code",
+				  r->tok[3]);
 			goto out;
 		}
 		if (*r->tok[4] && !pa_catalog_channel(c, r->tok[4])) {
@@ -593,12 +607,14 @@ static enum pa_err load_routing(struct pa_catalog *c, const char *path)
 		}
 		int tier = pa_tier_of(r->tok[6]);
 		if (tier < 0) {
-			rc = ferr(path, r->line, "tier", "\"%s\" is not village, town or city", r->tok[6]);
+			rc = ferr(path, r->line, "tier", "\"%s\" is not village, town or city",
+				  r->tok[6]);
 			goto out;
 		}
 		if (!ro->to_unit && pa_tier_of(target + 5) != tier) {
-			rc = ferr(path, r->line, "tier", "a case sent to the %s centre starts at the %s tier",
-				  target + 5, target + 5);
+			rc = ferr(path, r->line, "tier",
+				  "a case sent to the %s centre starts at the %s tier", target + 5,
+				  target + 5);
 			goto out;
 		}
 		ro->tier = (enum pa_tier)tier;
@@ -615,7 +631,8 @@ static enum pa_err load_routing(struct pa_catalog *c, const char *path)
 	const struct pa_routing_rule *last = &c->routes[c->nroutes - 1];
 	if (last->type || last->category || last->region || last->channel)
 		rc = ferr(path, s->rows[s->nrows - 1].line, "rules",
-			  "the last rule must match every case (- in type, category, region, channel)");
+			  "the last rule must match every case (- in type, category, region, "
+			  "channel)");
 out:
 	pa_conf_free(&cf);
 	return rc;
@@ -630,7 +647,8 @@ const struct pa_profile *pa_catalog_profile(const struct pa_catalog *c, const ch
 }
 
 const struct pa_routing_rule *pa_catalog_routing(const struct pa_catalog *c, const char *type,
-					const char *category, const char *grid, const char *channel)
+						 const char *category, const char *grid,
+						 const char *channel)
 {
 	for (int i = 0; i < c->nroutes; i++) {
 		const struct pa_routing_rule *r = &c->routes[i];

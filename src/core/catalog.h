@@ -169,9 +169,9 @@ struct pa_profile {
 struct pa_routing_rule {
 	const char *id;
 	const char *type, *category, *region, *channel; /* NULL = any */
-	bool to_unit;       /* target is a unit code, else a tier's centre */
-	const char *unit;   /* the unit's code when to_unit */
-	enum pa_tier tier;  /* the tier the case starts at (and the centre's tier) */
+	bool to_unit;      /* target is a unit code, else a tier's centre */
+	const char *unit;  /* the unit's code when to_unit */
+	enum pa_tier tier; /* the tier the case starts at (and the centre's tier) */
 	const struct pa_profile *profile;
 };
 
@@ -191,7 +191,8 @@ struct pa_catalog {
 	struct pa_arena arena; /* owns everything */
 };
 
-/* Load datadir/roles.conf, datadir/channels.conf, datadir/limits.conf, datadir/routing.conf, datadir/lifecycles/ *.conf, datadir/case-types/
+/* Load datadir/roles.conf, datadir/channels.conf, datadir/limits.conf, datadir/routing.conf,
+ * datadir/lifecycles/ *.conf, datadir/case-types/
  * *.conf. On any problem returns PA_DATA_FILE with "file:line: field: problem" in pa_err_last. */
 enum pa_err pa_catalog_load(const char *datadir, struct pa_catalog **out);
 void pa_catalog_free(struct pa_catalog *c);
@@ -201,8 +202,8 @@ const struct pa_channel *pa_catalog_channel(const struct pa_catalog *c, const ch
 const struct pa_profile *pa_catalog_profile(const struct pa_catalog *c, const char *code);
 /* The first rule matching; the catalog guarantees a last rule that matches anything. */
 const struct pa_routing_rule *pa_catalog_routing(const struct pa_catalog *c, const char *type,
-					const char *category, const char *grid,
-					const char *channel);
+						 const char *category, const char *grid,
+						 const char *channel);
 const struct pa_casetype *pa_catalog_type(const struct pa_catalog *c, const char *code);
 const struct pa_category *pa_type_category(const struct pa_casetype *t, const char *code);
 int pa_lifecycle_state(const struct pa_lifecycle *lc, const char *code); /* index or -1 */

@@ -38,8 +38,11 @@ static void sanitize(char *s)
 {
 	unsigned char *p = (unsigned char *)s;
 	while (*p) {
-		int n = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2
-				: (*p & 0xF8) == 0xF0 ? 3 : -1;
+		int n = *p < 0x80             ? 0
+			: (*p & 0xE0) == 0xC0 ? 1
+			: (*p & 0xF0) == 0xE0 ? 2
+			: (*p & 0xF8) == 0xF0 ? 3
+					      : -1;
 		bool ok = n >= 0 && !(n == 1 && *p < 0xC2) && *p <= 0xF4;
 		for (int i = 1; ok && i <= n; i++)
 			ok = (p[i] & 0xC0) == 0x80;

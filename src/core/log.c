@@ -30,7 +30,10 @@ const char *pa_log_escape(char *out, size_t cap, const char *s, size_t max)
 			out[o++] = (char)c;
 		} else {
 			/* copy a whole valid sequence, or mark the byte */
-			int n = (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : -1;
+			int n = (c & 0xE0) == 0xC0   ? 1
+				: (c & 0xF0) == 0xE0 ? 2
+				: (c & 0xF8) == 0xF0 ? 3
+						     : -1;
 			bool ok = n > 0 && c >= 0xC2 && c <= 0xF4 && i + (size_t)n < max &&
 				  o + (size_t)n + 1 < cap;
 			for (int k = 1; ok && k <= n; k++)

@@ -40,7 +40,10 @@ bool pa_utf8_valid(const char *s)
 			p++;
 			continue;
 		}
-		int n = (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2 : (*p & 0xF8) == 0xF0 ? 3 : -1;
+		int n = (*p & 0xE0) == 0xC0   ? 1
+			: (*p & 0xF0) == 0xE0 ? 2
+			: (*p & 0xF8) == 0xF0 ? 3
+					      : -1;
 		if (n < 0 || (*p == 0xC0 || *p == 0xC1) || *p > 0xF4)
 			return false;
 		uint32_t c = *p & (0x3F >> n);

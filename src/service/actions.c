@@ -107,8 +107,19 @@ static enum pa_err act_job(struct pa_db *db, void *arg)
 				  .p = &j->p,
 				  .step = &st,
 				  .patch = &patch};
-	if ((rc = pa_effect_prepare(&x)) || (rc = db->ops->case_step(db, &st)) ||
-	    (rc = pa_effect_finish(&x)))
+	if ((rc = pa_effect_prepare(&x)))
+		return rc;
+	/* the clock follows the step: a new phase or tier restarts it, waiting pauses it */
+	struct pa_clock clock;
+	int tier_before = pa_tier_of(h.tier),
+	    tier_after = patch.tier ? pa_tier_of(patch.tier) : tier_before;
+	if (tier_before < 0)
+		tier_before = tier_after = PA_TIER_TOWN;
+	pa_clock_after(j->app, lc, pa_catalog_profile(j->app->cat, h.profile), tier_before,
+		       tier_after, from, pa_transition_target(tr, from), st.at,
+		       h.ext_days + patch.ext_add, &h.clock, &clock);
+	patch.clock = &clock;
+	if ((rc = db->ops->case_step(db, &st)) || (rc = pa_effect_finish(&x)))
 		return rc;
 	/* Sending it away may take the case out of the actor's own unit scope: the answer
 	 * then says what was done without the case body. */

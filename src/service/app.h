@@ -83,6 +83,14 @@ void pa_render_actions(struct pa_jw *w, const struct pa_catalog *cat, const stru
 enum pa_err pa_stats_get(struct pa_app *app, const struct pa_actor *a, const char *region,
 			 json_t **out);
 
+/* ---- supervision by the clock (sweeper.c) ---- */
+struct pa_sweep_result {
+	int looked, yellow, red, escalated;
+};
+/* Mark yellow and red supervision on the cases due by `now`, and escalate where the
+ * profile says so. Needs the writer. */
+enum pa_err pa_sweep(struct pa_app *app, int64_t now, struct pa_sweep_result *res);
+
 /* ---- catalog and regions (catalog_json.c) ---- */
 json_t *pa_case_types_json(const struct pa_catalog *cat);
 /* A region code is 6, 9, 12 or 15 digits. */

@@ -130,7 +130,7 @@ static void make_dummy(void)
 
 /* Each argon2id check takes 64 MiB for ~50 ms: at most this many run at once, so a flood
  * of log-ins cannot exhaust memory; one that waits too long is told to try again. */
-#define LOGIN_SLOTS 4
+#define LOGIN_SLOTS  4
 #define LOGIN_WAIT_S 10
 static sem_t login_slots;
 static pthread_once_t login_once = PTHREAD_ONCE_INIT;

@@ -62,6 +62,34 @@ static void fields(struct pa_jw *w, const struct pa_casetype *t, const char *tex
 	json_decref(o);
 }
 
+static void time_or_null(struct pa_jw *w, const char *key, int64_t t)
+{
+	pa_jw_key(w, key);
+	if (t)
+		pa_jw_time(w, t);
+	else
+		pa_jw_null(w);
+}
+
+/* "deadline": the phase clock — when the phase began, its yellow and red deadlines, whether
+ * it is paused, and the supervision level reached (none, yellow, red). */
+static void render_deadline(struct pa_jw *w, const struct pa_case_row *c)
+{
+	const struct pa_clock *k = &c->clock;
+	pa_jw_key(w, "deadline");
+	if (!k->started) {
+		pa_jw_null(w);
+		return;
+	}
+	pa_jw_obj(w);
+	time_or_null(w, "phase_started", k->started);
+	time_or_null(w, "yellow_at", k->due_yellow);
+	time_or_null(w, "red_at", k->due_red);
+	time_or_null(w, "paused_since", k->paused_at);
+	pa_jw_kstr(w, "supervision", k->level[0] ? k->level : "none");
+	pa_jw_obj_end(w);
+}
+
 /* Everything but the actions, and without the closing brace. */
 static void render_core(struct pa_jw *w, const struct pa_catalog *cat, const struct pa_case_row *c,
 			bool full)
@@ -92,8 +120,11 @@ static void render_core(struct pa_jw *w, const struct pa_catalog *cat, const str
 	pa_jw_ktime(w, "updated_at", c->updated_at);
 	pa_jw_kstr(w, "tier", c->tier);
 	pa_jw_kbool(w, "urgent", c->urgent);
+	render_deadline(w, c);
 	if (!full)
 		return;
+	pa_jw_kstr(w, "routing_rule", c->routing_rule);
+	pa_jw_kstr(w, "profile", c->profile);
 	pa_jw_kint(w, "extension_pending_days", c->ext_pending);
 	pa_jw_kint(w, "extension_days", c->ext_days);
 	pa_jw_kstr(w, "rating", c->rating);
@@ -154,10 +185,14 @@ static void render_core(struct pa_jw *w, const struct pa_catalog *cat, const str
 	for (int i = 0; i < c->nsteps; i++) {
 		const struct pa_step_row *s = &c->steps[i];
 		const struct pa_action *ac = t ? pa_lifecycle_action(t->lc, s->action) : NULL;
+		/* the sweeper's own marks are no lifecycle actions */
+		const char *sys = strcmp(s->action, "auto_yellow") == 0 ? "黄牌督办"
+				  : strcmp(s->action, "auto_red") == 0  ? "红牌督办"
+									: NULL;
 		pa_jw_obj(w);
 		pa_jw_kint(w, "seq", i + 1);
 		pa_jw_kstr(w, "action", s->action);
-		pa_jw_kstr(w, "action_name", ac ? ac->name : s->action);
+		pa_jw_kstr(w, "action_name", ac ? ac->name : sys ? sys : s->action);
 		pa_jw_kstr(w, "from_state", s->from_state);
 		pa_jw_kstr(w, "to_state", s->to_state);
 		unit_ref(w, "from_unit", s->from_unit, s->from_unit_name);

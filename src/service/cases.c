@@ -31,6 +31,26 @@ enum pa_err render_back(struct pa_db *db, const struct pa_app *app, const struct
 
 /* ---- intake ---- */
 
+/* The unit a routing rule sends a new case to; it must cover the place the case lies. */
+static enum pa_err route_target(struct pa_db *db, const struct pa_routing_rule *r, const char *grid,
+				int64_t *unit, char name[128])
+{
+	if (!r->to_unit)
+		return pa_centre_of(db, grid, r->tier, unit, name, 128);
+	char region[16];
+	enum pa_err rc = db->ops->unit_by_code(db, r->unit, unit, name, 128, region);
+	if (rc == PA_NOT_FOUND)
+		return pa_errf(PA_CONFLICT, NULL,
+			       "routing rule %s names unit %s, which does not exist", r->id,
+			       r->unit);
+	if (!rc && strncmp(grid, region, strlen(region)) != 0)
+		return pa_errf(PA_CONFLICT, NULL,
+			       "routing rule %s sends the case to %s, which does "
+			       "not work in %s",
+			       r->id, r->unit, grid);
+	return rc;
+}
+
 static const struct pa_jspec case_spec[] = {
 	{"type", PA_JT_STRING, true, 32},
 	{"category", PA_JT_STRING, true, 32},
@@ -222,6 +242,9 @@ static void render_new(struct create_job *j, const struct pa_case_ref *ref)
 		.channel = in->channel,
 		.unit_name = j->unit_name,
 		.tier = in->tier,
+		.routing_rule = in->routing_rule,
+		.profile = in->profile,
+		.clock = in->clock,
 		.lng = in->lng,
 		.lat = in->lat,
 		.description = in->description,
@@ -300,18 +323,16 @@ enum pa_err pa_case_create(struct pa_app *app, const struct pa_actor *a, json_t 
 	if ((rc = check_parties(json_object_get(body, "parties"), &ar,
 				(struct pa_party_in **)&j.in.parties, &j.in.nparties)))
 		goto out;
-	/* The case goes first to the centre of the town it lies in. */
-	char town[10], unit_name[128];
-	snprintf(town, sizeof town, "%.9s", grid);
-	PA_WITH_READ(app, db, rc,
-		     rc = db->ops->unit_find(db, town, "town_centre", &j.in.unit_id, unit_name,
-					     sizeof unit_name));
-	j.grid_name = grid_name;
-	j.unit_name = unit_name;
-	if (rc == PA_NOT_FOUND)
-		rc = pa_errf(PA_CONFLICT, "lng", "town %s has no centre to receive the case", town);
+	/* Routing decides who receives the case and by which limits its clock runs. */
+	const struct pa_routing_rule *route =
+		pa_catalog_routing(app->cat, t->code, pa_json_str(body, "category"), grid,
+				   pa_json_str(body, "channel"));
+	char unit_name[128];
+	PA_WITH_READ(app, db, rc, rc = route_target(db, route, grid, &j.in.unit_id, unit_name));
 	if (rc)
 		goto out;
+	j.grid_name = grid_name;
+	j.unit_name = unit_name;
 	if ((rc = idem_prepare(&j.idem, a, idem_key, "POST /cases", body)))
 		goto out;
 	j.in.type = t->code;
@@ -334,7 +355,11 @@ enum pa_err pa_case_create(struct pa_app *app, const struct pa_actor *a, json_t 
 	j.in.at = pa_now();
 	j.in.year = pa_time_year(j.in.at);
 	j.in.action = report->action->code;
-	j.in.tier = "town"; /* the town centre receives it */
+	j.in.tier = pa_tier_name(route->tier);
+	j.in.routing_rule = route->id;
+	j.in.profile = route->profile->code;
+	pa_clock_after(app, t->lc, route->profile, route->tier, route->tier, -1, report->to,
+		       j.in.at, 0, NULL, &j.in.clock);
 	rc = pa_writer_run(app->writer, create_job, &j);
 	free((char *)j.in.fields_json);
 out:

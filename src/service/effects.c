@@ -32,8 +32,9 @@ static enum pa_err unit_tier(struct pa_db *db, int64_t id, const char *field, co
 		return rc;
 	const char *region = json_string_value(json_object_get(u, "region"));
 	if (grid && region && strncmp(grid, region, strlen(region)) != 0) {
-		rc = pa_errf(PA_BAD_FIELD, field, "unit %lld works in %s, not where the case lies (%s)",
-			     (long long)id, region, grid);
+		rc = pa_errf(PA_BAD_FIELD, field,
+			     "unit %lld works in %s, not where the case lies (%s)", (long long)id,
+			     region, grid);
 		json_decref(u);
 		return rc;
 	}
@@ -47,22 +48,17 @@ static enum pa_err unit_tier(struct pa_db *db, int64_t id, const char *field, co
 	return PA_OK;
 }
 
-/* The centre of the tier above the case's, for report-up and skip-level. */
-static enum pa_err centre_of(struct pa_effect_ctx *x, const char *tier, int64_t *unit)
+enum pa_err pa_centre_of(struct pa_db *db, const char *grid, enum pa_tier tier, int64_t *unit,
+			 char *name, size_t cap)
 {
+	static const char *const kinds[] = {"village_centre", "town_centre", "city_centre"};
+	static const int digits[] = {12, 9, 6};
 	char region[16];
-	const char *kind;
-	if (strcmp(tier, "town") == 0) {
-		snprintf(region, sizeof region, "%.9s", x->head->grid);
-		kind = "town_centre";
-	} else {
-		snprintf(region, sizeof region, "%.6s", x->head->grid);
-		kind = "city_centre";
-	}
-	enum pa_err rc = x->db->ops->unit_find(x->db, region, kind, unit, NULL, 0);
+	snprintf(region, sizeof region, "%.*s", digits[tier], grid);
+	enum pa_err rc = db->ops->unit_find(db, region, kinds[tier], unit, name, cap);
 	if (rc == PA_NOT_FOUND)
 		return pa_errf(PA_CONFLICT, NULL, "region %s has no %s to take the case", region,
-			       kind);
+			       kinds[tier]);
 	return rc;
 }
 
@@ -134,7 +130,8 @@ enum pa_err pa_effect_prepare(struct pa_effect_ctx *x)
 		if (x->action->effect == PA_EFFECT_SKIP_LEVEL && strcmp(h->tier, "village") != 0)
 			return conflict(x->action, "skipping a tier starts from the village tier");
 		int64_t unit;
-		if ((rc = centre_of(x, up, &unit)))
+		if ((rc = pa_centre_of(x->db, h->grid, (enum pa_tier)pa_tier_of(up), &unit, NULL,
+				       0)))
 			return rc;
 		x->step->to_unit = unit;
 		pt->tier = strcmp(up, "town") == 0 ? tiers[1] : tiers[2];

@@ -451,7 +451,7 @@ static enum pa_err sq_unit_list(struct pa_db *db, json_t **out)
 {
 	struct sq *d = SQ(db);
 	static const char sql[] = "SELECT id, code, name, kind, region, tier FROM units"
-				  " WHERE kind <> 'village_centre' ORDER BY id";
+				  " ORDER BY id";
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
 		return pa_err_last()->code;
@@ -575,10 +575,11 @@ static enum pa_err sq_session_user(struct pa_db *db, const uint8_t hash[32], int
 				   struct pa_user *u)
 {
 	struct sq *d = SQ(db);
-	static const char sql[] = "SELECT u.id, u.username, u.role, u.region, u.unit_id, u.name,"
-				  " un.name, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id"
-				  " LEFT JOIN units un ON un.id = u.unit_id"
-				  " WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0";
+	static const char sql[] =
+		"SELECT u.id, u.username, u.role, u.region, u.unit_id, u.name,"
+		" un.name, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id"
+		" LEFT JOIN units un ON un.id = u.unit_id"
+		" WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0";
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
 		return pa_err_last()->code;
@@ -607,6 +608,33 @@ static enum pa_err sq_session_delete(struct pa_db *db, const uint8_t hash[32])
 }
 
 /* ---- cases ---- */
+
+/* Columns: started, due_yellow, due_red, paused_at, next_due, paused_days, paused_secs,
+ * level — from column i on. */
+static void clock_from(sqlite3_stmt *st, int i, struct pa_clock *c)
+{
+	memset(c, 0, sizeof *c);
+	c->started = sqlite3_column_int64(st, i);
+	c->due_yellow = sqlite3_column_int64(st, i + 1);
+	c->due_red = sqlite3_column_int64(st, i + 2);
+	c->paused_at = sqlite3_column_int64(st, i + 3);
+	c->next_due = sqlite3_column_int64(st, i + 4);
+	c->paused_days = sqlite3_column_int(st, i + 5);
+	c->paused_secs = sqlite3_column_int64(st, i + 6);
+	snprintf(c->level, sizeof c->level, "%s", col_s(st, i + 7));
+}
+
+static void bind_clock(sqlite3_stmt *st, int i, const struct pa_clock *c)
+{
+	bid(st, i, c->started);
+	bid(st, i + 1, c->due_yellow);
+	bid(st, i + 2, c->due_red);
+	bid(st, i + 3, c->paused_at);
+	bid(st, i + 4, c->next_due);
+	sqlite3_bind_int(st, i + 5, c->paused_days);
+	sqlite3_bind_int64(st, i + 6, c->paused_secs);
+	bt(st, i + 7, c->level[0] ? c->level : "none");
+}
 
 static enum pa_err count_add(struct sq *d, const char *grid, const char *type, const char *category,
 			     const char *status, int delta)
@@ -683,10 +711,13 @@ static enum pa_err sq_case_insert(struct pa_db *db, const struct pa_case_in *c,
 	done(d, st);
 	snprintf(out->number, sizeof out->number, "PA-%d-%06lld", c->year, (long long)n);
 
-	static const char sql[] = "INSERT INTO cases (number, type, category, status, title,"
-				  " description, grid, lng, lat, address, channel, fields, unit_id,"
-				  " reporter_id, created_at, updated_at, search, tier)"
-				  " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+	static const char sql[] =
+		"INSERT INTO cases (number, type, category, status, title,"
+		" description, grid, lng, lat, address, channel, fields, unit_id,"
+		" reporter_id, created_at, updated_at, search, tier, routing_rule,"
+		" profile, phase_started, due_yellow, due_red, paused_at, next_due,"
+		" paused_days, paused_secs, sup_level)"
+		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 	if (!(st = stmt(d, sql)))
 		return pa_err_last()->code;
 	bt(st, 1, out->number);
@@ -707,6 +738,9 @@ static enum pa_err sq_case_insert(struct pa_db *db, const struct pa_case_in *c,
 	sqlite3_bind_int64(st, 16, c->at);
 	bt(st, 17, c->search);
 	bt(st, 18, c->tier ? c->tier : "town");
+	bt(st, 19, c->routing_rule);
+	bt(st, 20, c->profile ? c->profile : "ordinary");
+	bind_clock(st, 21, &c->clock);
 	if ((e = run(d, st, "case insert")))
 		return e;
 	out->id = sqlite3_last_insert_rowid(d->h);
@@ -760,9 +794,12 @@ static enum pa_err sq_case_head(struct pa_db *db, const struct pa_scope *s, int6
 				struct pa_case_head *h)
 {
 	struct sq *d = SQ(db);
-	static const char sql[] = "SELECT c.id, c.type, c.category, c.status, c.grid, c.unit_id,"
-				  " c.version, c.tier, c.urgent, c.ext_pending FROM cases c"
-				  " WHERE c.id = ?4 AND" SCOPE_WHERE;
+	static const char sql[] =
+		"SELECT c.id, c.type, c.category, c.status, c.grid, c.unit_id,"
+		" c.version, c.tier, c.urgent, c.ext_pending, c.profile, c.ext_days,"
+		" c.phase_started, c.due_yellow, c.due_red, c.paused_at, c.next_due,"
+		" c.paused_days, c.paused_secs, c.sup_level FROM cases c"
+		" WHERE c.id = ?4 AND" SCOPE_WHERE;
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
 		return pa_err_last()->code;
@@ -782,6 +819,9 @@ static enum pa_err sq_case_head(struct pa_db *db, const struct pa_scope *s, int6
 		snprintf(h->tier, sizeof h->tier, "%s", col_s(st, 7));
 		h->urgent = sqlite3_column_int(st, 8);
 		h->ext_pending = sqlite3_column_int(st, 9);
+		snprintf(h->profile, sizeof h->profile, "%s", col_s(st, 10));
+		h->ext_days = sqlite3_column_int(st, 11);
+		clock_from(st, 12, &h->clock);
 	} else
 		e = rc == SQLITE_DONE ? pa_errf(PA_NOT_FOUND, NULL, "no case %lld", (long long)id)
 				      : map_rc(d, rc, "case head");
@@ -789,12 +829,14 @@ static enum pa_err sq_case_head(struct pa_db *db, const struct pa_scope *s, int6
 	return e;
 }
 
-#define CASE_COLS                                                                          \
-	"c.id, c.number, c.type, c.category, c.status, c.title, c.grid, c.lng, c.lat,"     \
-	" c.channel, c.unit_id, (SELECT name FROM units WHERE id = c.unit_id),"            \
-	" c.created_at, c.updated_at, (SELECT name FROM regions WHERE code = c.grid),"     \
-	" c.description, c.address, c.fields, c.reporter_id, c.version, c.tier, c.urgent," \
-	" c.ext_pending, c.ext_days, c.rating, c.unreasonable, c.merged_into"
+#define CASE_COLS                                                                              \
+	"c.id, c.number, c.type, c.category, c.status, c.title, c.grid, c.lng, c.lat,"         \
+	" c.channel, c.unit_id, (SELECT name FROM units WHERE id = c.unit_id),"                \
+	" c.created_at, c.updated_at, (SELECT name FROM regions WHERE code = c.grid),"         \
+	" c.description, c.address, c.fields, c.reporter_id, c.version, c.tier, c.urgent,"     \
+	" c.ext_pending, c.ext_days, c.rating, c.unreasonable, c.merged_into, c.routing_rule," \
+	" c.profile, c.phase_started, c.due_yellow, c.due_red, c.paused_at, c.next_due,"       \
+	" c.paused_days, c.paused_secs, c.sup_level"
 
 static const char *col_a(struct pa_arena *a, sqlite3_stmt *st, int i)
 {
@@ -835,7 +877,11 @@ static void case_from(struct pa_arena *a, sqlite3_stmt *st, bool full, struct pa
 		r->rating = col_a(a, st, 24);
 		r->unreasonable = sqlite3_column_int(st, 25) != 0;
 		r->merged_into = sqlite3_column_int64(st, 26);
+		r->routing_rule = col_a(a, st, 27);
+		r->profile = col_a(a, st, 28);
 	}
+	/* lists show deadlines too: a workbench sorts and colours by them */
+	clock_from(st, 29, &r->clock);
 }
 
 static enum pa_err case_get(struct sq *d, const struct pa_scope *s, int64_t id, struct pa_arena *a,
@@ -1059,7 +1105,15 @@ static enum pa_err sq_case_step(struct pa_db *db, const struct pa_step_in *s)
 		" ext_pending = CASE WHEN ?8 < 0 THEN ext_pending ELSE ?8 END,"
 		" ext_days = ext_days + ?9, rating = coalesce(?10, rating),"
 		" unreasonable = CASE WHEN ?11 < 0 THEN unreasonable ELSE ?11 END,"
-		" merged_into = coalesce(?12, merged_into)"
+		" merged_into = coalesce(?12, merged_into),"
+		" phase_started = CASE WHEN ?13 THEN ?14 ELSE phase_started END,"
+		" due_yellow = CASE WHEN ?13 THEN ?15 ELSE due_yellow END,"
+		" due_red = CASE WHEN ?13 THEN ?16 ELSE due_red END,"
+		" paused_at = CASE WHEN ?13 THEN ?17 ELSE paused_at END,"
+		" next_due = CASE WHEN ?13 THEN ?18 ELSE next_due END,"
+		" paused_days = CASE WHEN ?13 THEN ?19 ELSE paused_days END,"
+		" paused_secs = CASE WHEN ?13 THEN ?20 ELSE paused_secs END,"
+		" sup_level = CASE WHEN ?13 THEN ?21 ELSE sup_level END"
 		" WHERE id = ?4 AND status = ?5";
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
@@ -1078,6 +1132,9 @@ static enum pa_err sq_case_step(struct pa_db *db, const struct pa_step_in *s)
 	bt(st, 10, p->rating);
 	sqlite3_bind_int(st, 11, p->unreasonable);
 	bid(st, 12, p->merged_into);
+	sqlite3_bind_int(st, 13, p->clock != NULL);
+	if (p->clock)
+		bind_clock(st, 14, p->clock);
 	enum pa_err e = run(d, st, "case update");
 	if (e)
 		return e;
@@ -1141,6 +1198,48 @@ static enum pa_err sq_case_dispatcher(struct pa_db *db, int64_t id, int64_t *uni
 	*unit_id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	done(d, st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PA_OK : map_rc(d, rc, "case dispatcher");
+}
+
+static enum pa_err sq_cases_due(struct pa_db *db, int64_t now, int max, int64_t *ids, int *n)
+{
+	struct sq *d = SQ(db);
+	static const char sql[] = "SELECT id FROM cases WHERE next_due IS NOT NULL AND"
+				  " next_due <= ? ORDER BY next_due LIMIT ?";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int(st, 2, max);
+	*n = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+		ids[(*n)++] = sqlite3_column_int64(st, 0);
+	done(d, st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? PA_OK : map_rc(d, rc, "cases due");
+}
+
+static enum pa_err sq_unit_by_code(struct pa_db *db, const char *code, int64_t *id, char *name,
+				   size_t cap, char region[16])
+{
+	struct sq *d = SQ(db);
+	static const char sql[] = "SELECT id, name, region FROM units WHERE code = ?";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	bt(st, 1, code);
+	int rc = sqlite3_step(st);
+	enum pa_err e = PA_OK;
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		if (name)
+			snprintf(name, cap, "%s", col_s(st, 1));
+		if (region)
+			snprintf(region, 16, "%s", col_s(st, 2));
+	} else
+		e = rc == SQLITE_DONE ? pa_errf(PA_NOT_FOUND, NULL, "no unit with code %s", code)
+				      : map_rc(d, rc, "unit by code");
+	done(d, st);
+	return e;
 }
 
 static enum pa_err sq_supervision_add(struct pa_db *db, int64_t case_id, const char *level,
@@ -1291,6 +1390,8 @@ const struct pa_store_ops pa_sqlite_ops = {
 	.case_link = sq_case_link,
 	.case_dispatcher = sq_case_dispatcher,
 	.supervision_add = sq_supervision_add,
+	.cases_due = sq_cases_due,
+	.unit_by_code = sq_unit_by_code,
 	.stats = sq_stats,
 	.idem_get = sq_idem_get,
 	.idem_put = sq_idem_put,

@@ -84,6 +84,22 @@ const char *const pa_sqlite_migrations[] = {
 	" by_user INTEGER REFERENCES users(id), note TEXT, at INTEGER NOT NULL,"
 	" due_at INTEGER);"
 	"CREATE INDEX supervisions_case ON supervisions(case_id, id);",
+
+	/* 4: routing and the phase clock — which rule routed a case and which limits it runs
+	 * by; the time its phase began, its yellow and red deadlines, the time it was paused
+	 * and for how long, the supervision level reached, and the next time the sweeper must
+	 * look at it (indexed: the sweeper reads only the cases that are due). */
+	"ALTER TABLE cases ADD COLUMN routing_rule TEXT;"
+	"ALTER TABLE cases ADD COLUMN profile TEXT NOT NULL DEFAULT 'ordinary';"
+	"ALTER TABLE cases ADD COLUMN phase_started INTEGER;"
+	"ALTER TABLE cases ADD COLUMN due_yellow INTEGER;"
+	"ALTER TABLE cases ADD COLUMN due_red INTEGER;"
+	"ALTER TABLE cases ADD COLUMN paused_at INTEGER;"
+	"ALTER TABLE cases ADD COLUMN paused_days INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE cases ADD COLUMN paused_secs INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE cases ADD COLUMN sup_level TEXT NOT NULL DEFAULT 'none';"
+	"ALTER TABLE cases ADD COLUMN next_due INTEGER;"
+	"CREATE INDEX cases_next_due ON cases(next_due) WHERE next_due IS NOT NULL;",
 };
 
 const int pa_sqlite_nmigrations =

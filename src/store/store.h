@@ -25,6 +25,14 @@ struct pa_scope {
 	bool by_unit;
 };
 
+/* The clock of a case's current phase (0 = not set). */
+struct pa_clock {
+	int64_t started, due_yellow, due_red, paused_at, next_due;
+	int paused_days;     /* working days spent paused in this phase */
+	int64_t paused_secs; /* clock seconds spent paused (for hour limits) */
+	char level[8];       /* supervision reached: none, yellow, red */
+};
+
 struct pa_user {
 	int64_t id;
 	char username[64];
@@ -60,6 +68,8 @@ struct pa_party_in {
 struct pa_case_in {
 	const char *type, *category, *status, *title, *description, *grid, *channel, *address;
 	const char *tier; /* village, town or city: the tier of the unit that holds it first */
+	const char *routing_rule, *profile;
+	struct pa_clock clock;
 	const char *fields_json; /* type-specific fields as a JSON object */
 	const char *search;      /* normalised search text */
 	double lng, lat;
@@ -82,20 +92,22 @@ struct pa_case_ref {
 struct pa_case_head {
 	int64_t id;
 	int64_t version; /* bumped by every change to the case, its parties or its steps */
-	char type[32], category[32], status[32], grid[PA_CODE_MAX], tier[16];
+	char type[32], category[32], status[32], grid[PA_CODE_MAX], tier[16], profile[32];
 	int64_t unit_id;
-	int urgent, ext_pending;
+	int urgent, ext_pending, ext_days;
+	struct pa_clock clock;
 };
 
 /* Changes to a case beside its state and unit, made with a step. */
 struct pa_case_patch {
-	const char *tier;    /* NULL: unchanged */
-	int urgent;          /* -1: unchanged; 0 or 1 */
-	int ext_pending;     /* -1: unchanged; days asked for (0 = none pending) */
-	int ext_add;         /* days added to the approved extension */
-	const char *rating;  /* NULL: unchanged */
-	int unreasonable;    /* -1: unchanged; 0 or 1 */
-	int64_t merged_into; /* 0: unchanged */
+	const char *tier;             /* NULL: unchanged */
+	int urgent;                   /* -1: unchanged; 0 or 1 */
+	int ext_pending;              /* -1: unchanged; days asked for (0 = none pending) */
+	int ext_add;                  /* days added to the approved extension */
+	const char *rating;           /* NULL: unchanged */
+	int unreasonable;             /* -1: unchanged; 0 or 1 */
+	int64_t merged_into;          /* 0: unchanged */
+	const struct pa_clock *clock; /* NULL: unchanged */
 };
 
 struct pa_step_in {
@@ -136,6 +148,8 @@ struct pa_case_row {
 	bool urgent;
 	/* full reads only (case_get): */
 	int ext_pending, ext_days;
+	const char *routing_rule, *profile;
+	struct pa_clock clock;
 	bool unreasonable;
 	const char *rating;
 	int64_t merged_into;
@@ -216,6 +230,11 @@ struct pa_store_ops {
 				 int64_t at);
 	/* The unit that last dispatched the case to its holder (0 if none). */
 	enum pa_err (*case_dispatcher)(struct pa_db *db, int64_t id, int64_t *unit_id);
+	/* Ids of open cases whose next_due has come (at most max, earliest first). */
+	enum pa_err (*cases_due)(struct pa_db *db, int64_t now, int max, int64_t *ids, int *n);
+	/* A unit by its code (id, name into name[cap], region into region[16]). */
+	enum pa_err (*unit_by_code)(struct pa_db *db, const char *code, int64_t *id, char *name,
+				    size_t cap, char region[16]);
 	enum pa_err (*supervision_add)(struct pa_db *db, int64_t case_id, const char *level,
 				       int64_t by_user, const char *note, int64_t at,
 				       int64_t due_at);

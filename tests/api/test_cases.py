@@ -90,14 +90,19 @@ class LifecycleTest(ApiTest):
         self.assertEqual(c["fields"]["people_involved"], 3)
         self.assertAlmostEqual(c["lng"], body["lng"], places=6)
         self.assertAlmostEqual(c["lat"], body["lat"], places=6)
-        # it goes first to the centre of its town
-        self.assertEqual(c["unit_id"], self.town_centre["id"])
+        # routing: a neighbour dispute goes first to the centre of its village, simple tier
+        village = next(u for u in self.get("/api/v1/units", user="town_101").json["items"]
+                       if u["code"] == "village-" + GRID[:12])
+        self.assertEqual((c["unit_id"], c["tier"], c["routing_rule"], c["profile"]),
+                         (village["id"], "village", "neighbour", "dispute"))
+        self.assertEqual(c["deadline"]["supervision"], "none")
+        self.assertLess(c["deadline"]["yellow_at"], c["deadline"]["red_at"])
         self.assertEqual(len(c["steps"]), 1)
         st = c["steps"][0]
         self.assertEqual(st["action"], "report")
         self.assertEqual(st["to_state"], "reported")
         self.assertIsNone(st["from_state"])
-        self.assertEqual(st["to_unit"]["id"], self.town_centre["id"])
+        self.assertEqual(st["to_unit"]["id"], village["id"])
         me = self.get("/api/v1/session", user="town_101").json["user"]
         self.assertEqual(st["actor"]["id"], me["id"])
         actions = {a["action"] for a in c["actions"]}

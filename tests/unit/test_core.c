@@ -356,9 +356,9 @@ static void test_utf8_and_escape(void **st)
 	(void)st;
 	assert_true(pa_utf8_valid("平安 abc"));
 	assert_false(pa_utf8_valid("\x80"));
-	assert_false(pa_utf8_valid("abc\xc3"));         /* cut short */
-	assert_false(pa_utf8_valid("\xed\xa0\x80"));     /* a surrogate */
-	assert_false(pa_utf8_valid("\xc0\xaf"));         /* overlong */
+	assert_false(pa_utf8_valid("abc\xc3"));      /* cut short */
+	assert_false(pa_utf8_valid("\xed\xa0\x80")); /* a surrogate */
+	assert_false(pa_utf8_valid("\xc0\xaf"));     /* overlong */
 	assert_int_equal(pa_utf8_cut("平安", 4), 3); /* never splits a character */
 	/* the fold copes with invalid bytes: each becomes U+FFFD (three bytes) */
 	struct pa_arena a;

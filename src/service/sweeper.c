@@ -1,0 +1,150 @@
+/* sweeper.c: supervision by the clock (黄牌/红牌督办). It reads only the cases whose next
+ * due time has come (an index on next_due), marks yellow and red exactly once each — the
+ * check is repeated inside the write, so two sweepers (serve and a cron job) cannot both
+ * mark — and, where the case's limit profile says so, escalates a case still open at its
+ * red limit up the ladder (village → town → city) as an ordinary audited step. */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "service/internal.h"
+
+#define SWEEP_BATCH 500
+
+struct sweep_job {
+	struct pa_app *app;
+	int64_t id, now;
+	int yellow, red, escalated;
+};
+
+static enum pa_err mark(struct pa_db *db, const struct pa_case_head *h, const char *action,
+			const char *level, const char *note, int64_t now, int64_t due,
+			const struct pa_clock *clock)
+{
+	struct pa_case_patch patch = {
+		.urgent = -1, .ext_pending = -1, .unreasonable = -1, .clock = clock};
+	struct pa_step_in st = {.case_id = h->id,
+				.action = action,
+				.from_state = h->status,
+				.to_state = h->status,
+				.note = note,
+				.from_unit = h->unit_id,
+				.at = now,
+				.type = h->type,
+				.category = h->category,
+				.grid = h->grid,
+				.patch = &patch};
+	enum pa_err rc = db->ops->case_step(db, &st);
+	if (!rc)
+		rc = db->ops->supervision_add(db, h->id, level, 0, note, now, due);
+	return rc;
+}
+
+static enum pa_err sweep_job(struct pa_db *db, void *arg)
+{
+	struct sweep_job *j = arg;
+	struct pa_app *app = j->app;
+	j->yellow = j->red = j->escalated = 0;
+	const struct pa_scope everywhere = {.region = ""};
+	struct pa_case_head h;
+	enum pa_err rc = db->ops->case_head(db, &everywhere, j->id, &h);
+	if (rc == PA_NOT_FOUND)
+		return PA_OK;
+	if (rc)
+		return rc;
+	/* looked at again inside the transaction: another sweeper may have been first */
+	if (!h.clock.next_due || h.clock.next_due > j->now || h.clock.paused_at)
+		return PA_OK;
+	const struct pa_casetype *t = pa_catalog_type(app->cat, h.type);
+	const struct pa_profile *p = pa_catalog_profile(app->cat, h.profile);
+	int from = t ? pa_lifecycle_state(t->lc, h.status) : -1;
+	int tier = pa_tier_of(h.tier);
+	if (!t || !p || from < 0 || tier < 0)
+		return PA_OK; /* data changed under the case: nothing to judge it by */
+	enum pa_phase ph = t->lc->states[from].phase;
+	struct pa_clock c = h.clock;
+	char note[160];
+	if (strcmp(c.level, "none") == 0 && j->now >= c.due_yellow) {
+		snprintf(c.level, sizeof c.level, "yellow");
+		pa_clock_dues(app, p, (enum pa_tier)tier, ph, h.ext_days, &c);
+		snprintf(note, sizeof note, "超过%s黄牌时限，系统自动黄牌督办",
+			 state_name(t->lc, h.status));
+		if ((rc = mark(db, &h, "auto_yellow", "yellow", note, j->now, c.due_red, &c)))
+			return rc;
+		h.version++;
+		h.clock = c;
+		j->yellow = 1;
+	}
+	if (strcmp(c.level, "yellow") == 0 && j->now >= c.due_red) {
+		snprintf(c.level, sizeof c.level, "red");
+		pa_clock_dues(app, p, (enum pa_tier)tier, ph, h.ext_days, &c);
+		snprintf(note, sizeof note, "超过%s红牌时限，系统自动红牌督办",
+			 state_name(t->lc, h.status));
+		if ((rc = mark(db, &h, "auto_red", "red", note, j->now, 0, &c)))
+			return rc;
+		h.clock = c;
+		j->red = 1;
+		const struct pa_transition *up = pa_lifecycle_find(t->lc, "report_up", from);
+		if (p->escalate && tier < PA_TIER_CITY && up) {
+			int64_t unit;
+			if ((rc = pa_centre_of(db, h.grid, (enum pa_tier)(tier + 1), &unit, NULL,
+					       0)))
+				return rc == PA_CONFLICT ? PA_OK : rc;
+			int to = pa_transition_target(up, from);
+			struct pa_clock next;
+			pa_clock_after(app, t->lc, p, tier, tier + 1, from, to, j->now, h.ext_days,
+				       &c, &next);
+			struct pa_case_patch patch = {
+				.tier = pa_tier_name((enum pa_tier)(tier + 1)),
+				.urgent = -1,
+				.ext_pending = -1,
+				.unreasonable = -1,
+				.clock = &next};
+			struct pa_step_in st = {.case_id = h.id,
+						.action = up->action->code,
+						.from_state = h.status,
+						.to_state = t->lc->states[to].code,
+						.note = "超过红牌时限仍未办结，系统自动上报上一级",
+						.from_unit = h.unit_id,
+						.to_unit = unit,
+						.at = j->now,
+						.type = h.type,
+						.category = h.category,
+						.grid = h.grid,
+						.patch = &patch};
+			if ((rc = db->ops->case_step(db, &st)))
+				return rc;
+			j->escalated = 1;
+		}
+	}
+	return PA_OK;
+}
+
+enum pa_err pa_sweep(struct pa_app *app, int64_t now, struct pa_sweep_result *res)
+{
+	memset(res, 0, sizeof *res);
+	int64_t ids[SWEEP_BATCH];
+	for (int round = 0; round < 1000; round++) {
+		int n = 0;
+		enum pa_err rc = PA_OK;
+		PA_WITH_READ(app, db, rc, rc = db->ops->cases_due(db, now, SWEEP_BATCH, ids, &n));
+		if (rc)
+			return rc;
+		int changed = 0;
+		for (int i = 0; i < n; i++) {
+			struct sweep_job j = {.app = app, .id = ids[i], .now = now};
+			if ((rc = pa_writer_run(app->writer, sweep_job, &j)))
+				return rc;
+			res->looked++;
+			res->yellow += j.yellow;
+			res->red += j.red;
+			res->escalated += j.escalated;
+			changed += j.yellow || j.red;
+		}
+		/* a full batch that changed nothing would come back the same: stop */
+		if (n < SWEEP_BATCH || !changed)
+			break;
+	}
+	return PA_OK;
+}
