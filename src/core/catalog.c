@@ -228,6 +228,18 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 	if ((rc = need_key(&cf, head, "name", &v)))
 		goto out;
 	lc->name = pa_strdup(a, v);
+	lc->max_extension_days = 90;
+	int eline = head->line;
+	const char *ext = pa_conf_get(head, "max_extension_days", &eline);
+	if (ext) {
+		char *end;
+		long n = strtol(ext, &end, 10);
+		if (*end || n < 1 || n > 365) {
+			rc = ferr(path, eline, "max_extension_days", "\"%s\" is not 1 to 365", ext);
+			goto out;
+		}
+		lc->max_extension_days = (int)n;
+	}
 
 	/* Sections are checked in file order so the first problem reported is the first
 	 * one a reader meets. */

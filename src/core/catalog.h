@@ -109,6 +109,7 @@ struct pa_transition {
 
 struct pa_lifecycle {
 	const char *code, *name;
+	int max_extension_days; /* "max_extension_days = N" in [lifecycle]; default 90 */
 	int nstates, nactions, ntrans;
 	struct pa_state *states;
 	struct pa_action *actions;

@@ -78,6 +78,11 @@ static enum pa_err act_job(struct pa_db *db, void *arg)
 		return pa_errf(PA_ACTION_NOT_ALLOWED, "action",
 			       "\"%s\" is not allowed while the case is %s", ac->name,
 			       state_name(lc, h.status));
+	/* what the case's condition rules out is, like its state, a 409 for anyone */
+	const char *why = pa_effect_blocked(ac->effect, h.tier, h.urgent != 0, h.ext_pending);
+	if (why)
+		return pa_errf(PA_ACTION_NOT_ALLOWED, "action", "\"%s\" is not possible: %s",
+			       ac->name, why);
 	if (!pa_role_may(tr, a->role))
 		return pa_errf(PA_FORBIDDEN, "action", "your role may not %s this case", ac->name);
 	if ((ac->needs & PA_NEED_HOLDER) && a->user.unit_id != h.unit_id)
@@ -104,6 +109,7 @@ static enum pa_err act_job(struct pa_db *db, void *arg)
 				  .actor = a,
 				  .head = &h,
 				  .action = ac,
+				  .lc = lc,
 				  .p = &j->p,
 				  .step = &st,
 				  .patch = &patch};

@@ -79,7 +79,8 @@ void pa_render_case_shared(struct pa_jw *w, const struct pa_catalog *cat,
 			   const struct pa_case_row *c);
 /* "actions": the actions this caller may take now on a case in this state and unit. */
 void pa_render_actions(struct pa_jw *w, const struct pa_catalog *cat, const struct pa_actor *a,
-		       const char *type, const char *status, int64_t unit_id);
+		       const char *type, const char *status, int64_t unit_id, const char *tier,
+		       bool urgent, int ext_pending);
 enum pa_err pa_stats_get(struct pa_app *app, const struct pa_actor *a, const char *region,
 			 json_t **out);
 

@@ -4,13 +4,7 @@
 #include <string.h>
 
 #include "core/pii.h"
-#include "service/app.h"
-
-static const char *state_name(const struct pa_lifecycle *lc, const char *code)
-{
-	int i = pa_lifecycle_state(lc, code);
-	return i >= 0 ? lc->states[i].name : code;
-}
+#include "service/internal.h"
 
 static void unit_ref(struct pa_jw *w, const char *key, int64_t id, const char *name)
 {
@@ -211,7 +205,8 @@ static void render_core(struct pa_jw *w, const struct pa_catalog *cat, const str
 }
 
 void pa_render_actions(struct pa_jw *w, const struct pa_catalog *cat, const struct pa_actor *a,
-		       const char *type, const char *status, int64_t unit_id)
+		       const char *type, const char *status, int64_t unit_id, const char *tier,
+		       bool urgent, int ext_pending)
 {
 	const struct pa_casetype *t = pa_catalog_type(cat, type);
 	int from = t ? pa_lifecycle_state(t->lc, status) : -1;
@@ -224,6 +219,9 @@ void pa_render_actions(struct pa_jw *w, const struct pa_catalog *cat, const stru
 		    !pa_role_may(tr, a->role))
 			continue;
 		if ((tr->action->needs & PA_NEED_HOLDER) && a->user.unit_id != unit_id)
+			continue;
+		/* only what would succeed: the same test the action itself makes */
+		if (pa_effect_blocked(tr->action->effect, tier, urgent, ext_pending))
 			continue;
 		pa_jw_obj(w);
 		pa_jw_kstr(w, "action", tr->action->code);
@@ -249,7 +247,8 @@ void pa_render_case(struct pa_jw *w, const struct pa_catalog *cat, const struct 
 {
 	render_core(w, cat, c, full);
 	if (full)
-		pa_render_actions(w, cat, a, c->type, c->status, c->unit_id);
+		pa_render_actions(w, cat, a, c->type, c->status, c->unit_id, c->tier, c->urgent,
+				  c->ext_pending);
 	pa_jw_obj_end(w);
 }
 

@@ -396,12 +396,16 @@ static enum pa_err read_case(struct pa_db *db, struct pa_app *app, const struct 
 		/* what the actions are decided on is the state just read */
 		snprintf(h.type, sizeof h.type, "%s", row.type);
 		snprintf(h.status, sizeof h.status, "%s", row.status);
+		snprintf(h.tier, sizeof h.tier, "%s", row.tier ? row.tier : "");
 		h.unit_id = row.unit_id;
+		h.urgent = row.urgent;
+		h.ext_pending = row.ext_pending;
 		pa_jw_free(&shared);
 		pa_arena_free(&ar);
 	}
 	pa_jw_reopen(out);
-	pa_render_actions(out, app->cat, a, h.type, h.status, h.unit_id);
+	pa_render_actions(out, app->cat, a, h.type, h.status, h.unit_id, h.tier, h.urgent != 0,
+			  h.ext_pending);
 	pa_jw_obj_end(out);
 	return PA_OK;
 }

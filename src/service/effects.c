@@ -92,6 +92,30 @@ static enum pa_err conflict(const struct pa_action *ac, const char *why)
 		       why);
 }
 
+const char *pa_effect_blocked(enum pa_effect e, const char *tier, bool urgent, int ext_pending)
+{
+	switch (e) {
+	case PA_EFFECT_ESCALATE:
+		return tier && strcmp(tier, "city") == 0 ? "the case is already at the city tier"
+							 : NULL;
+	case PA_EFFECT_SKIP_LEVEL:
+		return tier && strcmp(tier, "village") != 0
+			       ? "skipping a tier starts from the village tier"
+			       : NULL;
+	case PA_EFFECT_EXT_REQUEST:
+		return ext_pending ? "an extension is already waiting for approval" : NULL;
+	case PA_EFFECT_EXT_APPROVE:
+	case PA_EFFECT_EXT_DENY:
+		return ext_pending ? NULL : "no extension was asked for";
+	case PA_EFFECT_URGENT_ON:
+		return urgent ? "the case is already urgent" : NULL;
+	case PA_EFFECT_URGENT_OFF:
+		return urgent ? NULL : "the case is not urgent";
+	default:
+		return NULL;
+	}
+}
+
 enum pa_err pa_effect_prepare(struct pa_effect_ctx *x)
 {
 	const struct pa_case_head *h = x->head;
@@ -122,13 +146,9 @@ enum pa_err pa_effect_prepare(struct pa_effect_ctx *x)
 	}
 	case PA_EFFECT_ESCALATE:
 	case PA_EFFECT_SKIP_LEVEL: {
-		if (strcmp(h->tier, "city") == 0)
-			return conflict(x->action, "the case is already at the city tier");
 		const char *up = x->action->effect == PA_EFFECT_SKIP_LEVEL ? "city"
 				 : strcmp(h->tier, "village") == 0         ? "town"
 									   : "city";
-		if (x->action->effect == PA_EFFECT_SKIP_LEVEL && strcmp(h->tier, "village") != 0)
-			return conflict(x->action, "skipping a tier starts from the village tier");
 		int64_t unit;
 		if ((rc = pa_centre_of(x->db, h->grid, (enum pa_tier)pa_tier_of(up), &unit, NULL,
 				       0)))
@@ -146,31 +166,25 @@ enum pa_err pa_effect_prepare(struct pa_effect_ctx *x)
 			if (strcmp(p->tier, tiers[i]) == 0)
 				pt->tier = tiers[i];
 		break;
-	case PA_EFFECT_EXT_REQUEST:
-		if (h->ext_pending)
-			return conflict(x->action, "an extension is already waiting for approval");
-		if (p->days > 90)
+	case PA_EFFECT_EXT_REQUEST: {
+		int max = x->lc ? x->lc->max_extension_days : 90;
+		if (h->ext_days + p->days > max)
 			return pa_errf(PA_BAD_FIELD, "days",
-				       "an extension is at most 90 working days");
+				       "extensions add up to at most %d working days (%d granted)",
+				       max, h->ext_days);
 		pt->ext_pending = p->days;
 		break;
+	}
 	case PA_EFFECT_EXT_APPROVE:
 	case PA_EFFECT_EXT_DENY:
-		if (!h->ext_pending)
-			return conflict(x->action, "no extension was asked for");
 		pt->ext_pending = 0;
 		if (x->action->effect == PA_EFFECT_EXT_APPROVE)
 			pt->ext_add = h->ext_pending;
 		break;
 	case PA_EFFECT_URGENT_ON:
-	case PA_EFFECT_URGENT_OFF: {
-		int want = x->action->effect == PA_EFFECT_URGENT_ON;
-		if (h->urgent == want)
-			return conflict(x->action, want ? "the case is already urgent"
-							: "the case is not urgent");
-		pt->urgent = want;
+	case PA_EFFECT_URGENT_OFF:
+		pt->urgent = x->action->effect == PA_EFFECT_URGENT_ON;
 		break;
-	}
 	case PA_EFFECT_RATE:
 		if (strcmp(p->rating, "satisfied") != 0 &&
 		    strcmp(p->rating, "basically_satisfied") != 0 &&

@@ -39,6 +39,7 @@ struct pa_effect_ctx {
 	const struct pa_actor *actor;
 	const struct pa_case_head *head;
 	const struct pa_action *action;
+	const struct pa_lifecycle *lc;
 	const struct pa_act_params *p;
 	struct pa_step_in *step;
 	struct pa_case_patch *patch;
@@ -50,6 +51,9 @@ struct pa_effect_ctx {
 };
 
 enum pa_err pa_effect_prepare(struct pa_effect_ctx *x);
+/* Whether an effect can apply to a case in this condition (NULL = it can); the reason
+ * otherwise. The actions a case page offers are filtered by the same test. */
+const char *pa_effect_blocked(enum pa_effect e, const char *tier, bool urgent, int ext_pending);
 enum pa_err pa_effect_finish(struct pa_effect_ctx *x);
 
 /* ---- deadlines.c ---- */

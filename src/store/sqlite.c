@@ -1154,8 +1154,12 @@ static enum pa_err sq_case_link(struct pa_db *db, int64_t a, int64_t b, const ch
 				int64_t at)
 {
 	struct sq *d = SQ(db);
-	static const char sql[] = "INSERT INTO case_links (case_id, other_id, kind, at)"
-				  " VALUES (?,?,?,?)";
+	/* A merge replaces a plain link between the same cases; a link twice conflicts. */
+	static const char sql[] =
+		"INSERT INTO case_links (case_id, other_id, kind, at)"
+		" VALUES (?1,?2,?3,?4) ON CONFLICT (case_id, other_id) DO UPDATE"
+		" SET kind = excluded.kind, at = excluded.at"
+		" WHERE case_links.kind = 'related' AND excluded.kind <> 'related'";
 	static const char bump[] = "UPDATE cases SET version = version + 1 WHERE id = ?";
 	/* the duplicate points at the case it joined; that case lists its merged reports */
 	const char *back = strcmp(kind, "merged") == 0 ? "merged_report" : kind;
@@ -1170,11 +1174,11 @@ static enum pa_err sq_case_link(struct pa_db *db, int64_t a, int64_t b, const ch
 		sqlite3_bind_int64(st, 4, at);
 		int rc = sqlite3_step(st);
 		done(d, st);
-		if ((rc & 0xff) == SQLITE_CONSTRAINT)
-			return pa_errf(PA_CONFLICT, "target_case_id",
-				       "the cases are already related");
 		if (rc != SQLITE_DONE)
 			return map_rc(d, rc, "case link");
+		if (sqlite3_changes(d->h) == 0)
+			return pa_errf(PA_CONFLICT, "target_case_id",
+				       "the cases are already related");
 		if (!(st = stmt(d, bump)))
 			return pa_err_last()->code;
 		sqlite3_bind_int64(st, 1, pairs[i][0]);
@@ -1188,8 +1192,10 @@ static enum pa_err sq_case_link(struct pa_db *db, int64_t a, int64_t b, const ch
 static enum pa_err sq_case_dispatcher(struct pa_db *db, int64_t id, int64_t *unit_id)
 {
 	struct sq *d = SQ(db);
+	/* a re-route leaves from the unit it takes the case away from: the dispatcher is the
+	 * unit the last dispatch (交办 for petitions) left from */
 	static const char sql[] = "SELECT from_unit FROM case_steps WHERE case_id = ?"
-				  " AND action IN ('dispatch', 'reroute') ORDER BY id DESC LIMIT 1";
+				  " AND action IN ('dispatch', 'assign') ORDER BY id DESC LIMIT 1";
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
 		return pa_err_last()->code;
