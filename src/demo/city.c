@@ -49,6 +49,11 @@ struct build {
 	int64_t *grid_user;    /* grid worker of grid (town*30+v)*4+g */
 	char pw_hash[128];
 	int nusers;
+	/* the case being built: its lifecycle, limits, tier and clock, kept step by step */
+	const struct pa_lifecycle *lc;
+	const struct pa_profile *profile;
+	int tier;
+	struct pa_clock clock;
 };
 
 static const char *const committee_names[5] = {
@@ -327,9 +332,21 @@ static enum pa_err step_with(struct build *b, int64_t id, const char *action, co
 			     int64_t at, const char *note, const struct pa_case_in *c,
 			     const struct pa_case_patch *patch)
 {
+	/* the clock follows every step, as it does for a case handled through the API */
+	struct pa_case_patch p =
+		patch ? *patch
+		      : (struct pa_case_patch){.urgent = -1, .ext_pending = -1, .unreasonable = -1};
+	int tier = p.tier ? pa_tier_of(p.tier) : b->tier;
+	struct pa_clock next;
+	pa_clock_after(b->app, b->lc, b->profile, b->tier, tier, pa_lifecycle_state(b->lc, from),
+		       pa_lifecycle_state(b->lc, to), at, 0, &b->clock, &next);
+	p.clock = &next;
 	struct pa_step_in s = {id,    action, from,    to,          note,    from_unit, to_unit,
-			       actor, at,     c->type, c->category, c->grid, patch};
-	return b->db->ops->case_step(b->db, &s);
+			       actor, at,     c->type, c->category, c->grid, &p};
+	enum pa_err rc = b->db->ops->case_step(b->db, &s);
+	b->clock = next;
+	b->tier = tier;
+	return rc;
 }
 
 static enum pa_err step(struct build *b, int64_t id, const char *action, const char *from,
@@ -410,6 +427,15 @@ static enum pa_err one_case(struct build *b, int64_t today)
 	c.search = pa_text_fold(&b->ar,
 				pa_sprintf(&b->ar, "%s %s %s", c.title, c.description, c.address));
 	struct pa_case_ref ref;
+	const struct pa_routing_rule *rule =
+		pa_catalog_routing(b->app->cat, c.type, c.category, c.grid, c.channel);
+	b->lc = pa_catalog_type(b->app->cat, c.type)->lc;
+	b->profile = rule->profile;
+	b->tier = PA_TIER_TOWN; /* the demo's cases reach the town centre first */
+	c.tier = "town";
+	c.profile = rule->profile->code;
+	pa_clock_after(b->app, b->lc, b->profile, b->tier, b->tier, -1, 0, c.at, 0, NULL, &c.clock);
+	b->clock = c.clock;
 	enum pa_err rc = b->db->ops->case_insert(b->db, &c, &ref);
 	if (rc)
 		return rc;

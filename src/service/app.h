@@ -84,6 +84,16 @@ void pa_render_actions(struct pa_jw *w, const struct pa_catalog *cat, const stru
 enum pa_err pa_stats_get(struct pa_app *app, const struct pa_actor *a, const char *region,
 			 json_t **out);
 
+/* ---- deadlines.c ---- */
+/* The clock after a case moves from state from (-1 on intake) to state to at time at. */
+void pa_clock_after(const struct pa_app *app, const struct pa_lifecycle *lc,
+		    const struct pa_profile *p, int tier_before, int tier_after, int from, int to,
+		    int64_t at, int ext_days, const struct pa_clock *before,
+		    struct pa_clock *after);
+/* Recompute the deadlines and next_due of a running clock. */
+void pa_clock_dues(const struct pa_app *app, const struct pa_profile *p, enum pa_tier tier,
+		   enum pa_phase ph, int ext_days, struct pa_clock *c);
+
 /* ---- supervision by the clock (sweeper.c) ---- */
 struct pa_sweep_result {
 	int looked, yellow, red, escalated;

@@ -56,16 +56,6 @@ enum pa_err pa_effect_prepare(struct pa_effect_ctx *x);
 const char *pa_effect_blocked(enum pa_effect e, const char *tier, bool urgent, int ext_pending);
 enum pa_err pa_effect_finish(struct pa_effect_ctx *x);
 
-/* ---- deadlines.c ---- */
-/* The clock after a case moves from state from (-1 on intake) to state to at time at. */
-void pa_clock_after(const struct pa_app *app, const struct pa_lifecycle *lc,
-		    const struct pa_profile *p, int tier_before, int tier_after, int from, int to,
-		    int64_t at, int ext_days, const struct pa_clock *before,
-		    struct pa_clock *after);
-/* Recompute the deadlines and next_due of a running clock. */
-void pa_clock_dues(const struct pa_app *app, const struct pa_profile *p, enum pa_tier tier,
-		   enum pa_phase ph, int ext_days, struct pa_clock *c);
-
 /* ---- effects.c ---- */
 /* The centre of a tier (village, town or city) where a grid lies. */
 enum pa_err pa_centre_of(struct pa_db *db, const char *grid, enum pa_tier tier, int64_t *unit,

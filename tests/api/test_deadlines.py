@@ -152,6 +152,33 @@ class DeadlineTest(ApiTest):
         self.assertEqual(after["deadline"]["phase_started"], before["phase_started"])
 
 
+class ServeSweeperTest(ApiTest):
+    """pingan serve sweeps by itself: the demo city has open cases past their limits."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(extra_args=["--sweep-interval", "1"])
+        try:
+            cls.server.start()
+        except Exception:
+            cls.server.cleanup()
+            raise
+        cls._points = {}
+
+    def test_overdue_demo_cases_get_marked(self):
+        import time
+        deadline = time.time() + 20
+        marked = []
+        while time.time() < deadline and not marked:
+            items = self.get(CASES + "?status=handling&limit=100", user="city_admin").json["items"]
+            marked = [c for c in items if c["deadline"] and c["deadline"]["supervision"] != "none"]
+            time.sleep(0.2)
+        self.assertTrue(marked, "no overdue case was marked by serve's sweeper")
+        c = self.get("%s/%d" % (CASES, marked[0]["id"]), user="city_admin").json
+        self.assertIn(c["supervisions"][0]["level"], ("yellow", "red"))
+        self.assertIn('"event":"swept"', self.s.read_log())
+
+
 def _hours_between(a, b):
     import datetime
     fa = datetime.datetime.fromisoformat(a)
