@@ -292,6 +292,24 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 		s->name_en = pa_strdup(a, r->tok[4]);
 		lc->nstates++;
 	}
+	int dline = head->line;
+	const char *done = pa_conf_get(head, "done", &dline);
+	if (!done || !*done) {
+		rc = ferr(path, head->line, "done",
+			  "missing: the states that count as closed (办结)");
+		goto out;
+	}
+	char dbuf[512];
+	snprintf(dbuf, sizeof dbuf, "%s", done);
+	char *dsave = NULL;
+	for (char *t = strtok_r(dbuf, ",", &dsave); t; t = strtok_r(NULL, ",", &dsave)) {
+		int k = pa_lifecycle_state(lc, t);
+		if (k < 0 || k >= 64) {
+			rc = ferr(path, dline, "done", "unknown state \"%s\"", t);
+			goto out;
+		}
+		lc->done |= 1ull << k;
+	}
 	if (ninitial != 1) {
 		rc = ferr(path, st->line, "kind", "exactly one state must be initial (found %d)",
 			  ninitial);

@@ -110,6 +110,7 @@ struct pa_transition {
 struct pa_lifecycle {
 	const char *code, *name;
 	int max_extension_days; /* "max_extension_days = N" in [lifecycle]; default 90 */
+	uint64_t done;          /* "done = s1,s2": states that count as 办结 (closed) */
 	int nstates, nactions, ntrans;
 	struct pa_state *states;
 	struct pa_action *actions;
@@ -213,6 +214,16 @@ const struct pa_action *pa_lifecycle_action(const struct pa_lifecycle *lc, const
  * report): one listed for that state, else a "*" one when the state is not terminal. */
 const struct pa_transition *pa_lifecycle_find(const struct pa_lifecycle *lc, const char *action,
 					      int from);
+static inline bool pa_state_done(const struct pa_lifecycle *lc, int s)
+{
+	return s >= 0 && (lc->done >> s) & 1u;
+}
+/* Open: not terminal and not done (still being worked on). */
+static inline bool pa_state_open(const struct pa_lifecycle *lc, int s)
+{
+	return s >= 0 && lc->states[s].kind != PA_STATE_TERMINAL && !pa_state_done(lc, s);
+}
+
 /* Where transition t leads from state `from`. */
 static inline int pa_transition_target(const struct pa_transition *t, int from)
 {

@@ -44,5 +44,11 @@ enum pa_err pa_h_case_act(struct pa_req *rq, struct pa_reply *rp)
 
 enum pa_err pa_h_stats(struct pa_req *rq, struct pa_reply *rp)
 {
-	return pa_stats_get(rq->app, &rq->actor, pa_req_query(rq, "region"), &rp->body);
+	struct pa_stats_query q = {
+		.region = pa_req_query(rq, "region"),
+		.from = pa_req_query(rq, "from"),
+		.to = pa_req_query(rq, "to"),
+		.group = pa_req_query(rq, "group"),
+	};
+	return pa_stats_get(rq->app, &rq->actor, &q, &rp->body);
 }

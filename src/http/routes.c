@@ -6,7 +6,7 @@ static const char *const q_regions[] = {"parent", NULL};
 static const char *const q_locate[] = {"lng", "lat", NULL};
 static const char *const q_cases[] = {"status", "region", "category", "type",
 				      "q",      "limit",  "cursor",   NULL};
-static const char *const q_stats[] = {"region", NULL};
+static const char *const q_stats[] = {"region", "from", "to", "group", NULL};
 
 const struct pa_route pa_routes[] = {
 	{"GET", "/healthz", pa_h_health, 0, NULL},

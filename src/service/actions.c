@@ -125,6 +125,7 @@ static enum pa_err act_job(struct pa_db *db, void *arg)
 		       tier_after, from, pa_transition_target(tr, from), st.at,
 		       h.ext_days + patch.ext_add, &h.clock, &clock);
 	patch.clock = &clock;
+	pa_step_stats(lc, ac, from, pa_transition_target(tr, from), &h, &patch, &st);
 	if ((rc = db->ops->case_step(db, &st)) || (rc = pa_effect_finish(&x)))
 		return rc;
 	/* Sending it away may take the case out of the actor's own unit scope: the answer

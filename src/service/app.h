@@ -81,8 +81,12 @@ void pa_render_case_shared(struct pa_jw *w, const struct pa_catalog *cat,
 void pa_render_actions(struct pa_jw *w, const struct pa_catalog *cat, const struct pa_actor *a,
 		       const char *type, const char *status, int64_t unit_id, const char *tier,
 		       bool urgent, int ext_pending);
-enum pa_err pa_stats_get(struct pa_app *app, const struct pa_actor *a, const char *region,
-			 json_t **out);
+/* stats.c: query parameters as given (NULL = absent). */
+struct pa_stats_query {
+	const char *region, *from, *to, *group;
+};
+enum pa_err pa_stats_get(struct pa_app *app, const struct pa_actor *a,
+			 const struct pa_stats_query *q, json_t **out);
 
 /* ---- deadlines.c ---- */
 /* The clock after a case moves from state from (-1 on intake) to state to at time at. */
@@ -93,6 +97,13 @@ void pa_clock_after(const struct pa_app *app, const struct pa_lifecycle *lc,
 /* Recompute the deadlines and next_due of a running clock. */
 void pa_clock_dues(const struct pa_app *app, const struct pa_profile *p, enum pa_tier tier,
 		   enum pa_phase ph, int ext_days, struct pa_clock *c);
+
+/* ---- metrics.c ---- */
+/* Fill st->stats with what a step from state from to state to changes in the statistics
+ * (ac NULL for the sweeper's own marks; p may be NULL). */
+void pa_step_stats(const struct pa_lifecycle *lc, const struct pa_action *ac, int from, int to,
+		   const struct pa_case_head *h, const struct pa_case_patch *p,
+		   struct pa_step_in *st);
 
 /* ---- supervision by the clock (sweeper.c) ---- */
 struct pa_sweep_result {

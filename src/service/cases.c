@@ -507,29 +507,3 @@ enum pa_err pa_case_search(struct pa_app *app, const struct pa_actor *a,
 	pa_arena_free(&ar);
 	return rc;
 }
-
-/* ---- statistics ---- */
-
-enum pa_err pa_stats_get(struct pa_app *app, const struct pa_actor *a, const char *region,
-			 json_t **out)
-{
-	if (!region)
-		region = a->scope.region;
-	if (!pa_region_code_valid(region))
-		return pa_errf(PA_BAD_QUERY, "region", "\"%s\" is not a region code", region);
-	if (!pa_region_within(region, a->scope.region))
-		return pa_errf(PA_FORBIDDEN, "region", "region %s is outside your region %s",
-			       region, a->scope.region);
-	enum pa_err rc = PA_OK;
-	json_t *r = NULL;
-	PA_WITH_READ(app, db, rc, {
-		rc = db->ops->region_get(db, region, &r);
-		if (!rc)
-			rc = db->ops->stats(db, &a->scope, region, out);
-	});
-	if (!rc) {
-		json_object_set(*out, "region_name", json_object_get(r, "name"));
-	}
-	json_decref(r);
-	return rc;
-}

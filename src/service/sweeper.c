@@ -18,12 +18,16 @@ struct sweep_job {
 	int yellow, red, escalated;
 };
 
-static enum pa_err mark(struct pa_db *db, const struct pa_case_head *h, const char *action,
-			const char *level, const char *note, int64_t now, int64_t due,
-			const struct pa_clock *clock)
+static enum pa_err mark(struct pa_db *db, const struct pa_lifecycle *lc, int state,
+			const struct pa_case_head *h, const char *action, const char *level,
+			const char *note, int64_t now, int64_t due, const struct pa_clock *clock)
 {
-	struct pa_case_patch patch = {
-		.urgent = -1, .ext_pending = -1, .unreasonable = -1, .clock = clock};
+	bool red = strcmp(level, "red") == 0;
+	struct pa_case_patch patch = {.urgent = -1,
+				      .ext_pending = -1,
+				      .unreasonable = -1,
+				      .clock = clock,
+				      .mark_overdue = red};
 	struct pa_step_in st = {.case_id = h->id,
 				.action = action,
 				.from_state = h->status,
@@ -35,6 +39,9 @@ static enum pa_err mark(struct pa_db *db, const struct pa_case_head *h, const ch
 				.category = h->category,
 				.grid = h->grid,
 				.patch = &patch};
+	st.stats[st.nstats++] =
+		(struct pa_stat_delta){red ? "supervision_red" : "supervision_yellow", 1, false};
+	pa_step_stats(lc, NULL, state, state, h, &patch, &st);
 	enum pa_err rc = db->ops->case_step(db, &st);
 	if (!rc)
 		rc = db->ops->supervision_add(db, h->id, level, 0, note, now, due);
@@ -70,7 +77,8 @@ static enum pa_err sweep_job(struct pa_db *db, void *arg)
 		pa_clock_dues(app, p, (enum pa_tier)tier, ph, h.ext_days, &c);
 		snprintf(note, sizeof note, "超过%s黄牌时限，系统自动黄牌督办",
 			 state_name(t->lc, h.status));
-		if ((rc = mark(db, &h, "auto_yellow", "yellow", note, j->now, c.due_red, &c)))
+		if ((rc = mark(db, t->lc, from, &h, "auto_yellow", "yellow", note, j->now,
+			       c.due_red, &c)))
 			return rc;
 		h.version++;
 		h.clock = c;
@@ -81,9 +89,10 @@ static enum pa_err sweep_job(struct pa_db *db, void *arg)
 		pa_clock_dues(app, p, (enum pa_tier)tier, ph, h.ext_days, &c);
 		snprintf(note, sizeof note, "超过%s红牌时限，系统自动红牌督办",
 			 state_name(t->lc, h.status));
-		if ((rc = mark(db, &h, "auto_red", "red", note, j->now, 0, &c)))
+		if ((rc = mark(db, t->lc, from, &h, "auto_red", "red", note, j->now, 0, &c)))
 			return rc;
 		h.clock = c;
+		h.overdue = 1;
 		j->red = 1;
 		const struct pa_transition *up = pa_lifecycle_find(t->lc, "report_up", from);
 		if (p->escalate && tier < PA_TIER_CITY && up) {
@@ -113,6 +122,7 @@ static enum pa_err sweep_job(struct pa_db *db, void *arg)
 						.category = h.category,
 						.grid = h.grid,
 						.patch = &patch};
+			pa_step_stats(t->lc, up->action, from, to, &h, &patch, &st);
 			if ((rc = db->ops->case_step(db, &st)))
 				return rc;
 			j->escalated = 1;

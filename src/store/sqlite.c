@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/clock.h"
 #include "store/sqlite_schema.h"
@@ -653,6 +654,43 @@ static enum pa_err count_add(struct sq *d, const char *grid, const char *type, c
 	return run(d, st, "counters");
 }
 
+static int month_of(int64_t t)
+{
+	time_t cst = (time_t)(t + 8 * 3600);
+	struct tm tm;
+	gmtime_r(&cst, &tm);
+	return (tm.tm_year + 1900) * 100 + tm.tm_mon + 1;
+}
+
+static enum pa_err apply_stats(struct sq *d, const char *grid, const char *type,
+			       const char *category, int64_t at, const struct pa_stat_delta *v,
+			       int n)
+{
+	static const char sql[] = "INSERT INTO stat_month (grid, month, type, category, metric, n)"
+				  " VALUES (?,?,?,?,?,?) ON CONFLICT (grid, month, type, category,"
+				  " metric) DO UPDATE SET n = n + excluded.n";
+	for (int i = 0; i < n; i++) {
+		enum pa_err e;
+		if (v[i].snapshot) {
+			e = count_add(d, grid, type, category, v[i].metric, v[i].delta);
+		} else {
+			sqlite3_stmt *st = stmt(d, sql);
+			if (!st)
+				return pa_err_last()->code;
+			bt(st, 1, grid);
+			sqlite3_bind_int(st, 2, month_of(at));
+			bt(st, 3, type);
+			bt(st, 4, category);
+			bt(st, 5, v[i].metric);
+			sqlite3_bind_int(st, 6, v[i].delta);
+			e = run(d, st, "statistics");
+		}
+		if (e)
+			return e;
+	}
+	return PA_OK;
+}
+
 static enum pa_err insert_step(struct sq *d, const struct pa_step_in *s)
 {
 	static const char sql[] =
@@ -770,6 +808,9 @@ static enum pa_err sq_case_insert(struct pa_db *db, const struct pa_case_in *c,
 			       .note = c->note};
 	if ((e = insert_step(d, &s)))
 		return e;
+	static const struct pa_stat_delta reported = {"reported", 1, false};
+	if ((e = apply_stats(d, c->grid, c->type, c->category, c->at, &reported, 1)))
+		return e;
 	return count_add(d, c->grid, c->type, c->category, c->status, 1);
 }
 
@@ -798,7 +839,8 @@ static enum pa_err sq_case_head(struct pa_db *db, const struct pa_scope *s, int6
 		"SELECT c.id, c.type, c.category, c.status, c.grid, c.unit_id,"
 		" c.version, c.tier, c.urgent, c.ext_pending, c.profile, c.ext_days,"
 		" c.phase_started, c.due_yellow, c.due_red, c.paused_at, c.next_due,"
-		" c.paused_days, c.paused_secs, c.sup_level FROM cases c"
+		" c.paused_days, c.paused_secs, c.sup_level, c.overdue, c.rating,"
+		" c.unreasonable FROM cases c"
 		" WHERE c.id = ?4 AND" SCOPE_WHERE;
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
@@ -822,6 +864,9 @@ static enum pa_err sq_case_head(struct pa_db *db, const struct pa_scope *s, int6
 		snprintf(h->profile, sizeof h->profile, "%s", col_s(st, 10));
 		h->ext_days = sqlite3_column_int(st, 11);
 		clock_from(st, 12, &h->clock);
+		h->overdue = sqlite3_column_int(st, 20);
+		snprintf(h->rating, sizeof h->rating, "%s", col_s(st, 21));
+		h->unreasonable = sqlite3_column_int(st, 22) != 0;
 	} else
 		e = rc == SQLITE_DONE ? pa_errf(PA_NOT_FOUND, NULL, "no case %lld", (long long)id)
 				      : map_rc(d, rc, "case head");
@@ -1113,7 +1158,8 @@ static enum pa_err sq_case_step(struct pa_db *db, const struct pa_step_in *s)
 		" next_due = CASE WHEN ?13 THEN ?18 ELSE next_due END,"
 		" paused_days = CASE WHEN ?13 THEN ?19 ELSE paused_days END,"
 		" paused_secs = CASE WHEN ?13 THEN ?20 ELSE paused_secs END,"
-		" sup_level = CASE WHEN ?13 THEN ?21 ELSE sup_level END"
+		" sup_level = CASE WHEN ?13 THEN ?21 ELSE sup_level END,"
+		" overdue = CASE WHEN ?22 THEN 1 ELSE overdue END"
 		" WHERE id = ?4 AND status = ?5";
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
@@ -1132,6 +1178,7 @@ static enum pa_err sq_case_step(struct pa_db *db, const struct pa_step_in *s)
 	bt(st, 10, p->rating);
 	sqlite3_bind_int(st, 11, p->unreasonable);
 	bid(st, 12, p->merged_into);
+	sqlite3_bind_int(st, 22, p->mark_overdue);
 	sqlite3_bind_int(st, 13, p->clock != NULL);
 	if (p->clock)
 		bind_clock(st, 14, p->clock);
@@ -1142,6 +1189,8 @@ static enum pa_err sq_case_step(struct pa_db *db, const struct pa_step_in *s)
 		return pa_errf(PA_CONFLICT, NULL,
 			       "the case changed meanwhile; reload it and try again");
 	if ((e = insert_step(d, s)))
+		return e;
+	if ((e = apply_stats(d, s->grid, s->type, s->category, s->at, s->stats, s->nstats)))
 		return e;
 	if (strcmp(s->from_state, s->to_state) == 0)
 		return PA_OK;
@@ -1292,13 +1341,22 @@ static enum pa_err sq_stats(struct pa_db *db, const struct pa_scope *s, const ch
 		bt(st, 4, region);
 	} else
 		bt(st, 1, region);
-	json_t *status = json_object(), *category = json_object(), *type = json_object();
+	json_t *status = json_object(), *category = json_object(), *type = json_object(),
+	       *snap = json_object();
 	json_int_t total = 0;
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		json_int_t n = sqlite3_column_int64(st, 3);
 		if (!n)
 			continue;
+		if (col_s(st, 0)[0] == '~') {
+			/* a snapshot metric (e.g. ~overdue: open cases past a red limit) */
+			const char *k = col_s(st, 0) + 1;
+			json_t *v = json_object_get(snap, k);
+			json_object_set_new(snap, k,
+					    json_integer((v ? json_integer_value(v) : 0) + n));
+			continue;
+		}
 		const char *keys[3] = {col_s(st, 0), col_s(st, 1), col_s(st, 2)};
 		json_t *objs[3] = {status, category, type};
 		for (int i = 0; i < 3; i++) {
@@ -1313,10 +1371,43 @@ static enum pa_err sq_stats(struct pa_db *db, const struct pa_scope *s, const ch
 		json_decref(status);
 		json_decref(category);
 		json_decref(type);
+		json_decref(snap);
 		return map_rc(d, rc, "stats");
 	}
-	*out = json_pack("{s:s, s:I, s:o, s:o, s:o}", "region", region, "total", total, "by_status",
-			 status, "by_category", category, "by_type", type);
+	*out = json_pack("{s:s, s:I, s:o, s:o, s:o, s:o}", "region", region, "total", total,
+			 "by_status", status, "by_category", category, "by_type", type, "snapshot",
+			 snap);
+	return PA_OK;
+}
+
+static enum pa_err sq_stat_events(struct pa_db *db, const char *region, int from, int to,
+				  int group_digits, json_t **rows)
+{
+	struct sq *d = SQ(db);
+	static const char sql[] =
+		"SELECT CASE WHEN ?4 = 0 THEN CAST(month AS TEXT) ELSE substr(grid, 1, ?4) END,"
+		" metric, category, sum(n) FROM stat_month"
+		" WHERE grid >= ?1 AND grid < ?1 || '~' AND month BETWEEN ?2 AND ?3"
+		" GROUP BY 1, 2, 3";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	bt(st, 1, region);
+	sqlite3_bind_int(st, 2, from);
+	sqlite3_bind_int(st, 3, to);
+	sqlite3_bind_int(st, 4, group_digits);
+	*rows = json_array();
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(*rows, json_pack("[s, s, s, I]", col_s(st, 0), col_s(st, 1),
+						       col_s(st, 2),
+						       (json_int_t)sqlite3_column_int64(st, 3)));
+	done(d, st);
+	if (rc != SQLITE_DONE) {
+		json_decref(*rows);
+		*rows = NULL;
+		return map_rc(d, rc, "stat events");
+	}
 	return PA_OK;
 }
 
@@ -1399,6 +1490,7 @@ const struct pa_store_ops pa_sqlite_ops = {
 	.cases_due = sq_cases_due,
 	.unit_by_code = sq_unit_by_code,
 	.stats = sq_stats,
+	.stat_events = sq_stat_events,
 	.idem_get = sq_idem_get,
 	.idem_put = sq_idem_put,
 };

@@ -100,6 +100,14 @@ const char *const pa_sqlite_migrations[] = {
 	"ALTER TABLE cases ADD COLUMN sup_level TEXT NOT NULL DEFAULT 'none';"
 	"ALTER TABLE cases ADD COLUMN next_due INTEGER;"
 	"CREATE INDEX cases_next_due ON cases(next_due) WHERE next_due IS NOT NULL;",
+
+	/* 5: statistics kept as the cases change — events per grid × month × type × category
+	 * (reported, accepted, closed on time or overdue, ratings, supervision notices …) —
+	 * and whether a case has ever passed its red limit. */
+	"CREATE TABLE stat_month (grid TEXT NOT NULL, month INTEGER NOT NULL,"
+	" type TEXT NOT NULL, category TEXT NOT NULL, metric TEXT NOT NULL, n INTEGER NOT NULL,"
+	" PRIMARY KEY (grid, month, type, category, metric)) WITHOUT ROWID;"
+	"ALTER TABLE cases ADD COLUMN overdue INTEGER NOT NULL DEFAULT 0;",
 };
 
 const int pa_sqlite_nmigrations =

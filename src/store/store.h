@@ -94,9 +94,21 @@ struct pa_case_head {
 	int64_t version; /* bumped by every change to the case, its parties or its steps */
 	char type[32], category[32], status[32], grid[PA_CODE_MAX], tier[16], profile[32];
 	int64_t unit_id;
-	int urgent, ext_pending, ext_days;
+	int urgent, ext_pending, ext_days, overdue;
+	char rating[24];
+	bool unreasonable;
 	struct pa_clock clock;
 };
+
+/* A change to the statistics made with a step: metric += delta, either an event in the
+ * month of the step (stat_month) or, with snapshot, a count of cases as they are now
+ * (stat_counts, beside the counts by status). */
+struct pa_stat_delta {
+	const char *metric;
+	int delta;
+	bool snapshot;
+};
+#define PA_MAX_STAT_DELTAS 6
 
 /* Changes to a case beside its state and unit, made with a step. */
 struct pa_case_patch {
@@ -108,6 +120,7 @@ struct pa_case_patch {
 	int unreasonable;             /* -1: unchanged; 0 or 1 */
 	int64_t merged_into;          /* 0: unchanged */
 	const struct pa_clock *clock; /* NULL: unchanged */
+	bool mark_overdue;            /* it has passed a red limit (never cleared) */
 };
 
 struct pa_step_in {
@@ -117,6 +130,8 @@ struct pa_step_in {
 	/* for the counters */
 	const char *type, *category, *grid;
 	const struct pa_case_patch *patch; /* NULL: nothing beside state and unit */
+	int nstats;
+	struct pa_stat_delta stats[PA_MAX_STAT_DELTAS];
 };
 
 /* A case as read back; strings live in the arena passed to the read. */
@@ -240,6 +255,11 @@ struct pa_store_ops {
 				       int64_t due_at);
 	enum pa_err (*stats)(struct pa_db *db, const struct pa_scope *s, const char *region,
 			     json_t **out);
+	/* Events of the months from..to (YYYYMM) in the region subtree, summed per key —
+	 * the month (group_digits 0) or the region code cut to group_digits — metric and
+	 * category: rows [key, metric, category, n]. */
+	enum pa_err (*stat_events)(struct pa_db *db, const char *region, int from, int to,
+				   int group_digits, json_t **rows);
 
 	/* idempotency: a stored answer for (user, key), or NOT_FOUND */
 	enum pa_err (*idem_get)(struct pa_db *db, int64_t user_id, const char *key, char *req_hash,

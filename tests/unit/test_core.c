@@ -145,7 +145,7 @@ static void test_catalog_shipped(void **st)
 	pa_catalog_free(c);
 }
 
-#define LC_HEAD "[lifecycle]\ncode = standard\nname = b\n"
+#define LC_HEAD "[lifecycle]\ncode = standard\nname = b\ndone = a\n"
 #define LC_OK                                                                                   \
 	LC_HEAD "[states]\na initial accept A A\nb terminal - B B\n[actions]\nreport R R - -\n" \
 		"go G G - -\n[transitions]\nreport - a city_admin\n"
@@ -158,27 +158,27 @@ static void test_catalog_broken(void **st)
 		const char *file, *text, *expect;
 	} cases[] = {
 		{"lifecycles/standard.conf", LC_OK "go a bb city_admin\n",
-		 "standard.conf:12: to: unknown state \"bb\""},
+		 "standard.conf:13: to: unknown state \"bb\""},
 		{"lifecycles/standard.conf",
 		 LC_HEAD "[states]\na initial accept A A\nb final - B B\n",
-		 "standard.conf:6: kind:"},
+		 "standard.conf:7: kind:"},
 		{"lifecycles/standard.conf", LC_HEAD "[states]\na initial later A A\n",
-		 "standard.conf:5: phase:"},
+		 "standard.conf:6: phase:"},
 		{"lifecycles/standard.conf",
 		 LC_HEAD "[states]\na initial accept A A\nb terminal handle B B\n",
-		 "standard.conf:6: phase: a terminal state runs no clock"},
+		 "standard.conf:7: phase: a terminal state runs no clock"},
 		{"lifecycles/standard.conf", LC_OK "go a b nobody\n",
-		 "standard.conf:12: roles: unknown role \"nobody\""},
+		 "standard.conf:13: roles: unknown role \"nobody\""},
 		{"lifecycles/standard.conf",
 		 LC_HEAD "[states]\na initial accept A A\n[actions]\nreport R R - teleport\n",
-		 "standard.conf:7: effect: unknown effect \"teleport\""},
+		 "standard.conf:8: effect: unknown effect \"teleport\""},
 		{"lifecycles/standard.conf",
 		 LC_HEAD "[states]\na initial accept A A\n[actions]\nreport R R wings -\n",
-		 "standard.conf:7: needs:"},
+		 "standard.conf:8: needs:"},
 		{"lifecycles/standard.conf", LC_OK "report - = city_admin\n",
-		 "standard.conf:12: to: the creating transition needs a state"},
+		 "standard.conf:13: to: the creating transition needs a state"},
 		{"lifecycles/standard.conf", LC_OK "go b a city_admin\n",
-		 "standard.conf:12: from: state \"b\" is terminal"},
+		 "standard.conf:13: from: state \"b\" is terminal"},
 		{"case-types/hazard.conf",
 		 "[type]\ncode = hazard\nname = h\nname_en = H\nlifecycle = nope\n[categories]\nx "
 		 "X X\n",

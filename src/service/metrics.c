@@ -1,0 +1,69 @@
+/* metrics.c: what a step changes in the statistics, decided here once for actions and the
+ * sweeper alike, and written by the store in the same transaction as the step: events of
+ * the month (accepted, closed on time or overdue, ratings, supervision notices, escalations,
+ * skip-level reports) and the count of open cases past a red limit. */
+#include <string.h>
+
+#include "service/internal.h"
+
+static const char *rated(const char *rating, bool unreasonable)
+{
+	static const char *const names[][2] = {
+		{"rated_satisfied", "rated_unreasonable_satisfied"},
+		{"rated_basically_satisfied", "rated_unreasonable_basically_satisfied"},
+		{"rated_unsatisfied", "rated_unreasonable_unsatisfied"},
+	};
+	int i = strcmp(rating, "satisfied") == 0             ? 0
+		: strcmp(rating, "basically_satisfied") == 0 ? 1
+		: strcmp(rating, "unsatisfied") == 0         ? 2
+							     : -1;
+	return i < 0 ? NULL : names[i][unreasonable];
+}
+
+static void add(struct pa_step_in *st, const char *metric, int delta, bool snapshot)
+{
+	if (metric && st->nstats < PA_MAX_STAT_DELTAS)
+		st->stats[st->nstats++] = (struct pa_stat_delta){metric, delta, snapshot};
+}
+
+void pa_step_stats(const struct pa_lifecycle *lc, const struct pa_action *ac, int from, int to,
+		   const struct pa_case_head *h, const struct pa_case_patch *p,
+		   struct pa_step_in *st)
+{
+	if (ac && strcmp(ac->code, "accept") == 0)
+		add(st, "accepted", 1, false);
+	switch (ac ? ac->effect : PA_EFFECT_NONE) {
+	case PA_EFFECT_ESCALATE:
+		add(st, "escalated", 1, false);
+		break;
+	case PA_EFFECT_SKIP_LEVEL:
+		add(st, "skip_level", 1, false);
+		break;
+	case PA_EFFECT_SUPERVISE:
+		add(st, "supervision_manual", 1, false);
+		break;
+	case PA_EFFECT_RATE:
+		add(st, rated(p->rating, false), 1, false);
+		break;
+	case PA_EFFECT_UNREASONABLE:
+		add(st, "unreasonable", 1, false);
+		/* its rating no longer counts towards satisfaction */
+		if (h->rating[0])
+			add(st, rated(h->rating, true), 1, false);
+		break;
+	default:
+		break;
+	}
+	bool overdue = h->overdue || (p && p->mark_overdue);
+	if (!pa_state_done(lc, from) && pa_state_done(lc, to)) {
+		add(st, "closed", 1, false);
+		add(st, overdue ? "closed_overdue" : "closed_on_time", 1, false);
+	}
+	/* open cases past a red limit, as they are now */
+	if (h->overdue && pa_state_open(lc, from) && !pa_state_open(lc, to))
+		add(st, "~overdue", -1, true);
+	if (h->overdue && !pa_state_open(lc, from) && pa_state_open(lc, to))
+		add(st, "~overdue", 1, true);
+	if (!h->overdue && p && p->mark_overdue && pa_state_open(lc, to))
+		add(st, "~overdue", 1, true);
+}

@@ -1,0 +1,282 @@
+/* stats.c: the indicators a town is assessed by (DOMAIN.md §5) for a region and period,
+ * from counters kept in the same transaction as every case change — never a scan of the
+ * cases: now (by status, open, open past red), and for the period reported, accepted,
+ * closed on time / overdue, the rates, satisfaction (unreasonable complaints excluded),
+ * supervision notices by colour, escalations, skip-level reports and the top categories;
+ * with the previous period (环比) and the same months a year before (同比), and per child
+ * region or per month. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "service/internal.h"
+
+static const char *const counted[] = {
+	"reported",  "accepted",   "closed", "closed_on_time", "closed_overdue", "unreasonable",
+	"escalated", "skip_level", NULL,
+};
+
+/* "2026-03" → 202603; 0 if malformed */
+static int parse_month(const char *s)
+{
+	if (!s || strlen(s) != 7 || s[4] != '-')
+		return 0;
+	for (int i = 0; i < 7; i++)
+		if (i != 4 && (s[i] < '0' || s[i] > '9'))
+			return 0;
+	int y = atoi(s), m = atoi(s + 5);
+	return y >= 2000 && y <= 2100 && m >= 1 && m <= 12 ? y * 100 + m : 0;
+}
+
+static int month_add(int ym, int n)
+{
+	int idx = (ym / 100) * 12 + (ym % 100 - 1) + n;
+	return (idx / 12) * 100 + idx % 12 + 1;
+}
+
+static int months_between(int a, int b)
+{
+	return (b / 100 - a / 100) * 12 + (b % 100 - a % 100) + 1;
+}
+
+static json_t *rate(json_int_t num, json_int_t den)
+{
+	return den > 0 ? json_real((double)num / (double)den) : json_null();
+}
+
+static json_int_t get(json_t *o, const char *k)
+{
+	return json_integer_value(json_object_get(o, k));
+}
+
+static void bump(json_t *o, const char *k, json_int_t n)
+{
+	json_object_set_new(o, k, json_integer(get(o, k) + n));
+}
+
+/* Sum the event rows of one key into a metrics object. */
+static json_t *collect(json_t *rows, const char *key)
+{
+	json_t *m = json_object(), *cats = json_object();
+	size_t i;
+	json_t *r;
+	json_array_foreach (rows, i, r) {
+		if (key && strcmp(json_string_value(json_array_get(r, 0)), key) != 0)
+			continue;
+		const char *metric = json_string_value(json_array_get(r, 1));
+		json_int_t n = json_integer_value(json_array_get(r, 3));
+		bump(m, metric, n);
+		if (strcmp(metric, "reported") == 0)
+			bump(cats, json_string_value(json_array_get(r, 2)), n);
+	}
+	json_object_set_new(m, "_cats", cats);
+	return m;
+}
+
+/* The indicators of one period from its summed events. */
+static json_t *indicators(json_t *m, const struct pa_catalog *cat)
+{
+	json_t *o = json_object();
+	for (int i = 0; counted[i]; i++)
+		json_object_set_new(o, counted[i], json_integer(get(m, counted[i])));
+	json_int_t reported = get(m, "reported"), closed = get(m, "closed");
+	json_object_set_new(o, "closure_rate", rate(closed, reported));
+	json_object_set_new(o, "on_time_rate", rate(get(m, "closed_on_time"), closed));
+	json_object_set_new(o, "overdue_rate", rate(get(m, "closed_overdue"), closed));
+	/* satisfaction: satisfied and basically satisfied over all ratings, the ratings of
+	 * complaints flagged unreasonable taken out of both */
+	json_int_t sat = get(m, "rated_satisfied") - get(m, "rated_unreasonable_satisfied");
+	json_int_t basic = get(m, "rated_basically_satisfied") -
+			   get(m, "rated_unreasonable_basically_satisfied");
+	json_int_t unsat = get(m, "rated_unsatisfied") - get(m, "rated_unreasonable_unsatisfied");
+	json_object_set_new(o, "ratings",
+			    json_pack("{s:I, s:I, s:I}", "satisfied", sat, "basically_satisfied",
+				      basic, "unsatisfied", unsat));
+	json_object_set_new(o, "satisfaction_rate", rate(sat + basic, sat + basic + unsat));
+	json_object_set_new(o, "supervision",
+			    json_pack("{s:I, s:I, s:I}", "yellow", get(m, "supervision_yellow"),
+				      "red", get(m, "supervision_red"), "manual",
+				      get(m, "supervision_manual")));
+	/* the five categories most reported */
+	json_t *cats = json_object_get(m, "_cats"), *top = json_array();
+	for (int k = 0; k < 5; k++) {
+		const char *best = NULL, *key;
+		json_int_t bn = 0;
+		json_t *v;
+		json_object_foreach (cats, key, v) {
+			json_int_t n = json_integer_value(v);
+			if (n > bn || (n == bn && best && strcmp(key, best) < 0))
+				best = key, bn = n;
+		}
+		if (!best || bn <= 0)
+			break;
+		const char *name = best;
+		for (int t = 0; t < cat->ntypes; t++) {
+			const struct pa_category *c = pa_type_category(&cat->types[t], best);
+			if (c) {
+				name = c->name;
+				break;
+			}
+		}
+		json_array_append_new(top, json_pack("{s:s, s:s, s:I}", "code", best, "name", name,
+						     "reported", bn));
+		json_object_set_new(cats, best, json_integer(-1)); /* taken */
+	}
+	json_object_set_new(o, "top_categories", top);
+	return o;
+}
+
+static enum pa_err period(struct pa_db *db, const struct pa_catalog *cat, const char *region,
+			  int from, int to, json_t **out)
+{
+	json_t *rows = NULL;
+	enum pa_err rc = db->ops->stat_events(db, region, from, to, (int)strlen(region), &rows);
+	if (rc)
+		return rc;
+	json_t *m = collect(rows, NULL);
+	*out = indicators(m, cat);
+	json_decref(m);
+	json_decref(rows);
+	return PA_OK;
+}
+
+static void month_text(int ym, char buf[16])
+{
+	snprintf(buf, 16, "%04d-%02d", (ym / 100) % 10000, (ym % 100 + 100) % 100);
+}
+
+enum pa_err pa_stats_get(struct pa_app *app, const struct pa_actor *a,
+			 const struct pa_stats_query *q, json_t **out)
+{
+	const char *region = q->region ? q->region : a->scope.region;
+	if (!pa_region_code_valid(region))
+		return pa_errf(PA_BAD_QUERY, "region", "\"%s\" is not a region code", region);
+	if (!pa_region_within(region, a->scope.region))
+		return pa_errf(PA_FORBIDDEN, "region", "region %s is outside your region %s",
+			       region, a->scope.region);
+	int now = 0;
+	{
+		char buf[32];
+		pa_time_iso(pa_now(), buf);
+		buf[7] = 0;
+		now = parse_month(buf);
+	}
+	int from = q->from ? parse_month(q->from) : now, to = q->to ? parse_month(q->to) : now;
+	if (!from)
+		return pa_errf(PA_BAD_QUERY, "from", "from is a month: YYYY-MM");
+	if (!to)
+		return pa_errf(PA_BAD_QUERY, "to", "to is a month: YYYY-MM");
+	if (from > to)
+		return pa_errf(PA_BAD_QUERY, "from", "from comes after to");
+	int span = months_between(from, to);
+	if (span > 60)
+		return pa_errf(PA_BAD_QUERY, "from", "a period is at most 60 months");
+	bool by_children = q->group && strcmp(q->group, "children") == 0;
+	bool by_month = q->group && strcmp(q->group, "month") == 0;
+	if (q->group && !by_children && !by_month)
+		return pa_errf(PA_BAD_QUERY, "group", "group is children or month");
+	if (by_children && strlen(region) >= 15)
+		return pa_errf(PA_BAD_QUERY, "group", "a grid has no child regions");
+
+	enum pa_err rc = PA_OK;
+	json_t *r = NULL;
+	PA_WITH_READ(app, db, rc, {
+		rc = db->ops->region_get(db, region, &r);
+		if (!rc)
+			rc = db->ops->stats(db, &a->scope, region, out);
+		/* Period counters cover the whole region: a unit-bound role, which sees only the
+		 * cases of its unit, gets the counts of its own cases and no more. */
+		if (!rc && !a->scope.by_unit) {
+			json_t *cur = NULL, *prev = NULL, *ly = NULL, *rows = NULL, *kids = NULL;
+			rc = period(db, app->cat, region, from, to, &cur);
+			if (!rc)
+				rc = period(db, app->cat, region, month_add(from, -span),
+					    month_add(to, -span), &prev);
+			if (!rc)
+				rc = period(db, app->cat, region, month_add(from, -12),
+					    month_add(to, -12), &ly);
+			if (!rc && (by_children || by_month))
+				rc = db->ops->stat_events(db, region, from, to,
+							  by_month ? 0 : (int)strlen(region) + 3,
+							  &rows);
+			if (!rc && by_children)
+				rc = db->ops->region_children(db, region, &kids);
+			if (!rc && (by_children || by_month)) {
+				json_t *groups = json_array();
+				size_t n = by_children ? json_array_size(kids) : (size_t)span;
+				for (size_t i = 0; i < n; i++) {
+					char key[16];
+					const char *name = NULL;
+					if (by_children) {
+						json_t *k = json_array_get(kids, i);
+						snprintf(key, sizeof key, "%s",
+							 json_string_value(
+								 json_object_get(k, "code")));
+						name = json_string_value(
+							json_object_get(k, "name"));
+					} else
+						snprintf(key, sizeof key, "%d",
+							 month_add(from, (int)i));
+					json_t *m = collect(rows, key);
+					json_t *g = indicators(m, app->cat);
+					json_decref(m);
+					if (by_month) {
+						char mt[16];
+						month_text(month_add(from, (int)i), mt);
+						json_object_set_new(g, "key", json_string(mt));
+					} else {
+						json_object_set_new(g, "key", json_string(key));
+						json_object_set_new(g, "name", json_string(name));
+					}
+					json_array_append_new(groups, g);
+				}
+				json_object_set_new(*out, "groups", groups);
+			}
+			if (!rc) {
+				json_object_set_new(*out, "period", cur);
+				json_object_set_new(*out, "previous_period", prev);
+				json_object_set_new(*out, "last_year", ly);
+				cur = prev = ly = NULL;
+			}
+			json_decref(cur);
+			json_decref(prev);
+			json_decref(ly);
+			json_decref(rows);
+			json_decref(kids);
+		}
+	});
+	if (!rc) {
+		char f[16], t[16];
+		month_text(from, f);
+		month_text(to, t);
+		json_object_set(*out, "region_name", json_object_get(r, "name"));
+		json_object_set_new(*out, "from", json_string(f));
+		json_object_set_new(*out, "to", json_string(t));
+		/* open cases now, and those past a red limit */
+		json_t *snap = json_object_get(*out, "snapshot");
+		json_int_t open = 0;
+		const char *k;
+		json_t *v;
+		json_object_foreach (json_object_get(*out, "by_status"), k, v) {
+			for (int i = 0; i < app->cat->nlifecycles; i++) {
+				const struct pa_lifecycle *lc = &app->cat->lifecycles[i];
+				int s = pa_lifecycle_state(lc, k);
+				if (s >= 0) {
+					open += pa_state_open(lc, s) ? json_integer_value(v) : 0;
+					break;
+				}
+			}
+		}
+		json_object_set_new(*out, "open", json_integer(open));
+		json_object_set_new(
+			*out, "open_overdue",
+			json_integer(json_integer_value(json_object_get(snap, "overdue"))));
+		json_object_del(*out, "snapshot");
+	} else if (*out) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	json_decref(r);
+	return rc;
+}

@@ -1,0 +1,120 @@
+"""test_stats.py: the indicators of /stats follow the scenarios driven through the API —
+reported, accepted, closed on time and overdue, ratings with unreasonable complaints taken
+out, supervision by colour, escalations and skip-level reports, open cases past red — and
+a unit-bound role gets no region-wide period counts."""
+import subprocess
+import unittest
+
+from common import ApiTest, GRID
+from harness import PINGAN
+
+CASES = "/api/v1/cases"
+VILLAGE = GRID[:12]
+
+
+class StatsTest(ApiTest):
+    def stats(self, region=VILLAGE, user="city_admin", **q):
+        path = "/api/v1/stats?region=" + region + "".join("&%s=%s" % kv for kv in q.items())
+        r = self.get(path, user=user)
+        self.assertStatus(r, 200)
+        return r.json
+
+    def delta(self, before, after, *path):
+        a, b = before, after
+        for k in path:
+            a, b = a[k], b[k]
+        return b - a
+
+    def close(self, cid, rating=None):
+        u = self.unit_by_code("village-" + VILLAGE)
+        self.act(cid, "accept")
+        self.act(cid, "dispatch", unit_id=u["id"])
+        self.act(cid, "sign", user="village_101_001")
+        self.act(cid, "feedback", user="village_101_001", note="已调解")
+        self.act(cid, "verify_pass")
+        if rating:
+            self.act(cid, "callback", rating=rating)
+
+    def test_indicators_follow_the_cases(self):
+        before = self.stats()
+        a = self.create(title="统计A")
+        b = self.create(title="统计B")
+        c = self.create(title="统计C")
+        d = self.create(title="统计D")
+        self.close(a["id"], "satisfied")
+        self.close(b["id"], "unsatisfied")
+        self.close(c["id"], "unsatisfied")
+        self.act(c["id"], "flag_unreasonable", note="诉求无理")
+        self.act(d["id"], "accept")
+        after = self.stats()
+        p0, p1 = before["period"], after["period"]
+        self.assertEqual(self.delta(p0, p1, "reported"), 4)
+        self.assertEqual(self.delta(p0, p1, "accepted"), 4)
+        self.assertEqual(self.delta(p0, p1, "closed"), 3)
+        self.assertEqual(self.delta(p0, p1, "closed_on_time"), 3)
+        self.assertEqual(self.delta(p0, p1, "unreasonable"), 1)
+        self.assertEqual(self.delta(p0, p1, "ratings", "satisfied"), 1)
+        # the unreasonable complaint's rating is taken out of satisfaction
+        self.assertEqual(self.delta(p0, p1, "ratings", "unsatisfied"), 1)
+        self.assertEqual(after["total"] - before["total"], 4)
+        self.assertEqual(after["open"] - before["open"], 1)
+        r = p1["ratings"]
+        rated = r["satisfied"] + r["basically_satisfied"] + r["unsatisfied"]
+        self.assertAlmostEqual(p1["satisfaction_rate"],
+                               (r["satisfied"] + r["basically_satisfied"]) / rated, places=6)
+        self.assertAlmostEqual(p1["closure_rate"], p1["closed"] / p1["reported"], places=6)
+        # the town above counts the same events
+        self.assertGreaterEqual(self.stats(region=GRID[:9])["period"]["closed"], p1["closed"])
+
+    def test_overdue_supervision_and_escalation(self):
+        before = self.stats(region=GRID[:9])
+        c = self.create(title="超期统计")
+        u = self.unit_by_code("village-" + VILLAGE)
+        self.act(c["id"], "accept")
+        self.act(c["id"], "dispatch", unit_id=u["id"])
+        self.act(c["id"], "sign", user="village_101_001")
+        subprocess.run([PINGAN, "sweep", "--db", self.s.db, "--at", "2031-01-06T09:00:00"],
+                       check=True, capture_output=True)
+        # the sweep judged the future: its events fall in January 2031
+        later = self.stats(region=GRID[:9], **{"from": "2031-01", "to": "2031-01"})
+        self.assertGreaterEqual(later["period"]["supervision"]["yellow"], 1)
+        self.assertGreaterEqual(later["period"]["supervision"]["red"], 1)
+        self.assertGreaterEqual(later["period"]["escalated"], 1)
+        now = self.stats(region=GRID[:9])
+        self.assertGreaterEqual(now["open_overdue"], before["open_overdue"] + 1)
+        # closed after passing red: closed overdue, and no longer open past red
+        case = self.get("%s/%d" % (CASES, c["id"]), user="city_admin").json
+        self.assertEqual(case["tier"], "town")
+        town_centre = self.unit_by_code("town-" + GRID[:9])
+        self.act(c["id"], "dispatch", unit_id=town_centre["id"])
+        self.act(c["id"], "sign")
+        self.act(c["id"], "feedback", note="已处理")
+        self.act(c["id"], "verify_pass")
+        done = self.stats(region=GRID[:9])
+        self.assertEqual(done["period"]["closed_overdue"] - before["period"]["closed_overdue"], 1)
+        self.assertEqual(done["open_overdue"], now["open_overdue"] - 1)
+
+    def test_groups_and_periods(self):
+        s = self.stats(region=GRID[:9], group="children", **{"from": "2026-01", "to": "2026-11"})
+        self.assertEqual(len(s["groups"]), 30)
+        self.assertEqual(sum(g["reported"] for g in s["groups"]), s["period"]["reported"])
+        self.assertTrue(all(g["key"].startswith(GRID[:9]) and g["name"] for g in s["groups"]))
+        m = self.stats(region=GRID[:9], group="month", **{"from": "2026-01", "to": "2026-06"})
+        self.assertEqual([g["key"] for g in m["groups"]],
+                         ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06"])
+        self.assertEqual(sum(g["reported"] for g in m["groups"]), m["period"]["reported"])
+        self.assertEqual(m["previous_period"]["reported"] >= 0, True)
+        for bad in ({"from": "2026-13"}, {"to": "x"}, {"from": "2026-05", "to": "2026-01"},
+                    {"group": "town"}, {"from": "2000-01", "to": "2026-01"}):
+            r = self.get("/api/v1/stats?region=%s&%s" % (GRID[:9], "&".join(
+                "%s=%s" % kv for kv in bad.items())), user="city_admin")
+            self.assertError(r, 400, "BAD_QUERY")
+
+    def test_unit_role_gets_no_region_wide_period(self):
+        s = self.stats(region="429006", user="mediator_family")
+        self.assertNotIn("period", s)
+        self.assertNotIn("groups", s)
+
+
+if __name__ == "__main__":
+    unittest.main()
