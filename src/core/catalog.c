@@ -694,6 +694,68 @@ const struct pa_routing_rule *pa_catalog_routing(const struct pa_catalog *c, con
 
 /* ---- case types ---- */
 
+/* The column rows of a section as form fields (key/value rows are skipped). */
+static enum pa_err load_fields(struct pa_catalog *c, const struct pa_conf *cf,
+			       const struct pa_conf_section *fs, struct pa_field **out, int *count)
+{
+	struct pa_arena *a = &c->arena;
+	const char *path = cf->path;
+	enum pa_err rc = PA_OK;
+	int nf = fs ? fs->nrows : 0;
+	struct pa_field *fields = pa_alloc(a, sizeof *fields * (size_t)(nf + 1));
+	int n = 0;
+	for (int i = 0; i < nf; i++) {
+		const struct pa_conf_row *r = &fs->rows[i];
+		if (r->key)
+			continue;
+		if ((rc = need_cols(cf, r, 5, 6, "fields")) ||
+		    (rc = check_code(cf, r->line, "code", r->tok[0])))
+			return rc;
+		struct pa_field *f = &fields[n];
+		for (int j = 0; j < n; j++)
+			if (strcmp(fields[j].code, r->tok[0]) == 0)
+				return ferr(path, r->line, "code", "field \"%s\" listed twice",
+					    r->tok[0]);
+		int ty = -1;
+		for (int j = 0; j < (int)(sizeof field_type_names / sizeof *field_type_names); j++)
+			if (strcmp(r->tok[1], field_type_names[j]) == 0)
+				ty = j;
+		if (ty < 0)
+			return ferr(path, r->line, "type",
+				    "\"%s\" is not one of text, longtext, int, money, date, bool, "
+				    "choice, phone",
+				    r->tok[1]);
+		f->type = (enum pa_field_type)ty;
+		if (strcmp(r->tok[2], "required") == 0)
+			f->required = true;
+		else if (strcmp(r->tok[2], "optional") != 0)
+			return ferr(path, r->line, "required", "\"%s\" is not required or optional",
+				    r->tok[2]);
+		f->code = pa_strdup(a, r->tok[0]);
+		f->name = pa_strdup(a, r->tok[3]);
+		f->name_en = pa_strdup(a, r->tok[4]);
+		if (f->type == PA_FIELD_CHOICE) {
+			if (r->ntok != 6 || !*r->tok[5])
+				return ferr(path, r->line, "choices",
+					    "a choice field needs a sixth column: choices "
+					    "separated by |");
+			char *buf = pa_strdup(a, r->tok[5]);
+			int k = 1;
+			for (char *p = buf; *p; p++)
+				k += *p == '|';
+			f->choices = pa_alloc(a, sizeof(char *) * (size_t)k);
+			char *save = NULL;
+			for (char *x = strtok_r(buf, "|", &save); x; x = strtok_r(NULL, "|", &save))
+				f->choices[f->nchoices++] = x;
+		} else if (r->ntok == 6 && *r->tok[5])
+			return ferr(path, r->line, "choices", "only a choice field takes choices");
+		n++;
+	}
+	*out = fields;
+	*count = n;
+	return rc;
+}
+
 static enum pa_err load_type(struct pa_catalog *c, const char *path, struct pa_casetype *t)
 {
 	struct pa_conf cf;
@@ -746,63 +808,40 @@ static enum pa_err load_type(struct pa_catalog *c, const char *path, struct pa_c
 		k->name_en = pa_strdup(a, r->tok[2]);
 	}
 
-	const struct pa_conf_section *fs = pa_conf_section(&cf, "fields");
-	int nf = fs ? fs->nrows : 0;
-	t->fields = pa_alloc(a, sizeof *t->fields * (size_t)(nf + 1));
-	for (int i = 0; i < nf; i++) {
-		const struct pa_conf_row *r = &fs->rows[i];
-		if ((rc = need_cols(&cf, r, 5, 6, "fields")) ||
-		    (rc = check_code(&cf, r->line, "code", r->tok[0])))
-			goto out;
-		struct pa_field *f = &t->fields[t->nfields];
-		for (int j = 0; j < t->nfields; j++)
-			if (strcmp(t->fields[j].code, r->tok[0]) == 0) {
-				rc = ferr(path, r->line, "code", "field \"%s\" listed twice",
-					  r->tok[0]);
-				goto out;
-			}
-		int ty = -1;
-		for (int j = 0; j < (int)(sizeof field_type_names / sizeof *field_type_names); j++)
-			if (strcmp(r->tok[1], field_type_names[j]) == 0)
-				ty = j;
-		if (ty < 0) {
-			rc = ferr(path, r->line, "type",
-				  "\"%s\" is not one of text, longtext, int, money, date, bool, "
-				  "choice, phone",
-				  r->tok[1]);
+	if ((rc = load_fields(c, &cf, pa_conf_section(&cf, "fields"), &t->fields, &t->nfields)))
+		goto out;
+	/* [record KIND]: what an action with the "record" effect keeps (a mediation session, an
+	 * agreement, a vote …): a name and its fields */
+	int nrec = 0;
+	for (int i = 0; i < cf.nsec; i++)
+		nrec += strcmp(cf.sec[i].name, "record") == 0;
+	t->records = pa_alloc(a, sizeof *t->records * (size_t)(nrec + 1));
+	for (int i = 0; i < cf.nsec; i++) {
+		const struct pa_conf_section *rs = &cf.sec[i];
+		if (strcmp(rs->name, "record") != 0)
+			continue;
+		if (!rs->arg || (rc = check_code(&cf, rs->line, "record", rs->arg))) {
+			rc = rc ? rc : ferr(path, rs->line, "record", "expected [record KIND]");
 			goto out;
 		}
-		f->type = (enum pa_field_type)ty;
-		if (strcmp(r->tok[2], "required") == 0)
-			f->required = true;
-		else if (strcmp(r->tok[2], "optional") != 0) {
-			rc = ferr(path, r->line, "required", "\"%s\" is not required or optional",
-				  r->tok[2]);
+		struct pa_record_spec *k = &t->records[t->nrecords];
+		k->kind = pa_strdup(a, rs->arg);
+		const char *rv;
+		if ((rc = need_key(&cf, rs, "name", &rv)))
+			goto out;
+		k->name = pa_strdup(a, rv);
+		if ((rc = need_key(&cf, rs, "name_en", &rv)))
+			goto out;
+		k->name_en = pa_strdup(a, rv);
+		if ((rc = load_fields(c, &cf, rs, &k->fields, &k->nfields)))
+			goto out;
+		if (!pa_lifecycle_action(t->lc, k->kind)) {
+			rc = ferr(path, rs->line, "record",
+				  "no action \"%s\" in lifecycle %s to keep this record", k->kind,
+				  t->lc->code);
 			goto out;
 		}
-		f->code = pa_strdup(a, r->tok[0]);
-		f->name = pa_strdup(a, r->tok[3]);
-		f->name_en = pa_strdup(a, r->tok[4]);
-		if (f->type == PA_FIELD_CHOICE) {
-			if (r->ntok != 6 || !*r->tok[5]) {
-				rc = ferr(path, r->line, "choices",
-					  "a choice field needs a sixth column: choices separated "
-					  "by |");
-				goto out;
-			}
-			char *buf = pa_strdup(a, r->tok[5]);
-			int n = 1;
-			for (char *p = buf; *p; p++)
-				n += *p == '|';
-			f->choices = pa_alloc(a, sizeof(char *) * (size_t)n);
-			char *save = NULL;
-			for (char *x = strtok_r(buf, "|", &save); x; x = strtok_r(NULL, "|", &save))
-				f->choices[f->nchoices++] = x;
-		} else if (r->ntok == 6 && *r->tok[5]) {
-			rc = ferr(path, r->line, "choices", "only a choice field takes choices");
-			goto out;
-		}
-		t->nfields++;
+		t->nrecords++;
 	}
 out:
 	pa_conf_free(&cf);
@@ -934,6 +973,14 @@ const struct pa_casetype *pa_catalog_type(const struct pa_catalog *c, const char
 	for (int i = 0; i < c->ntypes; i++)
 		if (strcmp(c->types[i].code, code) == 0)
 			return &c->types[i];
+	return NULL;
+}
+
+const struct pa_record_spec *pa_type_record(const struct pa_casetype *t, const char *kind)
+{
+	for (int i = 0; t && i < t->nrecords; i++)
+		if (strcmp(t->records[i].kind, kind) == 0)
+			return &t->records[i];
 	return NULL;
 }
 

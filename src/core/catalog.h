@@ -38,7 +38,7 @@ struct pa_state {
  * data files name them, "needs" column): note = a non-empty reason; unit = a target
  * unit_id; holder = the actor belongs to the unit now holding the case; case = another
  * case (target_case_id); days = working days; rating = a satisfaction rating; tier =
- * village, town or city. */
+ * village, town or city; record = a record the case type defines for the action. */
 // clang-format off
 #define PA_NEEDS_MAP(X) \
 	X(NOTE, "note", 1u) \
@@ -47,7 +47,8 @@ struct pa_state {
 	X(CASE, "case", 8u) \
 	X(DAYS, "days", 16u) \
 	X(RATING, "rating", 32u) \
-	X(TIER, "tier", 64u)
+	X(TIER, "tier", 64u) \
+	X(RECORD, "record", 128u)
 // clang-format on
 
 enum {
@@ -63,7 +64,8 @@ enum {
  * (繁简分流); ext_request / ext_approve / ext_deny = extension asked, granted, refused;
  * urgent_on / urgent_off; rate = the call-back's rating; unreasonable = excluded from
  * satisfaction scores; merge = a duplicate of the given case; link = related to it;
- * supervise = manual supervision with a deadline. */
+ * supervise = manual supervision with a deadline; record = keep the record the case type
+ * defines for this action ([record ACTION] in its file). */
 // clang-format off
 #define PA_EFFECTS_MAP(X) \
 	X(NONE, "-") \
@@ -81,7 +83,8 @@ enum {
 	X(UNREASONABLE, "unreasonable") \
 	X(MERGE, "merge") \
 	X(LINK, "link") \
-	X(SUPERVISE, "supervise")
+	X(SUPERVISE, "supervise") \
+	X(RECORD, "record")
 // clang-format on
 
 enum pa_effect {
@@ -140,12 +143,21 @@ struct pa_category {
 	const char *code, *name, *name_en;
 };
 
+/* A record an action keeps (its kind is the action's code): mediation sessions, agreements,
+ * votes … with their fields. */
+struct pa_record_spec {
+	const char *kind, *name, *name_en;
+	int nfields;
+	struct pa_field *fields;
+};
+
 struct pa_casetype {
 	const char *code, *name, *name_en;
 	const struct pa_lifecycle *lc;
-	int ncategories, nfields;
+	int ncategories, nfields, nrecords;
 	struct pa_category *categories;
 	struct pa_field *fields;
+	struct pa_record_spec *records;
 };
 
 /* The three tiers of the ladder (村 → 镇 → 市). */
@@ -208,6 +220,7 @@ const struct pa_routing_rule *pa_catalog_routing(const struct pa_catalog *c, con
 						 const char *channel);
 const struct pa_casetype *pa_catalog_type(const struct pa_catalog *c, const char *code);
 const struct pa_category *pa_type_category(const struct pa_casetype *t, const char *code);
+const struct pa_record_spec *pa_type_record(const struct pa_casetype *t, const char *kind);
 int pa_lifecycle_state(const struct pa_lifecycle *lc, const char *code); /* index or -1 */
 const struct pa_action *pa_lifecycle_action(const struct pa_lifecycle *lc, const char *code);
 /* The transition taking `action` out of state `from` (PA_FROM_CREATE: the creating

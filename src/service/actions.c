@@ -9,10 +9,15 @@
 #include "service/internal.h"
 
 static const struct pa_jspec act_spec[] = {
-	{"action", PA_JT_STRING, true, 32},   {"note", PA_JT_STRING, false, 2000},
-	{"unit_id", PA_JT_INTEGER, false, 0}, {"target_case_id", PA_JT_INTEGER, false, 0},
-	{"days", PA_JT_INTEGER, false, 0},    {"rating", PA_JT_STRING, false, 32},
-	{"tier", PA_JT_STRING, false, 16},    {NULL, 0, false, 0},
+	{"action", PA_JT_STRING, true, 32},
+	{"note", PA_JT_STRING, false, 2000},
+	{"unit_id", PA_JT_INTEGER, false, 0},
+	{"target_case_id", PA_JT_INTEGER, false, 0},
+	{"days", PA_JT_INTEGER, false, 0},
+	{"rating", PA_JT_STRING, false, 32},
+	{"tier", PA_JT_STRING, false, 16},
+	{"record", PA_JT_OBJECT, false, 0},
+	{NULL, 0, false, 0},
 };
 
 struct act_job {
@@ -35,9 +40,10 @@ static enum pa_err check_params(const struct pa_action *ac, const struct pa_act_
 		{PA_NEED_NOTE, "note"},           {PA_NEED_UNIT, "unit_id"},
 		{PA_NEED_CASE, "target_case_id"}, {PA_NEED_DAYS, "days"},
 		{PA_NEED_RATING, "rating"},       {PA_NEED_TIER, "tier"},
+		{PA_NEED_RECORD, "record"},
 	};
-	bool given[] = {p->note && *p->note, p->unit_id != 0,   p->target_case != 0,
-			p->days != 0,        p->rating != NULL, p->tier != NULL};
+	bool given[] = {p->note && *p->note, p->unit_id != 0, p->target_case != 0, p->days != 0,
+			p->rating != NULL,   p->tier != NULL, p->record != NULL};
 	for (size_t i = 0; i < sizeof params / sizeof *params; i++) {
 		bool need = (ac->needs & params[i].need) != 0;
 		if (need && !given[i])
@@ -79,7 +85,8 @@ static enum pa_err act_job(struct pa_db *db, void *arg)
 			       "\"%s\" is not allowed while the case is %s", ac->name,
 			       state_name(lc, h.status));
 	/* what the case's condition rules out is, like its state, a 409 for anyone */
-	const char *why = pa_effect_blocked(ac->effect, h.tier, h.urgent != 0, h.ext_pending);
+	const char *why = pa_effect_blocked(ac->effect, h.tier, h.urgent != 0, h.ext_pending,
+					    pa_type_record(t, ac->code) != NULL);
 	if (why)
 		return pa_errf(PA_ACTION_NOT_ALLOWED, "action", "\"%s\" is not possible: %s",
 			       ac->name, why);
@@ -110,6 +117,7 @@ static enum pa_err act_job(struct pa_db *db, void *arg)
 				  .head = &h,
 				  .action = ac,
 				  .lc = lc,
+				  .type = t,
 				  .p = &j->p,
 				  .step = &st,
 				  .patch = &patch};
@@ -166,6 +174,9 @@ enum pa_err pa_case_act(struct pa_app *app, const struct pa_actor *a, int64_t id
 	j.p.note = pa_json_str(body, "note");
 	j.p.rating = pa_json_str(body, "rating");
 	j.p.tier = pa_json_str(body, "tier");
+	j.p.record = json_object_get(body, "record");
+	if (json_is_null(j.p.record))
+		j.p.record = NULL;
 	int64_t days;
 	if ((rc = positive(body, "unit_id", INT64_MAX, &j.p.unit_id)) ||
 	    (rc = positive(body, "target_case_id", INT64_MAX, &j.p.target_case)) ||

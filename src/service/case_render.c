@@ -137,6 +137,21 @@ static void render_core(struct pa_jw *w, const struct pa_catalog *cat, const str
 		pa_jw_obj_end(w);
 	}
 	pa_jw_arr_end(w);
+	pa_jw_key(w, "records");
+	pa_jw_arr(w);
+	for (int i = 0; i < c->nrecords; i++) {
+		const struct pa_record_row *x = &c->records[i];
+		const struct pa_record_spec *spec = t ? pa_type_record(t, x->kind) : NULL;
+		pa_jw_obj(w);
+		pa_jw_kstr(w, "kind", x->kind);
+		pa_jw_kstr(w, "name", spec ? spec->name : x->kind);
+		pa_jw_kstr(w, "by", x->actor_name);
+		pa_jw_ktime(w, "at", x->at);
+		pa_jw_key(w, "data");
+		pa_jw_raw(w, x->data, strlen(x->data));
+		pa_jw_obj_end(w);
+	}
+	pa_jw_arr_end(w);
 	pa_jw_key(w, "supervisions");
 	pa_jw_arr(w);
 	for (int i = 0; i < c->nsupervisions; i++) {
@@ -221,7 +236,8 @@ void pa_render_actions(struct pa_jw *w, const struct pa_catalog *cat, const stru
 		if ((tr->action->needs & PA_NEED_HOLDER) && a->user.unit_id != unit_id)
 			continue;
 		/* only what would succeed: the same test the action itself makes */
-		if (pa_effect_blocked(tr->action->effect, tier, urgent, ext_pending))
+		if (pa_effect_blocked(tr->action->effect, tier, urgent, ext_pending,
+				      pa_type_record(t, tr->action->code) != NULL))
 			continue;
 		pa_jw_obj(w);
 		pa_jw_kstr(w, "action", tr->action->code);

@@ -91,20 +91,24 @@ static enum pa_err check_date(const char *s)
 }
 
 /* Type-specific fields against the case type's field list. */
-static enum pa_err check_fields(const struct pa_casetype *t, json_t *fields)
+/* Values against a list of form fields (a case type's, or a record's): prefix names the
+ * object in errors ("fields", "record"), what says whose fields they are. */
+enum pa_err pa_check_fields(const struct pa_field *list, int n, json_t *obj, const char *prefix,
+			    const char *what)
 {
 	const char *key;
 	json_t *v;
 	char name[80];
-	json_object_foreach (fields, key, v) {
+	if (!json_is_object(obj))
+		return pa_errf(PA_BAD_FIELD, prefix, "\"%s\" must be an object", prefix);
+	json_object_foreach (obj, key, v) {
 		const struct pa_field *f = NULL;
-		for (int i = 0; i < t->nfields; i++)
-			if (strcmp(t->fields[i].code, key) == 0)
-				f = &t->fields[i];
-		snprintf(name, sizeof name, "fields.%s", key);
+		for (int i = 0; i < n; i++)
+			if (strcmp(list[i].code, key) == 0)
+				f = &list[i];
+		snprintf(name, sizeof name, "%s.%s", prefix, key);
 		if (!f)
-			return pa_errf(PA_UNKNOWN_FIELD, name, "a %s case has no field \"%s\"",
-				       t->code, key);
+			return pa_errf(PA_UNKNOWN_FIELD, name, "%s has no field \"%s\"", what, key);
 		bool ok = true;
 		const char *sv = json_string_value(v);
 		switch (f->type) {
@@ -136,17 +140,26 @@ static enum pa_err check_fields(const struct pa_casetype *t, json_t *fields)
 				ok |= strcmp(sv, f->choices[i]) == 0;
 			break;
 		}
+		if (ok && sv && !pa_utf8_valid(sv))
+			ok = false;
 		if (!ok)
 			return pa_errf(PA_BAD_FIELD, name, "\"%s\" is not a valid %s", name,
 				       pa_field_type_name(f->type));
 	}
-	for (int i = 0; i < t->nfields; i++)
-		if (t->fields[i].required && !json_object_get(fields, t->fields[i].code)) {
-			snprintf(name, sizeof name, "fields.%s", t->fields[i].code);
-			return pa_errf(PA_MISSING_FIELD, name, "\"%s\" is required for a %s case",
-				       name, t->code);
+	for (int i = 0; i < n; i++)
+		if (list[i].required && !json_object_get(obj, list[i].code)) {
+			snprintf(name, sizeof name, "%s.%s", prefix, list[i].code);
+			return pa_errf(PA_MISSING_FIELD, name, "\"%s\" is required for %s", name,
+				       what);
 		}
 	return PA_OK;
+}
+
+static enum pa_err check_fields(const struct pa_casetype *t, json_t *fields)
+{
+	char what[64];
+	snprintf(what, sizeof what, "a %s case", t->code);
+	return pa_check_fields(t->fields, t->nfields, fields, "fields", what);
 }
 
 static enum pa_err check_parties(json_t *parties, struct pa_arena *ar, struct pa_party_in **out,

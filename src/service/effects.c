@@ -3,6 +3,7 @@
  * decides before the step is written (unit, tier, flags); finish() writes what needs the
  * step in place first (links, supervision notices). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/calendar.h"
@@ -92,9 +93,12 @@ static enum pa_err conflict(const struct pa_action *ac, const char *why)
 		       why);
 }
 
-const char *pa_effect_blocked(enum pa_effect e, const char *tier, bool urgent, int ext_pending)
+const char *pa_effect_blocked(enum pa_effect e, const char *tier, bool urgent, int ext_pending,
+			      bool has_record)
 {
 	switch (e) {
+	case PA_EFFECT_RECORD:
+		return has_record ? NULL : "this case type keeps no such record";
 	case PA_EFFECT_ESCALATE:
 		return tier && strcmp(tier, "city") == 0 ? "the case is already at the city tier"
 							 : NULL;
@@ -209,6 +213,14 @@ enum pa_err pa_effect_prepare(struct pa_effect_ctx *x)
 		x->link_kind = "related";
 		x->link_case = p->target_case;
 		break;
+	case PA_EFFECT_RECORD: {
+		const struct pa_record_spec *spec = pa_type_record(x->type, x->action->code);
+		if ((rc = pa_check_fields(spec->fields, spec->nfields, p->record, "record",
+					  spec->name)))
+			return rc;
+		x->record_json = json_dumps(p->record, JSON_COMPACT | JSON_SORT_KEYS);
+		break;
+	}
 	case PA_EFFECT_SUPERVISE:
 		if (p->days > 90)
 			return pa_errf(PA_BAD_FIELD, "days",
@@ -226,6 +238,11 @@ enum pa_err pa_effect_finish(struct pa_effect_ctx *x)
 	if (x->link_kind)
 		rc = x->db->ops->case_link(x->db, x->head->id, x->link_case, x->link_kind,
 					   x->step->at);
+	if (!rc && x->record_json)
+		rc = x->db->ops->record_add(x->db, x->head->id, x->action->code, x->record_json,
+					    x->actor->user.id, x->step->at);
+	free(x->record_json);
+	x->record_json = NULL;
 	if (!rc && x->supervise)
 		rc = x->db->ops->supervision_add(x->db, x->head->id, "manual", x->actor->user.id,
 						 x->p->note, x->step->at, x->due_at);

@@ -24,10 +24,15 @@ enum pa_err idem_store(struct pa_db *db, struct idem *im, int status, const stru
 enum pa_err render_back(struct pa_db *db, const struct pa_app *app, const struct pa_actor *a,
 			int64_t id, struct pa_jw *out);
 
+/* ---- cases.c ---- */
+enum pa_err pa_check_fields(const struct pa_field *list, int n, json_t *obj, const char *prefix,
+			    const char *what);
+
 /* ---- actions.c / effects.c ---- */
 /* What an action request carries besides its name. */
 struct pa_act_params {
 	const char *note, *rating, *tier;
+	json_t *record; /* the record an action with the "record" effect keeps */
 	int64_t unit_id, target_case;
 	int days;
 };
@@ -40,6 +45,7 @@ struct pa_effect_ctx {
 	const struct pa_case_head *head;
 	const struct pa_action *action;
 	const struct pa_lifecycle *lc;
+	const struct pa_casetype *type;
 	const struct pa_act_params *p;
 	struct pa_step_in *step;
 	struct pa_case_patch *patch;
@@ -48,12 +54,14 @@ struct pa_effect_ctx {
 	int64_t link_case;
 	bool supervise;
 	int64_t due_at;
+	char *record_json; /* malloc'd; written by pa_effect_finish */
 };
 
 enum pa_err pa_effect_prepare(struct pa_effect_ctx *x);
 /* Whether an effect can apply to a case in this condition (NULL = it can); the reason
  * otherwise. The actions a case page offers are filtered by the same test. */
-const char *pa_effect_blocked(enum pa_effect e, const char *tier, bool urgent, int ext_pending);
+const char *pa_effect_blocked(enum pa_effect e, const char *tier, bool urgent, int ext_pending,
+			      bool has_record);
 enum pa_err pa_effect_finish(struct pa_effect_ctx *x);
 
 /* ---- effects.c ---- */

@@ -1060,6 +1060,31 @@ static enum pa_err case_get(struct sq *d, const struct pa_scope *s, int64_t id, 
 	if (rc != SQLITE_DONE)
 		return map_rc(d, rc, "case links");
 
+	static const char rsql[] = "SELECT r.kind, r.data, u.name, r.at FROM case_records r"
+				   " LEFT JOIN users u ON u.id = r.actor_id WHERE r.case_id = ?"
+				   " ORDER BY r.id";
+	if (!(st = stmt(d, rsql)))
+		return pa_err_last()->code;
+	sqlite3_bind_int64(st, 1, id);
+	cap = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (out->nrecords == cap) {
+			cap = cap ? cap * 2 : 4;
+			struct pa_record_row *n = pa_alloc(a, sizeof *n * (size_t)cap);
+			if (out->nrecords)
+				memcpy(n, out->records, sizeof *n * (size_t)out->nrecords);
+			out->records = n;
+		}
+		struct pa_record_row *x = &out->records[out->nrecords++];
+		x->kind = col_a(a, st, 0);
+		x->data = col_a(a, st, 1);
+		x->actor_name = col_a(a, st, 2);
+		x->at = sqlite3_column_int64(st, 3);
+	}
+	done(d, st);
+	if (rc != SQLITE_DONE)
+		return map_rc(d, rc, "case records");
+
 	static const char vsql[] = "SELECT v.level, v.note, u.name, v.at, v.due_at"
 				   " FROM supervisions v LEFT JOIN users u ON u.id = v.by_user"
 				   " WHERE v.case_id = ? ORDER BY v.id";
@@ -1253,6 +1278,23 @@ static enum pa_err sq_case_dispatcher(struct pa_db *db, int64_t id, int64_t *uni
 	*unit_id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	done(d, st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PA_OK : map_rc(d, rc, "case dispatcher");
+}
+
+static enum pa_err sq_record_add(struct pa_db *db, int64_t case_id, const char *kind,
+				 const char *data, int64_t actor_id, int64_t at)
+{
+	struct sq *d = SQ(db);
+	static const char sql[] = "INSERT INTO case_records (case_id, kind, data, actor_id, at)"
+				  " VALUES (?,?,?,?,?)";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	sqlite3_bind_int64(st, 1, case_id);
+	bt(st, 2, kind);
+	bt(st, 3, data);
+	bid(st, 4, actor_id);
+	sqlite3_bind_int64(st, 5, at);
+	return run(d, st, "record");
 }
 
 static enum pa_err sq_cases_due(struct pa_db *db, int64_t now, int max, int64_t *ids, int *n)
@@ -1488,6 +1530,7 @@ const struct pa_store_ops pa_sqlite_ops = {
 	.case_dispatcher = sq_case_dispatcher,
 	.supervision_add = sq_supervision_add,
 	.cases_due = sq_cases_due,
+	.record_add = sq_record_add,
 	.unit_by_code = sq_unit_by_code,
 	.stats = sq_stats,
 	.stat_events = sq_stat_events,

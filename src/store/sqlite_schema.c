@@ -108,6 +108,13 @@ const char *const pa_sqlite_migrations[] = {
 	" type TEXT NOT NULL, category TEXT NOT NULL, metric TEXT NOT NULL, n INTEGER NOT NULL,"
 	" PRIMARY KEY (grid, month, type, category, metric)) WITHOUT ROWID;"
 	"ALTER TABLE cases ADD COLUMN overdue INTEGER NOT NULL DEFAULT 0;",
+
+	/* 6: records kept by actions — mediation sessions, agreements, votes … — as the JSON
+	 * of the fields their case type defines. */
+	"CREATE TABLE case_records (id INTEGER PRIMARY KEY,"
+	" case_id INTEGER NOT NULL REFERENCES cases(id), kind TEXT NOT NULL,"
+	" data TEXT NOT NULL, actor_id INTEGER REFERENCES users(id), at INTEGER NOT NULL);"
+	"CREATE INDEX case_records_case ON case_records(case_id, id);",
 };
 
 const int pa_sqlite_nmigrations =

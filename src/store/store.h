@@ -150,6 +150,11 @@ struct pa_link_row {
 	const char *kind, *number, *title, *status;
 };
 
+struct pa_record_row {
+	const char *kind, *data, *actor_name; /* data: a JSON object */
+	int64_t at;
+};
+
 struct pa_supervision_row {
 	const char *level, *note, *by_name;
 	int64_t at, due_at;
@@ -168,7 +173,8 @@ struct pa_case_row {
 	bool unreasonable;
 	const char *rating;
 	int64_t merged_into;
-	int nlinks, nsupervisions;
+	int nlinks, nsupervisions, nrecords;
+	struct pa_record_row *records;
 	struct pa_link_row *links;
 	struct pa_supervision_row *supervisions;
 	/* full reads only (case_get); NULL / 0 in lists */
@@ -250,6 +256,8 @@ struct pa_store_ops {
 	/* A unit by its code (id, name into name[cap], region into region[16]). */
 	enum pa_err (*unit_by_code)(struct pa_db *db, const char *code, int64_t *id, char *name,
 				    size_t cap, char region[16]);
+	enum pa_err (*record_add)(struct pa_db *db, int64_t case_id, const char *kind,
+				  const char *data, int64_t actor_id, int64_t at);
 	enum pa_err (*supervision_add)(struct pa_db *db, int64_t case_id, const char *level,
 				       int64_t by_user, const char *note, int64_t at,
 				       int64_t due_at);

@@ -15,7 +15,7 @@ class CaseTypesTest(ApiTest):
         self.assertStatus(r, 200)
         types = {t["code"]: t for t in r.json["items"]}
         self.assertEqual(set(types), {"dispute", "hazard", "request", "petition", "patrol",
-                                      "tipoff", "wage", "complaint", "service"})
+                                      "tipoff", "wage", "complaint", "service", "resident"})
         for code, t in types.items():
             self.assertTrue(t["name"], code)
             self.assertGreater(len(t["categories"]), 0, code)

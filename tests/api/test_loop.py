@@ -18,8 +18,17 @@ NOTE = "测试说明"
 
 # the parameter each need of the lifecycle data asks for in a request
 NEED_FIELD = {"note": "note", "unit": "unit_id", "case": "target_case_id", "days": "days",
-              "rating": "rating", "tier": "tier"}
-PARAMS = ("unit_id", "target_case_id", "days", "rating", "tier")
+              "rating": "rating", "tier": "tier", "record": "record"}
+PARAMS = ("unit_id", "target_case_id", "days", "rating", "tier", "record")
+
+# a valid record for each record-keeping action of a dispute (data/case-types/dispute.conf)
+RECORDS = {
+    "mediation_session": {"held_on": "2026-11-20", "attendees": "双方当事人、调解员",
+                          "facts": "双方因宅基地界址争执", "outcome": "继续调解"},
+    "agreement": {"signed_on": "2026-11-21", "terms": "甲方退让0.5米", "due_on": "2026-12-01"},
+    "mediation_failed": {"advice": "告知诉讼", "reason": "双方分歧过大"},
+    "fulfilment": {"checked_on": "2026-12-02", "fulfilled": "已履行"},
+}
 
 # the accounts the matrix tests use, with the unit they belong to (filled in setUpClass)
 USERS = ("city_admin", "city_staff", "town_101", "village_101_001", "grid_101_001_001",
@@ -270,6 +279,8 @@ class LoopTest(ApiTest):
                      ("verify_pass", "town_101", {}), ("archive", "town_101", {})],
         "rejected": [("reject", "town_101", {"note": "不属于受理范围"})],
         "merged": [("merge", "town_101", {"case": True})],
+        "transferred": [("accept", "town_101", {}),
+                        ("transfer", "town_101", {"note": "涉嫌犯罪，移交公安", "police": True})],
     }
 
     def case_in(self, state, title="状态测试"):
@@ -283,6 +294,8 @@ class LoopTest(ApiTest):
                 body["unit_id"] = self.family
             if "case" in extra:
                 body["target_case_id"] = self.new_case(title="合并目标")["id"]
+            if "police" in extra:
+                body["unit_id"] = self.units["city-police"]["id"]
             c = self.act(c["id"], action, user=user, **body)
         c = self.case(c["id"])
         self.assertEqual(c["status"], state)
@@ -1191,7 +1204,7 @@ class ActionMatrixTest(LoopTest):
     """Driven by data/lifecycles/standard.conf."""
 
     STATES = ("reported", "accepted", "dispatched", "handling", "suspended", "verifying",
-              "closed", "archived", "rejected", "merged")
+              "closed", "archived", "rejected", "merged", "transferred")
 
     def test_lifecycle_file_read(self):
         # the test's reading of the data file sees the loop the issue describes
@@ -1211,7 +1224,8 @@ class ActionMatrixTest(LoopTest):
         needs = STANDARD["actions"][action]
         body = {}
         values = {"note": NOTE, "unit_id": self.medical, "target_case_id": target,
-                  "days": 5, "rating": "satisfied", "tier": "village"}
+                  "days": 5, "rating": "satisfied", "tier": "village",
+                  "record": RECORDS.get(action)}
         for n in needs:
             if n in NEED_FIELD:
                 body[NEED_FIELD[n]] = values[NEED_FIELD[n]]
@@ -1355,7 +1369,7 @@ class ActionMatrixTest(LoopTest):
         needs, left out → MISSING_FIELD naming it; a note is welcome everywhere."""
         target = self.new_case(title="参数目标")
         extra = {"unit_id": self.medical, "target_case_id": target["id"], "days": 5,
-                 "rating": "satisfied", "tier": "village"}
+                 "rating": "satisfied", "tier": "village", "record": {"x": 1}}
         checked = 0
         for action, needs in STANDARD["actions"].items():
             if action == "report":
