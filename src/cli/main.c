@@ -76,7 +76,8 @@ static void *sweeper_main(void *arg)
 static int cmd_serve(int argc, char **argv)
 {
 	const char *db = NULL, *listen = "127.0.0.1:8080", *data = NULL, *body = "1048576",
-		   *quiet = NULL, *cache = "4096", *sweep = "60";
+		   *quiet = NULL, *cache = "4096", *sweep = "60", *files = NULL,
+		   *upload = "10485760";
 	struct pa_opt opts[] = {
 		{"db", "PATH", "the database file", &db, 1},
 		{"listen", "HOST:PORT", "address to serve on (default 127.0.0.1:8080)", &listen, 0},
@@ -87,6 +88,10 @@ static int cmd_serve(int argc, char **argv)
 		{"sweep-interval", "SECONDS",
 		 "how often overdue cases are marked (default 60; 0 = never: use pingan sweep)",
 		 &sweep, 0},
+		{"files", "DIR", "where attachments are kept (default: the database path + .files)",
+		 &files, 0},
+		{"max-upload", "BYTES", "largest attachment accepted (default 10485760)", &upload,
+		 0},
 		{"quiet", NULL, "log warnings and errors only", &quiet, 0},
 		{NULL, NULL, NULL, NULL, 0},
 	};
@@ -115,8 +120,11 @@ static int cmd_serve(int argc, char **argv)
 	if (pa_app_open(&app, db, datadir(data), true))
 		return fail("cannot start");
 	pa_app_set_case_cache(&app, (int)slots);
+	if (files)
+		snprintf(app.files_dir, sizeof app.files_dir, "%s", files);
 	struct pa_server_opts so = {.listen = listen,
 				    .max_body = (size_t)strtoull(body, NULL, 10),
+				    .max_upload = (size_t)strtoull(upload, NULL, 10),
 				    .max_connections = 1000,
 				    .timeout_s = 60};
 	if (so.max_body < 1024)

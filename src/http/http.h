@@ -22,10 +22,12 @@ struct pa_req {
 	const char *method, *path;
 	const char *params[PA_MAX_PARAMS]; /* {name} segments of the route, in order */
 	json_t *body;                      /* parsed JSON body (routes with PA_R_BODY) */
-	struct pa_actor actor;             /* the caller (routes with PA_R_AUTH) */
-	const char *token;                 /* the session token the caller presented */
-	struct pa_arena *arena;            /* freed when the request completes */
-	char id[24];                       /* request id, also sent as X-Request-Id */
+	const char *raw;                   /* the body as sent (routes with PA_R_UPLOAD) */
+	size_t raw_len;
+	struct pa_actor actor;  /* the caller (routes with PA_R_AUTH) */
+	const char *token;      /* the session token the caller presented */
+	struct pa_arena *arena; /* freed when the request completes */
+	char id[24];            /* request id, also sent as X-Request-Id */
 };
 
 struct pa_reply {
@@ -33,12 +35,15 @@ struct pa_reply {
 	json_t *body;       /* owned by the reply; rendered as JSON … */
 	struct pa_jw out;   /* … or the JSON streamed here, when body is NULL */
 	const char *cookie; /* Set-Cookie value, arena-owned */
+	/* a file answered as it is (instead of JSON): path, type, download name; arena-owned */
+	const char *file, *file_type, *file_name;
 };
 
 typedef enum pa_err (*pa_handler)(struct pa_req *rq, struct pa_reply *rp);
 
-#define PA_R_AUTH 1u /* a valid session is required */
-#define PA_R_BODY 2u /* a JSON object body is required */
+#define PA_R_AUTH   1u /* a valid session is required */
+#define PA_R_BODY   2u /* a JSON object body is required */
+#define PA_R_UPLOAD 4u /* a raw body up to the upload limit (files) */
 
 struct pa_route {
 	const char *method;
@@ -62,6 +67,7 @@ enum pa_err pa_req_id(struct pa_req *rq, int i, int64_t *out);
 struct pa_server_opts {
 	const char *listen; /* "127.0.0.1:8080" or "[::1]:8080" */
 	size_t max_body;    /* bytes */
+	size_t max_upload;  /* bytes, for PA_R_UPLOAD routes */
 	unsigned max_connections;
 	unsigned timeout_s;
 };
@@ -86,5 +92,7 @@ enum pa_err pa_h_cases_list(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_case_get(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_case_act(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_stats(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_attachment_add(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_attachment_get(struct pa_req *, struct pa_reply *);
 
 #endif

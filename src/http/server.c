@@ -1,6 +1,9 @@
 /* server.c: libmicrohttpd glue — bounded body intake, routing, authentication, the
  * rendering of every reply and error, security headers and the access log. */
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <ctype.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -30,6 +33,7 @@ struct call {
 	bool too_large;
 	bool url_had_nul;
 	bool in_use, owned;
+	size_t max; /* the body cap of this request's route */
 	struct timespec t0;
 };
 
@@ -206,6 +210,47 @@ static enum MHD_Result send_json(struct MHD_Connection *c, int status, json_t *b
 	return ret;
 }
 
+static json_t *error_body(enum pa_err e);
+
+/* A stored file, as it is: never sniffed, never run, downloaded under its given name. */
+static enum MHD_Result send_file(struct MHD_Connection *c, const struct pa_reply *rp,
+				 const char *rid)
+{
+	int fd = open(rp->file, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		if (fd >= 0)
+			close(fd);
+		pa_errf(PA_STORE_IO, NULL, "the stored file cannot be read");
+		json_t *eb = error_body(PA_STORE_IO);
+		enum MHD_Result r = send_json(c, 503, eb, NULL, rid, NULL, NULL);
+		json_decref(eb);
+		return r;
+	}
+	struct MHD_Response *r = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
+	add_common_headers(r, rid);
+	MHD_del_response_header(r, "Content-Type", "application/json; charset=utf-8");
+	MHD_add_response_header(r, "Content-Type", rp->file_type);
+	MHD_del_response_header(r, "Content-Security-Policy",
+				"default-src 'none'; frame-ancestors 'none'");
+	MHD_add_response_header(r, "Content-Security-Policy", "default-src 'none'; sandbox");
+	/* RFC 6266: the UTF-8 name percent-encoded */
+	char disp[600];
+	size_t o = (size_t)snprintf(disp, sizeof disp, "attachment; filename*=UTF-8''");
+	for (const unsigned char *p = (const unsigned char *)rp->file_name;
+	     *p && o + 4 < sizeof disp; p++) {
+		if (isalnum(*p) || *p == '.' || *p == '-' || *p == '_')
+			disp[o++] = (char)*p;
+		else
+			o += (size_t)snprintf(disp + o, sizeof disp - o, "%%%02X", *p);
+	}
+	disp[o] = 0;
+	MHD_add_response_header(r, "Content-Disposition", disp);
+	enum MHD_Result ret = MHD_queue_response(c, 200, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 static json_t *error_body(enum pa_err e)
 {
 	const struct pa_errinfo *info = pa_err_last();
@@ -277,8 +322,7 @@ static enum pa_err dispatch(struct pa_server *srv, struct pa_req *rq, struct cal
 			       rq->path);
 	}
 	if (cl->too_large)
-		return pa_errf(PA_TOO_LARGE, NULL, "the body is larger than %zu bytes",
-			       srv->o.max_body);
+		return pa_errf(PA_TOO_LARGE, NULL, "the body is larger than %zu bytes", cl->max);
 	struct query_check qc = {.allowed = route->query};
 	MHD_get_connection_values(rq->conn, MHD_GET_ARGUMENT_KIND, check_query_arg, &qc);
 	if (qc.bad && qc.bad_utf8)
@@ -311,6 +355,9 @@ static enum pa_err dispatch(struct pa_server *srv, struct pa_req *rq, struct cal
 	if (route->flags & PA_R_BODY) {
 		if ((rc = parse_body(rq, cl)))
 			return rc;
+	} else if (route->flags & PA_R_UPLOAD) {
+		rq->raw = cl->body ? cl->body : "";
+		rq->raw_len = cl->len;
 	} else if (cl->len)
 		return pa_errf(PA_BAD_REQUEST, NULL, "%s %s takes no body", rq->method,
 			       route->pattern);
@@ -349,20 +396,29 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		url_had_nul = false;
 		clock_gettime(CLOCK_MONOTONIC, &cl->t0);
 		*con_cls = cl;
+		/* files may be larger than JSON bodies: the route decides the cap */
+		cl->max = srv->o.max_body;
+		for (int i = 0; i < pa_nroutes; i++) {
+			const char *params[PA_MAX_PARAMS] = {0};
+			if ((pa_routes[i].flags & PA_R_UPLOAD) &&
+			    strcmp(pa_routes[i].method, method) == 0 &&
+			    match(pa_routes[i].pattern, url, &cl->arena, params))
+				cl->max = srv->o.max_upload;
+		}
 		const char *clen =
 			MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-		if (clen && strtoull(clen, NULL, 10) > srv->o.max_body)
+		if (clen && strtoull(clen, NULL, 10) > cl->max)
 			cl->too_large = true;
 		return MHD_YES;
 	}
 	if (*upload_size) {
-		if (!cl->too_large && cl->len + *upload_size > srv->o.max_body)
+		if (!cl->too_large && cl->len + *upload_size > cl->max)
 			cl->too_large = true;
 		if (!cl->too_large) {
 			if (cl->len + *upload_size + 1 > cl->cap) {
 				cl->cap = (cl->len + *upload_size + 1) * 2;
-				if (cl->cap > srv->o.max_body + 1)
-					cl->cap = srv->o.max_body + 1;
+				if (cl->cap > cl->max + 1)
+					cl->cap = cl->max + 1;
 				cl->body = realloc(cl->body, cl->cap);
 			}
 			memcpy(cl->body + cl->len, upload, *upload_size);
@@ -400,6 +456,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		}
 		ret = send_json(c, status, eb, NULL, rq.id, NULL, allow);
 		json_decref(eb);
+	} else if (rp.file) {
+		status = 200;
+		ret = send_file(c, &rp, rq.id);
 	} else if (rp.out.overflow) {
 		status = 500;
 		pa_errf(PA_INTERNAL, NULL, "the answer grew too large");

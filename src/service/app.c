@@ -63,6 +63,9 @@ enum pa_err pa_app_open(struct pa_app *app, const char *dburl, const char *datad
 		       "\"what\":\"traditional characters will not fold to simplified in search\"");
 	if ((rc = pa_store_open(dburl, &app->store)))
 		goto fail;
+	/* attachments live beside the database unless serve is told otherwise */
+	snprintf(app->files_dir, sizeof app->files_dir, "%s.files",
+		 strncmp(dburl, "sqlite:", 7) == 0 ? dburl + 7 : dburl);
 	/* The schema is brought up to date before anything reads it. */
 	struct pa_db *w;
 	if ((rc = pa_store_open_writer(app->store, &w)))

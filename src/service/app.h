@@ -21,6 +21,7 @@ struct pa_app {
 	struct pa_writer *writer;         /* NULL unless opened with a writer */
 	struct pa_catalog *cat;
 	struct pa_calendar *calendar; /* working days, from datadir/calendar */
+	char files_dir[1024];         /* where attachments are kept */
 	struct pa_geo_index *geo;
 	int session_hours;
 };
@@ -112,6 +113,14 @@ struct pa_sweep_result {
 /* Mark yellow and red supervision on the cases due by `now`, and escalate where the
  * profile says so. Needs the writer. */
 enum pa_err pa_sweep(struct pa_app *app, int64_t now, struct pa_sweep_result *res);
+
+/* ---- attachments (attachments.c) ---- */
+/* Keep a file on the case (201 answer in out). name may be NULL. */
+enum pa_err pa_attachment_add(struct pa_app *app, const struct pa_actor *a, int64_t case_id,
+			      const char *name, const char *data, size_t n, json_t **out);
+/* Where an attachment of a case the caller may read is kept, its type and name. */
+enum pa_err pa_attachment_file(struct pa_app *app, const struct pa_actor *a, int64_t case_id,
+			       const char *sha, char path[1200], char mime[32], char name[256]);
 
 /* ---- catalog and regions (catalog_json.c) ---- */
 json_t *pa_case_types_json(const struct pa_catalog *cat);

@@ -137,6 +137,20 @@ static void render_core(struct pa_jw *w, const struct pa_catalog *cat, const str
 		pa_jw_obj_end(w);
 	}
 	pa_jw_arr_end(w);
+	pa_jw_key(w, "attachments");
+	pa_jw_arr(w);
+	for (int i = 0; i < c->nattachments; i++) {
+		const struct pa_attachment_row *x = &c->attachments[i];
+		pa_jw_obj(w);
+		pa_jw_kstr(w, "sha256", x->sha256);
+		pa_jw_kstr(w, "name", x->name);
+		pa_jw_kstr(w, "mime", x->mime);
+		pa_jw_kint(w, "size", x->size);
+		pa_jw_kstr(w, "by", x->actor_name);
+		pa_jw_ktime(w, "at", x->at);
+		pa_jw_obj_end(w);
+	}
+	pa_jw_arr_end(w);
 	pa_jw_key(w, "records");
 	pa_jw_arr(w);
 	for (int i = 0; i < c->nrecords; i++) {
@@ -197,6 +211,7 @@ static void render_core(struct pa_jw *w, const struct pa_catalog *cat, const str
 		/* the sweeper's own marks are no lifecycle actions */
 		const char *sys = strcmp(s->action, "auto_yellow") == 0 ? "黄牌督办"
 				  : strcmp(s->action, "auto_red") == 0  ? "红牌督办"
+				  : strcmp(s->action, "attach") == 0    ? "上传附件"
 									: NULL;
 		pa_jw_obj(w);
 		pa_jw_kint(w, "seq", i + 1);

@@ -1060,6 +1060,33 @@ static enum pa_err case_get(struct sq *d, const struct pa_scope *s, int64_t id, 
 	if (rc != SQLITE_DONE)
 		return map_rc(d, rc, "case links");
 
+	static const char asql[] = "SELECT a.sha256, a.mime, a.name, u.name, a.size, a.at"
+				   " FROM case_attachments a LEFT JOIN users u ON u.id = a.actor_id"
+				   " WHERE a.case_id = ? ORDER BY a.at, a.sha256";
+	if (!(st = stmt(d, asql)))
+		return pa_err_last()->code;
+	sqlite3_bind_int64(st, 1, id);
+	cap = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (out->nattachments == cap) {
+			cap = cap ? cap * 2 : 4;
+			struct pa_attachment_row *n = pa_alloc(a, sizeof *n * (size_t)cap);
+			if (out->nattachments)
+				memcpy(n, out->attachments, sizeof *n * (size_t)out->nattachments);
+			out->attachments = n;
+		}
+		struct pa_attachment_row *x = &out->attachments[out->nattachments++];
+		x->sha256 = col_a(a, st, 0);
+		x->mime = col_a(a, st, 1);
+		x->name = col_a(a, st, 2);
+		x->actor_name = col_a(a, st, 3);
+		x->size = sqlite3_column_int64(st, 4);
+		x->at = sqlite3_column_int64(st, 5);
+	}
+	done(d, st);
+	if (rc != SQLITE_DONE)
+		return map_rc(d, rc, "case attachments");
+
 	static const char rsql[] = "SELECT r.kind, r.data, u.name, r.at FROM case_records r"
 				   " LEFT JOIN users u ON u.id = r.actor_id WHERE r.case_id = ?"
 				   " ORDER BY r.id";
@@ -1278,6 +1305,61 @@ static enum pa_err sq_case_dispatcher(struct pa_db *db, int64_t id, int64_t *uni
 	*unit_id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	done(d, st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PA_OK : map_rc(d, rc, "case dispatcher");
+}
+
+static enum pa_err sq_attachment_add(struct pa_db *db, int64_t case_id, const char *sha256,
+				     const char *mime, int64_t size, const char *name,
+				     int64_t actor_id, int64_t at)
+{
+	struct sq *d = SQ(db);
+	static const char sql[] = "INSERT INTO case_attachments (case_id, sha256, mime, size, name,"
+				  " actor_id, at) VALUES (?,?,?,?,?,?,?)";
+	static const char bump[] = "UPDATE cases SET version = version + 1 WHERE id = ?";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	sqlite3_bind_int64(st, 1, case_id);
+	bt(st, 2, sha256);
+	bt(st, 3, mime);
+	sqlite3_bind_int64(st, 4, size);
+	bt(st, 5, name);
+	bid(st, 6, actor_id);
+	sqlite3_bind_int64(st, 7, at);
+	int rc = sqlite3_step(st);
+	done(d, st);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		return pa_errf(PA_CONFLICT, NULL, "the case has this file already");
+	if (rc != SQLITE_DONE)
+		return map_rc(d, rc, "attachment");
+	if (!(st = stmt(d, bump)))
+		return pa_err_last()->code;
+	sqlite3_bind_int64(st, 1, case_id);
+	return run(d, st, "attachment");
+}
+
+static enum pa_err sq_attachment_get(struct pa_db *db, int64_t case_id, const char *sha256,
+				     char mime[32], char name[256], int64_t *size)
+{
+	struct sq *d = SQ(db);
+	static const char sql[] = "SELECT mime, name, size FROM case_attachments"
+				  " WHERE case_id = ? AND sha256 = ?";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	sqlite3_bind_int64(st, 1, case_id);
+	bt(st, 2, sha256);
+	int rc = sqlite3_step(st);
+	enum pa_err e = PA_OK;
+	if (rc == SQLITE_ROW) {
+		snprintf(mime, 32, "%s", col_s(st, 0));
+		snprintf(name, 256, "%s", col_s(st, 1));
+		*size = sqlite3_column_int64(st, 2);
+	} else
+		e = rc == SQLITE_DONE
+			    ? pa_errf(PA_NOT_FOUND, NULL, "no such attachment on this case")
+			    : map_rc(d, rc, "attachment");
+	done(d, st);
+	return e;
 }
 
 static enum pa_err sq_record_add(struct pa_db *db, int64_t case_id, const char *kind,
@@ -1531,6 +1613,8 @@ const struct pa_store_ops pa_sqlite_ops = {
 	.supervision_add = sq_supervision_add,
 	.cases_due = sq_cases_due,
 	.record_add = sq_record_add,
+	.attachment_add = sq_attachment_add,
+	.attachment_get = sq_attachment_get,
 	.unit_by_code = sq_unit_by_code,
 	.stats = sq_stats,
 	.stat_events = sq_stat_events,

@@ -115,6 +115,14 @@ const char *const pa_sqlite_migrations[] = {
 	" case_id INTEGER NOT NULL REFERENCES cases(id), kind TEXT NOT NULL,"
 	" data TEXT NOT NULL, actor_id INTEGER REFERENCES users(id), at INTEGER NOT NULL);"
 	"CREATE INDEX case_records_case ON case_records(case_id, id);",
+
+	/* 7: attachments — photos, scans, signed agreements — kept as files under their
+	 * content hash; the case holds the hash, the type the content showed, the size and the
+	 * name it was given. */
+	"CREATE TABLE case_attachments (case_id INTEGER NOT NULL REFERENCES cases(id),"
+	" sha256 TEXT NOT NULL, mime TEXT NOT NULL, size INTEGER NOT NULL, name TEXT NOT NULL,"
+	" actor_id INTEGER REFERENCES users(id), at INTEGER NOT NULL,"
+	" PRIMARY KEY (case_id, sha256)) WITHOUT ROWID;",
 };
 
 const int pa_sqlite_nmigrations =

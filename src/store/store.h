@@ -155,6 +155,11 @@ struct pa_record_row {
 	int64_t at;
 };
 
+struct pa_attachment_row {
+	const char *sha256, *mime, *name, *actor_name;
+	int64_t size, at;
+};
+
 struct pa_supervision_row {
 	const char *level, *note, *by_name;
 	int64_t at, due_at;
@@ -173,7 +178,8 @@ struct pa_case_row {
 	bool unreasonable;
 	const char *rating;
 	int64_t merged_into;
-	int nlinks, nsupervisions, nrecords;
+	int nlinks, nsupervisions, nrecords, nattachments;
+	struct pa_attachment_row *attachments;
 	struct pa_record_row *records;
 	struct pa_link_row *links;
 	struct pa_supervision_row *supervisions;
@@ -256,6 +262,12 @@ struct pa_store_ops {
 	/* A unit by its code (id, name into name[cap], region into region[16]). */
 	enum pa_err (*unit_by_code)(struct pa_db *db, const char *code, int64_t *id, char *name,
 				    size_t cap, char region[16]);
+	/* CONFLICT if the case has this file already; bumps the case's version. */
+	enum pa_err (*attachment_add)(struct pa_db *db, int64_t case_id, const char *sha256,
+				      const char *mime, int64_t size, const char *name,
+				      int64_t actor_id, int64_t at);
+	enum pa_err (*attachment_get)(struct pa_db *db, int64_t case_id, const char *sha256,
+				      char mime[32], char name[256], int64_t *size);
 	enum pa_err (*record_add)(struct pa_db *db, int64_t case_id, const char *kind,
 				  const char *data, int64_t actor_id, int64_t at);
 	enum pa_err (*supervision_add)(struct pa_db *db, int64_t case_id, const char *level,

@@ -1,0 +1,30 @@
+/* attachments.c: files on a case (POST and GET /api/v1/cases/{id}/attachments…). */
+#include "http/http.h"
+
+enum pa_err pa_h_attachment_add(struct pa_req *rq, struct pa_reply *rp)
+{
+	int64_t id;
+	enum pa_err rc = pa_req_id(rq, 0, &id);
+	if (rc)
+		return rc;
+	rc = pa_attachment_add(rq->app, &rq->actor, id, pa_req_query(rq, "name"), rq->raw,
+			       rq->raw_len, &rp->body);
+	rp->status = 201;
+	return rc;
+}
+
+enum pa_err pa_h_attachment_get(struct pa_req *rq, struct pa_reply *rp)
+{
+	int64_t id;
+	enum pa_err rc = pa_req_id(rq, 0, &id);
+	if (rc)
+		return rc;
+	char *path = pa_alloc(rq->arena, 1200), *mime = pa_alloc(rq->arena, 32),
+	     *name = pa_alloc(rq->arena, 256);
+	if ((rc = pa_attachment_file(rq->app, &rq->actor, id, rq->params[1], path, mime, name)))
+		return rc;
+	rp->file = path;
+	rp->file_type = mime;
+	rp->file_name = name;
+	return PA_OK;
+}
