@@ -785,6 +785,20 @@ static enum pa_err load_type(struct pa_catalog *c, const char *path, struct pa_c
 		rc = ferr(path, line, "lifecycle", "unknown lifecycle \"%s\"", v);
 		goto out;
 	}
+	/* whistle-blower protection: only these roles see who reported it */
+	int kline = head->line;
+	const char *rr = pa_conf_get(head, "reporter_roles", &kline);
+	if (rr && *rr) {
+		t->protect_reporter = true;
+		if ((rc = parse_roles_mask(c, &cf, kline, rr, &t->reporter_roles)))
+			goto out;
+	}
+	const char *qc = pa_conf_get(head, "query_code", &kline);
+	if (qc && strcmp(qc, "yes") != 0 && strcmp(qc, "no") != 0) {
+		rc = ferr(path, kline, "query_code", "\"%s\" is not yes or no", qc);
+		goto out;
+	}
+	t->query_code = qc && strcmp(qc, "yes") == 0;
 
 	const struct pa_conf_section *cs = pa_conf_section(&cf, "categories");
 	if (!cs || !cs->nrows) {

@@ -155,6 +155,9 @@ struct pa_casetype {
 	const char *code, *name, *name_en;
 	const struct pa_lifecycle *lc;
 	int ncategories, nfields, nrecords;
+	bool protect_reporter; /* "reporter_roles = …": only they see who reported */
+	uint64_t reporter_roles;
+	bool query_code; /* "query_code = yes": the reporter tracks it by a code */
 	struct pa_category *categories;
 	struct pa_field *fields;
 	struct pa_record_spec *records;

@@ -52,3 +52,8 @@ enum pa_err pa_h_stats(struct pa_req *rq, struct pa_reply *rp)
 	};
 	return pa_stats_get(rq->app, &rq->actor, &q, &rp->body);
 }
+
+enum pa_err pa_h_track(struct pa_req *rq, struct pa_reply *rp)
+{
+	return pa_case_track(rq->app, pa_req_query(rq, "code"), &rp->out);
+}

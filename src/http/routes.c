@@ -8,6 +8,7 @@ static const char *const q_cases[] = {"status", "region", "category", "type",
 				      "q",      "limit",  "cursor",   NULL};
 static const char *const q_stats[] = {"region", "from", "to", "group", NULL};
 static const char *const q_upload[] = {"name", NULL};
+static const char *const q_track[] = {"code", NULL};
 
 const struct pa_route pa_routes[] = {
 	{"GET", "/healthz", pa_h_health, 0, NULL},
@@ -24,6 +25,7 @@ const struct pa_route pa_routes[] = {
 	{"GET", "/api/v1/cases/{id}", pa_h_case_get, PA_R_AUTH, NULL},
 	{"POST", "/api/v1/cases/{id}/actions", pa_h_case_act, PA_R_AUTH | PA_R_BODY, NULL},
 	{"GET", "/api/v1/stats", pa_h_stats, PA_R_AUTH, q_stats},
+	{"GET", "/api/v1/track", pa_h_track, 0, q_track},
 	{"POST", "/api/v1/cases/{id}/attachments", pa_h_attachment_add, PA_R_AUTH | PA_R_UPLOAD,
 	 q_upload},
 	{"GET", "/api/v1/cases/{id}/attachments/{sha256}", pa_h_attachment_get, PA_R_AUTH, NULL},

@@ -78,6 +78,9 @@ void pa_render_case(struct pa_jw *w, const struct pa_catalog *cat, const struct 
 /* The full case without the caller's actions: the same for every caller, so cacheable. */
 void pa_render_case_shared(struct pa_jw *w, const struct pa_catalog *cat,
 			   const struct pa_case_row *c);
+/* Whether one rendering serves every reader of cases of this type (none is hidden from
+ * some readers, such as a protected reporter): only then is it cached. */
+bool pa_case_shared_ok(const struct pa_catalog *cat, const char *type);
 /* "actions": the actions this caller may take now on a case in this state and unit. */
 void pa_render_actions(struct pa_jw *w, const struct pa_catalog *cat, const struct pa_actor *a,
 		       const char *type, const char *status, int64_t unit_id, const char *tier,
@@ -113,6 +116,11 @@ struct pa_sweep_result {
 /* Mark yellow and red supervision on the cases due by `now`, and escalate where the
  * profile says so. Needs the writer. */
 enum pa_err pa_sweep(struct pa_app *app, int64_t now, struct pa_sweep_result *res);
+
+/* The public progress of a case followed by its query code (no log-in): its number, type,
+ * status and stages with dates, nothing about the people in it. */
+enum pa_err pa_case_track(struct pa_app *app, const char *code, struct pa_jw *out);
+void pa_query_hash(const char *code, char out[65]);
 
 /* ---- attachments (attachments.c) ---- */
 /* Keep a file on the case (201 answer in out). name may be NULL. */

@@ -85,8 +85,10 @@ static void render_deadline(struct pa_jw *w, const struct pa_case_row *c)
 }
 
 /* Everything but the actions, and without the closing brace. */
-static void render_core(struct pa_jw *w, const struct pa_catalog *cat, const struct pa_case_row *c,
-			bool full)
+/* a: the reader, or NULL for the rendering shared by every reader (only of types that
+ * hide nothing from some readers: see pa_case_shared_ok). */
+static void render_core(struct pa_jw *w, const struct pa_catalog *cat, const struct pa_actor *a,
+			const struct pa_case_row *c, bool full)
 {
 	const struct pa_casetype *t = pa_catalog_type(cat, c->type);
 	const struct pa_category *k = t ? pa_type_category(t, c->category) : NULL;
@@ -117,6 +119,8 @@ static void render_core(struct pa_jw *w, const struct pa_catalog *cat, const str
 	render_deadline(w, c);
 	if (!full)
 		return;
+	if (c->query_code)
+		pa_jw_kstr(w, "query_code", c->query_code); /* once, to whoever reported it */
 	pa_jw_kstr(w, "routing_rule", c->routing_rule);
 	pa_jw_kstr(w, "profile", c->profile);
 	pa_jw_kint(w, "extension_pending_days", c->ext_pending);
@@ -132,8 +136,6 @@ static void render_core(struct pa_jw *w, const struct pa_catalog *cat, const str
 		pa_jw_kint(w, "case_id", l->other_id);
 		pa_jw_kstr(w, "kind", l->kind);
 		pa_jw_kstr(w, "number", l->number);
-		pa_jw_kstr(w, "title", l->title);
-		pa_jw_kstr(w, "status", l->status);
 		pa_jw_obj_end(w);
 	}
 	pa_jw_arr_end(w);
@@ -195,6 +197,20 @@ static void render_core(struct pa_jw *w, const struct pa_catalog *cat, const str
 		const struct pa_party_row *p = &c->parties[i];
 		pa_jw_obj(w);
 		pa_jw_kstr(w, "role", p->role);
+		/* whistle-blower protection: who reported it, only for the roles that must know */
+		if (t && t->protect_reporter && strcmp(p->role, "reporter") == 0 &&
+		    !(a && a->role && ((t->reporter_roles >> a->role->index) & 1u))) {
+			pa_jw_kstr(w, "name", "（举报人信息受保护）");
+			pa_jw_key(w, "id_number");
+			pa_jw_null(w);
+			pa_jw_key(w, "phone");
+			pa_jw_null(w);
+			pa_jw_key(w, "address");
+			pa_jw_null(w);
+			pa_jw_kbool(w, "protected", true);
+			pa_jw_obj_end(w);
+			continue;
+		}
 		pa_jw_kstr(w, "name", p->name);
 		masked(w, "id_number", p->id_number, pa_mask_idno);
 		masked(w, "phone", p->phone, pa_mask_phone);
@@ -276,7 +292,7 @@ void pa_render_actions(struct pa_jw *w, const struct pa_catalog *cat, const stru
 void pa_render_case(struct pa_jw *w, const struct pa_catalog *cat, const struct pa_actor *a,
 		    const struct pa_case_row *c, bool full)
 {
-	render_core(w, cat, c, full);
+	render_core(w, cat, a, c, full);
 	if (full)
 		pa_render_actions(w, cat, a, c->type, c->status, c->unit_id, c->tier, c->urgent,
 				  c->ext_pending);
@@ -286,6 +302,12 @@ void pa_render_case(struct pa_jw *w, const struct pa_catalog *cat, const struct 
 void pa_render_case_shared(struct pa_jw *w, const struct pa_catalog *cat,
 			   const struct pa_case_row *c)
 {
-	render_core(w, cat, c, true);
+	render_core(w, cat, NULL, c, true);
 	pa_jw_obj_end(w);
+}
+
+bool pa_case_shared_ok(const struct pa_catalog *cat, const char *type)
+{
+	const struct pa_casetype *t = pa_catalog_type(cat, type);
+	return !t || !t->protect_reporter;
 }

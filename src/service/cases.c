@@ -210,6 +210,7 @@ struct create_job {
 	const struct pa_actor *actor;
 	struct pa_case_in in;
 	const char *grid_name, *unit_name;
+	char query_code[20], query_hash[65]; /* for types the reporter follows by a code */
 	struct idem idem;
 	struct pa_jw *out;
 };
@@ -256,6 +257,7 @@ static void render_new(struct create_job *j, const struct pa_case_ref *ref)
 		.unit_name = j->unit_name,
 		.tier = in->tier,
 		.routing_rule = in->routing_rule,
+		.query_code = j->query_code[0] ? j->query_code : NULL,
 		.profile = in->profile,
 		.clock = in->clock,
 		.lng = in->lng,
@@ -371,6 +373,15 @@ enum pa_err pa_case_create(struct pa_app *app, const struct pa_actor *a, json_t 
 	j.in.tier = pa_tier_name(route->tier);
 	j.in.routing_rule = route->id;
 	j.in.profile = route->profile->code;
+	if (t->query_code) {
+		/* 16 characters a person can read out: no 0/O, 1/I; only the hash is kept */
+		static const char alphabet[] = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+		for (int i = 0; i < 16; i++)
+			j.query_code[i] = alphabet[randombytes_uniform(32)];
+		j.query_code[16] = 0;
+		pa_query_hash(j.query_code, j.query_hash);
+		j.in.query_hash = j.query_hash;
+	}
 	pa_clock_after(app, t->lc, route->profile, route->tier, route->tier, -1, report->to,
 		       j.in.at, 0, NULL, &j.in.clock);
 	rc = pa_writer_run(app->writer, create_job, &j);
@@ -391,6 +402,12 @@ static enum pa_err read_case(struct pa_db *db, struct pa_app *app, const struct 
 	enum pa_err rc = db->ops->case_head(db, &a->scope, id, &h);
 	if (rc)
 		return rc;
+	if (!pa_case_shared_ok(app->cat, h.type)) {
+		/* a type that hides things from some readers: rendered for this one */
+		pa_jw_free(out);
+		pa_jw_init(out, 0);
+		return render_back(db, app, a, id, out);
+	}
 	if (!pa_case_cache_get(app->case_cache, id, h.version, out)) {
 		struct pa_arena ar;
 		pa_arena_init(&ar);
@@ -515,6 +532,70 @@ enum pa_err pa_case_search(struct pa_app *app, const struct pa_actor *a,
 			pa_jw_str(out, cur);
 		} else
 			pa_jw_null(out);
+		pa_jw_obj_end(out);
+	}
+	pa_arena_free(&ar);
+	return rc;
+}
+
+void pa_query_hash(const char *code, char out[65])
+{
+	uint8_t h[32];
+	char up[32];
+	size_t n = 0;
+	/* what a person types: case and spaces do not matter */
+	for (const char *p = code; *p && n + 1 < sizeof up; p++)
+		if (*p != ' ' && *p != '-')
+			up[n++] = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+	up[n] = 0;
+	crypto_hash_sha256(h, (const unsigned char *)up, n);
+	sodium_bin2hex(out, 65, h, sizeof h);
+}
+
+enum pa_err pa_case_track(struct pa_app *app, const char *code, struct pa_jw *out)
+{
+	if (!code || strlen(code) < 8 || strlen(code) > 40 || !pa_utf8_valid(code))
+		return pa_errf(PA_BAD_QUERY, "code", "give the query code you were given");
+	char hash[65];
+	pa_query_hash(code, hash);
+	static const struct pa_scope everywhere = {.region = ""};
+	struct pa_arena ar;
+	pa_arena_init(&ar);
+	struct pa_case_row row;
+	int64_t id = 0;
+	enum pa_err rc = PA_OK;
+	PA_WITH_READ(app, db, rc, {
+		rc = db->ops->case_by_query(db, hash, &id);
+		if (!rc)
+			rc = db->ops->case_get(db, &everywhere, id, &ar, &row);
+	});
+	if (!rc) {
+		/* what the reporter may know: where the case stands, never who handles it by name
+		 * nor anything about the people in it */
+		const struct pa_casetype *t = pa_catalog_type(app->cat, row.type);
+		pa_jw_obj(out);
+		pa_jw_kstr(out, "number", row.number);
+		pa_jw_kstr(out, "type_name", t ? t->name : row.type);
+		pa_jw_kstr(out, "status", row.status);
+		pa_jw_kstr(out, "status_name", t ? state_name(t->lc, row.status) : row.status);
+		pa_jw_ktime(out, "created_at", row.created_at);
+		pa_jw_ktime(out, "updated_at", row.updated_at);
+		pa_jw_key(out, "progress");
+		pa_jw_arr(out);
+		for (int i = 0; i < row.nsteps; i++) {
+			const struct pa_step_row *s = &row.steps[i];
+			const struct pa_action *ac =
+				t ? pa_lifecycle_action(t->lc, s->action) : NULL;
+			if (!ac || strcmp(s->from_state ? s->from_state : "", s->to_state) == 0)
+				continue; /* state changes only */
+			pa_jw_obj(out);
+			pa_jw_kstr(out, "stage", ac->name);
+			pa_jw_kstr(out, "status_name",
+				   t ? state_name(t->lc, s->to_state) : s->to_state);
+			pa_jw_ktime(out, "at", s->at);
+			pa_jw_obj_end(out);
+		}
+		pa_jw_arr_end(out);
 		pa_jw_obj_end(out);
 	}
 	pa_arena_free(&ar);

@@ -754,8 +754,8 @@ static enum pa_err sq_case_insert(struct pa_db *db, const struct pa_case_in *c,
 		" description, grid, lng, lat, address, channel, fields, unit_id,"
 		" reporter_id, created_at, updated_at, search, tier, routing_rule,"
 		" profile, phase_started, due_yellow, due_red, paused_at, next_due,"
-		" paused_days, paused_secs, sup_level)"
-		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+		" paused_days, paused_secs, sup_level, query_hash)"
+		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 	if (!(st = stmt(d, sql)))
 		return pa_err_last()->code;
 	bt(st, 1, out->number);
@@ -779,6 +779,7 @@ static enum pa_err sq_case_insert(struct pa_db *db, const struct pa_case_in *c,
 	bt(st, 19, c->routing_rule);
 	bt(st, 20, c->profile ? c->profile : "ordinary");
 	bind_clock(st, 21, &c->clock);
+	bt(st, 29, c->query_hash);
 	if ((e = run(d, st, "case insert")))
 		return e;
 	out->id = sqlite3_last_insert_rowid(d->h);
@@ -1379,6 +1380,25 @@ static enum pa_err sq_record_add(struct pa_db *db, int64_t case_id, const char *
 	return run(d, st, "record");
 }
 
+static enum pa_err sq_case_by_query(struct pa_db *db, const char *query_hash, int64_t *id)
+{
+	struct sq *d = SQ(db);
+	static const char sql[] = "SELECT id FROM cases WHERE query_hash = ?";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	bt(st, 1, query_hash);
+	int rc = sqlite3_step(st);
+	enum pa_err e = PA_OK;
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	else
+		e = rc == SQLITE_DONE ? pa_errf(PA_NOT_FOUND, "code", "no case has this query code")
+				      : map_rc(d, rc, "case by query");
+	done(d, st);
+	return e;
+}
+
 static enum pa_err sq_cases_due(struct pa_db *db, int64_t now, int max, int64_t *ids, int *n)
 {
 	struct sq *d = SQ(db);
@@ -1612,6 +1632,7 @@ const struct pa_store_ops pa_sqlite_ops = {
 	.case_dispatcher = sq_case_dispatcher,
 	.supervision_add = sq_supervision_add,
 	.cases_due = sq_cases_due,
+	.case_by_query = sq_case_by_query,
 	.record_add = sq_record_add,
 	.attachment_add = sq_attachment_add,
 	.attachment_get = sq_attachment_get,

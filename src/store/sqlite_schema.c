@@ -123,6 +123,10 @@ const char *const pa_sqlite_migrations[] = {
 	" sha256 TEXT NOT NULL, mime TEXT NOT NULL, size INTEGER NOT NULL, name TEXT NOT NULL,"
 	" actor_id INTEGER REFERENCES users(id), at INTEGER NOT NULL,"
 	" PRIMARY KEY (case_id, sha256)) WITHOUT ROWID;",
+
+	/* 8: the query code a reporter follows a case by (tip-offs): kept only as its hash. */
+	"ALTER TABLE cases ADD COLUMN query_hash TEXT;"
+	"CREATE UNIQUE INDEX cases_query ON cases(query_hash) WHERE query_hash IS NOT NULL;",
 };
 
 const int pa_sqlite_nmigrations =

@@ -69,6 +69,7 @@ struct pa_case_in {
 	const char *type, *category, *status, *title, *description, *grid, *channel, *address;
 	const char *tier; /* village, town or city: the tier of the unit that holds it first */
 	const char *routing_rule, *profile;
+	const char *query_hash; /* hex SHA-256 of the reporter's query code, or NULL */
 	struct pa_clock clock;
 	const char *fields_json; /* type-specific fields as a JSON object */
 	const char *search;      /* normalised search text */
@@ -174,6 +175,7 @@ struct pa_case_row {
 	/* full reads only (case_get): */
 	int ext_pending, ext_days;
 	const char *routing_rule, *profile;
+	const char *query_code; /* only in the answer to the report that made it */
 	struct pa_clock clock;
 	bool unreasonable;
 	const char *rating;
@@ -258,6 +260,8 @@ struct pa_store_ops {
 	/* The unit that last dispatched the case to its holder (0 if none). */
 	enum pa_err (*case_dispatcher)(struct pa_db *db, int64_t id, int64_t *unit_id);
 	/* Ids of open cases whose next_due has come (at most max, earliest first). */
+	/* The case a query code's hash belongs to (NOT_FOUND if none). */
+	enum pa_err (*case_by_query)(struct pa_db *db, const char *query_hash, int64_t *id);
 	enum pa_err (*cases_due)(struct pa_db *db, int64_t now, int max, int64_t *ids, int *n);
 	/* A unit by its code (id, name into name[cap], region into region[16]). */
 	enum pa_err (*unit_by_code)(struct pa_db *db, const char *code, int64_t *id, char *name,

@@ -820,6 +820,14 @@ class LiveTest(unittest.TestCase):
         self.call("GET", "/api/v1/cases/%d/attachments/%s" % (cid, "0" * 64), user="town_101",
                   expect=404, code="NOT_FOUND")
 
+    def test_track(self):
+        body = self.new_case()
+        body.update(type="tipoff", category="village_bully", fields={"anonymous": True},
+                    parties=[{"role": "reporter", "name": "举报人"}])
+        c = self.call("POST", "/api/v1/cases", body, user="town_101", expect=201).json
+        self.call("GET", "/api/v1/track?code=" + c["query_code"], expect=200)
+        self.call("GET", "/api/v1/track?code=ABCDEFGHJKLMNPQR", expect=404, code="NOT_FOUND")
+
     def test_method_not_allowed(self):
         spec = self.doc["components"]["responses"]["MethodNotAllowed"]
         # HEAD is answered wherever GET is
