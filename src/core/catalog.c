@@ -357,6 +357,27 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 			goto out;
 		}
 		x->effect = (enum pa_effect)eff;
+		/* an effect works on what the request carries: the data must ask for it */
+		static const struct {
+			enum pa_effect e;
+			unsigned need;
+			const char *word;
+		} wants[] = {
+			{PA_EFFECT_ASSIGN, PA_NEED_UNIT, "unit"},
+			{PA_EFFECT_MERGE, PA_NEED_CASE, "case"},
+			{PA_EFFECT_LINK, PA_NEED_CASE, "case"},
+			{PA_EFFECT_EXT_REQUEST, PA_NEED_DAYS, "days"},
+			{PA_EFFECT_SUPERVISE, PA_NEED_DAYS, "days"},
+			{PA_EFFECT_TRIAGE, PA_NEED_TIER, "tier"},
+			{PA_EFFECT_RATE, PA_NEED_RATING, "rating"},
+			{PA_EFFECT_RECORD, PA_NEED_RECORD, "record"},
+		};
+		for (size_t k = 0; k < sizeof wants / sizeof *wants; k++)
+			if (x->effect == wants[k].e && !(x->needs & wants[k].need)) {
+				rc = ferr(path, r->line, "needs", "the effect %s needs \"%s\"",
+					  r->tok[4], wants[k].word);
+				goto out;
+			}
 		x->code = pa_strdup(a, r->tok[0]);
 		x->name = pa_strdup(a, r->tok[1]);
 		x->name_en = pa_strdup(a, r->tok[2]);

@@ -2,6 +2,7 @@
  * what the request must carry), the action's effect, the step, and the answer, all in one
  * writer job so the change, its audit step and the idempotent answer commit together. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/clock.h"
@@ -85,8 +86,12 @@ static enum pa_err act_job(struct pa_db *db, void *arg)
 			       "\"%s\" is not allowed while the case is %s", ac->name,
 			       state_name(lc, h.status));
 	/* what the case's condition rules out is, like its state, a 409 for anyone */
-	const char *why = pa_effect_blocked(ac->effect, h.tier, h.urgent != 0, h.ext_pending,
-					    pa_type_record(t, ac->code) != NULL);
+	struct pa_case_cond cond = {.tier = h.tier,
+				    .urgent = h.urgent != 0,
+				    .rated = h.rating[0] != 0,
+				    .unreasonable = h.unreasonable,
+				    .ext_pending = h.ext_pending};
+	const char *why = pa_effect_blocked(ac->effect, &cond, pa_type_record(t, ac->code) != NULL);
 	if (why)
 		return pa_errf(PA_ACTION_NOT_ALLOWED, "action", "\"%s\" is not possible: %s",
 			       ac->name, why);
@@ -129,12 +134,23 @@ static enum pa_err act_job(struct pa_db *db, void *arg)
 	    tier_after = patch.tier ? pa_tier_of(patch.tier) : tier_before;
 	if (tier_before < 0)
 		tier_before = tier_after = PA_TIER_TOWN;
+	/* triage sets the tier the case is judged at without starting its clock afresh */
+	if (ac->effect == PA_EFFECT_TRIAGE)
+		tier_before = tier_after;
 	pa_clock_after(j->app, lc, pa_catalog_profile(j->app->cat, h.profile), tier_before,
 		       tier_after, from, pa_transition_target(tr, from), st.at,
 		       h.ext_days + patch.ext_add, &h.clock, &clock);
 	patch.clock = &clock;
+	/* reopened: the closing to come is rated afresh */
+	if (pa_state_done(lc, from) && !pa_state_done(lc, pa_transition_target(tr, from)))
+		patch.clear_rating = true;
 	pa_step_stats(lc, ac, from, pa_transition_target(tr, from), &h, &patch, &st);
-	if ((rc = db->ops->case_step(db, &st)) || (rc = pa_effect_finish(&x)))
+	rc = db->ops->case_step(db, &st);
+	if (!rc)
+		rc = pa_effect_finish(&x);
+	free(x.record_json); /* finish consumed it, or the step failed before */
+	x.record_json = NULL;
+	if (rc)
 		return rc;
 	/* Sending it away may take the case out of the actor's own unit scope: the answer
 	 * then says what was done without the case body. */

@@ -42,6 +42,14 @@ struct pa_actor {
 	struct pa_scope scope;
 };
 
+/* What a case's condition (beside its state) allows: the actions offered and taken are
+ * both judged by it (effects.c). */
+struct pa_case_cond {
+	const char *tier;
+	bool urgent, rated, unreasonable;
+	int ext_pending;
+};
+
 /* ---- accounts (auth.c) ---- */
 enum pa_err pa_password_hash(const char *password, char out[128]);
 /* On success token gets a new session token (NUL-terminated, 43 characters). */
@@ -83,8 +91,8 @@ void pa_render_case_shared(struct pa_jw *w, const struct pa_catalog *cat,
 bool pa_case_shared_ok(const struct pa_catalog *cat, const char *type);
 /* "actions": the actions this caller may take now on a case in this state and unit. */
 void pa_render_actions(struct pa_jw *w, const struct pa_catalog *cat, const struct pa_actor *a,
-		       const char *type, const char *status, int64_t unit_id, const char *tier,
-		       bool urgent, int ext_pending);
+		       const char *type, const char *status, int64_t unit_id,
+		       const struct pa_case_cond *cond);
 /* stats.c: query parameters as given (NULL = absent). */
 struct pa_stats_query {
 	const char *region, *from, *to, *group;

@@ -251,8 +251,8 @@ static void render_core(struct pa_jw *w, const struct pa_catalog *cat, const str
 }
 
 void pa_render_actions(struct pa_jw *w, const struct pa_catalog *cat, const struct pa_actor *a,
-		       const char *type, const char *status, int64_t unit_id, const char *tier,
-		       bool urgent, int ext_pending)
+		       const char *type, const char *status, int64_t unit_id,
+		       const struct pa_case_cond *cond)
 {
 	const struct pa_casetype *t = pa_catalog_type(cat, type);
 	int from = t ? pa_lifecycle_state(t->lc, status) : -1;
@@ -267,7 +267,7 @@ void pa_render_actions(struct pa_jw *w, const struct pa_catalog *cat, const stru
 		if ((tr->action->needs & PA_NEED_HOLDER) && a->user.unit_id != unit_id)
 			continue;
 		/* only what would succeed: the same test the action itself makes */
-		if (pa_effect_blocked(tr->action->effect, tier, urgent, ext_pending,
+		if (pa_effect_blocked(tr->action->effect, cond,
 				      pa_type_record(t, tr->action->code) != NULL))
 			continue;
 		pa_jw_obj(w);
@@ -293,9 +293,14 @@ void pa_render_case(struct pa_jw *w, const struct pa_catalog *cat, const struct 
 		    const struct pa_case_row *c, bool full)
 {
 	render_core(w, cat, a, c, full);
-	if (full)
-		pa_render_actions(w, cat, a, c->type, c->status, c->unit_id, c->tier, c->urgent,
-				  c->ext_pending);
+	if (full) {
+		struct pa_case_cond cond = {.tier = c->tier,
+					    .urgent = c->urgent,
+					    .rated = c->rating != NULL,
+					    .unreasonable = c->unreasonable,
+					    .ext_pending = c->ext_pending};
+		pa_render_actions(w, cat, a, c->type, c->status, c->unit_id, &cond);
+	}
 	pa_jw_obj_end(w);
 }
 

@@ -427,6 +427,8 @@ static enum pa_err read_case(struct pa_db *db, struct pa_app *app, const struct 
 		snprintf(h.type, sizeof h.type, "%s", row.type);
 		snprintf(h.status, sizeof h.status, "%s", row.status);
 		snprintf(h.tier, sizeof h.tier, "%s", row.tier ? row.tier : "");
+		snprintf(h.rating, sizeof h.rating, "%s", row.rating ? row.rating : "");
+		h.unreasonable = row.unreasonable;
 		h.unit_id = row.unit_id;
 		h.urgent = row.urgent;
 		h.ext_pending = row.ext_pending;
@@ -434,8 +436,12 @@ static enum pa_err read_case(struct pa_db *db, struct pa_app *app, const struct 
 		pa_arena_free(&ar);
 	}
 	pa_jw_reopen(out);
-	pa_render_actions(out, app->cat, a, h.type, h.status, h.unit_id, h.tier, h.urgent != 0,
-			  h.ext_pending);
+	struct pa_case_cond cond = {.tier = h.tier,
+				    .urgent = h.urgent != 0,
+				    .rated = h.rating[0] != 0,
+				    .unreasonable = h.unreasonable,
+				    .ext_pending = h.ext_pending};
+	pa_render_actions(out, app->cat, a, h.type, h.status, h.unit_id, &cond);
 	pa_jw_obj_end(out);
 	return PA_OK;
 }

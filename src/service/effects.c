@@ -93,9 +93,9 @@ static enum pa_err conflict(const struct pa_action *ac, const char *why)
 		       why);
 }
 
-const char *pa_effect_blocked(enum pa_effect e, const char *tier, bool urgent, int ext_pending,
-			      bool has_record)
+const char *pa_effect_blocked(enum pa_effect e, const struct pa_case_cond *c, bool has_record)
 {
+	const char *tier = c->tier;
 	switch (e) {
 	case PA_EFFECT_RECORD:
 		return has_record ? NULL : "this case type keeps no such record";
@@ -107,14 +107,19 @@ const char *pa_effect_blocked(enum pa_effect e, const char *tier, bool urgent, i
 			       ? "skipping a tier starts from the village tier"
 			       : NULL;
 	case PA_EFFECT_EXT_REQUEST:
-		return ext_pending ? "an extension is already waiting for approval" : NULL;
+		return c->ext_pending ? "an extension is already waiting for approval" : NULL;
 	case PA_EFFECT_EXT_APPROVE:
 	case PA_EFFECT_EXT_DENY:
-		return ext_pending ? NULL : "no extension was asked for";
+		return c->ext_pending ? NULL : "no extension was asked for";
 	case PA_EFFECT_URGENT_ON:
-		return urgent ? "the case is already urgent" : NULL;
+		return c->urgent ? "the case is already urgent" : NULL;
 	case PA_EFFECT_URGENT_OFF:
-		return urgent ? NULL : "the case is not urgent";
+		return c->urgent ? NULL : "the case is not urgent";
+	case PA_EFFECT_RATE:
+		/* one rating per closing: reopening clears it */
+		return c->rated ? "the case has been rated since it was closed" : NULL;
+	case PA_EFFECT_UNREASONABLE:
+		return c->unreasonable ? "the case is flagged already" : NULL;
 	default:
 		return NULL;
 	}
@@ -241,8 +246,6 @@ enum pa_err pa_effect_finish(struct pa_effect_ctx *x)
 	if (!rc && x->record_json)
 		rc = x->db->ops->record_add(x->db, x->head->id, x->action->code, x->record_json,
 					    x->actor->user.id, x->step->at);
-	free(x->record_json);
-	x->record_json = NULL;
 	if (!rc && x->supervise)
 		rc = x->db->ops->supervision_add(x->db, x->head->id, "manual", x->actor->user.id,
 						 x->p->note, x->step->at, x->due_at);

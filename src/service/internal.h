@@ -60,8 +60,7 @@ struct pa_effect_ctx {
 enum pa_err pa_effect_prepare(struct pa_effect_ctx *x);
 /* Whether an effect can apply to a case in this condition (NULL = it can); the reason
  * otherwise. The actions a case page offers are filtered by the same test. */
-const char *pa_effect_blocked(enum pa_effect e, const char *tier, bool urgent, int ext_pending,
-			      bool has_record);
+const char *pa_effect_blocked(enum pa_effect e, const struct pa_case_cond *c, bool has_record);
 enum pa_err pa_effect_finish(struct pa_effect_ctx *x);
 
 /* ---- effects.c ---- */

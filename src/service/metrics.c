@@ -44,6 +44,9 @@ void pa_step_stats(const struct pa_lifecycle *lc, const struct pa_action *ac, in
 		break;
 	case PA_EFFECT_RATE:
 		add(st, rated(p->rating, false), 1, false);
+		/* a complaint already flagged unreasonable: taken out of satisfaction at once */
+		if (h->unreasonable)
+			add(st, rated(p->rating, true), 1, false);
 		break;
 	case PA_EFFECT_UNREASONABLE:
 		add(st, "unreasonable", 1, false);

@@ -134,14 +134,19 @@ static enum pa_err sweep_job(struct pa_db *db, void *arg)
 enum pa_err pa_sweep(struct pa_app *app, int64_t now, struct pa_sweep_result *res)
 {
 	memset(res, 0, sizeof *res);
-	int64_t ids[SWEEP_BATCH];
-	for (int round = 0; round < 1000; round++) {
+	int64_t ids[SWEEP_BATCH], dues[SWEEP_BATCH], after_due = 0, after_id = 0;
+	for (int round = 0; round < 100000; round++) {
 		int n = 0;
 		enum pa_err rc = PA_OK;
-		PA_WITH_READ(app, db, rc, rc = db->ops->cases_due(db, now, SWEEP_BATCH, ids, &n));
+		PA_WITH_READ(app, db, rc,
+			     rc = db->ops->cases_due(db, now, after_due, after_id, SWEEP_BATCH, ids,
+						     dues, &n));
 		if (rc)
 			return rc;
-		int changed = 0;
+		if (n) {
+			after_due = dues[n - 1];
+			after_id = ids[n - 1];
+		}
 		for (int i = 0; i < n; i++) {
 			struct sweep_job j = {.app = app, .id = ids[i], .now = now};
 			if ((rc = pa_writer_run(app->writer, sweep_job, &j)))
@@ -150,10 +155,8 @@ enum pa_err pa_sweep(struct pa_app *app, int64_t now, struct pa_sweep_result *re
 			res->yellow += j.yellow;
 			res->red += j.red;
 			res->escalated += j.escalated;
-			changed += j.yellow || j.red;
 		}
-		/* a full batch that changed nothing would come back the same: stop */
-		if (n < SWEEP_BATCH || !changed)
+		if (n < SWEEP_BATCH)
 			break;
 	}
 	return PA_OK;

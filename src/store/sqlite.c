@@ -1201,7 +1201,8 @@ static enum pa_err sq_case_step(struct pa_db *db, const struct pa_step_in *s)
 		" version = version + 1, tier = coalesce(?6, tier),"
 		" urgent = CASE WHEN ?7 < 0 THEN urgent ELSE ?7 END,"
 		" ext_pending = CASE WHEN ?8 < 0 THEN ext_pending ELSE ?8 END,"
-		" ext_days = ext_days + ?9, rating = coalesce(?10, rating),"
+		" ext_days = ext_days + ?9,"
+		" rating = CASE WHEN ?23 THEN NULL ELSE coalesce(?10, rating) END,"
 		" unreasonable = CASE WHEN ?11 < 0 THEN unreasonable ELSE ?11 END,"
 		" merged_into = coalesce(?12, merged_into),"
 		" phase_started = CASE WHEN ?13 THEN ?14 ELSE phase_started END,"
@@ -1232,6 +1233,7 @@ static enum pa_err sq_case_step(struct pa_db *db, const struct pa_step_in *s)
 	sqlite3_bind_int(st, 11, p->unreasonable);
 	bid(st, 12, p->merged_into);
 	sqlite3_bind_int(st, 22, p->mark_overdue);
+	sqlite3_bind_int(st, 23, p->clear_rating);
 	sqlite3_bind_int(st, 13, p->clock != NULL);
 	if (p->clock)
 		bind_clock(st, 14, p->clock);
@@ -1399,20 +1401,29 @@ static enum pa_err sq_case_by_query(struct pa_db *db, const char *query_hash, in
 	return e;
 }
 
-static enum pa_err sq_cases_due(struct pa_db *db, int64_t now, int max, int64_t *ids, int *n)
+static enum pa_err sq_cases_due(struct pa_db *db, int64_t now, int64_t after_due, int64_t after_id,
+				int max, int64_t *ids, int64_t *dues, int *n)
 {
 	struct sq *d = SQ(db);
-	static const char sql[] = "SELECT id FROM cases WHERE next_due IS NOT NULL AND"
-				  " next_due <= ? ORDER BY next_due LIMIT ?";
+	/* paged by (next_due, id): a case the sweeper cannot judge stays behind the page and
+	 * never starves those after it */
+	static const char sql[] =
+		"SELECT id, next_due FROM cases WHERE next_due IS NOT NULL AND"
+		" next_due <= ?1 AND (next_due > ?2 OR (next_due = ?2 AND id > ?3))"
+		" ORDER BY next_due, id LIMIT ?4";
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
 		return pa_err_last()->code;
 	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_int(st, 2, max);
+	sqlite3_bind_int64(st, 2, after_due);
+	sqlite3_bind_int64(st, 3, after_id);
+	sqlite3_bind_int(st, 4, max);
 	*n = 0;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
-		ids[(*n)++] = sqlite3_column_int64(st, 0);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+		ids[*n] = sqlite3_column_int64(st, 0);
+		dues[(*n)++] = sqlite3_column_int64(st, 1);
+	}
 	done(d, st);
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? PA_OK : map_rc(d, rc, "cases due");
 }

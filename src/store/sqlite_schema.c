@@ -127,6 +127,15 @@ const char *const pa_sqlite_migrations[] = {
 	/* 8: the query code a reporter follows a case by (tip-offs): kept only as its hash. */
 	"ALTER TABLE cases ADD COLUMN query_hash TEXT;"
 	"CREATE UNIQUE INDEX cases_query ON cases(query_hash) WHERE query_hash IS NOT NULL;",
+
+	/* 9: statistics for cases that predate them (a database upgraded past migration 5):
+	 * their report as an event of the month they came in, and those past red. Run on a
+	 * database migrated at once from before 5, nothing has been counted twice. */
+	"INSERT INTO stat_month (grid, month, type, category, metric, n)"
+	" SELECT grid, CAST(strftime('%Y%m', created_at + 8 * 3600, 'unixepoch') AS INTEGER),"
+	" type, category, 'reported', count(*) FROM cases"
+	" WHERE NOT EXISTS (SELECT 1 FROM stat_month) GROUP BY 1, 2, 3, 4;"
+	"UPDATE cases SET overdue = 1 WHERE sup_level = 'red' AND overdue = 0;",
 };
 
 const int pa_sqlite_nmigrations =

@@ -122,6 +122,7 @@ struct pa_case_patch {
 	int64_t merged_into;          /* 0: unchanged */
 	const struct pa_clock *clock; /* NULL: unchanged */
 	bool mark_overdue;            /* it has passed a red limit (never cleared) */
+	bool clear_rating;            /* reopened: the next closing is rated afresh */
 };
 
 struct pa_step_in {
@@ -259,10 +260,12 @@ struct pa_store_ops {
 				 int64_t at);
 	/* The unit that last dispatched the case to its holder (0 if none). */
 	enum pa_err (*case_dispatcher)(struct pa_db *db, int64_t id, int64_t *unit_id);
-	/* Ids of open cases whose next_due has come (at most max, earliest first). */
 	/* The case a query code's hash belongs to (NOT_FOUND if none). */
 	enum pa_err (*case_by_query)(struct pa_db *db, const char *query_hash, int64_t *id);
-	enum pa_err (*cases_due)(struct pa_db *db, int64_t now, int max, int64_t *ids, int *n);
+	/* Ids of cases whose next_due has come, in (next_due, id) order after the given
+	 * position (0, 0 = from the start), at most max; dues[] gets their next_due. */
+	enum pa_err (*cases_due)(struct pa_db *db, int64_t now, int64_t after_due, int64_t after_id,
+				 int max, int64_t *ids, int64_t *dues, int *n);
 	/* A unit by its code (id, name into name[cap], region into region[16]). */
 	enum pa_err (*unit_by_code)(struct pa_db *db, const char *code, int64_t *id, char *name,
 				    size_t cap, char region[16]);

@@ -174,6 +174,9 @@ class ServeSweeperTest(ApiTest):
             marked = [c for c in items if c["deadline"] and c["deadline"]["supervision"] != "none"]
             time.sleep(0.2)
         self.assertTrue(marked, "no overdue case was marked by serve's sweeper")
+        # the sweep logs when it is through (it may still be at work when a case shows)
+        while time.time() < deadline and '"event":"swept"' not in self.s.read_log():
+            time.sleep(0.2)
         c = self.get("%s/%d" % (CASES, marked[0]["id"]), user="city_admin").json
         self.assertIn(c["supervisions"][0]["level"], ("yellow", "red"))
         self.assertIn('"event":"swept"', self.s.read_log())

@@ -166,7 +166,9 @@ def blocked(action, case):
             "approve_extension": pending == 0,
             "deny_extension": pending == 0,
             "urgent_on": urgent,
-            "urgent_off": not urgent}.get(action, False)
+            "urgent_off": not urgent,
+            "callback": case.get("rating") is not None,
+            "flag_unreasonable": case.get("unreasonable", False)}.get(action, False)
 
 class LoopTest(ApiTest):
     """What the scenario classes share: units, users, cases moved into a given state, and
@@ -326,10 +328,11 @@ class VillageLoopTest(LoopTest):
         self.assertEqual(c["status"], "accepted")
         self.assertEqual(c["unit_id"], U0)
 
-        # triage: simple → the village tier, with a reason
-        r = self.try_act(cid, "town_101", "triage", tier="village")
+        # triage: simple → the village tier, with a reason, by the unit holding it
+        holder = "village_101_001" if t0 == "village" else "town_101"
+        r = self.try_act(cid, holder, "triage", tier="village")
         self.assertError(r, 400, "MISSING_FIELD", "note")
-        r = self.try_act(cid, "town_101", "triage", tier="province", note="x")
+        r = self.try_act(cid, holder, "triage", tier="province", note="x")
         self.assertError(r, 400, "BAD_FIELD", "tier")
         triaged = []
         if t0 != "village":
@@ -340,7 +343,7 @@ class VillageLoopTest(LoopTest):
             triaged = [("triage", "accepted", "accepted", U0, None, "town_101",
                         "事实清楚，村级可调")]
         # (routed to the village tier at intake, or triaged there: not again)
-        r = self.try_act(cid, "town_101", "triage", tier="village", note="再次分流")
+        r = self.try_act(cid, holder, "triage", tier="village", note="再次分流")
         self.assertError(r, 409, "ACTION_NOT_ALLOWED")
         self.assertEqual(self.case(cid)["tier"], "village")
 

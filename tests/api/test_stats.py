@@ -66,6 +66,25 @@ class StatsTest(ApiTest):
         # the town above counts the same events
         self.assertGreaterEqual(self.stats(region=GRID[:9])["period"]["closed"], p1["closed"])
 
+    def test_rated_once_flagged_once(self):
+        c = self.create(title="只评价一次")
+        self.close(c["id"], "unsatisfied")
+        path = "%s/%d/actions" % (CASES, c["id"])
+        r = self.post(path, {"action": "callback", "rating": "satisfied"}, user="town_101")
+        self.assertError(r, 409, "ACTION_NOT_ALLOWED")
+        self.act(c["id"], "flag_unreasonable", note="无理")
+        r = self.post(path, {"action": "flag_unreasonable", "note": "再次"}, user="town_101")
+        self.assertError(r, 409, "ACTION_NOT_ALLOWED")
+        got = self.get("%s/%d" % (CASES, c["id"]), user="town_101").json
+        offered = {a["action"] for a in got["actions"]}
+        self.assertFalse({"callback", "flag_unreasonable"} & offered, offered)
+        # reopened and closed again: rated afresh
+        self.act(c["id"], "reopen", note="重办")
+        self.act(c["id"], "feedback", user="village_101_001", note="重新处理")
+        self.act(c["id"], "verify_pass")
+        self.assertIsNone(self.get("%s/%d" % (CASES, c["id"]), user="town_101").json["rating"])
+        self.act(c["id"], "callback", rating="satisfied")
+
     def test_overdue_supervision_and_escalation(self):
         before = self.stats(region=GRID[:9])
         c = self.create(title="超期统计")

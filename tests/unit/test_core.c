@@ -179,6 +179,9 @@ static void test_catalog_broken(void **st)
 		 "standard.conf:13: to: the creating transition needs a state"},
 		{"lifecycles/standard.conf", LC_OK "go b a city_admin\n",
 		 "standard.conf:13: from: state \"b\" is terminal"},
+		{"lifecycles/standard.conf",
+		 LC_HEAD "[states]\na initial accept A A\n[actions]\nreport R R - assign\n",
+		 "standard.conf:8: needs: the effect assign needs \"unit\""},
 		{"case-types/hazard.conf",
 		 "[type]\ncode = hazard\nname = h\nname_en = H\nlifecycle = nope\n[categories]\nx "
 		 "X X\n",
@@ -221,7 +224,7 @@ static void test_geo(void **st)
 	for (int i = 0; i < 40; i++)
 		for (int j = 0; j < 30; j++) {
 			double c[] = {i, j, i + 1, j, i + 1, j + 1, i, j + 1};
-			char code[16];
+			char code[32];
 			snprintf(code, sizeof code, "%02d%02d", i, j);
 			assert_true(pa_geo_index_add(ix, code, "网格", c, 4));
 		}
@@ -230,7 +233,7 @@ static void test_geo(void **st)
 	assert_int_equal(pa_geo_index_count(ix), 1200);
 	for (int i = 0; i < 40; i++)
 		for (int j = 0; j < 30; j++) {
-			char code[16];
+			char code[32];
 			snprintf(code, sizeof code, "%02d%02d", i, j);
 			const char *name = NULL;
 			const char *got = pa_geo_locate(ix, i + 0.5, j + 0.5, &name);
