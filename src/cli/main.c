@@ -336,8 +336,8 @@ static int cmd_sweep(int argc, char **argv)
 	pa_app_close(&app);
 	if (rc)
 		return fail("sweep failed");
-	printf("looked at %d cases: %d yellow, %d red, %d escalated\n", res.looked, res.yellow,
-	       res.red, res.escalated);
+	printf("looked at %d cases: %d yellow, %d red, %d escalated, %d supervisions late\n",
+	       res.looked, res.yellow, res.red, res.escalated, res.late);
 	return 0;
 }
 

@@ -371,6 +371,7 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 			{PA_EFFECT_TRIAGE, PA_NEED_TIER, "tier"},
 			{PA_EFFECT_RATE, PA_NEED_RATING, "rating"},
 			{PA_EFFECT_RECORD, PA_NEED_RECORD, "record"},
+			{PA_EFFECT_SUP_REPORT, PA_NEED_NOTE, "note"},
 		};
 		for (size_t k = 0; k < sizeof wants / sizeof *wants; k++)
 			if (x->effect == wants[k].e && !(x->needs & wants[k].need)) {

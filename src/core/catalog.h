@@ -64,7 +64,8 @@ enum {
  * (繁简分流); ext_request / ext_approve / ext_deny = extension asked, granted, refused;
  * urgent_on / urgent_off; rate = the call-back's rating; unreasonable = excluded from
  * satisfaction scores; merge = a duplicate of the given case; link = related to it;
- * supervise = manual supervision with a deadline; record = keep the record the case type
+ * supervise = manual supervision with a deadline; supervision_report = the report a
+ * manual supervision waits for (the note); record = keep the record the case type
  * defines for this action ([record ACTION] in its file). */
 // clang-format off
 #define PA_EFFECTS_MAP(X) \
@@ -84,7 +85,8 @@ enum {
 	X(MERGE, "merge") \
 	X(LINK, "link") \
 	X(SUPERVISE, "supervise") \
-	X(RECORD, "record")
+		X(RECORD, "record") \
+	X(SUP_REPORT, "supervision_report")
 // clang-format on
 
 enum pa_effect {

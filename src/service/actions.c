@@ -90,7 +90,8 @@ static enum pa_err act_job(struct pa_db *db, void *arg)
 				    .urgent = h.urgent != 0,
 				    .rated = h.rating[0] != 0,
 				    .unreasonable = h.unreasonable,
-				    .ext_pending = h.ext_pending};
+				    .ext_pending = h.ext_pending,
+				    .open_supervisions = h.open_supervisions};
 	const char *why = pa_effect_blocked(ac->effect, &cond, pa_type_record(t, ac->code) != NULL);
 	if (why)
 		return pa_errf(PA_ACTION_NOT_ALLOWED, "action", "\"%s\" is not possible: %s",

@@ -48,6 +48,7 @@ struct pa_case_cond {
 	const char *tier;
 	bool urgent, rated, unreasonable;
 	int ext_pending;
+	int open_supervisions; /* manual supervisions waiting for their report */
 };
 
 /* ---- accounts (auth.c) ---- */
@@ -119,7 +120,7 @@ void pa_step_stats(const struct pa_lifecycle *lc, const struct pa_action *ac, in
 
 /* ---- supervision by the clock (sweeper.c) ---- */
 struct pa_sweep_result {
-	int looked, yellow, red, escalated;
+	int looked, yellow, red, escalated, late; /* late: supervisions without their report */
 };
 /* Mark yellow and red supervision on the cases due by `now`, and escalate where the
  * profile says so. Needs the writer. */

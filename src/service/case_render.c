@@ -84,6 +84,15 @@ static void render_deadline(struct pa_jw *w, const struct pa_case_row *c)
 	pa_jw_obj_end(w);
 }
 
+static int open_supervisions(const struct pa_case_row *c)
+{
+	int n = 0;
+	for (int i = 0; i < c->nsupervisions; i++)
+		n += strcmp(c->supervisions[i].level, "manual") == 0 &&
+		     !c->supervisions[i].reported_at;
+	return n;
+}
+
 /* Everything but the actions, and without the closing brace. */
 /* a: the reader, or NULL for the rendering shared by every reader (only of types that
  * hide nothing from some readers: see pa_case_shared_ok). */
@@ -182,6 +191,9 @@ static void render_core(struct pa_jw *w, const struct pa_catalog *cat, const str
 			pa_jw_time(w, v->due_at);
 		else
 			pa_jw_null(w);
+		pa_jw_kstr(w, "report", v->report);
+		time_or_null(w, "reported_at", v->reported_at);
+		pa_jw_kbool(w, "late", v->late);
 		pa_jw_obj_end(w);
 	}
 	pa_jw_arr_end(w);
@@ -225,10 +237,11 @@ static void render_core(struct pa_jw *w, const struct pa_catalog *cat, const str
 		const struct pa_step_row *s = &c->steps[i];
 		const struct pa_action *ac = t ? pa_lifecycle_action(t->lc, s->action) : NULL;
 		/* the sweeper's own marks are no lifecycle actions */
-		const char *sys = strcmp(s->action, "auto_yellow") == 0 ? "黄牌督办"
-				  : strcmp(s->action, "auto_red") == 0  ? "红牌督办"
-				  : strcmp(s->action, "attach") == 0    ? "上传附件"
-									: NULL;
+		const char *sys = strcmp(s->action, "auto_yellow") == 0     ? "黄牌督办"
+				  : strcmp(s->action, "auto_red") == 0      ? "红牌督办"
+				  : strcmp(s->action, "attach") == 0        ? "上传附件"
+				  : strcmp(s->action, "auto_sup_late") == 0 ? "督办逾期未反馈"
+									    : NULL;
 		pa_jw_obj(w);
 		pa_jw_kint(w, "seq", i + 1);
 		pa_jw_kstr(w, "action", s->action);
@@ -298,7 +311,8 @@ void pa_render_case(struct pa_jw *w, const struct pa_catalog *cat, const struct 
 					    .urgent = c->urgent,
 					    .rated = c->rating != NULL,
 					    .unreasonable = c->unreasonable,
-					    .ext_pending = c->ext_pending};
+					    .ext_pending = c->ext_pending,
+					    .open_supervisions = open_supervisions(c)};
 		pa_render_actions(w, cat, a, c->type, c->status, c->unit_id, &cond);
 	}
 	pa_jw_obj_end(w);

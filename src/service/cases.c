@@ -440,7 +440,8 @@ static enum pa_err read_case(struct pa_db *db, struct pa_app *app, const struct 
 				    .urgent = h.urgent != 0,
 				    .rated = h.rating[0] != 0,
 				    .unreasonable = h.unreasonable,
-				    .ext_pending = h.ext_pending};
+				    .ext_pending = h.ext_pending,
+				    .open_supervisions = h.open_supervisions};
 	pa_render_actions(out, app->cat, a, h.type, h.status, h.unit_id, &cond);
 	pa_jw_obj_end(out);
 	return PA_OK;

@@ -120,6 +120,8 @@ const char *pa_effect_blocked(enum pa_effect e, const struct pa_case_cond *c, bo
 		return c->rated ? "the case has been rated since it was closed" : NULL;
 	case PA_EFFECT_UNREASONABLE:
 		return c->unreasonable ? "the case is flagged already" : NULL;
+	case PA_EFFECT_SUP_REPORT:
+		return c->open_supervisions ? NULL : "no supervision waits for a report";
 	default:
 		return NULL;
 	}
@@ -134,6 +136,7 @@ enum pa_err pa_effect_prepare(struct pa_effect_ctx *x)
 	const char *tier = NULL;
 	switch (x->action->effect) {
 	case PA_EFFECT_NONE:
+	case PA_EFFECT_SUP_REPORT: /* written by finish, once the step is in place */
 		break;
 	case PA_EFFECT_ASSIGN:
 		if ((rc = unit_tier(x->db, p->unit_id, "unit_id", h->grid, &tier)))
@@ -246,6 +249,8 @@ enum pa_err pa_effect_finish(struct pa_effect_ctx *x)
 	if (!rc && x->record_json)
 		rc = x->db->ops->record_add(x->db, x->head->id, x->action->code, x->record_json,
 					    x->actor->user.id, x->step->at);
+	if (!rc && x->action->effect == PA_EFFECT_SUP_REPORT)
+		rc = x->db->ops->supervision_report(x->db, x->head->id, x->p->note, x->step->at);
 	if (!rc && x->supervise)
 		rc = x->db->ops->supervision_add(x->db, x->head->id, "manual", x->actor->user.id,
 						 x->p->note, x->step->at, x->due_at);

@@ -131,6 +131,43 @@ static enum pa_err sweep_job(struct pa_db *db, void *arg)
 	return PA_OK;
 }
 
+/* A manual supervision whose deadline passed without its report: marked once, with a step
+ * on the case so its page shows it. */
+struct late_job {
+	int64_t case_id, id, now;
+	int marked;
+};
+
+static enum pa_err late_job(struct pa_db *db, void *arg)
+{
+	struct late_job *j = arg;
+	j->marked = 0;
+	enum pa_err rc = db->ops->supervision_mark_late(db, j->id);
+	if (rc == PA_NOT_FOUND)
+		return PA_OK; /* reported or marked meanwhile */
+	if (rc)
+		return rc;
+	const struct pa_scope everywhere = {.region = ""};
+	struct pa_case_head h;
+	if ((rc = db->ops->case_head(db, &everywhere, j->case_id, &h)))
+		return rc == PA_NOT_FOUND ? PA_OK : rc;
+	struct pa_step_in st = {.case_id = h.id,
+				.action = "auto_sup_late",
+				.from_state = h.status,
+				.to_state = h.status,
+				.note = "督办期限已到，承办单位未反馈",
+				.from_unit = h.unit_id,
+				.at = j->now,
+				.type = h.type,
+				.category = h.category,
+				.grid = h.grid};
+	st.stats[st.nstats++] = (struct pa_stat_delta){"supervision_late", 1, false};
+	if ((rc = db->ops->case_step(db, &st)))
+		return rc;
+	j->marked = 1;
+	return PA_OK;
+}
+
 enum pa_err pa_sweep(struct pa_app *app, int64_t now, struct pa_sweep_result *res)
 {
 	memset(res, 0, sizeof *res);
@@ -157,6 +194,26 @@ enum pa_err pa_sweep(struct pa_app *app, int64_t now, struct pa_sweep_result *re
 			res->escalated += j.escalated;
 		}
 		if (n < SWEEP_BATCH)
+			break;
+	}
+	/* manual supervisions past their deadline without a report: each marked once, so a
+	 * batch never comes back the same */
+	for (;;) {
+		int n = 0;
+		enum pa_err rc = PA_OK;
+		PA_WITH_READ(app, db, rc,
+			     rc = db->ops->supervisions_late(db, now, SWEEP_BATCH, ids, dues, &n));
+		if (rc)
+			return rc;
+		int marked = 0;
+		for (int i = 0; i < n; i++) {
+			struct late_job j = {.case_id = ids[i], .id = dues[i], .now = now};
+			if ((rc = pa_writer_run(app->writer, late_job, &j)))
+				return rc;
+			marked += j.marked;
+		}
+		res->late += marked;
+		if (n < SWEEP_BATCH || !marked)
 			break;
 	}
 	return PA_OK;

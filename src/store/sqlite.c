@@ -841,7 +841,9 @@ static enum pa_err sq_case_head(struct pa_db *db, const struct pa_scope *s, int6
 		" c.version, c.tier, c.urgent, c.ext_pending, c.profile, c.ext_days,"
 		" c.phase_started, c.due_yellow, c.due_red, c.paused_at, c.next_due,"
 		" c.paused_days, c.paused_secs, c.sup_level, c.overdue, c.rating,"
-		" c.unreasonable FROM cases c"
+		" c.unreasonable, (SELECT count(*) FROM supervisions v WHERE"
+		" v.case_id = c.id AND v.level = 'manual' AND v.reported_at IS NULL)"
+		" FROM cases c"
 		" WHERE c.id = ?4 AND" SCOPE_WHERE;
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
@@ -868,6 +870,7 @@ static enum pa_err sq_case_head(struct pa_db *db, const struct pa_scope *s, int6
 		h->overdue = sqlite3_column_int(st, 20);
 		snprintf(h->rating, sizeof h->rating, "%s", col_s(st, 21));
 		h->unreasonable = sqlite3_column_int(st, 22) != 0;
+		h->open_supervisions = sqlite3_column_int(st, 23);
 	} else
 		e = rc == SQLITE_DONE ? pa_errf(PA_NOT_FOUND, NULL, "no case %lld", (long long)id)
 				      : map_rc(d, rc, "case head");
@@ -1113,7 +1116,8 @@ static enum pa_err case_get(struct sq *d, const struct pa_scope *s, int64_t id, 
 	if (rc != SQLITE_DONE)
 		return map_rc(d, rc, "case records");
 
-	static const char vsql[] = "SELECT v.level, v.note, u.name, v.at, v.due_at"
+	static const char vsql[] = "SELECT v.level, v.note, u.name, v.at, v.due_at, v.report,"
+				   " v.reported_at, v.late"
 				   " FROM supervisions v LEFT JOIN users u ON u.id = v.by_user"
 				   " WHERE v.case_id = ? ORDER BY v.id";
 	if (!(st = stmt(d, vsql)))
@@ -1135,6 +1139,9 @@ static enum pa_err case_get(struct sq *d, const struct pa_scope *s, int64_t id, 
 		v->by_name = col_a(a, st, 2);
 		v->at = sqlite3_column_int64(st, 3);
 		v->due_at = sqlite3_column_int64(st, 4);
+		v->report = col_a(a, st, 5);
+		v->reported_at = sqlite3_column_int64(st, 6);
+		v->late = sqlite3_column_int(st, 7) != 0;
 	}
 	done(d, st);
 	return rc == SQLITE_DONE ? PA_OK : map_rc(d, rc, "case supervisions");
@@ -1452,6 +1459,62 @@ static enum pa_err sq_unit_by_code(struct pa_db *db, const char *code, int64_t *
 	return e;
 }
 
+static enum pa_err sq_supervision_report(struct pa_db *db, int64_t case_id, const char *report,
+					 int64_t at)
+{
+	struct sq *d = SQ(db);
+	static const char sql[] = "UPDATE supervisions SET report = ?, reported_at = ?"
+				  " WHERE id = (SELECT id FROM supervisions WHERE case_id = ? AND"
+				  " level = 'manual' AND reported_at IS NULL ORDER BY id LIMIT 1)";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	bt(st, 1, report);
+	sqlite3_bind_int64(st, 2, at);
+	sqlite3_bind_int64(st, 3, case_id);
+	enum pa_err e = run(d, st, "supervision report");
+	if (!e && sqlite3_changes(d->h) != 1)
+		e = pa_errf(PA_ACTION_NOT_ALLOWED, "action", "no supervision waits for a report");
+	return e;
+}
+
+static enum pa_err sq_supervisions_late(struct pa_db *db, int64_t now, int max, int64_t *case_ids,
+					int64_t *ids, int *n)
+{
+	struct sq *d = SQ(db);
+	static const char sql[] = "SELECT case_id, id FROM supervisions WHERE level = 'manual'"
+				  " AND reported_at IS NULL AND late = 0 AND due_at <= ?"
+				  " ORDER BY due_at, id LIMIT ?";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int(st, 2, max);
+	*n = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+		case_ids[*n] = sqlite3_column_int64(st, 0);
+		ids[(*n)++] = sqlite3_column_int64(st, 1);
+	}
+	done(d, st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? PA_OK : map_rc(d, rc, "supervisions late");
+}
+
+static enum pa_err sq_supervision_mark_late(struct pa_db *db, int64_t id)
+{
+	struct sq *d = SQ(db);
+	static const char sql[] = "UPDATE supervisions SET late = 1 WHERE id = ?"
+				  " AND reported_at IS NULL AND late = 0";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	sqlite3_bind_int64(st, 1, id);
+	enum pa_err e = run(d, st, "supervision late");
+	if (!e && sqlite3_changes(d->h) != 1)
+		e = PA_NOT_FOUND;
+	return e;
+}
+
 static enum pa_err sq_supervision_add(struct pa_db *db, int64_t case_id, const char *level,
 				      int64_t by_user, const char *note, int64_t at, int64_t due_at)
 {
@@ -1642,6 +1705,9 @@ const struct pa_store_ops pa_sqlite_ops = {
 	.case_link = sq_case_link,
 	.case_dispatcher = sq_case_dispatcher,
 	.supervision_add = sq_supervision_add,
+	.supervision_report = sq_supervision_report,
+	.supervisions_late = sq_supervisions_late,
+	.supervision_mark_late = sq_supervision_mark_late,
 	.cases_due = sq_cases_due,
 	.case_by_query = sq_case_by_query,
 	.record_add = sq_record_add,

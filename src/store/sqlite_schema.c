@@ -136,6 +136,14 @@ const char *const pa_sqlite_migrations[] = {
 	" type, category, 'reported', count(*) FROM cases"
 	" WHERE NOT EXISTS (SELECT 1 FROM stat_month) GROUP BY 1, 2, 3, 4;"
 	"UPDATE cases SET overdue = 1 WHERE sup_level = 'red' AND overdue = 0;",
+
+	/* 10: a manual supervision (督办) wants a report by its deadline: the report, when it
+	 * came, and whether the deadline passed without one (the sweeper marks that, once). */
+	"ALTER TABLE supervisions ADD COLUMN report TEXT;"
+	"ALTER TABLE supervisions ADD COLUMN reported_at INTEGER;"
+	"ALTER TABLE supervisions ADD COLUMN late INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX supervisions_open ON supervisions(due_at)"
+	" WHERE level = 'manual' AND reported_at IS NULL AND late = 0;",
 };
 
 const int pa_sqlite_nmigrations =

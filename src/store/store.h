@@ -96,6 +96,7 @@ struct pa_case_head {
 	char type[32], category[32], status[32], grid[PA_CODE_MAX], tier[16], profile[32];
 	int64_t unit_id;
 	int urgent, ext_pending, ext_days, overdue;
+	int open_supervisions; /* manual supervisions still waiting for their report */
 	char rating[24];
 	bool unreasonable;
 	struct pa_clock clock;
@@ -163,8 +164,9 @@ struct pa_attachment_row {
 };
 
 struct pa_supervision_row {
-	const char *level, *note, *by_name;
-	int64_t at, due_at;
+	const char *level, *note, *by_name, *report;
+	int64_t at, due_at, reported_at;
+	bool late;
 };
 
 struct pa_case_row {
@@ -277,6 +279,15 @@ struct pa_store_ops {
 				      char mime[32], char name[256], int64_t *size);
 	enum pa_err (*record_add)(struct pa_db *db, int64_t case_id, const char *kind,
 				  const char *data, int64_t actor_id, int64_t at);
+	/* The report on the oldest manual supervision of the case still waiting for one. */
+	enum pa_err (*supervision_report)(struct pa_db *db, int64_t case_id, const char *report,
+					  int64_t at);
+	/* Manual supervisions past their deadline with no report, not yet marked (case ids and
+	 * supervision ids, at most max). */
+	enum pa_err (*supervisions_late)(struct pa_db *db, int64_t now, int max, int64_t *case_ids,
+					 int64_t *ids, int *n);
+	/* Mark one as late; PA_NOT_FOUND if it was reported or marked meanwhile. */
+	enum pa_err (*supervision_mark_late)(struct pa_db *db, int64_t id);
 	enum pa_err (*supervision_add)(struct pa_db *db, int64_t case_id, const char *level,
 				       int64_t by_user, const char *note, int64_t at,
 				       int64_t due_at);

@@ -182,6 +182,42 @@ class ServeSweeperTest(ApiTest):
         self.assertIn('"event":"swept"', self.s.read_log())
 
 
+class ManualSupervisionTest(ApiTest):
+    """督办: a supervisor sets a deadline; the holding unit reports by it, or the sweeper marks
+    it late, once."""
+
+    def test_report_by_the_deadline_or_late(self):
+        c = self.create(title="督办测试")
+        cid = c["id"]
+        path = "%s/%d/actions" % (CASES, cid)
+        r = self.post(path, {"action": "supervision_report", "note": "x"}, user="town_101")
+        self.assertError(r, 409, "ACTION_NOT_ALLOWED")  # nothing waits for a report
+        self.act(cid, "supervise", user="city_admin", days=2, note="请两日内反馈进展")
+        case = self.get("%s/%d" % (CASES, cid), user="city_admin").json
+        self.assertEqual([(v["level"], v["late"], v["report"]) for v in case["supervisions"]],
+                         [("manual", False, None)])
+        holder = "village_101_001" if case["tier"] == "village" else "town_101"
+        self.assertIn("supervision_report",
+                      {a["action"] for a in self.get("%s/%d" % (CASES, cid), user=holder)
+                       .json["actions"]})
+        c = self.act(cid, "supervision_report", user=holder, note="已组织双方协商")
+        self.assertEqual(c["supervisions"][0]["report"], "已组织双方协商")
+        self.assertIsNotNone(c["supervisions"][0]["reported_at"])
+        # a second supervision nobody answers: late once the deadline passes, marked once
+        self.act(cid, "supervise", user="city_admin", days=1, note="再次督办")
+        for _ in range(2):
+            subprocess.run([PINGAN, "sweep", "--db", self.s.db, "--at", "2030-06-03T09:00:00"],
+                           check=True, capture_output=True)
+        case = self.get("%s/%d" % (CASES, cid), user="city_admin").json
+        manual = [v for v in case["supervisions"] if v["level"] == "manual"]
+        self.assertEqual([(v["late"], v["report"] is None) for v in manual],
+                         [(False, False), (True, True)])
+        self.assertEqual([s["action"] for s in case["steps"]].count("auto_sup_late"), 1)
+        late = self.get("/api/v1/stats?region=%s&from=2030-06&to=2030-06" % GRID[:9],
+                        user="city_admin").json
+        self.assertGreaterEqual(late["period"]["supervision"]["late"], 1)
+
+
 def _hours_between(a, b):
     import datetime
     fa = datetime.datetime.fromisoformat(a)

@@ -168,6 +168,8 @@ def blocked(action, case):
             "urgent_on": urgent,
             "urgent_off": not urgent,
             "callback": case.get("rating") is not None,
+            "supervision_report": not any(v["level"] == "manual" and v["reported_at"] is None
+                                          for v in case.get("supervisions", [])),
             "flag_unreasonable": case.get("unreasonable", False)}.get(action, False)
 
 class LoopTest(ApiTest):
@@ -1252,6 +1254,8 @@ class ActionMatrixTest(LoopTest):
             self.act(c["id"], "urgent_on")
         elif action == "skip_level":
             self.act(c["id"], "triage", tier="village", note="简易")
+        elif action == "supervision_report":
+            self.act(c["id"], "supervise", user="city_admin", days=3, note="督办")
         return self.case(c["id"])
 
     def actor_for(self, action, c):
