@@ -94,6 +94,8 @@ enum pa_err pa_h_case_act(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_stats(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_attachment_add(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_track(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_warning_issue(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_warning_get(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_attachment_get(struct pa_req *, struct pa_reply *);
 
 #endif

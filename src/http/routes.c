@@ -26,6 +26,8 @@ const struct pa_route pa_routes[] = {
 	{"POST", "/api/v1/cases/{id}/actions", pa_h_case_act, PA_R_AUTH | PA_R_BODY, NULL},
 	{"GET", "/api/v1/stats", pa_h_stats, PA_R_AUTH, q_stats},
 	{"GET", "/api/v1/track", pa_h_track, 0, q_track},
+	{"POST", "/api/v1/warnings", pa_h_warning_issue, PA_R_AUTH | PA_R_BODY, NULL},
+	{"GET", "/api/v1/warnings/{id}", pa_h_warning_get, PA_R_AUTH, NULL},
 	{"POST", "/api/v1/cases/{id}/attachments", pa_h_attachment_add, PA_R_AUTH | PA_R_UPLOAD,
 	 q_upload},
 	{"GET", "/api/v1/cases/{id}/attachments/{sha256}", pa_h_attachment_get, PA_R_AUTH, NULL},

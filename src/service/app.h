@@ -131,6 +131,14 @@ enum pa_err pa_sweep(struct pa_app *app, int64_t now, struct pa_sweep_result *re
 enum pa_err pa_case_track(struct pa_app *app, const char *code, struct pa_jw *out);
 void pa_query_hash(const char *code, char out[65]);
 
+/* ---- fraud warnings (warnings.c) ---- */
+/* Issue a warning to the grid workers of the chosen grids (201 answer in out). */
+enum pa_err pa_warning_issue(struct pa_app *app, const struct pa_actor *a, json_t *body,
+			     const char *idem_key, struct pa_jw *out);
+/* A warning's tasks and how many are confirmed. */
+enum pa_err pa_warning_progress(struct pa_app *app, const struct pa_actor *a, int64_t id,
+				json_t **out);
+
 /* ---- attachments (attachments.c) ---- */
 /* Keep a file on the case (201 answer in out). name may be NULL. */
 enum pa_err pa_attachment_add(struct pa_app *app, const struct pa_actor *a, int64_t case_id,

@@ -32,8 +32,8 @@ enum pa_err render_back(struct pa_db *db, const struct pa_app *app, const struct
 /* ---- intake ---- */
 
 /* The unit a routing rule sends a new case to; it must cover the place the case lies. */
-static enum pa_err route_target(struct pa_db *db, const struct pa_routing_rule *r, const char *grid,
-				int64_t *unit, char name[128])
+enum pa_err pa_route_target(struct pa_db *db, const struct pa_routing_rule *r, const char *grid,
+			    int64_t *unit, char name[128])
 {
 	if (!r->to_unit)
 		return pa_centre_of(db, grid, r->tier, unit, name, 128);
@@ -343,7 +343,7 @@ enum pa_err pa_case_create(struct pa_app *app, const struct pa_actor *a, json_t 
 		pa_catalog_routing(app->cat, t->code, pa_json_str(body, "category"), grid,
 				   pa_json_str(body, "channel"));
 	char unit_name[128];
-	PA_WITH_READ(app, db, rc, rc = route_target(db, route, grid, &j.in.unit_id, unit_name));
+	PA_WITH_READ(app, db, rc, rc = pa_route_target(db, route, grid, &j.in.unit_id, unit_name));
 	if (rc)
 		goto out;
 	j.grid_name = grid_name;

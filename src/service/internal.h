@@ -25,6 +25,9 @@ enum pa_err render_back(struct pa_db *db, const struct pa_app *app, const struct
 			int64_t id, struct pa_jw *out);
 
 /* ---- cases.c ---- */
+/* The unit a routing rule sends a new case in grid to (its name into name). */
+enum pa_err pa_route_target(struct pa_db *db, const struct pa_routing_rule *r, const char *grid,
+			    int64_t *unit, char name[128]);
 enum pa_err pa_check_fields(const struct pa_field *list, int n, json_t *obj, const char *prefix,
 			    const char *what);
 

@@ -1273,7 +1273,9 @@ static enum pa_err sq_case_link(struct pa_db *db, int64_t a, int64_t b, const ch
 		" WHERE case_links.kind = 'related' AND excluded.kind <> 'related'";
 	static const char bump[] = "UPDATE cases SET version = version + 1 WHERE id = ?";
 	/* the duplicate points at the case it joined; that case lists its merged reports */
-	const char *back = strcmp(kind, "merged") == 0 ? "merged_report" : kind;
+	const char *back = strcmp(kind, "merged") == 0 ? "merged_report"
+			   : strcmp(kind, "task") == 0 ? "warning"
+						       : kind;
 	int64_t pairs[2][2] = {{a, b}, {b, a}};
 	for (int i = 0; i < 2; i++) {
 		sqlite3_stmt *st = stmt(d, sql);
@@ -1296,6 +1298,36 @@ static enum pa_err sq_case_link(struct pa_db *db, int64_t a, int64_t b, const ch
 		enum pa_err e = run(d, st, "case link");
 		if (e)
 			return e;
+	}
+	return PA_OK;
+}
+
+static enum pa_err sq_linked(struct pa_db *db, int64_t id, const char *kind, json_t **rows)
+{
+	struct sq *d = SQ(db);
+	static const char sql[] =
+		"SELECT o.id, o.number, o.grid, o.status,"
+		" (SELECT name FROM regions WHERE code = o.grid) FROM case_links l"
+		" JOIN cases o ON o.id = l.other_id WHERE l.case_id = ? AND l.kind = ?"
+		" ORDER BY o.grid, o.id";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	sqlite3_bind_int64(st, 1, id);
+	bt(st, 2, kind);
+	*rows = json_array();
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(*rows,
+				      json_pack("{s:I, s:s, s:s, s:s, s:s}", "case_id",
+						(json_int_t)sqlite3_column_int64(st, 0), "number",
+						col_s(st, 1), "grid", col_s(st, 2), "status",
+						col_s(st, 3), "grid_name", col_s(st, 4)));
+	done(d, st);
+	if (rc != SQLITE_DONE) {
+		json_decref(*rows);
+		*rows = NULL;
+		return map_rc(d, rc, "linked cases");
 	}
 	return PA_OK;
 }
@@ -1704,6 +1736,7 @@ const struct pa_store_ops pa_sqlite_ops = {
 	.case_step = sq_case_step,
 	.case_link = sq_case_link,
 	.case_dispatcher = sq_case_dispatcher,
+	.linked = sq_linked,
 	.supervision_add = sq_supervision_add,
 	.supervision_report = sq_supervision_report,
 	.supervisions_late = sq_supervisions_late,

@@ -260,6 +260,9 @@ struct pa_store_ops {
 	 * to the case it joined); bumps both versions. CONFLICT if already related. */
 	enum pa_err (*case_link)(struct pa_db *db, int64_t a, int64_t b, const char *kind,
 				 int64_t at);
+	/* The cases linked to a case with this kind, whatever their scope: rows
+	 * {case_id, number, grid, grid_name, status} (a warning's visit tasks). */
+	enum pa_err (*linked)(struct pa_db *db, int64_t id, const char *kind, json_t **rows);
 	/* The unit that last dispatched the case to its holder (0 if none). */
 	enum pa_err (*case_dispatcher)(struct pa_db *db, int64_t id, int64_t *unit_id);
 	/* The case a query code's hash belongs to (NOT_FOUND if none). */

@@ -15,7 +15,8 @@ class CaseTypesTest(ApiTest):
         self.assertStatus(r, 200)
         types = {t["code"]: t for t in r.json["items"]}
         self.assertEqual(set(types), {"dispute", "hazard", "request", "petition", "patrol",
-                                      "tipoff", "wage", "complaint", "service", "resident"})
+                                      "tipoff", "wage", "complaint", "service", "resident",
+                                      "fraud_warning", "fraud_visit"})
         for code, t in types.items():
             self.assertTrue(t["name"], code)
             self.assertGreater(len(t["categories"]), 0, code)
@@ -25,8 +26,14 @@ class CaseTypesTest(ApiTest):
             for f in t["fields"]:
                 self.assertTrue({"code", "type", "name", "required"} <= set(f), f)
             trans = {x["action"]: x for x in t["transitions"]}
-            # every type follows a lifecycle with a creating report and an acceptance step
+            # every type follows a lifecycle with a creating report; those reported from
+            # below have an acceptance step (a fraud warning and its visit tasks are issued
+            # from above, already accepted)
             self.assertIsNone(trans["report"]["from"])
+            if t["lifecycle"] in ("warning", "visit"):
+                self.assertNotIn("accept", trans)
+                self.assertNotIn("grid_worker", trans["report"]["roles"])
+                continue
             self.assertEqual(trans["accept"]["from"], t["states"][0]["code"])
             if t["lifecycle"] == "standard":
                 self.assertTrue({"reject", "dispatch", "sign", "feedback", "verify_pass",

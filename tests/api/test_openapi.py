@@ -828,6 +828,24 @@ class LiveTest(unittest.TestCase):
         self.call("GET", "/api/v1/track?code=" + c["query_code"], expect=200)
         self.call("GET", "/api/v1/track?code=ABCDEFGHJKLMNPQR", expect=404, code="NOT_FOUND")
 
+    def test_warnings(self):
+        grids = ["429006101001001", "429006101001002"]
+        body = {"title": "养老诈骗预警", "description": "以保健品讲座为名骗取老人钱财。",
+                "category": "elderly_scam", "grids": grids}
+        w = self.call("POST", "/api/v1/warnings", body, user="town_101", expect=201).json
+        self.call("POST", "/api/v1/cases/%d/actions" % w["tasks"][0]["case_id"],
+                  {"action": "confirm", "record": {"visited_on": "2026-11-28", "households": 5}},
+                  user="grid_101_001_001", expect=200)
+        self.call("GET", "/api/v1/warnings/%d" % w["id"], user="town_101", expect=200)
+        self.call("POST", "/api/v1/warnings", dict(body, grids=["429006102001001"]),
+                  user="town_101", expect=403, code="FORBIDDEN")
+        self.call("POST", "/api/v1/warnings", dict(body, grids=[]), user="town_101",
+                  expect=400, code="MISSING_FIELD", valid=False)
+        self.call("POST", "/api/v1/warnings", dict(body, extra=1), user="town_101",
+                  expect=400, code="UNKNOWN_FIELD")
+        self.call("GET", "/api/v1/warnings/%d" % w["tasks"][0]["case_id"], user="town_101",
+                  expect=404, code="NOT_FOUND")
+
     def test_method_not_allowed(self):
         spec = self.doc["components"]["responses"]["MethodNotAllowed"]
         # HEAD is answered wherever GET is

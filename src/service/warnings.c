@@ -1,0 +1,223 @@
+/* warnings.c: fraud warnings (反诈预警, S10) — one warning case, and a visit task for each
+ * chosen grid that its grid worker confirms after door-to-door persuasion; all created in
+ * one transaction, linked (task / warning), and the warning's progress counted from its
+ * tasks' states. */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/jspec.h"
+#include "core/text.h"
+#include "service/internal.h"
+
+#define MAX_GRIDS 500
+
+static const struct pa_jspec warning_spec[] = {
+	{"title", PA_JT_STRING, true, 100},
+	{"description", PA_JT_STRING, true, 5000},
+	{"category", PA_JT_STRING, true, 32},
+	{"grids", PA_JT_ARRAY, true, MAX_GRIDS},
+	{NULL, 0, false, 0},
+};
+
+struct target {
+	char grid[PA_CODE_MAX], grid_name[96], unit_name[128];
+	double lng, lat;
+	int64_t unit;
+};
+
+struct warning_job {
+	struct pa_app *app;
+	const struct pa_actor *actor;
+	const struct pa_casetype *wt, *vt;
+	const struct pa_routing_rule *wr, *vr;
+	const char *title, *description, *category, *search;
+	struct target *targets;
+	int n;
+	int64_t warning_unit, at;
+	struct pa_case_ref ref;
+	int64_t *task_ids;
+	struct idem idem;
+	struct pa_jw *out;
+};
+
+static void case_in_for(struct warning_job *j, const struct pa_casetype *t,
+			const struct pa_routing_rule *r, const struct target *g, int64_t unit,
+			struct pa_case_in *in)
+{
+	memset(in, 0, sizeof *in);
+	in->type = t->code;
+	in->category = j->category;
+	in->status = t->lc->states[pa_lifecycle_find(t->lc, "report", PA_FROM_CREATE)->to].code;
+	in->title = j->title;
+	in->description = j->description;
+	in->grid = g->grid;
+	in->channel = "department";
+	in->search = j->search;
+	in->lng = g->lng;
+	in->lat = g->lat;
+	in->unit_id = unit;
+	in->from_unit = j->actor->user.unit_id;
+	in->reporter_id = j->actor->user.id;
+	in->at = j->at;
+	in->year = pa_time_year(j->at);
+	in->action = "report";
+	in->tier = pa_tier_name(r->tier);
+	in->routing_rule = r->id;
+	in->profile = r->profile->code;
+	pa_clock_after(j->app, t->lc, r->profile, r->tier, r->tier, -1, 0, j->at, 0, NULL,
+		       &in->clock);
+}
+
+static enum pa_err warning_job(struct pa_db *db, void *arg)
+{
+	struct warning_job *j = arg;
+	pa_jw_free(j->out); /* a job may run twice (see writer.h) */
+	pa_jw_init(j->out, j->out->limit);
+	enum pa_err rc = idem_lookup(db, &j->idem, j->out);
+	if (rc != PA_NOT_FOUND)
+		return rc;
+	struct pa_case_in in;
+	case_in_for(j, j->wt, j->wr, &j->targets[0], j->warning_unit, &in);
+	if ((rc = db->ops->case_insert(db, &in, &j->ref)))
+		return rc;
+	pa_jw_obj(j->out);
+	pa_jw_kint(j->out, "id", j->ref.id);
+	pa_jw_kstr(j->out, "number", j->ref.number);
+	pa_jw_key(j->out, "tasks");
+	pa_jw_arr(j->out);
+	for (int i = 0; i < j->n; i++) {
+		struct pa_case_ref task;
+		case_in_for(j, j->vt, j->vr, &j->targets[i], j->targets[i].unit, &in);
+		if ((rc = db->ops->case_insert(db, &in, &task)) ||
+		    (rc = db->ops->case_link(db, j->ref.id, task.id, "task", j->at)))
+			return rc;
+		pa_jw_obj(j->out);
+		pa_jw_kint(j->out, "case_id", task.id);
+		pa_jw_kstr(j->out, "number", task.number);
+		pa_jw_kstr(j->out, "grid", j->targets[i].grid);
+		pa_jw_obj_end(j->out);
+	}
+	pa_jw_arr_end(j->out);
+	pa_jw_obj_end(j->out);
+	return idem_store(db, &j->idem, 201, j->out);
+}
+
+enum pa_err pa_warning_issue(struct pa_app *app, const struct pa_actor *a, json_t *body,
+			     const char *idem_key, struct pa_jw *out)
+{
+	enum pa_err rc = pa_jspec_check(body, warning_spec, NULL);
+	if (rc)
+		return rc;
+	const struct pa_casetype *wt = pa_catalog_type(app->cat, "fraud_warning"),
+				 *vt = pa_catalog_type(app->cat, "fraud_visit");
+	if (!wt || !vt)
+		return pa_errf(PA_NOT_FOUND, NULL, "this pingan has no fraud warning case types");
+	const char *category = pa_json_str(body, "category");
+	if (!pa_type_category(wt, category) || !pa_type_category(vt, category))
+		return pa_errf(PA_BAD_FIELD, "category", "no warning category \"%s\"", category);
+	const struct pa_transition *rw = pa_lifecycle_find(wt->lc, "report", PA_FROM_CREATE),
+				   *rv = pa_lifecycle_find(vt->lc, "report", PA_FROM_CREATE);
+	if (!rw || !rv || !pa_role_may(rw, a->role) || !pa_role_may(rv, a->role))
+		return pa_errf(PA_FORBIDDEN, NULL, "your role may not issue warnings");
+	json_t *grids = json_object_get(body, "grids");
+	size_t n = json_array_size(grids);
+	if (!n)
+		return pa_errf(PA_MISSING_FIELD, "grids", "choose at least one grid");
+	struct pa_arena ar;
+	pa_arena_init(&ar);
+	struct warning_job j = {.app = app, .actor = a, .wt = wt, .vt = vt, .out = out};
+	j.targets = pa_alloc(&ar, sizeof *j.targets * n);
+	j.n = (int)n;
+	for (size_t i = 0; i < n; i++) {
+		const char *g = json_string_value(json_array_get(grids, i));
+		char field[32];
+		snprintf(field, sizeof field, "grids[%zu]", i);
+		if (!g || strlen(g) != 15 || !pa_region_code_valid(g)) {
+			rc = pa_errf(PA_BAD_FIELD, field, "a grid code has 15 digits");
+			goto out;
+		}
+		if (!pa_region_within(g, a->scope.region)) {
+			rc = pa_errf(PA_FORBIDDEN, field, "grid %s is outside your region %s", g,
+				     a->scope.region);
+			goto out;
+		}
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(j.targets[k].grid, g) == 0) {
+				rc = pa_errf(PA_BAD_FIELD, field, "grid %s is listed twice", g);
+				goto out;
+			}
+		snprintf(j.targets[i].grid, sizeof j.targets[i].grid, "%s", g);
+	}
+	j.wr = pa_catalog_routing(app->cat, wt->code, category, j.targets[0].grid, "department");
+	j.vr = pa_catalog_routing(app->cat, vt->code, category, j.targets[0].grid, "department");
+	char wname[128];
+	PA_WITH_READ(app, db, rc, {
+		for (int i = 0; i < j.n && !rc; i++) {
+			json_t *r = NULL;
+			rc = db->ops->region_get(db, j.targets[i].grid, &r);
+			if (rc == PA_NOT_FOUND)
+				rc = pa_errf(PA_BAD_FIELD, "grids", "no grid %s",
+					     j.targets[i].grid);
+			if (!rc) {
+				j.targets[i].lng = json_number_value(json_object_get(r, "lng"));
+				j.targets[i].lat = json_number_value(json_object_get(r, "lat"));
+				rc = pa_route_target(db, j.vr, j.targets[i].grid,
+						     &j.targets[i].unit, j.targets[i].unit_name);
+			}
+			json_decref(r);
+		}
+		if (!rc)
+			rc = pa_route_target(db, j.wr, j.targets[0].grid, &j.warning_unit, wname);
+	});
+	if (rc)
+		goto out;
+	if ((rc = idem_prepare(&j.idem, a, idem_key, "POST /warnings", body)))
+		goto out;
+	j.title = pa_json_str(body, "title");
+	j.description = pa_json_str(body, "description");
+	j.category = category;
+	j.search = pa_text_fold(&ar, pa_sprintf(&ar, "%s %s", j.title, j.description));
+	j.at = pa_now();
+	rc = pa_writer_run(app->writer, warning_job, &j);
+out:
+	pa_arena_free(&ar);
+	return rc;
+}
+
+enum pa_err pa_warning_progress(struct pa_app *app, const struct pa_actor *a, int64_t id,
+				json_t **out)
+{
+	enum pa_err rc = PA_OK;
+	struct pa_case_head h;
+	json_t *tasks = NULL;
+	PA_WITH_READ(app, db, rc, {
+		rc = db->ops->case_head(db, &a->scope, id, &h);
+		if (!rc && strcmp(h.type, "fraud_warning") != 0)
+			rc = pa_errf(PA_NOT_FOUND, NULL, "case %lld is not a warning",
+				     (long long)id);
+		if (!rc)
+			rc = db->ops->linked(db, id, "task", &tasks);
+	});
+	if (rc)
+		return rc;
+	const struct pa_casetype *vt = pa_catalog_type(app->cat, "fraud_visit");
+	json_int_t done = 0;
+	size_t i;
+	json_t *t;
+	json_array_foreach (tasks, i, t) {
+		int s = vt ? pa_lifecycle_state(vt->lc, pa_json_str(t, "status")) : -1;
+		bool confirmed = s >= 0 && (pa_state_done(vt->lc, s) ||
+					    vt->lc->states[s].kind == PA_STATE_TERMINAL);
+		json_object_set_new(t, "confirmed", json_boolean(confirmed));
+		done += confirmed;
+	}
+	json_int_t total = (json_int_t)json_array_size(tasks);
+	*out = json_pack("{s:I, s:s, s:I, s:I, s:o, s:o}", "id", (json_int_t)id, "status", h.status,
+			 "total", total, "confirmed", done, "completion",
+			 total ? json_real((double)done / (double)total) : json_null(), "tasks",
+			 tasks);
+	return PA_OK;
+}
