@@ -323,7 +323,7 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 	lc->actions = pa_alloc(a, sizeof *lc->actions * (size_t)(ac->nrows + 1));
 	for (int i = 0; i < ac->nrows; i++) {
 		const struct pa_conf_row *r = &ac->rows[i];
-		if ((rc = need_cols(&cf, r, 5, 5, "actions")) ||
+		if ((rc = need_cols(&cf, r, 5, 6, "actions")) ||
 		    (rc = check_code(&cf, r->line, "code", r->tok[0])))
 			goto out;
 		if (pa_lifecycle_action(lc, r->tok[0])) {
@@ -357,6 +357,21 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 			goto out;
 		}
 		x->effect = (enum pa_effect)eff;
+		/* the sixth column: an event the statistics count when the action is taken */
+		if (r->ntok > 5 && *r->tok[5]) {
+			static const char *const counts_words[] = {"mediation_success",
+								   "mediation_failed"};
+			for (size_t k = 0; k < sizeof counts_words / sizeof *counts_words; k++)
+				if (strcmp(r->tok[5], counts_words[k]) == 0)
+					x->counts = counts_words[k];
+			if (!x->counts) {
+				rc = ferr(
+					path, r->line, "counts",
+					"\"%s\" is not one of mediation_success, mediation_failed",
+					r->tok[5]);
+				goto out;
+			}
+		}
 		/* an effect works on what the request carries: the data must ask for it */
 		static const struct {
 			enum pa_effect e;

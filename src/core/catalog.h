@@ -99,6 +99,7 @@ struct pa_action {
 	const char *code, *name, *name_en;
 	unsigned needs;
 	enum pa_effect effect;
+	const char *counts; /* the statistics event it records (mediation_success …), or NULL */
 };
 
 #define PA_FROM_CREATE -1 /* the report that creates the case */

@@ -32,6 +32,8 @@ void pa_step_stats(const struct pa_lifecycle *lc, const struct pa_action *ac, in
 {
 	if (ac && strcmp(ac->code, "accept") == 0)
 		add(st, "accepted", 1, false);
+	if (ac)
+		add(st, ac->counts, 1, false);
 	switch (ac ? ac->effect : PA_EFFECT_NONE) {
 	case PA_EFFECT_ESCALATE:
 		add(st, "escalated", 1, false);

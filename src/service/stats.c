@@ -13,8 +13,9 @@
 #include "service/internal.h"
 
 static const char *const counted[] = {
-	"reported",  "accepted",   "closed", "closed_on_time", "closed_overdue", "unreasonable",
-	"escalated", "skip_level", NULL,
+	"reported",          "accepted",         "closed",    "closed_on_time",
+	"closed_overdue",    "unreasonable",     "escalated", "skip_level",
+	"mediation_success", "mediation_failed", NULL,
 };
 
 /* "2026-03" → 202603; 0 if malformed */
@@ -84,6 +85,8 @@ static json_t *indicators(json_t *m, const struct pa_catalog *cat)
 	json_object_set_new(o, "closure_rate", rate(closed, reported));
 	json_object_set_new(o, "on_time_rate", rate(get(m, "closed_on_time"), closed));
 	json_object_set_new(o, "overdue_rate", rate(get(m, "closed_overdue"), closed));
+	json_int_t ms = get(m, "mediation_success");
+	json_object_set_new(o, "mediation_success_rate", rate(ms, ms + get(m, "mediation_failed")));
 	/* satisfaction: satisfied and basically satisfied over all ratings, the ratings of
 	 * complaints flagged unreasonable taken out of both */
 	json_int_t sat = get(m, "rated_satisfied") - get(m, "rated_unreasonable_satisfied");

@@ -54,7 +54,8 @@ def load_lifecycle(name):
             if section == "states":
                 states[cols[0]] = cols[1]
             elif section == "actions":
-                needs = set() if cols[-2] == "-" else set(cols[-2].split(","))
+                # code name name_en needs effect [counts]
+                needs = set() if cols[3] == "-" else set(cols[3].split(","))
                 actions[cols[0]] = needs
             elif section == "transitions":
                 trans.append((cols[0], cols[1], cols[2], set(cols[3].split(","))))

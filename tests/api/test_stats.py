@@ -66,6 +66,31 @@ class StatsTest(ApiTest):
         # the town above counts the same events
         self.assertGreaterEqual(self.stats(region=GRID[:9])["period"]["closed"], p1["closed"])
 
+    def test_mediation_success_rate(self):
+        before = self.stats()["period"]
+        u = self.unit_by_code("village-" + VILLAGE)
+        ids = []
+        for title in ("调解成功统计", "调解不成统计", "调解再成统计"):
+            c = self.create(title=title)
+            self.act(c["id"], "accept")
+            self.act(c["id"], "dispatch", unit_id=u["id"])
+            self.act(c["id"], "sign", user="village_101_001")
+            ids.append(c["id"])
+        agreement = {"signed_on": "2026-11-21", "terms": "赔偿修缮费用", "due_on": "2026-12-01"}
+        self.act(ids[0], "agreement", user="village_101_001", record=agreement)
+        self.act(ids[1], "mediation_failed", user="village_101_001",
+                 record={"advice": "告知诉讼", "reason": "分歧过大"})
+        self.act(ids[2], "agreement", user="village_101_001", record=agreement)
+        # a session record is neither success nor failure
+        self.act(ids[2], "mediation_session", user="village_101_001",
+                 record={"held_on": "2026-11-20", "attendees": "双方", "facts": "漏水",
+                         "outcome": "继续调解"})
+        after = self.stats()["period"]
+        self.assertEqual(self.delta(before, after, "mediation_success"), 2)
+        self.assertEqual(self.delta(before, after, "mediation_failed"), 1)
+        s, f = after["mediation_success"], after["mediation_failed"]
+        self.assertAlmostEqual(after["mediation_success_rate"], s / (s + f), places=6)
+
     def test_rated_once_flagged_once(self):
         c = self.create(title="只评价一次")
         self.close(c["id"], "unsatisfied")
