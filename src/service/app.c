@@ -10,9 +10,20 @@
 #include "core/text.h"
 #include "service/case_cache.h"
 
+struct grid_load {
+	struct pa_geo_index *ix;
+	char city[8]; /* the city all grids lie in: its 6-digit code */
+	bool mixed;   /* grids of more than one city */
+};
+
 static void add_grid(void *arg, const char *code, const char *name, const char *ring_json)
 {
-	struct pa_geo_index *ix = arg;
+	struct grid_load *gl = arg;
+	struct pa_geo_index *ix = gl->ix;
+	if (!gl->city[0])
+		snprintf(gl->city, sizeof gl->city, "%.6s", code);
+	else if (strncmp(gl->city, code, 6) != 0)
+		gl->mixed = true;
 	json_t *ring = json_loads(ring_json, 0, NULL);
 	size_t n = json_array_size(ring);
 	double *xy = malloc(sizeof(double) * 2 * (n ? n : 1));
@@ -33,16 +44,32 @@ static void add_grid(void *arg, const char *code, const char *name, const char *
 
 enum pa_err pa_app_load_grids(struct pa_app *app)
 {
-	struct pa_geo_index *ix = pa_geo_index_new();
+	struct grid_load gl = {.ix = pa_geo_index_new()};
 	enum pa_err rc = PA_OK;
-	PA_WITH_READ(app, db, rc, rc = db->ops->grids_each(db, add_grid, ix));
+	PA_WITH_READ(app, db, rc, rc = db->ops->grids_each(db, add_grid, &gl));
 	if (rc) {
-		pa_geo_index_free(ix);
+		pa_geo_index_free(gl.ix);
 		return rc;
 	}
-	pa_geo_index_build(ix);
+	pa_geo_index_build(gl.ix);
 	pa_geo_index_free(app->geo);
-	app->geo = ix;
+	app->geo = gl.ix;
+	snprintf(app->city, sizeof app->city, "%s", gl.mixed ? "" : gl.city);
+	return PA_OK;
+}
+
+/* The working-day calendar: the mainland's, with the city's own file on top once the
+ * database says which city this is (the one all its grids lie in). */
+static enum pa_err load_calendar(struct pa_app *app, const char *datadir)
+{
+	char caldir[1024];
+	snprintf(caldir, sizeof caldir, "%s/calendar", datadir);
+	struct pa_calendar *cal = NULL;
+	enum pa_err rc = pa_calendar_load(caldir, app->city[0] ? app->city : NULL, &cal);
+	if (rc)
+		return rc;
+	pa_calendar_free(app->calendar);
+	app->calendar = cal;
 	return PA_OK;
 }
 
@@ -54,10 +81,6 @@ enum pa_err pa_app_open(struct pa_app *app, const char *dburl, const char *datad
 	enum pa_err rc = pa_catalog_load(datadir, &app->cat);
 	if (rc)
 		return rc;
-	char caldir[1024];
-	snprintf(caldir, sizeof caldir, "%s/calendar", datadir);
-	if ((rc = pa_calendar_load(caldir, NULL, &app->calendar)))
-		goto fail;
 	if (!pa_text_init())
 		pa_log(PA_LOG_WARN, "opencc_unavailable",
 		       "\"what\":\"traditional characters will not fold to simplified in search\"");
@@ -77,7 +100,7 @@ enum pa_err pa_app_open(struct pa_app *app, const char *dburl, const char *datad
 		goto fail;
 	if (from != to)
 		pa_log(PA_LOG_INFO, "migrated", "\"from\":%d,\"to\":%d", from, to);
-	if ((rc = pa_app_load_grids(app)))
+	if ((rc = pa_app_load_grids(app)) || (rc = load_calendar(app, datadir)))
 		goto fail;
 	if (with_writer && (rc = pa_writer_start(app->store, 256, &app->writer)))
 		goto fail;

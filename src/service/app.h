@@ -21,6 +21,7 @@ struct pa_app {
 	struct pa_writer *writer;         /* NULL unless opened with a writer */
 	struct pa_catalog *cat;
 	struct pa_calendar *calendar; /* working days, from datadir/calendar */
+	char city[8];                 /* the city of the grids (its calendar file applies), or "" */
 	char files_dir[1024];         /* where attachments are kept */
 	struct pa_geo_index *geo;
 	int session_hours;

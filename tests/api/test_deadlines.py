@@ -1,11 +1,15 @@
 """test_deadlines.py: routing on intake, the phase clock and the sweeper on a simulated
 clock — yellow and red supervision once each, escalation village → town → city, the clock
 stopped while a case waits, extensions that move the deadline."""
+import datetime
+import os
+import shutil
 import subprocess
+import tempfile
 import unittest
 
 from common import ApiTest, GRID
-from harness import PINGAN, Server
+from harness import PINGAN, ROOT, Server
 
 CASES = "/api/v1/cases"
 
@@ -60,6 +64,36 @@ class DeadlineTest(ApiTest):
         # 4 h and 8 h after the report, whatever the day
         self.assertEqual(_hours_between(d["phase_started"], d["yellow_at"]), 4)
         self.assertEqual(_hours_between(d["phase_started"], d["red_at"]), 8)
+
+    def test_city_calendar_applies(self):
+        """A city's own calendar file (data/calendar/<city>-YYYY.tsv) moves its deadlines:
+        with the next five weeks declared holidays in 429006's file, a 2-working-day limit
+        ends after them; without the file it ends within a week."""
+        cst = datetime.timezone(datetime.timedelta(hours=8))
+        today = datetime.datetime.now(cst).date()
+        data = os.path.join(tempfile.mkdtemp(prefix="pingan-data-"), "data")
+        shutil.copytree(os.path.join(ROOT, "data"), data)
+        files = {}
+        for i in range(36):
+            day = today + datetime.timedelta(days=i)
+            files.setdefault(day.year, []).append("%s\tholiday\t测试停工" % day.isoformat())
+        for year, rows in files.items():
+            with open(os.path.join(data, "calendar", "429006-%d.tsv" % year), "w",
+                      encoding="utf-8") as f:
+                f.write("date\tkind\tname\n" + "\n".join(rows) + "\n")
+        s = Server(extra_args=["--data", data])
+        try:
+            s.start()
+            r = s.post("/api/v1/cases", self.case_body(title="城市日历"), user="town_101")
+            self.assertStatus(r, 201)
+            red = datetime.datetime.fromisoformat(r.json["deadline"]["red_at"]).date()
+            self.assertGreaterEqual(red, today + datetime.timedelta(days=36))
+        finally:
+            s.cleanup()
+            shutil.rmtree(os.path.dirname(data), ignore_errors=True)
+        red = datetime.datetime.fromisoformat(
+            self.create(title="大陆日历")["deadline"]["red_at"]).date()
+        self.assertLess(red, today + datetime.timedelta(days=14))
 
     def test_yellow_and_red_once_each(self):
         c = self.create(title="超期未受理")  # neighbour: village, accept limit 1 / 2 working days
