@@ -143,6 +143,19 @@ class DeadlineTest(ApiTest):
         levels = [v["level"] for v in case["supervisions"]]
         self.assertEqual(levels, ["yellow", "red", "yellow", "red", "yellow", "red"])
 
+    def test_escalation_of_a_case_left_unsigned(self):
+        u = self.units()
+        cid = self.create(title="派遣后无人签收")["id"]
+        self.act(cid, "accept")
+        self.act(cid, "dispatch", unit_id=u["village-" + GRID[:12]]["id"])
+        self.assertEqual(self.case(cid)["status"], "dispatched")
+        self.sweep("2034-01-06T09:00:00")
+        case = self.case(cid)
+        self.assertEqual((case["status"], case["tier"], case["unit_id"]),
+                         ("accepted", "town", u["town-" + GRID[:9]]["id"]))
+        self.assertEqual([s["action"] for s in case["steps"]][-3:],
+                         ["auto_yellow", "auto_red", "report_up"])
+
     def test_waiting_stops_the_clock(self):
         u = self.units()
         c = self.create(title="医疗鉴定暂停计时", category="medical")
