@@ -145,6 +145,25 @@ static enum pa_err period(struct pa_db *db, const struct pa_catalog *cat, const 
 	return PA_OK;
 }
 
+/* The cases of a {status: count} object that are in an open state. */
+static json_int_t open_count(const struct pa_catalog *cat, json_t *by_status)
+{
+	json_int_t open = 0;
+	const char *k;
+	json_t *v;
+	json_object_foreach (by_status, k, v) {
+		for (int i = 0; i < cat->nlifecycles; i++) {
+			const struct pa_lifecycle *lc = &cat->lifecycles[i];
+			int s = pa_lifecycle_state(lc, k);
+			if (s >= 0) {
+				open += pa_state_open(lc, s) ? json_integer_value(v) : 0;
+				break;
+			}
+		}
+	}
+	return open;
+}
+
 static void month_text(int ym, char buf[16])
 {
 	snprintf(buf, 16, "%04d-%02d", (ym / 100) % 10000, (ym % 100 + 100) % 100);
@@ -257,26 +276,19 @@ enum pa_err pa_stats_get(struct pa_app *app, const struct pa_actor *a,
 		json_object_set(*out, "region_name", json_object_get(r, "name"));
 		json_object_set_new(*out, "from", json_string(f));
 		json_object_set_new(*out, "to", json_string(t));
-		/* open cases now, and those past a red limit */
-		json_t *snap = json_object_get(*out, "snapshot");
-		json_int_t open = 0;
-		const char *k;
-		json_t *v;
-		json_object_foreach (json_object_get(*out, "by_status"), k, v) {
-			for (int i = 0; i < app->cat->nlifecycles; i++) {
-				const struct pa_lifecycle *lc = &app->cat->lifecycles[i];
-				int s = pa_lifecycle_state(lc, k);
-				if (s >= 0) {
-					open += pa_state_open(lc, s) ? json_integer_value(v) : 0;
-					break;
-				}
-			}
-		}
-		json_object_set_new(*out, "open", json_integer(open));
+		/* open cases now, and those past a red limit: from the snapshot counter, or for
+		 * a unit-bound role from its own cases */
+		json_t *snap = json_object_get(*out, "snapshot"),
+		       *od = json_object_get(*out, "overdue_by_status");
+		json_object_set_new(
+			*out, "open",
+			json_integer(open_count(app->cat, json_object_get(*out, "by_status"))));
 		json_object_set_new(
 			*out, "open_overdue",
-			json_integer(json_integer_value(json_object_get(snap, "overdue"))));
+			json_integer(od ? open_count(app->cat, od)
+					: json_integer_value(json_object_get(snap, "overdue"))));
 		json_object_del(*out, "snapshot");
+		json_object_del(*out, "overdue_by_status");
 	} else if (*out) {
 		json_decref(*out);
 		*out = NULL;

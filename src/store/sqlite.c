@@ -1627,6 +1627,29 @@ static enum pa_err sq_stats(struct pa_db *db, const struct pa_scope *s, const ch
 	*out = json_pack("{s:s, s:I, s:o, s:o, s:o, s:o}", "region", region, "total", total,
 			 "by_status", status, "by_category", category, "by_type", type, "snapshot",
 			 snap);
+	if (!s->by_unit)
+		return PA_OK;
+	/* a unit's cases past a red limit, by status (the caller knows which are open) */
+	static const char overdue[] = "SELECT c.status, count(*) FROM cases c WHERE" SCOPE_WHERE
+				      " AND c.grid >= ?4 AND c.grid < ?4 || '~'"
+				      " AND c.overdue = 1 GROUP BY 1";
+	if (!(st = stmt(d, overdue))) {
+		json_decref(*out);
+		*out = NULL;
+		return pa_err_last()->code;
+	}
+	bind_scope(st, s);
+	bt(st, 4, region);
+	json_t *od = json_object();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_object_set_new(od, col_s(st, 0), json_integer(sqlite3_column_int64(st, 1)));
+	done(d, st);
+	json_object_set_new(*out, "overdue_by_status", od);
+	if (rc != SQLITE_DONE) {
+		json_decref(*out);
+		*out = NULL;
+		return map_rc(d, rc, "stats");
+	}
 	return PA_OK;
 }
 

@@ -159,6 +159,26 @@ class StatsTest(ApiTest):
         self.assertNotIn("period", s)
         self.assertNotIn("groups", s)
 
+    def test_unit_role_counts_its_own_overdue(self):
+        before = self.stats(region="429006", user="mediator_family")
+        c = self.create(title="委员会超期统计", category="family")
+        fam = self.unit_by_code("committee-family")
+        self.act(c["id"], "accept")
+        self.act(c["id"], "dispatch", unit_id=fam["id"])
+        self.act(c["id"], "sign", user="mediator_family")
+        subprocess.run([PINGAN, "sweep", "--db", self.s.db, "--at", "2035-01-08T09:00:00"],
+                       check=True, capture_output=True)
+        case = self.get("%s/%d" % (CASES, c["id"]), user="mediator_family")
+        self.assertStatus(case, 200)
+        self.assertEqual(case.json["deadline"]["supervision"], "red")
+        now = self.stats(region="429006", user="mediator_family")
+        self.assertGreaterEqual(now["open_overdue"], before["open_overdue"] + 1)
+        self.assertLessEqual(now["open_overdue"], now["open"])
+        self.act(c["id"], "feedback", user="mediator_family", note="已调解")
+        self.act(c["id"], "verify_pass")
+        done = self.stats(region="429006", user="mediator_family")
+        self.assertEqual(done["open_overdue"], now["open_overdue"] - 1)
+
 
 if __name__ == "__main__":
     unittest.main()
