@@ -836,6 +836,14 @@ static enum pa_err load_type(struct pa_catalog *c, const char *path, struct pa_c
 		goto out;
 	}
 	t->query_code = qc && strcmp(qc, "yes") == 0;
+	/* "intake = POST /api/v1/…": cases of this type come only from that endpoint, not
+	 * from POST /api/v1/cases (fraud warnings and their visit tasks) */
+	const char *intake = pa_conf_get(head, "intake", &kline);
+	if (intake && *intake && strncmp(intake, "POST /api/v1/", 13) != 0) {
+		rc = ferr(path, kline, "intake", "\"%s\" is not POST /api/v1/…", intake);
+		goto out;
+	}
+	t->intake = intake && *intake ? pa_strdup(a, intake) : NULL;
 
 	const struct pa_conf_section *cs = pa_conf_section(&cf, "categories");
 	if (!cs || !cs->nrows) {

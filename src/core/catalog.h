@@ -160,7 +160,8 @@ struct pa_casetype {
 	int ncategories, nfields, nrecords;
 	bool protect_reporter; /* "reporter_roles = …": only they see who reported */
 	uint64_t reporter_roles;
-	bool query_code; /* "query_code = yes": the reporter tracks it by a code */
+	bool query_code;    /* "query_code = yes": the reporter tracks it by a code */
+	const char *intake; /* the endpoint that alone creates its cases, or NULL */
 	struct pa_category *categories;
 	struct pa_field *fields;
 	struct pa_record_spec *records;

@@ -298,6 +298,9 @@ enum pa_err pa_case_create(struct pa_app *app, const struct pa_actor *a, json_t 
 	if (!t)
 		return pa_errf(PA_BAD_FIELD, "type", "unknown case type \"%s\"",
 			       pa_json_str(body, "type"));
+	if (t->intake)
+		return pa_errf(PA_BAD_FIELD, "type", "%s cases are created by %s", t->code,
+			       t->intake);
 	if (!pa_type_category(t, pa_json_str(body, "category")))
 		return pa_errf(PA_BAD_FIELD, "category", "a %s case has no category \"%s\"",
 			       t->code, pa_json_str(body, "category"));

@@ -68,6 +68,7 @@ json_t *pa_case_types_json(const struct pa_catalog *cat)
 			json_array_append_new(actions, transition_json(cat, lc, &lc->trans[k]));
 		json_t *o = named(t->code, t->name, t->name_en);
 		json_object_set_new(o, "lifecycle", json_string(lc->code));
+		json_object_set_new(o, "intake", t->intake ? json_string(t->intake) : json_null());
 		json_object_set_new(o, "categories", cats);
 		json_object_set_new(o, "fields", fields);
 		json_object_set_new(o, "states", states);

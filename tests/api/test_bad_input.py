@@ -366,6 +366,8 @@ class BoundaryTest(ApiTest):
                   "date": "2026-03-01", "bool": True, "phone": "13812345678"}
         n = 0
         for t in types:
+            if t["intake"]:  # created by an endpoint of its own (test_warnings.py)
+                continue
             fields = {f["code"]: f["choices"][0] if f["type"] == "choice" else sample[f["type"]]
                       for f in t["fields"] if f["required"]}
             for k in t["categories"]:

@@ -74,6 +74,14 @@ class WarningsTest(ApiTest):
         self.assertError(r, 400, "BAD_FIELD", "category")
         r = self.post(WARNINGS, warning(GRIDS[:1]), user=WORKERS[0])
         self.assertError(r, 403, "FORBIDDEN")
+        # the case types of warnings are not open to the plain intake
+        for t in ("fraud_warning", "fraud_visit"):
+            r = self.post("/api/v1/cases", self.case_body(type=t, category="telecom_fraud"),
+                          user="town_101")
+            self.assertError(r, 400, "BAD_FIELD", "type")
+        types = {t["code"]: t for t in self.get("/api/v1/case-types", user="town_101").json["items"]}
+        self.assertEqual(types["fraud_visit"]["intake"], "POST /api/v1/warnings")
+        self.assertIsNone(types["dispute"]["intake"])
         # a plain case is not a warning; nothing was written by the refusals
         c = self.create(title="普通案件")
         self.assertError(self.get("%s/%d" % (WARNINGS, c["id"]), user="town_101"), 404,

@@ -195,6 +195,10 @@ static void test_catalog_broken(void **st)
 		 "X X\n"
 		 "[fields]\nf float optional F F\n",
 		 "hazard.conf:9: type:"},
+		{"case-types/hazard.conf",
+		 "[type]\ncode = hazard\nname = h\nname_en = H\nintake = by pigeon\nlifecycle = "
+		 "standard\n[categories]\nx X X\n",
+		 "hazard.conf:5: intake:"},
 		{"roles.conf", "[roles]\nboss galaxy B B\n", "roles.conf:2: scope:"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
