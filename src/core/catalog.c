@@ -839,7 +839,9 @@ static enum pa_err load_type(struct pa_catalog *c, const char *path, struct pa_c
 	/* "intake = POST /api/v1/…": cases of this type come only from that endpoint, not
 	 * from POST /api/v1/cases (fraud warnings and their visit tasks) */
 	const char *intake = pa_conf_get(head, "intake", &kline);
-	if (intake && *intake && strncmp(intake, "POST /api/v1/", 13) != 0) {
+	if (intake && *intake &&
+	    (strncmp(intake, "POST /api/v1/", 13) != 0 ||
+	     strcmp(intake, "POST /api/v1/cases") == 0)) {
 		rc = ferr(path, kline, "intake", "\"%s\" is not POST /api/v1/…", intake);
 		goto out;
 	}

@@ -55,6 +55,10 @@ enum pa_err pa_app_load_grids(struct pa_app *app)
 	pa_geo_index_free(app->geo);
 	app->geo = gl.ix;
 	snprintf(app->city, sizeof app->city, "%s", gl.mixed ? "" : gl.city);
+	if (gl.mixed)
+		pa_log(PA_LOG_WARN, "calendar_city_unknown",
+		       "\"what\":\"the grids lie in more than one city: the mainland calendar "
+		       "alone applies\"");
 	return PA_OK;
 }
 

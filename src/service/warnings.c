@@ -67,7 +67,8 @@ static void case_in_for(struct warning_job *j, const struct pa_casetype *t,
 	in->tier = pa_tier_name(r->tier);
 	in->routing_rule = r->id;
 	in->profile = r->profile->code;
-	pa_clock_after(j->app, t->lc, r->profile, r->tier, r->tier, -1, 0, j->at, 0, NULL,
+	pa_clock_after(j->app, t->lc, r->profile, r->tier, r->tier, -1,
+		       pa_lifecycle_find(t->lc, "report", PA_FROM_CREATE)->to, j->at, 0, NULL,
 		       &in->clock);
 }
 
@@ -144,6 +145,14 @@ enum pa_err pa_warning_issue(struct pa_app *app, const struct pa_actor *a, json_
 				     a->scope.region);
 			goto out;
 		}
+		/* one warning, one town: its town centre holds it and sees every task */
+		if (i > 0 && strncmp(g, j.targets[0].grid, 9) != 0) {
+			rc = pa_errf(PA_BAD_FIELD, field,
+				     "grid %s lies in another town than grid %s: issue one warning "
+				     "per town",
+				     g, j.targets[0].grid);
+			goto out;
+		}
 		for (size_t k = 0; k < i; k++)
 			if (strcmp(j.targets[k].grid, g) == 0) {
 				rc = pa_errf(PA_BAD_FIELD, field, "grid %s is listed twice", g);
@@ -200,6 +209,18 @@ enum pa_err pa_warning_progress(struct pa_app *app, const struct pa_actor *a, in
 				     (long long)id);
 		if (!rc)
 			rc = db->ops->linked(db, id, "task", &tasks);
+		/* the counts cover every task; the list only those the caller may read */
+		for (size_t i = 0; !rc && i < json_array_size(tasks); i++) {
+			json_t *t = json_array_get(tasks, i);
+			struct pa_case_head th;
+			enum pa_err e = db->ops->case_head(
+				db, &a->scope, json_integer_value(json_object_get(t, "case_id")),
+				&th);
+			if (e == PA_NOT_FOUND)
+				json_object_set_new(t, "hidden", json_true());
+			else
+				rc = e;
+		}
 	});
 	if (rc)
 		return rc;
@@ -215,6 +236,9 @@ enum pa_err pa_warning_progress(struct pa_app *app, const struct pa_actor *a, in
 		done += confirmed;
 	}
 	json_int_t total = (json_int_t)json_array_size(tasks);
+	for (i = json_array_size(tasks); i-- > 0;)
+		if (json_object_get(json_array_get(tasks, i), "hidden"))
+			json_array_remove(tasks, i);
 	*out = json_pack("{s:I, s:s, s:I, s:I, s:o, s:o}", "id", (json_int_t)id, "status", h.status,
 			 "total", total, "confirmed", done, "completion",
 			 total ? json_real((double)done / (double)total) : json_null(), "tasks",

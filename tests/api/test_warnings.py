@@ -56,6 +56,9 @@ class WarningsTest(ApiTest):
         self.assertAlmostEqual(p["completion"], 2 / 3)
         self.assertEqual({t["case_id"]: t["confirmed"] for t in p["tasks"]},
                          {t0: True, t1: True, w["tasks"][2]["case_id"]: False})
+        # a grid worker reads the counts, but only their own task
+        p = self.get("%s/%d" % (WARNINGS, w["id"]), user=WORKERS[0]).json
+        self.assertEqual((p["total"], [t["case_id"] for t in p["tasks"]]), (3, [t0]))
         # the warning is a case of its own; the town completes it
         c = self.act(w["id"], "complete", note="各网格已入户宣传")
         self.assertEqual(c["status"], "completed")
@@ -64,6 +67,8 @@ class WarningsTest(ApiTest):
         before = [len(self.walk("town_101", type=t)[0]) for t in ("fraud_warning", "fraud_visit")]
         r = self.post(WARNINGS, warning([GRIDS[0], OTHER_GRID]), user="town_101")
         self.assertError(r, 403, "FORBIDDEN", "grids[1]")
+        r = self.post(WARNINGS, warning([GRIDS[0], OTHER_GRID]), user="city_staff")
+        self.assertError(r, 400, "BAD_FIELD", "grids[1]")  # one warning, one town
         r = self.post(WARNINGS, warning([GRIDS[0], GRIDS[0]]), user="town_101")
         self.assertError(r, 400, "BAD_FIELD", "grids[1]")
         r = self.post(WARNINGS, warning([]), user="town_101")
