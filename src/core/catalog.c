@@ -240,6 +240,12 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 		}
 		lc->max_extension_days = (int)n;
 	}
+	const char *ind = pa_conf_get(head, "indicators", &eline);
+	if (ind && strcmp(ind, "yes") != 0 && strcmp(ind, "no") != 0) {
+		rc = ferr(path, eline, "indicators", "\"%s\" is not yes or no", ind);
+		goto out;
+	}
+	lc->uncounted = ind && strcmp(ind, "no") == 0;
 
 	/* Sections are checked in file order so the first problem reported is the first
 	 * one a reader meets. */

@@ -116,7 +116,8 @@ struct pa_transition {
 struct pa_lifecycle {
 	const char *code, *name;
 	int max_extension_days; /* "max_extension_days = N" in [lifecycle]; default 90 */
-	uint64_t done;          /* "done = s1,s2": states that count as 办结 (closed) */
+	bool uncounted; /* "indicators = no": tasks, not cases; no events in /stats periods */
+	uint64_t done;  /* "done = s1,s2": states that count as 办结 (closed) */
 	int nstates, nactions, ntrans;
 	struct pa_state *states;
 	struct pa_action *actions;

@@ -30,6 +30,8 @@ void pa_step_stats(const struct pa_lifecycle *lc, const struct pa_action *ac, in
 		   const struct pa_case_head *h, const struct pa_case_patch *p,
 		   struct pa_step_in *st)
 {
+	if (lc->uncounted) /* tasks, not cases: they count in no indicator */
+		return;
 	if (ac && strcmp(ac->code, "accept") == 0)
 		add(st, "accepted", 1, false);
 	if (ac)

@@ -39,8 +39,9 @@ static enum pa_err mark(struct pa_db *db, const struct pa_lifecycle *lc, int sta
 				.category = h->category,
 				.grid = h->grid,
 				.patch = &patch};
-	st.stats[st.nstats++] =
-		(struct pa_stat_delta){red ? "supervision_red" : "supervision_yellow", 1, false};
+	if (!lc->uncounted)
+		st.stats[st.nstats++] = (struct pa_stat_delta){
+			red ? "supervision_red" : "supervision_yellow", 1, false};
 	pa_step_stats(lc, NULL, state, state, h, &patch, &st);
 	enum pa_err rc = db->ops->case_step(db, &st);
 	if (!rc)

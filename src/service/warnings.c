@@ -64,6 +64,7 @@ static void case_in_for(struct warning_job *j, const struct pa_casetype *t,
 	in->at = j->at;
 	in->year = pa_time_year(j->at);
 	in->action = "report";
+	in->uncounted = t->lc->uncounted;
 	in->tier = pa_tier_name(r->tier);
 	in->routing_rule = r->id;
 	in->profile = r->profile->code;

@@ -810,7 +810,8 @@ static enum pa_err sq_case_insert(struct pa_db *db, const struct pa_case_in *c,
 	if ((e = insert_step(d, &s)))
 		return e;
 	static const struct pa_stat_delta reported = {"reported", 1, false};
-	if ((e = apply_stats(d, c->grid, c->type, c->category, c->at, &reported, 1)))
+	if (!c->uncounted &&
+	    (e = apply_stats(d, c->grid, c->type, c->category, c->at, &reported, 1)))
 		return e;
 	return count_add(d, c->grid, c->type, c->category, c->status, 1);
 }

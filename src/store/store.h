@@ -70,6 +70,7 @@ struct pa_case_in {
 	const char *tier; /* village, town or city: the tier of the unit that holds it first */
 	const char *routing_rule, *profile;
 	const char *query_hash; /* hex SHA-256 of the reporter's query code, or NULL */
+	bool uncounted;         /* no "reported" event (a task: see indicators = no) */
 	struct pa_clock clock;
 	const char *fields_json; /* type-specific fields as a JSON object */
 	const char *search;      /* normalised search text */

@@ -18,7 +18,13 @@ def warning(grids, **over):
 
 
 class WarningsTest(ApiTest):
+    def period(self):
+        r = self.get("/api/v1/stats?region=" + VILLAGE, user="town_101")
+        self.assertStatus(r, 200)
+        return r.json["period"]
+
     def test_issue_visit_confirm_progress(self):
+        before = self.period()
         r = self.post(WARNINGS, warning(GRIDS), user="town_101")
         self.assertStatus(r, 201)
         w = r.json
@@ -59,6 +65,10 @@ class WarningsTest(ApiTest):
         # a grid worker reads the counts, but only their own task
         p = self.get("%s/%d" % (WARNINGS, w["id"]), user=WORKERS[0]).json
         self.assertEqual((p["total"], [t["case_id"] for t in p["tasks"]]), (3, [t0]))
+        # tasks sent down are not cases reported: the indicators do not move
+        after = self.period()
+        self.assertEqual([after[k] for k in ("reported", "closed", "accepted")],
+                         [before[k] for k in ("reported", "closed", "accepted")])
         # the warning is a case of its own; the town completes it
         c = self.act(w["id"], "complete", note="各网格已入户宣传")
         self.assertEqual(c["status"], "completed")
