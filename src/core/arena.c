@@ -92,6 +92,17 @@ void *pa_alloc(struct pa_arena *a, size_t n)
 	return p;
 }
 
+void *pa_grow(struct pa_arena *a, void *arr, int n, int *cap, size_t size)
+{
+	if (n < *cap)
+		return arr;
+	*cap = *cap ? *cap * 2 : 4;
+	void *p = pa_alloc(a, size * (size_t)*cap);
+	if (n)
+		memcpy(p, arr, size * (size_t)n);
+	return p;
+}
+
 char *pa_strndup(struct pa_arena *a, const char *s, size_t n)
 {
 	char *p = alloc_raw(a, n + 1);

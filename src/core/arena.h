@@ -20,6 +20,9 @@ void pa_arena_free(struct pa_arena *a);
 void pa_arena_reset(struct pa_arena *a);
 /* Zeroed memory, aligned for any type; aborts on out-of-memory. */
 void *pa_alloc(struct pa_arena *a, size_t n);
+/* Room for one more element in an arena array of n elements of size bytes and capacity
+ * *cap: the array itself, or a copy twice as large (the first has 4). */
+void *pa_grow(struct pa_arena *a, void *arr, int n, int *cap, size_t size);
 char *pa_strdup(struct pa_arena *a, const char *s);
 char *pa_strndup(struct pa_arena *a, const char *s, size_t n);
 char *pa_sprintf(struct pa_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

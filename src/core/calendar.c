@@ -5,12 +5,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/conf.h"
 
 #define MAX_FILE   (1 << 20)
 #define MAX_NAME   200 /* bytes of a day's name */
@@ -215,19 +215,6 @@ int64_t pa_calendar_add_hours(int64_t start, int hours)
 
 /* ---- loading ---- */
 
-static enum pa_err ferr(const char *path, int line, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static enum pa_err ferr(const char *path, int line, const char *field, const char *fmt, ...)
-{
-	char msg[384];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	return pa_errf(PA_DATA_FILE, field, "%s:%d: %s: %s", path, line, field, msg);
-}
-
 static bool utf8_valid(const unsigned char *s)
 {
 	while (*s) {
@@ -289,30 +276,6 @@ struct loader {
 	int nnamed, cap;
 };
 
-static enum pa_err read_file(const char *path, char **out)
-{
-	*out = NULL;
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return pa_errf(PA_DATA_FILE, NULL, "%s: cannot read: %s", path, strerror(errno));
-	char *buf = malloc(MAX_FILE + 1);
-	size_t n = buf ? fread(buf, 1, MAX_FILE + 1, f) : 0;
-	bool bad = ferror(f);
-	fclose(f);
-	if (!buf)
-		return pa_errf(PA_INTERNAL, NULL, "out of memory");
-	if (bad || n > MAX_FILE || memchr(buf, 0, n)) {
-		free(buf);
-		return pa_errf(PA_DATA_FILE, NULL, "%s: %s", path,
-			       bad            ? "cannot read"
-			       : n > MAX_FILE ? "larger than 1 MiB"
-					      : "contains a NUL byte");
-	}
-	buf[n] = 0;
-	*out = buf;
-	return PA_OK;
-}
-
 /* One row "date<TAB>kind<TAB>name" of a file for `year`; lines[] holds, per day of the
  * year, the line that listed it (duplicates). */
 static enum pa_err load_row(struct loader *L, const char *path, int lineno, char *line, int year,
@@ -331,46 +294,52 @@ static enum pa_err load_row(struct loader *L, const char *path, int lineno, char
 	if (strlen(ds) != 10 || !is_digits(ds, 4) || ds[4] != '-' || !is_digits(ds + 5, 2) ||
 	    ds[7] != '-' || !is_digits(ds + 8, 2)) {
 		if (ncol == 1 && strchr(ds, ' '))
-			return ferr(path, lineno, "date",
-				    "columns must be separated by tabs: date<TAB>kind<TAB>name");
-		return ferr(path, lineno, "date", "\"%s\" is not a date (YYYY-MM-DD)", ds);
+			return pa_data_file_err(
+				path, lineno, "date",
+				"columns must be separated by tabs: date<TAB>kind<TAB>name");
+		return pa_data_file_err(path, lineno, "date", "\"%s\" is not a date (YYYY-MM-DD)",
+					ds);
 	}
 	int y = atoin(ds, 4), m = atoin(ds + 5, 2), d = atoin(ds + 8, 2);
 	if (m < 1 || m > 12)
-		return ferr(path, lineno, "date", "\"%s\" has no month %d", ds, m);
+		return pa_data_file_err(path, lineno, "date", "\"%s\" has no month %d", ds, m);
 	if (d < 1 || d > days_in_month(y, m))
-		return ferr(path, lineno, "date",
-			    "\"%s\" is not a real date (%04d-%02d has %d days)", ds, y, m,
-			    days_in_month(y, m));
+		return pa_data_file_err(path, lineno, "date",
+					"\"%s\" is not a real date (%04d-%02d has %d days)", ds, y,
+					m, days_in_month(y, m));
 	if (y != year)
-		return ferr(path, lineno, "date", "%s is not in %d, the year of the file name", ds,
-			    year);
+		return pa_data_file_err(path, lineno, "date",
+					"%s is not in %d, the year of the file name", ds, year);
 	int64_t day = day_number(y, m, d);
 	int doy = (int)(day - day_number(y, 1, 1));
 	if (lines[doy])
-		return ferr(path, lineno, "date", "%s listed twice (first on line %d)", ds,
-			    lines[doy]);
+		return pa_data_file_err(path, lineno, "date", "%s listed twice (first on line %d)",
+					ds, lines[doy]);
 	lines[doy] = lineno;
 
 	if (ncol < 2 || !*col[1])
-		return ferr(path, lineno, "kind", "missing (columns: date<TAB>kind<TAB>name)");
+		return pa_data_file_err(path, lineno, "kind",
+					"missing (columns: date<TAB>kind<TAB>name)");
 	bool on;
 	if (strcmp(col[1], "workday") == 0)
 		on = true;
 	else if (strcmp(col[1], "holiday") == 0)
 		on = false;
 	else
-		return ferr(path, lineno, "kind", "\"%s\" is not holiday or workday", col[1]);
+		return pa_data_file_err(path, lineno, "kind", "\"%s\" is not holiday or workday",
+					col[1]);
 
 	if (ncol < 3 || !*col[2])
-		return ferr(path, lineno, "name", "missing (columns: date<TAB>kind<TAB>name)");
+		return pa_data_file_err(path, lineno, "name",
+					"missing (columns: date<TAB>kind<TAB>name)");
 	if (ncol > 3)
-		return ferr(path, lineno, "name",
-			    "more than three columns (date<TAB>kind<TAB>name)");
+		return pa_data_file_err(path, lineno, "name",
+					"more than three columns (date<TAB>kind<TAB>name)");
 	if (strlen(col[2]) > MAX_NAME)
-		return ferr(path, lineno, "name", "longer than %d bytes", MAX_NAME);
+		return pa_data_file_err(path, lineno, "name", "longer than %d bytes", MAX_NAME);
 	if (!utf8_valid((const unsigned char *)col[2]))
-		return ferr(path, lineno, "name", "not valid UTF-8 (save the file as UTF-8)");
+		return pa_data_file_err(path, lineno, "name",
+					"not valid UTF-8 (save the file as UTF-8)");
 
 	struct pa_calendar *c = L->c;
 	uint64_t i = (uint64_t)(day - c->lo);
@@ -393,7 +362,7 @@ static enum pa_err load_row(struct loader *L, const char *path, int lineno, char
 static enum pa_err load_file(struct loader *L, const char *path, int year, int pass)
 {
 	char *text;
-	enum pa_err rc = read_file(path, &text);
+	enum pa_err rc = pa_data_file_read(path, MAX_FILE, &text, NULL);
 	if (rc)
 		return rc;
 	int lines[366] = {0};

@@ -2,25 +2,11 @@
 #include "core/catalog.h"
 
 #include <dirent.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/conf.h"
-
-static enum pa_err ferr(const char *path, int line, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static enum pa_err ferr(const char *path, int line, const char *field, const char *fmt, ...)
-{
-	char msg[384];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	return pa_errf(PA_DATA_FILE, field, "%s:%d: %s: %s", path, line, field, msg);
-}
 
 static const char *kind_names[] = {"initial", "active", "waiting", "terminal"};
 static const char *phase_names[] = {"-", "accept", "handle", "verify"};
@@ -88,8 +74,8 @@ static enum pa_err need_key(const struct pa_conf *cf, const struct pa_conf_secti
 	int line = s ? s->line : 1;
 	*out = pa_conf_get(s, key, &line);
 	if (!*out || !**out)
-		return ferr(cf->path, line, key, "missing (add \"%s = …\" to [%s])", key,
-			    s ? s->name : "?");
+		return pa_data_file_err(cf->path, line, key, "missing (add \"%s = …\" to [%s])",
+					key, s ? s->name : "?");
 	return PA_OK;
 }
 
@@ -97,10 +83,11 @@ static enum pa_err need_cols(const struct pa_conf *cf, const struct pa_conf_row 
 			     int max, const char *what)
 {
 	if (r->key)
-		return ferr(cf->path, r->line, what, "expected columns, found \"%s = …\"", r->key);
+		return pa_data_file_err(cf->path, r->line, what,
+					"expected columns, found \"%s = …\"", r->key);
 	if (r->ntok < min || r->ntok > max)
-		return ferr(cf->path, r->line, what, "expected %d to %d columns, found %d", min,
-			    max, r->ntok);
+		return pa_data_file_err(cf->path, r->line, what,
+					"expected %d to %d columns, found %d", min, max, r->ntok);
 	return PA_OK;
 }
 
@@ -108,8 +95,8 @@ static enum pa_err check_code(const struct pa_conf *cf, int line, const char *fi
 			      const char *code)
 {
 	if (!is_code(code))
-		return ferr(cf->path, line, field, "\"%s\" is not a code (use a-z, 0-9 and _)",
-			    code);
+		return pa_data_file_err(cf->path, line, field,
+					"\"%s\" is not a code (use a-z, 0-9 and _)", code);
 	return PA_OK;
 }
 
@@ -123,11 +110,11 @@ static enum pa_err load_roles(struct pa_catalog *c, const char *path)
 		goto out;
 	const struct pa_conf_section *s = pa_conf_section(&cf, "roles");
 	if (!s || !s->nrows) {
-		rc = ferr(path, 1, "roles", "no [roles] section with rows");
+		rc = pa_data_file_err(path, 1, "roles", "no [roles] section with rows");
 		goto out;
 	}
 	if (s->nrows > PA_MAX_ROLES) {
-		rc = ferr(path, s->line, "roles", "more than %d roles", PA_MAX_ROLES);
+		rc = pa_data_file_err(path, s->line, "roles", "more than %d roles", PA_MAX_ROLES);
 		goto out;
 	}
 	c->roles = pa_alloc(&c->arena, sizeof *c->roles * (size_t)s->nrows);
@@ -137,7 +124,8 @@ static enum pa_err load_roles(struct pa_catalog *c, const char *path)
 		    (rc = check_code(&cf, r->line, "code", r->tok[0])))
 			goto out;
 		if (pa_catalog_role(c, r->tok[0])) {
-			rc = ferr(path, r->line, "code", "role \"%s\" listed twice", r->tok[0]);
+			rc = pa_data_file_err(path, r->line, "code", "role \"%s\" listed twice",
+					      r->tok[0]);
 			goto out;
 		}
 		struct pa_role *ro = &c->roles[c->nroles];
@@ -146,8 +134,8 @@ static enum pa_err load_roles(struct pa_catalog *c, const char *path)
 		else if (strcmp(r->tok[1], "unit") == 0)
 			ro->scope = PA_SCOPE_UNIT;
 		else {
-			rc = ferr(path, r->line, "scope", "\"%s\" is not region or unit",
-				  r->tok[1]);
+			rc = pa_data_file_err(path, r->line, "scope",
+					      "\"%s\" is not region or unit", r->tok[1]);
 			goto out;
 		}
 		ro->code = pa_strdup(&c->arena, r->tok[0]);
@@ -170,7 +158,7 @@ static enum pa_err load_channels(struct pa_catalog *c, const char *path)
 		goto out;
 	const struct pa_conf_section *s = pa_conf_section(&cf, "channels");
 	if (!s || !s->nrows) {
-		rc = ferr(path, 1, "channels", "no [channels] section with rows");
+		rc = pa_data_file_err(path, 1, "channels", "no [channels] section with rows");
 		goto out;
 	}
 	c->channels = pa_alloc(&c->arena, sizeof *c->channels * (size_t)s->nrows);
@@ -180,7 +168,8 @@ static enum pa_err load_channels(struct pa_catalog *c, const char *path)
 		    (rc = check_code(&cf, r->line, "code", r->tok[0])))
 			goto out;
 		if (pa_catalog_channel(c, r->tok[0])) {
-			rc = ferr(path, r->line, "code", "channel \"%s\" listed twice", r->tok[0]);
+			rc = pa_data_file_err(path, r->line, "code", "channel \"%s\" listed twice",
+					      r->tok[0]);
 			goto out;
 		}
 		struct pa_channel *ch = &c->channels[c->nchannels++];
@@ -205,11 +194,12 @@ static enum pa_err parse_roles_mask(const struct pa_catalog *c, const struct pa_
 	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 		const struct pa_role *r = pa_catalog_role(c, t);
 		if (!r)
-			return ferr(cf->path, line, "roles", "unknown role \"%s\"", t);
+			return pa_data_file_err(cf->path, line, "roles", "unknown role \"%s\"", t);
 		*mask |= 1ull << r->index;
 	}
 	if (!*mask)
-		return ferr(cf->path, line, "roles", "no role may take this transition");
+		return pa_data_file_err(cf->path, line, "roles",
+					"no role may take this transition");
 	return PA_OK;
 }
 
@@ -235,14 +225,15 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 		char *end;
 		long n = strtol(ext, &end, 10);
 		if (*end || n < 1 || n > 365) {
-			rc = ferr(path, eline, "max_extension_days", "\"%s\" is not 1 to 365", ext);
+			rc = pa_data_file_err(path, eline, "max_extension_days",
+					      "\"%s\" is not 1 to 365", ext);
 			goto out;
 		}
 		lc->max_extension_days = (int)n;
 	}
 	const char *ind = pa_conf_get(head, "indicators", &eline);
 	if (ind && strcmp(ind, "yes") != 0 && strcmp(ind, "no") != 0) {
-		rc = ferr(path, eline, "indicators", "\"%s\" is not yes or no", ind);
+		rc = pa_data_file_err(path, eline, "indicators", "\"%s\" is not yes or no", ind);
 		goto out;
 	}
 	lc->uncounted = ind && strcmp(ind, "no") == 0;
@@ -253,7 +244,7 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 	const struct pa_conf_section *ac = pa_conf_section(&cf, "actions");
 	const struct pa_conf_section *tr = pa_conf_section(&cf, "transitions");
 	if (!st) {
-		rc = ferr(path, 1, "states", "no [states] section");
+		rc = pa_data_file_err(path, 1, "states", "no [states] section");
 		goto out;
 	}
 	lc->states = pa_alloc(a, sizeof *lc->states * (size_t)(st->nrows + 1));
@@ -264,7 +255,8 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 		    (rc = check_code(&cf, r->line, "code", r->tok[0])))
 			goto out;
 		if (pa_lifecycle_state(lc, r->tok[0]) >= 0) {
-			rc = ferr(path, r->line, "code", "state \"%s\" listed twice", r->tok[0]);
+			rc = pa_data_file_err(path, r->line, "code", "state \"%s\" listed twice",
+					      r->tok[0]);
 			goto out;
 		}
 		struct pa_state *s = &lc->states[lc->nstates];
@@ -273,8 +265,9 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 			if (strcmp(r->tok[1], kind_names[j]) == 0)
 				k = j;
 		if (k < 0) {
-			rc = ferr(path, r->line, "kind",
-				  "\"%s\" is not initial, active, waiting or terminal", r->tok[1]);
+			rc = pa_data_file_err(path, r->line, "kind",
+					      "\"%s\" is not initial, active, waiting or terminal",
+					      r->tok[1]);
 			goto out;
 		}
 		ninitial += k == PA_STATE_INITIAL;
@@ -284,12 +277,14 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 			if (strcmp(r->tok[2], phase_names[j]) == 0 || (j == 0 && !*r->tok[2]))
 				ph = j;
 		if (ph < 0) {
-			rc = ferr(path, r->line, "phase",
-				  "\"%s\" is not accept, handle, verify or -", r->tok[2]);
+			rc = pa_data_file_err(path, r->line, "phase",
+					      "\"%s\" is not accept, handle, verify or -",
+					      r->tok[2]);
 			goto out;
 		}
 		if (k == PA_STATE_TERMINAL && ph != PA_PHASE_NONE) {
-			rc = ferr(path, r->line, "phase", "a terminal state runs no clock: use -");
+			rc = pa_data_file_err(path, r->line, "phase",
+					      "a terminal state runs no clock: use -");
 			goto out;
 		}
 		s->phase = (enum pa_phase)ph;
@@ -301,8 +296,8 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 	int dline = head->line;
 	const char *done = pa_conf_get(head, "done", &dline);
 	if (!done || !*done) {
-		rc = ferr(path, head->line, "done",
-			  "missing: the states that count as closed (办结)");
+		rc = pa_data_file_err(path, head->line, "done",
+				      "missing: the states that count as closed (办结)");
 		goto out;
 	}
 	char dbuf[512];
@@ -311,19 +306,19 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 	for (char *t = strtok_r(dbuf, ",", &dsave); t; t = strtok_r(NULL, ",", &dsave)) {
 		int k = pa_lifecycle_state(lc, t);
 		if (k < 0 || k >= 64) {
-			rc = ferr(path, dline, "done", "unknown state \"%s\"", t);
+			rc = pa_data_file_err(path, dline, "done", "unknown state \"%s\"", t);
 			goto out;
 		}
 		lc->done |= 1ull << k;
 	}
 	if (ninitial != 1) {
-		rc = ferr(path, st->line, "kind", "exactly one state must be initial (found %d)",
-			  ninitial);
+		rc = pa_data_file_err(path, st->line, "kind",
+				      "exactly one state must be initial (found %d)", ninitial);
 		goto out;
 	}
 
 	if (!ac) {
-		rc = ferr(path, 1, "actions", "no [actions] section");
+		rc = pa_data_file_err(path, 1, "actions", "no [actions] section");
 		goto out;
 	}
 	lc->actions = pa_alloc(a, sizeof *lc->actions * (size_t)(ac->nrows + 1));
@@ -333,7 +328,8 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 		    (rc = check_code(&cf, r->line, "code", r->tok[0])))
 			goto out;
 		if (pa_lifecycle_action(lc, r->tok[0])) {
-			rc = ferr(path, r->line, "code", "action \"%s\" listed twice", r->tok[0]);
+			rc = pa_data_file_err(path, r->line, "code", "action \"%s\" listed twice",
+					      r->tok[0]);
 			goto out;
 		}
 		struct pa_action *x = &lc->actions[lc->nactions];
@@ -346,10 +342,11 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 				if (strcmp(t, needs_words[k].word) == 0)
 					bit = needs_words[k].bit;
 			if (!bit) {
-				rc = ferr(path, r->line, "needs",
-					  "\"%s\" is not one of note, unit, holder, case, days, "
-					  "rating, tier",
-					  t);
+				rc = pa_data_file_err(
+					path, r->line, "needs",
+					"\"%s\" is not one of note, unit, holder, case, days, "
+					"rating, tier",
+					t);
 				goto out;
 			}
 			x->needs |= bit;
@@ -359,7 +356,8 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 			if (strcmp(r->tok[4], effect_words[k]) == 0 || (k == 0 && !*r->tok[4]))
 				eff = (int)k;
 		if (eff < 0) {
-			rc = ferr(path, r->line, "effect", "unknown effect \"%s\"", r->tok[4]);
+			rc = pa_data_file_err(path, r->line, "effect", "unknown effect \"%s\"",
+					      r->tok[4]);
 			goto out;
 		}
 		x->effect = (enum pa_effect)eff;
@@ -371,7 +369,7 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 				if (strcmp(r->tok[5], counts_words[k]) == 0)
 					x->counts = counts_words[k];
 			if (!x->counts) {
-				rc = ferr(
+				rc = pa_data_file_err(
 					path, r->line, "counts",
 					"\"%s\" is not one of mediation_success, mediation_failed",
 					r->tok[5]);
@@ -396,8 +394,9 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 		};
 		for (size_t k = 0; k < sizeof wants / sizeof *wants; k++)
 			if (x->effect == wants[k].e && !(x->needs & wants[k].need)) {
-				rc = ferr(path, r->line, "needs", "the effect %s needs \"%s\"",
-					  r->tok[4], wants[k].word);
+				rc = pa_data_file_err(path, r->line, "needs",
+						      "the effect %s needs \"%s\"", r->tok[4],
+						      wants[k].word);
 				goto out;
 			}
 		x->code = pa_strdup(a, r->tok[0]);
@@ -407,7 +406,7 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 	}
 
 	if (!tr) {
-		rc = ferr(path, 1, "transitions", "no [transitions] section");
+		rc = pa_data_file_err(path, 1, "transitions", "no [transitions] section");
 		goto out;
 	}
 	lc->trans = pa_alloc(a, sizeof *lc->trans * (size_t)(tr->nrows + 1));
@@ -419,7 +418,8 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 		struct pa_transition *t = &lc->trans[lc->ntrans];
 		t->action = pa_lifecycle_action(lc, r->tok[0]);
 		if (!t->action) {
-			rc = ferr(path, r->line, "action", "unknown action \"%s\"", r->tok[0]);
+			rc = pa_data_file_err(path, r->line, "action", "unknown action \"%s\"",
+					      r->tok[0]);
 			goto out;
 		}
 		if (!*r->tok[1])
@@ -427,31 +427,35 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 		else if (strcmp(r->tok[1], "*") == 0)
 			t->from = PA_FROM_ANY;
 		else if ((t->from = pa_lifecycle_state(lc, r->tok[1])) < 0) {
-			rc = ferr(path, r->line, "from", "unknown state \"%s\"", r->tok[1]);
+			rc = pa_data_file_err(path, r->line, "from", "unknown state \"%s\"",
+					      r->tok[1]);
 			goto out;
 		}
 		t->to = strcmp(r->tok[2], "=") == 0 ? PA_TO_SAME
 						    : pa_lifecycle_state(lc, r->tok[2]);
 		if (t->to == PA_TO_SAME && t->from == PA_FROM_CREATE) {
-			rc = ferr(path, r->line, "to",
-				  "the creating transition needs a state, not =");
+			rc = pa_data_file_err(path, r->line, "to",
+					      "the creating transition needs a state, not =");
 			goto out;
 		}
 		if (t->to == -1) {
-			rc = ferr(path, r->line, "to", "unknown state \"%s\"", r->tok[2]);
+			rc = pa_data_file_err(path, r->line, "to", "unknown state \"%s\"",
+					      r->tok[2]);
 			goto out;
 		}
 		if (t->from >= 0 && lc->states[t->from].kind == PA_STATE_TERMINAL) {
-			rc = ferr(path, r->line, "from",
-				  "state \"%s\" is terminal: nothing leaves it", r->tok[1]);
+			rc = pa_data_file_err(path, r->line, "from",
+					      "state \"%s\" is terminal: nothing leaves it",
+					      r->tok[1]);
 			goto out;
 		}
 		if (t->from == PA_FROM_CREATE) {
 			nreport++;
 			if (lc->states[t->to].kind != PA_STATE_INITIAL) {
-				rc = ferr(path, r->line, "to",
-					  "the creating transition (from \"-\") must lead to the "
-					  "initial state");
+				rc = pa_data_file_err(
+					path, r->line, "to",
+					"the creating transition (from \"-\") must lead to the "
+					"initial state");
 				goto out;
 			}
 		}
@@ -460,8 +464,9 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 			twice |= lc->trans[k].from == t->from &&
 				 strcmp(lc->trans[k].action->code, t->action->code) == 0;
 		if (twice) {
-			rc = ferr(path, r->line, "action", "\"%s\" from \"%s\" listed twice",
-				  t->action->code, r->tok[1]);
+			rc = pa_data_file_err(path, r->line, "action",
+					      "\"%s\" from \"%s\" listed twice", t->action->code,
+					      r->tok[1]);
 			goto out;
 		}
 		if ((rc = parse_roles_mask(c, &cf, r->line, r->tok[3], &t->roles)))
@@ -469,9 +474,10 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 		lc->ntrans++;
 	}
 	if (nreport != 1) {
-		rc = ferr(path, tr->line, "from",
-			  "exactly one transition must create the case (from \"-\"); found %d",
-			  nreport);
+		rc = pa_data_file_err(
+			path, tr->line, "from",
+			"exactly one transition must create the case (from \"-\"); found %d",
+			nreport);
 		goto out;
 	}
 out:
@@ -521,11 +527,14 @@ static enum pa_err load_limits(struct pa_catalog *c, const char *path)
 		const struct pa_conf_section *s = &cf.sec[i];
 		if (strcmp(s->name, "profile") != 0 || !s->arg ||
 		    (rc = check_code(&cf, s->line, "profile", s->arg))) {
-			rc = rc ? rc : ferr(path, s->line, "section", "expected [profile NAME]");
+			rc = rc ? rc
+				: pa_data_file_err(path, s->line, "section",
+						   "expected [profile NAME]");
 			goto out;
 		}
 		if (pa_catalog_profile(c, s->arg)) {
-			rc = ferr(path, s->line, "profile", "profile \"%s\" defined twice", s->arg);
+			rc = pa_data_file_err(path, s->line, "profile",
+					      "profile \"%s\" defined twice", s->arg);
 			goto out;
 		}
 		struct pa_profile *p = &c->profiles[c->nprofiles];
@@ -536,8 +545,9 @@ static enum pa_err load_limits(struct pa_catalog *c, const char *path)
 			if (r->key) {
 				if (strcmp(r->key, "escalate") != 0 ||
 				    (strcmp(r->value, "yes") != 0 && strcmp(r->value, "no") != 0)) {
-					rc = ferr(path, r->line, r->key,
-						  "only \"escalate = yes|no\" is known here");
+					rc = pa_data_file_err(
+						path, r->line, r->key,
+						"only \"escalate = yes|no\" is known here");
 					goto out;
 				}
 				p->escalate = strcmp(r->value, "yes") == 0;
@@ -550,38 +560,41 @@ static enum pa_err load_limits(struct pa_catalog *c, const char *path)
 				if (strcmp(r->tok[1], phase_names[j]) == 0)
 					ph = j;
 			if (t < 0) {
-				rc = ferr(path, r->line, "tier",
-					  "\"%s\" is not village, town or city", r->tok[0]);
+				rc = pa_data_file_err(path, r->line, "tier",
+						      "\"%s\" is not village, town or city",
+						      r->tok[0]);
 				goto out;
 			}
 			if (ph < 0) {
-				rc = ferr(path, r->line, "phase",
-					  "\"%s\" is not accept, handle or verify", r->tok[1]);
+				rc = pa_data_file_err(path, r->line, "phase",
+						      "\"%s\" is not accept, handle or verify",
+						      r->tok[1]);
 				goto out;
 			}
 			if (seen[t][ph]) {
-				rc = ferr(path, r->line, "phase", "%s %s listed twice", r->tok[0],
-					  r->tok[1]);
+				rc = pa_data_file_err(path, r->line, "phase", "%s %s listed twice",
+						      r->tok[0], r->tok[1]);
 				goto out;
 			}
 			struct pa_limit *l = &p->lim[t][ph];
 			bool yh, rh;
 			if (!parse_limit(r->tok[2], &l->yellow, &yh)) {
-				rc = ferr(path, r->line, "yellow",
-					  "\"%s\" is not N (working days) or Nh (hours)",
-					  r->tok[2]);
+				rc = pa_data_file_err(
+					path, r->line, "yellow",
+					"\"%s\" is not N (working days) or Nh (hours)", r->tok[2]);
 				goto out;
 			}
 			if (!parse_limit(r->tok[3], &l->red, &rh)) {
-				rc = ferr(path, r->line, "red",
-					  "\"%s\" is not N (working days) or Nh (hours)",
-					  r->tok[3]);
+				rc = pa_data_file_err(
+					path, r->line, "red",
+					"\"%s\" is not N (working days) or Nh (hours)", r->tok[3]);
 				goto out;
 			}
 			if (yh != rh || l->red <= l->yellow) {
-				rc = ferr(path, r->line, "red",
-					  "the red limit must come after the yellow one, in the "
-					  "same unit");
+				rc = pa_data_file_err(
+					path, r->line, "red",
+					"the red limit must come after the yellow one, in the "
+					"same unit");
 				goto out;
 			}
 			l->hours = yh;
@@ -590,15 +603,16 @@ static enum pa_err load_limits(struct pa_catalog *c, const char *path)
 		for (int t = 0; t < 3; t++)
 			for (int ph = 1; ph < 4; ph++)
 				if (!seen[t][ph]) {
-					rc = ferr(path, s->line, "limits",
-						  "profile %s has no %s %s limit", p->code,
-						  tier_names[t], phase_names[ph]);
+					rc = pa_data_file_err(path, s->line, "limits",
+							      "profile %s has no %s %s limit",
+							      p->code, tier_names[t],
+							      phase_names[ph]);
 					goto out;
 				}
 		c->nprofiles++;
 	}
 	if (!c->nprofiles)
-		rc = ferr(path, 1, "profile", "no [profile NAME] section");
+		rc = pa_data_file_err(path, 1, "profile", "no [profile NAME] section");
 out:
 	pa_conf_free(&cf);
 	return rc;
@@ -631,7 +645,7 @@ static enum pa_err load_routing(struct pa_catalog *c, const char *path)
 		goto out;
 	const struct pa_conf_section *s = pa_conf_section(&cf, "rules");
 	if (!s || !s->nrows) {
-		rc = ferr(path, 1, "rules", "no [rules] section with rows");
+		rc = pa_data_file_err(path, 1, "rules", "no [rules] section with rows");
 		goto out;
 	}
 	struct pa_arena *a = &c->arena;
@@ -644,29 +658,32 @@ static enum pa_err load_routing(struct pa_catalog *c, const char *path)
 		struct pa_routing_rule *ro = &c->routes[c->nroutes];
 		for (int k = 0; k < c->nroutes; k++)
 			if (strcmp(c->routes[k].id, r->tok[0]) == 0) {
-				rc = ferr(path, r->line, "id", "rule \"%s\" listed twice",
-					  r->tok[0]);
+				rc = pa_data_file_err(path, r->line, "id",
+						      "rule \"%s\" listed twice", r->tok[0]);
 				goto out;
 			}
 		ro->id = pa_strdup(a, r->tok[0]);
 		const struct pa_casetype *t = NULL;
 		if (*r->tok[1] && !(t = pa_catalog_type(c, r->tok[1]))) {
-			rc = ferr(path, r->line, "type", "unknown case type \"%s\"", r->tok[1]);
+			rc = pa_data_file_err(path, r->line, "type", "unknown case type \"%s\"",
+					      r->tok[1]);
 			goto out;
 		}
 		if (*r->tok[2] &&
 		    (t ? !pa_type_category(t, r->tok[2]) : !category_anywhere(c, r->tok[2]))) {
-			rc = ferr(path, r->line, "category", "unknown category \"%s\"%s%s",
-				  r->tok[2], t ? " for " : "", t ? t->code : "");
+			rc = pa_data_file_err(path, r->line, "category",
+					      "unknown category \"%s\"%s%s", r->tok[2],
+					      t ? " for " : "", t ? t->code : "");
 			goto out;
 		}
 		if (*r->tok[3] && !region_code(r->tok[3])) {
-			rc = ferr(path, r->line, "region", "\"%s\" is not a region code",
-				  r->tok[3]);
+			rc = pa_data_file_err(path, r->line, "region",
+					      "\"%s\" is not a region code", r->tok[3]);
 			goto out;
 		}
 		if (*r->tok[4] && !pa_catalog_channel(c, r->tok[4])) {
-			rc = ferr(path, r->line, "channel", "unknown channel \"%s\"", r->tok[4]);
+			rc = pa_data_file_err(path, r->line, "channel", "unknown channel \"%s\"",
+					      r->tok[4]);
 			goto out;
 		}
 		const char *target = r->tok[5];
@@ -674,25 +691,27 @@ static enum pa_err load_routing(struct pa_catalog *c, const char *path)
 			ro->to_unit = true;
 			ro->unit = pa_strdup(a, target + 5);
 		} else if (strncmp(target, "tier:", 5) != 0 || pa_tier_of(target + 5) < 0) {
-			rc = ferr(path, r->line, "target",
-				  "\"%s\" is not tier:village|town|city or unit:CODE", target);
+			rc = pa_data_file_err(path, r->line, "target",
+					      "\"%s\" is not tier:village|town|city or unit:CODE",
+					      target);
 			goto out;
 		}
 		int tier = pa_tier_of(r->tok[6]);
 		if (tier < 0) {
-			rc = ferr(path, r->line, "tier", "\"%s\" is not village, town or city",
-				  r->tok[6]);
+			rc = pa_data_file_err(path, r->line, "tier",
+					      "\"%s\" is not village, town or city", r->tok[6]);
 			goto out;
 		}
 		if (!ro->to_unit && pa_tier_of(target + 5) != tier) {
-			rc = ferr(path, r->line, "tier",
-				  "a case sent to the %s centre starts at the %s tier", target + 5,
-				  target + 5);
+			rc = pa_data_file_err(path, r->line, "tier",
+					      "a case sent to the %s centre starts at the %s tier",
+					      target + 5, target + 5);
 			goto out;
 		}
 		ro->tier = (enum pa_tier)tier;
 		if (!(ro->profile = pa_catalog_profile(c, r->tok[7]))) {
-			rc = ferr(path, r->line, "profile", "unknown profile \"%s\"", r->tok[7]);
+			rc = pa_data_file_err(path, r->line, "profile", "unknown profile \"%s\"",
+					      r->tok[7]);
 			goto out;
 		}
 		ro->type = t ? t->code : NULL;
@@ -703,9 +722,10 @@ static enum pa_err load_routing(struct pa_catalog *c, const char *path)
 	}
 	const struct pa_routing_rule *last = &c->routes[c->nroutes - 1];
 	if (last->type || last->category || last->region || last->channel)
-		rc = ferr(path, s->rows[s->nrows - 1].line, "rules",
-			  "the last rule must match every case (- in type, category, region, "
-			  "channel)");
+		rc = pa_data_file_err(
+			path, s->rows[s->nrows - 1].line, "rules",
+			"the last rule must match every case (- in type, category, region, "
+			"channel)");
 out:
 	pa_conf_free(&cf);
 	return rc;
@@ -757,31 +777,33 @@ static enum pa_err load_fields(struct pa_catalog *c, const struct pa_conf *cf,
 		struct pa_field *f = &fields[n];
 		for (int j = 0; j < n; j++)
 			if (strcmp(fields[j].code, r->tok[0]) == 0)
-				return ferr(path, r->line, "code", "field \"%s\" listed twice",
-					    r->tok[0]);
+				return pa_data_file_err(path, r->line, "code",
+							"field \"%s\" listed twice", r->tok[0]);
 		int ty = -1;
 		for (int j = 0; j < (int)(sizeof field_type_names / sizeof *field_type_names); j++)
 			if (strcmp(r->tok[1], field_type_names[j]) == 0)
 				ty = j;
 		if (ty < 0)
-			return ferr(path, r->line, "type",
-				    "\"%s\" is not one of text, longtext, int, money, date, bool, "
-				    "choice, phone",
-				    r->tok[1]);
+			return pa_data_file_err(
+				path, r->line, "type",
+				"\"%s\" is not one of text, longtext, int, money, date, bool, "
+				"choice, phone",
+				r->tok[1]);
 		f->type = (enum pa_field_type)ty;
 		if (strcmp(r->tok[2], "required") == 0)
 			f->required = true;
 		else if (strcmp(r->tok[2], "optional") != 0)
-			return ferr(path, r->line, "required", "\"%s\" is not required or optional",
-				    r->tok[2]);
+			return pa_data_file_err(path, r->line, "required",
+						"\"%s\" is not required or optional", r->tok[2]);
 		f->code = pa_strdup(a, r->tok[0]);
 		f->name = pa_strdup(a, r->tok[3]);
 		f->name_en = pa_strdup(a, r->tok[4]);
 		if (f->type == PA_FIELD_CHOICE) {
 			if (r->ntok != 6 || !*r->tok[5])
-				return ferr(path, r->line, "choices",
-					    "a choice field needs a sixth column: choices "
-					    "separated by |");
+				return pa_data_file_err(
+					path, r->line, "choices",
+					"a choice field needs a sixth column: choices "
+					"separated by |");
 			char *buf = pa_strdup(a, r->tok[5]);
 			int k = 1;
 			for (char *p = buf; *p; p++)
@@ -791,7 +813,8 @@ static enum pa_err load_fields(struct pa_catalog *c, const struct pa_conf *cf,
 			for (char *x = strtok_r(buf, "|", &save); x; x = strtok_r(NULL, "|", &save))
 				f->choices[f->nchoices++] = x;
 		} else if (r->ntok == 6 && *r->tok[5])
-			return ferr(path, r->line, "choices", "only a choice field takes choices");
+			return pa_data_file_err(path, r->line, "choices",
+						"only a choice field takes choices");
 		n++;
 	}
 	*out = fields;
@@ -825,7 +848,7 @@ static enum pa_err load_type(struct pa_catalog *c, const char *path, struct pa_c
 		if (strcmp(c->lifecycles[i].code, v) == 0)
 			t->lc = &c->lifecycles[i];
 	if (!t->lc) {
-		rc = ferr(path, line, "lifecycle", "unknown lifecycle \"%s\"", v);
+		rc = pa_data_file_err(path, line, "lifecycle", "unknown lifecycle \"%s\"", v);
 		goto out;
 	}
 	/* whistle-blower protection: only these roles see who reported it */
@@ -838,7 +861,7 @@ static enum pa_err load_type(struct pa_catalog *c, const char *path, struct pa_c
 	}
 	const char *qc = pa_conf_get(head, "query_code", &kline);
 	if (qc && strcmp(qc, "yes") != 0 && strcmp(qc, "no") != 0) {
-		rc = ferr(path, kline, "query_code", "\"%s\" is not yes or no", qc);
+		rc = pa_data_file_err(path, kline, "query_code", "\"%s\" is not yes or no", qc);
 		goto out;
 	}
 	t->query_code = qc && strcmp(qc, "yes") == 0;
@@ -848,15 +871,16 @@ static enum pa_err load_type(struct pa_catalog *c, const char *path, struct pa_c
 	if (intake && *intake &&
 	    (strncmp(intake, "POST /api/v1/", 13) != 0 ||
 	     strcmp(intake, "POST /api/v1/cases") == 0)) {
-		rc = ferr(path, kline, "intake", "\"%s\" is not POST /api/v1/…", intake);
+		rc = pa_data_file_err(path, kline, "intake", "\"%s\" is not POST /api/v1/…",
+				      intake);
 		goto out;
 	}
 	t->intake = intake && *intake ? pa_strdup(a, intake) : NULL;
 
 	const struct pa_conf_section *cs = pa_conf_section(&cf, "categories");
 	if (!cs || !cs->nrows) {
-		rc = ferr(path, cs ? cs->line : 1, "categories",
-			  "a case type needs at least one category");
+		rc = pa_data_file_err(path, cs ? cs->line : 1, "categories",
+				      "a case type needs at least one category");
 		goto out;
 	}
 	t->categories = pa_alloc(a, sizeof *t->categories * (size_t)cs->nrows);
@@ -866,7 +890,8 @@ static enum pa_err load_type(struct pa_catalog *c, const char *path, struct pa_c
 		    (rc = check_code(&cf, r->line, "code", r->tok[0])))
 			goto out;
 		if (pa_type_category(t, r->tok[0])) {
-			rc = ferr(path, r->line, "code", "category \"%s\" listed twice", r->tok[0]);
+			rc = pa_data_file_err(path, r->line, "code", "category \"%s\" listed twice",
+					      r->tok[0]);
 			goto out;
 		}
 		struct pa_category *k = &t->categories[t->ncategories++];
@@ -888,7 +913,9 @@ static enum pa_err load_type(struct pa_catalog *c, const char *path, struct pa_c
 		if (strcmp(rs->name, "record") != 0)
 			continue;
 		if (!rs->arg || (rc = check_code(&cf, rs->line, "record", rs->arg))) {
-			rc = rc ? rc : ferr(path, rs->line, "record", "expected [record KIND]");
+			rc = rc ? rc
+				: pa_data_file_err(path, rs->line, "record",
+						   "expected [record KIND]");
 			goto out;
 		}
 		struct pa_record_spec *k = &t->records[t->nrecords];
@@ -903,9 +930,10 @@ static enum pa_err load_type(struct pa_catalog *c, const char *path, struct pa_c
 		if ((rc = load_fields(c, &cf, rs, &k->fields, &k->nfields)))
 			goto out;
 		if (!pa_lifecycle_action(t->lc, k->kind)) {
-			rc = ferr(path, rs->line, "record",
-				  "no action \"%s\" in lifecycle %s to keep this record", k->kind,
-				  t->lc->code);
+			rc = pa_data_file_err(
+				path, rs->line, "record",
+				"no action \"%s\" in lifecycle %s to keep this record", k->kind,
+				t->lc->code);
 			goto out;
 		}
 		t->nrecords++;
@@ -974,9 +1002,9 @@ enum pa_err pa_catalog_load(const char *datadir, struct pa_catalog **out)
 			goto fail;
 		for (int j = 0; j < i; j++)
 			if (strcmp(c->lifecycles[j].code, c->lifecycles[i].code) == 0) {
-				rc = ferr(files[i], 1, "code",
-					  "lifecycle \"%s\" also defined in %s",
-					  c->lifecycles[i].code, files[j]);
+				rc = pa_data_file_err(files[i], 1, "code",
+						      "lifecycle \"%s\" also defined in %s",
+						      c->lifecycles[i].code, files[j]);
 				goto fail;
 			}
 		c->nlifecycles++;
@@ -994,8 +1022,8 @@ enum pa_err pa_catalog_load(const char *datadir, struct pa_catalog **out)
 		if ((rc = load_type(c, files[i], &c->types[i])))
 			goto fail;
 		if (pa_catalog_type(c, c->types[i].code)) {
-			rc = ferr(files[i], 1, "code", "case type \"%s\" defined twice",
-				  c->types[i].code);
+			rc = pa_data_file_err(files[i], 1, "code", "case type \"%s\" defined twice",
+					      c->types[i].code);
 			goto fail;
 		}
 		c->ntypes++;

@@ -2,6 +2,8 @@
 #include "core/conf.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,21 +188,51 @@ out:
 	return rc;
 }
 
-enum pa_err pa_conf_load(const char *path, struct pa_conf *c)
+enum pa_err pa_data_file_read(const char *path, size_t max, char **out, size_t *len)
 {
-	memset(c, 0, sizeof *c);
+	*out = NULL;
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return pa_errf(PA_DATA_FILE, NULL, "%s: cannot open: %s", path, strerror(errno));
-	char *buf = malloc(MAX_FILE + 1);
-	size_t n = buf ? fread(buf, 1, MAX_FILE + 1, f) : 0;
-	int bad = ferror(f);
+	char *buf = malloc(max + 1);
+	size_t n = buf ? fread(buf, 1, max + 1, f) : 0;
+	bool bad = ferror(f);
 	fclose(f);
-	enum pa_err rc;
-	if (!buf || bad)
-		rc = pa_errf(PA_DATA_FILE, NULL, "%s: cannot read", path);
-	else
-		rc = pa_conf_parse(path, buf, n, c);
+	if (!buf)
+		return pa_errf(PA_INTERNAL, NULL, "out of memory");
+	if (bad || n > max || memchr(buf, 0, n)) {
+		free(buf);
+		return bad ? pa_errf(PA_DATA_FILE, NULL, "%s: cannot read", path)
+		       : n > max
+			       ? pa_errf(PA_DATA_FILE, NULL, "%s: larger than %zu bytes", path, max)
+			       : pa_errf(PA_DATA_FILE, NULL, "%s: contains a NUL byte", path);
+	}
+	buf[n] = 0;
+	*out = buf;
+	if (len)
+		*len = n;
+	return PA_OK;
+}
+
+enum pa_err pa_data_file_err(const char *path, int line, const char *field, const char *fmt, ...)
+{
+	char msg[384];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return pa_errf(PA_DATA_FILE, field, "%s:%d: %s: %s", path, line, field, msg);
+}
+
+enum pa_err pa_conf_load(const char *path, struct pa_conf *c)
+{
+	memset(c, 0, sizeof *c);
+	char *buf;
+	size_t n;
+	enum pa_err rc = pa_data_file_read(path, MAX_FILE, &buf, &n);
+	if (rc)
+		return rc;
+	rc = pa_conf_parse(path, buf, n, c);
 	free(buf);
 	return rc;
 }

@@ -41,6 +41,13 @@ enum pa_err pa_conf_parse(const char *name, const char *text, size_t len, struct
 enum pa_err pa_conf_load(const char *path, struct pa_conf *out);
 void pa_conf_free(struct pa_conf *c);
 
+/* Read a whole data file (at most max bytes) into a malloc'd, NUL-terminated buffer; a file
+ * that cannot be read, is larger or holds a NUL byte is PA_DATA_FILE naming it. */
+enum pa_err pa_data_file_read(const char *path, size_t max, char **out, size_t *len);
+/* PA_DATA_FILE with "path:line: field: message" (the loaders' one error shape). */
+enum pa_err pa_data_file_err(const char *path, int line, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 /* First section with this name, or NULL. */
 const struct pa_conf_section *pa_conf_section(const struct pa_conf *c, const char *name);
 /* Value of key in section s (NULL if absent); *line gets its line number if non-NULL. */

@@ -62,8 +62,6 @@ static enum pa_err act_job(struct pa_db *db, void *arg)
 {
 	struct act_job *j = arg;
 	const struct pa_actor *a = j->actor;
-	pa_jw_free(j->out); /* a job may run twice (see writer.h) */
-	pa_jw_init(j->out, j->out->limit);
 	enum pa_err rc = idem_lookup(db, &j->idem, j->out);
 	if (rc != PA_NOT_FOUND)
 		return rc;

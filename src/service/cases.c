@@ -276,8 +276,6 @@ static void render_new(struct create_job *j, const struct pa_case_ref *ref)
 static enum pa_err create_job(struct pa_db *db, void *arg)
 {
 	struct create_job *j = arg;
-	pa_jw_free(j->out); /* a job may run twice (see writer.h) */
-	pa_jw_init(j->out, j->out->limit);
 	enum pa_err rc = idem_lookup(db, &j->idem, j->out);
 	if (rc != PA_NOT_FOUND)
 		return rc;

@@ -51,6 +51,8 @@ enum pa_err idem_prepare(struct idem *im, const struct pa_actor *a, const char *
 /* Inside the job: a stored answer for this key ends the job early with it. */
 enum pa_err idem_lookup(struct pa_db *db, struct idem *im, struct pa_jw *out)
 {
+	pa_jw_free(out); /* a job may run twice (see writer.h): its answer starts afresh */
+	pa_jw_init(out, out->limit);
 	if (!im->key)
 		return PA_NOT_FOUND;
 	char hash[65];

@@ -15,8 +15,9 @@ struct idem {
 /* Check the key and fingerprint the request (what: method and path; body: its JSON). */
 enum pa_err idem_prepare(struct idem *im, const struct pa_actor *a, const char *key,
 			 const char *what, json_t *body);
-/* In a job: NOT_FOUND when the key is new; PA_OK with the stored answer written to out;
- * CONFLICT when the key was used for a different request. */
+/* First thing in a job: empties out (a job may run twice), then NOT_FOUND when the key is
+ * new (or there is none); PA_OK with the stored answer written to out; CONFLICT when the
+ * key was used for a different request. */
 enum pa_err idem_lookup(struct pa_db *db, struct idem *im, struct pa_jw *out);
 /* In a job: keep the answer with the change. */
 enum pa_err idem_store(struct pa_db *db, struct idem *im, int status, const struct pa_jw *answer);

@@ -76,8 +76,6 @@ static void case_in_for(struct warning_job *j, const struct pa_casetype *t,
 static enum pa_err warning_job(struct pa_db *db, void *arg)
 {
 	struct warning_job *j = arg;
-	pa_jw_free(j->out); /* a job may run twice (see writer.h) */
-	pa_jw_init(j->out, j->out->limit);
 	enum pa_err rc = idem_lookup(db, &j->idem, j->out);
 	if (rc != PA_NOT_FOUND)
 		return rc;
@@ -197,12 +195,21 @@ out:
 	return rc;
 }
 
+/* A visit task is confirmed once its state is the lifecycle's done state or beyond. */
+static bool task_confirmed(const struct pa_casetype *vt, json_t *task)
+{
+	int s = vt ? pa_lifecycle_state(vt->lc, pa_json_str(task, "status")) : -1;
+	return s >= 0 && (pa_state_done(vt->lc, s) || vt->lc->states[s].kind == PA_STATE_TERMINAL);
+}
+
 enum pa_err pa_warning_progress(struct pa_app *app, const struct pa_actor *a, int64_t id,
 				json_t **out)
 {
+	const struct pa_casetype *vt = pa_catalog_type(app->cat, "fraud_visit");
 	enum pa_err rc = PA_OK;
 	struct pa_case_head h;
 	json_t *tasks = NULL;
+	json_int_t total = 0, done = 0;
 	PA_WITH_READ(app, db, rc, {
 		rc = db->ops->case_head(db, &a->scope, id, &h);
 		if (!rc && strcmp(h.type, "fraud_warning") != 0)
@@ -211,35 +218,26 @@ enum pa_err pa_warning_progress(struct pa_app *app, const struct pa_actor *a, in
 		if (!rc)
 			rc = db->ops->linked(db, id, "task", &tasks);
 		/* the counts cover every task; the list only those the caller may read */
-		for (size_t i = 0; !rc && i < json_array_size(tasks); i++) {
+		total = (json_int_t)json_array_size(tasks);
+		for (size_t i = json_array_size(tasks); !rc && i-- > 0;) {
 			json_t *t = json_array_get(tasks, i);
+			bool confirmed = task_confirmed(vt, t);
+			done += confirmed;
 			struct pa_case_head th;
-			enum pa_err e = db->ops->case_head(
-				db, &a->scope, json_integer_value(json_object_get(t, "case_id")),
-				&th);
-			if (e == PA_NOT_FOUND)
-				json_object_set_new(t, "hidden", json_true());
-			else
-				rc = e;
+			rc = db->ops->case_head(db, &a->scope,
+						json_integer_value(json_object_get(t, "case_id")),
+						&th);
+			if (rc == PA_NOT_FOUND) {
+				json_array_remove(tasks, i);
+				rc = PA_OK;
+			} else
+				json_object_set_new(t, "confirmed", json_boolean(confirmed));
 		}
 	});
-	if (rc)
+	if (rc) {
+		json_decref(tasks);
 		return rc;
-	const struct pa_casetype *vt = pa_catalog_type(app->cat, "fraud_visit");
-	json_int_t done = 0;
-	size_t i;
-	json_t *t;
-	json_array_foreach (tasks, i, t) {
-		int s = vt ? pa_lifecycle_state(vt->lc, pa_json_str(t, "status")) : -1;
-		bool confirmed = s >= 0 && (pa_state_done(vt->lc, s) ||
-					    vt->lc->states[s].kind == PA_STATE_TERMINAL);
-		json_object_set_new(t, "confirmed", json_boolean(confirmed));
-		done += confirmed;
 	}
-	json_int_t total = (json_int_t)json_array_size(tasks);
-	for (i = json_array_size(tasks); i-- > 0;)
-		if (json_object_get(json_array_get(tasks, i), "hidden"))
-			json_array_remove(tasks, i);
 	*out = json_pack("{s:I, s:s, s:I, s:I, s:o, s:o}", "id", (json_int_t)id, "status", h.status,
 			 "total", total, "confirmed", done, "completion",
 			 total ? json_real((double)done / (double)total) : json_null(), "tasks",

@@ -984,13 +984,7 @@ static enum pa_err case_get(struct sq *d, const struct pa_scope *s, int64_t id, 
 	sqlite3_bind_int64(st, 1, id);
 	int cap = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (out->nparties == cap) {
-			cap = cap ? cap * 2 : 4;
-			struct pa_party_row *n = pa_alloc(a, sizeof *n * (size_t)cap);
-			if (out->nparties)
-				memcpy(n, out->parties, sizeof *n * (size_t)out->nparties);
-			out->parties = n;
-		}
+		out->parties = pa_grow(a, out->parties, out->nparties, &cap, sizeof *out->parties);
 		struct pa_party_row *p = &out->parties[out->nparties++];
 		p->role = col_a(a, st, 0);
 		p->name = col_a(a, st, 1);
@@ -1012,13 +1006,7 @@ static enum pa_err case_get(struct sq *d, const struct pa_scope *s, int64_t id, 
 	sqlite3_bind_int64(st, 1, id);
 	cap = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (out->nsteps == cap) {
-			cap = cap ? cap * 2 : 8;
-			struct pa_step_row *n = pa_alloc(a, sizeof *n * (size_t)cap);
-			if (out->nsteps)
-				memcpy(n, out->steps, sizeof *n * (size_t)out->nsteps);
-			out->steps = n;
-		}
+		out->steps = pa_grow(a, out->steps, out->nsteps, &cap, sizeof *out->steps);
 		struct pa_step_row *x = &out->steps[out->nsteps++];
 		x->action = col_a(a, st, 0);
 		x->from_state = col_a(a, st, 1);
@@ -1047,13 +1035,7 @@ static enum pa_err case_get(struct sq *d, const struct pa_scope *s, int64_t id, 
 	sqlite3_bind_int64(st, 1, id);
 	cap = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (out->nlinks == cap) {
-			cap = cap ? cap * 2 : 4;
-			struct pa_link_row *n = pa_alloc(a, sizeof *n * (size_t)cap);
-			if (out->nlinks)
-				memcpy(n, out->links, sizeof *n * (size_t)out->nlinks);
-			out->links = n;
-		}
+		out->links = pa_grow(a, out->links, out->nlinks, &cap, sizeof *out->links);
 		struct pa_link_row *l = &out->links[out->nlinks++];
 		l->other_id = sqlite3_column_int64(st, 0);
 		l->kind = col_a(a, st, 1);
@@ -1073,13 +1055,8 @@ static enum pa_err case_get(struct sq *d, const struct pa_scope *s, int64_t id, 
 	sqlite3_bind_int64(st, 1, id);
 	cap = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (out->nattachments == cap) {
-			cap = cap ? cap * 2 : 4;
-			struct pa_attachment_row *n = pa_alloc(a, sizeof *n * (size_t)cap);
-			if (out->nattachments)
-				memcpy(n, out->attachments, sizeof *n * (size_t)out->nattachments);
-			out->attachments = n;
-		}
+		out->attachments = pa_grow(a, out->attachments, out->nattachments, &cap,
+					   sizeof *out->attachments);
 		struct pa_attachment_row *x = &out->attachments[out->nattachments++];
 		x->sha256 = col_a(a, st, 0);
 		x->mime = col_a(a, st, 1);
@@ -1100,13 +1077,7 @@ static enum pa_err case_get(struct sq *d, const struct pa_scope *s, int64_t id, 
 	sqlite3_bind_int64(st, 1, id);
 	cap = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (out->nrecords == cap) {
-			cap = cap ? cap * 2 : 4;
-			struct pa_record_row *n = pa_alloc(a, sizeof *n * (size_t)cap);
-			if (out->nrecords)
-				memcpy(n, out->records, sizeof *n * (size_t)out->nrecords);
-			out->records = n;
-		}
+		out->records = pa_grow(a, out->records, out->nrecords, &cap, sizeof *out->records);
 		struct pa_record_row *x = &out->records[out->nrecords++];
 		x->kind = col_a(a, st, 0);
 		x->data = col_a(a, st, 1);
@@ -1126,14 +1097,8 @@ static enum pa_err case_get(struct sq *d, const struct pa_scope *s, int64_t id, 
 	sqlite3_bind_int64(st, 1, id);
 	cap = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (out->nsupervisions == cap) {
-			cap = cap ? cap * 2 : 4;
-			struct pa_supervision_row *n = pa_alloc(a, sizeof *n * (size_t)cap);
-			if (out->nsupervisions)
-				memcpy(n, out->supervisions,
-				       sizeof *n * (size_t)out->nsupervisions);
-			out->supervisions = n;
-		}
+		out->supervisions = pa_grow(a, out->supervisions, out->nsupervisions, &cap,
+					    sizeof *out->supervisions);
 		struct pa_supervision_row *v = &out->supervisions[out->nsupervisions++];
 		v->level = col_a(a, st, 0);
 		v->note = col_a(a, st, 1);

@@ -53,10 +53,11 @@ class ApiTest(unittest.TestCase):
     """One server per test class, started in setUpClass and stopped in tearDownClass."""
 
     server = None
+    server_args = ()  # extra `pingan serve` options for the class's server
 
     @classmethod
     def setUpClass(cls):
-        cls.server = Server()
+        cls.server = Server(extra_args=cls.server_args)
         try:
             cls.server.start()
         except Exception:

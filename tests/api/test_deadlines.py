@@ -15,16 +15,8 @@ CASES = "/api/v1/cases"
 
 
 class DeadlineTest(ApiTest):
-    @classmethod
-    def setUpClass(cls):
-        # the server's own sweeper stays off: the tests sweep on a clock of their own
-        cls.server = Server(extra_args=["--sweep-interval", "0"])
-        try:
-            cls.server.start()
-        except Exception:
-            cls.server.cleanup()
-            raise
-        cls._points = {}
+    # the server's own sweeper stays off: the tests sweep on a clock of their own
+    server_args = ("--sweep-interval", "0")
 
     def sweep(self, at):
         out = subprocess.run([PINGAN, "sweep", "--db", self.s.db, "--at", at], check=True,
@@ -202,15 +194,7 @@ class DeadlineTest(ApiTest):
 class ServeSweeperTest(ApiTest):
     """pingan serve sweeps by itself: the demo city has open cases past their limits."""
 
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server(extra_args=["--sweep-interval", "1"])
-        try:
-            cls.server.start()
-        except Exception:
-            cls.server.cleanup()
-            raise
-        cls._points = {}
+    server_args = ("--sweep-interval", "1")
 
     def test_overdue_demo_cases_get_marked(self):
         import time
