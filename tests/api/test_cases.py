@@ -30,7 +30,7 @@ class CaseTypesTest(ApiTest):
             # below have an acceptance step (a fraud warning and its visit tasks are issued
             # from above, already accepted)
             self.assertIsNone(trans["report"]["from"])
-            if t["lifecycle"] in ("warning", "visit"):
+            if t["intake"]:
                 self.assertNotIn("accept", trans)
                 self.assertNotIn("grid_worker", trans["report"]["roles"])
                 continue
