@@ -822,6 +822,32 @@ static enum pa_err load_fields(struct pa_catalog *c, const struct pa_conf *cf,
 	return rc;
 }
 
+/* "watch = FIELD" (after the fields are loaded): a date field of the type's own that the
+ * sweeper watches, and "watch_step = …", the name of the mark it makes when the date passes. */
+static enum pa_err load_watch(struct pa_arena *a, const struct pa_conf *cf,
+			      const struct pa_conf_section *head, struct pa_casetype *t)
+{
+	int line = head->line;
+	const char *w = pa_conf_get(head, "watch", &line);
+	if (w && !*w)
+		w = NULL;
+	for (int i = 0; w && i < t->nfields; i++)
+		if (strcmp(t->fields[i].code, w) == 0)
+			t->watch = &t->fields[i];
+	if (w && !t->watch)
+		return pa_data_file_err(cf->path, line, "watch",
+					"no field \"%s\" in [fields] to watch", w);
+	if (t->watch && t->watch->type != PA_FIELD_DATE)
+		return pa_data_file_err(cf->path, line, "watch", "field \"%s\" is %s, not a date",
+					w, pa_field_type_name(t->watch->type));
+	const char *step = pa_conf_get(head, "watch_step", &line);
+	if (step && *step && !t->watch)
+		return pa_data_file_err(cf->path, line, "watch_step",
+					"names the mark of a watched date: add \"watch = FIELD\"");
+	t->watch_step = pa_strdup(a, step && *step ? step : "逾期督办");
+	return PA_OK;
+}
+
 static enum pa_err load_type(struct pa_catalog *c, const char *path, struct pa_casetype *t)
 {
 	struct pa_conf cf;
@@ -900,7 +926,8 @@ static enum pa_err load_type(struct pa_catalog *c, const char *path, struct pa_c
 		k->name_en = pa_strdup(a, r->tok[2]);
 	}
 
-	if ((rc = load_fields(c, &cf, pa_conf_section(&cf, "fields"), &t->fields, &t->nfields)))
+	if ((rc = load_fields(c, &cf, pa_conf_section(&cf, "fields"), &t->fields, &t->nfields)) ||
+	    (rc = load_watch(a, &cf, head, t)))
 		goto out;
 	/* [record KIND]: what an action with the "record" effect keeps (a mediation session, an
 	 * agreement, a vote …): a name and its fields */

@@ -163,6 +163,11 @@ struct pa_casetype {
 	uint64_t reporter_roles;
 	bool query_code;    /* "query_code = yes": the reporter tracks it by a code */
 	const char *intake; /* the endpoint that alone creates its cases, or NULL */
+	/* "watch = FIELD": one of its date fields is a deadline the sweeper watches (a hazard's
+	 * 整改期限): passed while the case is still being handled, it is marked once. NULL =
+	 * none. watch_step: the name of that mark ("watch_step = …"; default 逾期督办). */
+	const struct pa_field *watch;
+	const char *watch_step;
 	struct pa_category *categories;
 	struct pa_field *fields;
 	struct pa_record_spec *records;
@@ -243,6 +248,15 @@ static inline bool pa_state_done(const struct pa_lifecycle *lc, int s)
 static inline bool pa_state_open(const struct pa_lifecycle *lc, int s)
 {
 	return s >= 0 && lc->states[s].kind != PA_STATE_TERMINAL && !pa_state_done(lc, s);
+}
+
+/* Whether a watched date (a case type's "watch = FIELD") is watched in state s: until the
+ * work is reported done, i.e. in a state of the accept or handle phase — waiting ones too,
+ * for the date was set when the case came in and no pause moves it. */
+static inline bool pa_state_watched(const struct pa_lifecycle *lc, int s)
+{
+	return s >= 0 && lc->states[s].kind != PA_STATE_TERMINAL &&
+	       (lc->states[s].phase == PA_PHASE_ACCEPT || lc->states[s].phase == PA_PHASE_HANDLE);
 }
 
 /* Where transition t leads from state `from`. */

@@ -142,6 +142,17 @@ static void test_catalog_shipped(void **st)
 	int n = pa_needs_words(pa_lifecycle_action(lc, "apply_extension")->needs, words);
 	assert_int_equal(n, 3);
 	assert_string_equal(words[0], "note");
+	/* a hazard's 整改期限 is watched until the rectification is reported done */
+	const struct pa_casetype *hz = pa_catalog_type(c, "hazard");
+	assert_non_null(hz->watch);
+	assert_string_equal(hz->watch->code, "rectify_by");
+	assert_string_equal(hz->watch_step, "整改逾期督办");
+	assert_null(t->watch);
+	assert_true(pa_state_watched(lc, rep));
+	assert_true(pa_state_watched(lc, pa_lifecycle_state(lc, "suspended")));
+	assert_false(pa_state_watched(lc, pa_lifecycle_state(lc, "verifying")));
+	assert_false(pa_state_watched(lc, pa_lifecycle_state(lc, "closed")));
+	assert_false(pa_state_watched(lc, pa_lifecycle_state(lc, "archived")));
 	pa_catalog_free(c);
 }
 
@@ -149,6 +160,12 @@ static void test_catalog_shipped(void **st)
 #define LC_OK                                                                                   \
 	LC_HEAD "[states]\na initial accept A A\nb terminal - B B\n[actions]\nreport R R - -\n" \
 		"go G G - -\n[transitions]\nreport - a city_admin\n"
+
+/* A hazard type whose [type] section goes on after line 5, and its fields. */
+#define HAZARD_HEAD "[type]\ncode = hazard\nname = h\nname_en = H\nlifecycle = standard\n"
+#define HAZARD_FIELDS                                           \
+	"[categories]\nx X X\n[fields]\nby date optional B B\n" \
+	"party text optional P P\n"
 
 /* Each broken file must be refused with its name, line and field. */
 static void test_catalog_broken(void **st)
@@ -199,6 +216,12 @@ static void test_catalog_broken(void **st)
 		 "[type]\ncode = hazard\nname = h\nname_en = H\nintake = by pigeon\nlifecycle = "
 		 "standard\n[categories]\nx X X\n",
 		 "hazard.conf:5: intake:"},
+		{"case-types/hazard.conf", HAZARD_HEAD "watch = due\n" HAZARD_FIELDS,
+		 "hazard.conf:6: watch: no field \"due\" in [fields]"},
+		{"case-types/hazard.conf", HAZARD_HEAD "watch = party\n" HAZARD_FIELDS,
+		 "hazard.conf:6: watch: field \"party\" is text, not a date"},
+		{"case-types/hazard.conf", HAZARD_HEAD "watch_step = 逾期\n" HAZARD_FIELDS,
+		 "hazard.conf:6: watch_step: names the mark of a watched date"},
 		{"roles.conf", "[roles]\nboss galaxy B B\n", "roles.conf:2: scope:"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
