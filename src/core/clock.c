@@ -3,6 +3,7 @@
 
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -52,4 +53,25 @@ int pa_time_year(int64_t t)
 	struct tm tm;
 	gmtime_r(&cst, &tm);
 	return tm.tm_year + 1900;
+}
+
+int64_t pa_day_end(const char *s)
+{
+	for (int i = 0; i < 10; i++)
+		if (!s[i] || (i == 4 || i == 7 ? s[i] != '-' : s[i] < '0' || s[i] > '9'))
+			return -1;
+	if (s[10])
+		return -1;
+	struct tm tm = {
+		.tm_year = atoi(s) - 1900, .tm_mon = atoi(s + 5) - 1, .tm_mday = atoi(s + 8)};
+	return (int64_t)timegm(&tm) + 86400 - 8 * 3600;
+}
+
+char *pa_day_of_end(int64_t end, char buf[16])
+{
+	char iso[32];
+	pa_time_iso(end - 1, iso);
+	memcpy(buf, iso, 10);
+	buf[10] = 0;
+	return buf;
 }

@@ -12,5 +12,10 @@ void pa_clock_shift(int64_t seconds);
 char *pa_time_iso(int64_t t, char buf[32]);
 /* Year in CST of time t. */
 int pa_time_year(int64_t t);
+/* The end of the CST day "YYYY-MM-DD" (24:00, i.e. 00:00 CST of the next day) as unix
+ * seconds, as deadlines end; -1 if s is not of that shape. */
+int64_t pa_day_end(const char *ymd);
+/* "YYYY-MM-DD": the CST day a pa_day_end result ends; buf needs 11 bytes. */
+char *pa_day_of_end(int64_t end, char buf[16]);
 
 #endif

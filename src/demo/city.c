@@ -341,6 +341,8 @@ static enum pa_err step_with(struct build *b, int64_t id, const char *action, co
 	pa_clock_after(b->app, b->lc, b->profile, b->tier, tier, pa_lifecycle_state(b->lc, from),
 		       pa_lifecycle_state(b->lc, to), at, 0, &b->clock, &next);
 	p.clock = &next;
+	p.watch = pa_watch_after(b->lc, pa_lifecycle_state(b->lc, from),
+				 pa_lifecycle_state(b->lc, to));
 	struct pa_step_in s = {id,    action, from,    to,          note,    from_unit, to_unit,
 			       actor, at,     c->type, c->category, c->grid, &p};
 	/* the statistics follow too: the demo's dashboards are made of the same events */

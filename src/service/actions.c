@@ -140,6 +140,7 @@ static enum pa_err act_job(struct pa_db *db, void *arg)
 		       tier_after, from, pa_transition_target(tr, from), st.at,
 		       h.ext_days + patch.ext_add, &h.clock, &clock);
 	patch.clock = &clock;
+	patch.watch = pa_watch_after(lc, from, pa_transition_target(tr, from));
 	/* reopened: the closing to come is rated afresh */
 	if (pa_state_done(lc, from) && !pa_state_done(lc, pa_transition_target(tr, from)))
 		patch.clear_rating = true;

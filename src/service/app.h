@@ -111,6 +111,8 @@ void pa_clock_after(const struct pa_app *app, const struct pa_lifecycle *lc,
 /* Recompute the deadlines and next_due of a running clock. */
 void pa_clock_dues(const struct pa_app *app, const struct pa_profile *p, enum pa_tier tier,
 		   enum pa_phase ph, int ext_days, struct pa_clock *c);
+/* What a step from state from to state to does to the watch on a watched date. */
+enum pa_watch_set pa_watch_after(const struct pa_lifecycle *lc, int from, int to);
 
 /* ---- metrics.c ---- */
 /* Fill st->stats with what a step from state from to state to changes in the statistics

@@ -260,6 +260,8 @@ static void render_new(struct create_job *j, const struct pa_case_ref *ref)
 		.query_code = j->query_code[0] ? j->query_code : NULL,
 		.profile = in->profile,
 		.clock = in->clock,
+		.watch_due = in->watch_due,
+		.watch_open = in->watch_due && in->watch_open,
 		.lng = in->lng,
 		.lat = in->lat,
 		.description = in->description,
@@ -330,6 +332,10 @@ enum pa_err pa_case_create(struct pa_app *app, const struct pa_actor *a, json_t 
 		return rc;
 	if (!fields && (rc = check_fields(t, (fields = json_object()))))
 		return json_decref(fields), rc;
+	/* the date its type watches (a hazard's 整改期限), checked as a date just above */
+	const char *watched =
+		t->watch ? json_string_value(json_object_get(fields, t->watch->code)) : NULL;
+	int64_t watch_due = watched ? pa_day_end(watched) : 0;
 	if (!json_object_get(body, "fields"))
 		json_decref(fields), fields = NULL;
 
@@ -374,6 +380,8 @@ enum pa_err pa_case_create(struct pa_app *app, const struct pa_actor *a, json_t 
 	j.in.tier = pa_tier_name(route->tier);
 	j.in.routing_rule = route->id;
 	j.in.profile = route->profile->code;
+	j.in.watch_due = watch_due;
+	j.in.watch_open = pa_state_watched(t->lc, report->to);
 	if (t->query_code) {
 		/* 16 characters a person can read out: no 0/O, 1/I; only the hash is kept */
 		static const char alphabet[] = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";

@@ -2,7 +2,8 @@
  * new tier starts the clock; a waiting state (e.g. medical appraisal) stops it and the
  * time spent waiting is added back; approved extensions lengthen the handling limit. The
  * yellow and red deadlines follow from the case's limit profile; next_due is when the
- * sweeper must look at the case again. */
+ * sweeper must look at the case again. Beside it, a date the case type watches (watch =
+ * FIELD) is watched while the case is in a state pa_state_watched allows. */
 #include <string.h>
 
 #include "core/calendar.h"
@@ -35,6 +36,14 @@ void pa_clock_dues(const struct pa_app *app, const struct pa_profile *p, enum pa
 		c->next_due = c->due_red;
 	else
 		c->next_due = c->due_yellow;
+}
+
+enum pa_watch_set pa_watch_after(const struct pa_lifecycle *lc, int from, int to)
+{
+	/* reported done, the date is no longer watched; sent back to handling, it is again */
+	if (from == to)
+		return PA_WATCH_KEEP;
+	return pa_state_watched(lc, to) ? PA_WATCH_ON : PA_WATCH_OFF;
 }
 
 void pa_clock_after(const struct pa_app *app, const struct pa_lifecycle *lc,

@@ -110,7 +110,8 @@ static enum pa_err sweep_job(struct pa_db *db, void *arg)
 				.urgent = -1,
 				.ext_pending = -1,
 				.unreasonable = -1,
-				.clock = &next};
+				.clock = &next,
+				.watch = pa_watch_after(t->lc, from, to)};
 			struct pa_step_in st = {.case_id = h.id,
 						.action = up->action->code,
 						.from_state = h.status,

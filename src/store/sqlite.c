@@ -754,8 +754,8 @@ static enum pa_err sq_case_insert(struct pa_db *db, const struct pa_case_in *c,
 		" description, grid, lng, lat, address, channel, fields, unit_id,"
 		" reporter_id, created_at, updated_at, search, tier, routing_rule,"
 		" profile, phase_started, due_yellow, due_red, paused_at, next_due,"
-		" paused_days, paused_secs, sup_level, query_hash)"
-		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+		" paused_days, paused_secs, sup_level, query_hash, watch_due, watch_open)"
+		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 	if (!(st = stmt(d, sql)))
 		return pa_err_last()->code;
 	bt(st, 1, out->number);
@@ -780,6 +780,8 @@ static enum pa_err sq_case_insert(struct pa_db *db, const struct pa_case_in *c,
 	bt(st, 20, c->profile ? c->profile : "ordinary");
 	bind_clock(st, 21, &c->clock);
 	bt(st, 29, c->query_hash);
+	bid(st, 30, c->watch_due);
+	sqlite3_bind_int(st, 31, c->watch_due && c->watch_open);
 	if ((e = run(d, st, "case insert")))
 		return e;
 	out->id = sqlite3_last_insert_rowid(d->h);
@@ -843,8 +845,8 @@ static enum pa_err sq_case_head(struct pa_db *db, const struct pa_scope *s, int6
 		" c.phase_started, c.due_yellow, c.due_red, c.paused_at, c.next_due,"
 		" c.paused_days, c.paused_secs, c.sup_level, c.overdue, c.rating,"
 		" c.unreasonable, (SELECT count(*) FROM supervisions v WHERE"
-		" v.case_id = c.id AND v.level = 'manual' AND v.reported_at IS NULL)"
-		" FROM cases c"
+		" v.case_id = c.id AND v.level = 'manual' AND v.reported_at IS NULL),"
+		" c.watch_due, c.watch_open, c.watch_marked_at FROM cases c"
 		" WHERE c.id = ?4 AND" SCOPE_WHERE;
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
@@ -872,6 +874,9 @@ static enum pa_err sq_case_head(struct pa_db *db, const struct pa_scope *s, int6
 		snprintf(h->rating, sizeof h->rating, "%s", col_s(st, 21));
 		h->unreasonable = sqlite3_column_int(st, 22) != 0;
 		h->open_supervisions = sqlite3_column_int(st, 23);
+		h->watch_due = sqlite3_column_int64(st, 24);
+		h->watch_open = sqlite3_column_int(st, 25) != 0;
+		h->watch_marked = sqlite3_column_int64(st, 26);
 	} else
 		e = rc == SQLITE_DONE ? pa_errf(PA_NOT_FOUND, NULL, "no case %lld", (long long)id)
 				      : map_rc(d, rc, "case head");
@@ -886,7 +891,7 @@ static enum pa_err sq_case_head(struct pa_db *db, const struct pa_scope *s, int6
 	" c.description, c.address, c.fields, c.reporter_id, c.version, c.tier, c.urgent,"     \
 	" c.ext_pending, c.ext_days, c.rating, c.unreasonable, c.merged_into, c.routing_rule," \
 	" c.profile, c.phase_started, c.due_yellow, c.due_red, c.paused_at, c.next_due,"       \
-	" c.paused_days, c.paused_secs, c.sup_level"
+	" c.paused_days, c.paused_secs, c.sup_level, c.watch_due, c.watch_open, c.watch_marked_at"
 
 static const char *col_a(struct pa_arena *a, sqlite3_stmt *st, int i)
 {
@@ -932,6 +937,9 @@ static void case_from(struct pa_arena *a, sqlite3_stmt *st, bool full, struct pa
 	}
 	/* lists show deadlines too: a workbench sorts and colours by them */
 	clock_from(st, 29, &r->clock);
+	r->watch_due = sqlite3_column_int64(st, 37);
+	r->watch_open = sqlite3_column_int(st, 38) != 0;
+	r->watch_marked = sqlite3_column_int64(st, 39);
 }
 
 static enum pa_err case_get(struct sq *d, const struct pa_scope *s, int64_t id, struct pa_arena *a,
@@ -1186,7 +1194,10 @@ static enum pa_err sq_case_step(struct pa_db *db, const struct pa_step_in *s)
 		" paused_days = CASE WHEN ?13 THEN ?19 ELSE paused_days END,"
 		" paused_secs = CASE WHEN ?13 THEN ?20 ELSE paused_secs END,"
 		" sup_level = CASE WHEN ?13 THEN ?21 ELSE sup_level END,"
-		" overdue = CASE WHEN ?22 THEN 1 ELSE overdue END"
+		" overdue = CASE WHEN ?22 THEN 1 ELSE overdue END,"
+		" watch_open = CASE ?24 WHEN 1 THEN watch_due IS NOT NULL WHEN 2 THEN 0"
+		" ELSE watch_open END,"
+		" watch_marked_at = coalesce(?25, watch_marked_at)"
 		" WHERE id = ?4 AND status = ?5";
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
@@ -1207,6 +1218,8 @@ static enum pa_err sq_case_step(struct pa_db *db, const struct pa_step_in *s)
 	bid(st, 12, p->merged_into);
 	sqlite3_bind_int(st, 22, p->mark_overdue);
 	sqlite3_bind_int(st, 23, p->clear_rating);
+	sqlite3_bind_int(st, 24, (int)p->watch);
+	bid(st, 25, p->watch_marked);
 	sqlite3_bind_int(st, 13, p->clock != NULL);
 	if (p->clock)
 		bind_clock(st, 14, p->clock);
@@ -1406,16 +1419,11 @@ static enum pa_err sq_case_by_query(struct pa_db *db, const char *query_hash, in
 	return e;
 }
 
-static enum pa_err sq_cases_due(struct pa_db *db, int64_t now, int64_t after_due, int64_t after_id,
-				int max, int64_t *ids, int64_t *dues, int *n)
+/* Ids and due times from a (due, id)-paged query bound ?1 now, ?2 after_due, ?3 after_id,
+ * ?4 max. */
+static enum pa_err due_page(struct sq *d, const char *sql, int64_t now, int64_t after_due,
+			    int64_t after_id, int max, int64_t *ids, int64_t *dues, int *n)
 {
-	struct sq *d = SQ(db);
-	/* paged by (next_due, id): a case the sweeper cannot judge stays behind the page and
-	 * never starves those after it */
-	static const char sql[] =
-		"SELECT id, next_due FROM cases WHERE next_due IS NOT NULL AND"
-		" next_due <= ?1 AND (next_due > ?2 OR (next_due = ?2 AND id > ?3))"
-		" ORDER BY next_due, id LIMIT ?4";
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
 		return pa_err_last()->code;
@@ -1431,6 +1439,30 @@ static enum pa_err sq_cases_due(struct pa_db *db, int64_t now, int64_t after_due
 	}
 	done(d, st);
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? PA_OK : map_rc(d, rc, "cases due");
+}
+
+static enum pa_err sq_cases_due(struct pa_db *db, int64_t now, int64_t after_due, int64_t after_id,
+				int max, int64_t *ids, int64_t *dues, int *n)
+{
+	/* paged by (next_due, id): a case the sweeper cannot judge stays behind the page and
+	 * never starves those after it */
+	static const char sql[] =
+		"SELECT id, next_due FROM cases WHERE next_due IS NOT NULL AND"
+		" next_due <= ?1 AND (next_due > ?2 OR (next_due = ?2 AND id > ?3))"
+		" ORDER BY next_due, id LIMIT ?4";
+	return due_page(SQ(db), sql, now, after_due, after_id, max, ids, dues, n);
+}
+
+static enum pa_err sq_cases_watch_due(struct pa_db *db, int64_t now, int64_t after_due,
+				      int64_t after_id, int max, int64_t *ids, int64_t *dues,
+				      int *n)
+{
+	/* the terms of the partial index cases_watch_due, so it is the one read */
+	static const char sql[] =
+		"SELECT id, watch_due FROM cases WHERE watch_open = 1 AND watch_marked_at IS NULL"
+		" AND watch_due <= ?1 AND (watch_due > ?2 OR (watch_due = ?2 AND id > ?3))"
+		" ORDER BY watch_due, id LIMIT ?4";
+	return due_page(SQ(db), sql, now, after_due, after_id, max, ids, dues, n);
 }
 
 static enum pa_err sq_unit_by_code(struct pa_db *db, const char *code, int64_t *id, char *name,
@@ -1731,6 +1763,7 @@ const struct pa_store_ops pa_sqlite_ops = {
 	.supervisions_late = sq_supervisions_late,
 	.supervision_mark_late = sq_supervision_mark_late,
 	.cases_due = sq_cases_due,
+	.cases_watch_due = sq_cases_watch_due,
 	.case_by_query = sq_case_by_query,
 	.record_add = sq_record_add,
 	.attachment_add = sq_attachment_add,

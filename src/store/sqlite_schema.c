@@ -144,6 +144,16 @@ const char *const pa_sqlite_migrations[] = {
 	"ALTER TABLE supervisions ADD COLUMN late INTEGER NOT NULL DEFAULT 0;"
 	"CREATE INDEX supervisions_open ON supervisions(due_at)"
 	" WHERE level = 'manual' AND reported_at IS NULL AND late = 0;",
+
+	/* 11: a date a case type watches (watch = FIELD: a hazard's 整改期限) — the end of that
+	 * day, whether the case's state is one it is watched in (until the work is reported
+	 * done), and when the sweeper marked it passed, once. The index holds only the cases
+	 * still watched and unmarked: the sweeper's work follows the cases due, not all open. */
+	"ALTER TABLE cases ADD COLUMN watch_due INTEGER;"
+	"ALTER TABLE cases ADD COLUMN watch_open INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE cases ADD COLUMN watch_marked_at INTEGER;"
+	"CREATE INDEX cases_watch_due ON cases(watch_due)"
+	" WHERE watch_open = 1 AND watch_marked_at IS NULL;",
 };
 
 const int pa_sqlite_nmigrations =

@@ -72,6 +72,8 @@ struct pa_case_in {
 	const char *query_hash; /* hex SHA-256 of the reporter's query code, or NULL */
 	bool uncounted;         /* no "reported" event (a task: see indicators = no) */
 	struct pa_clock clock;
+	int64_t watch_due;       /* the end of the date its type watches (unix), 0 = none */
+	bool watch_open;         /* and whether its state is one the date is watched in */
 	const char *fields_json; /* type-specific fields as a JSON object */
 	const char *search;      /* normalised search text */
 	double lng, lat;
@@ -101,6 +103,10 @@ struct pa_case_head {
 	char rating[24];
 	bool unreasonable;
 	struct pa_clock clock;
+	/* the date its type watches: its end (0 = none), whether it is watched in the case's
+	 * state, and when the sweeper marked it passed (0 = not) */
+	int64_t watch_due, watch_marked;
+	bool watch_open;
 };
 
 /* A change to the statistics made with a step: metric += delta, either an event in the
@@ -112,6 +118,10 @@ struct pa_stat_delta {
 	bool snapshot;
 };
 #define PA_MAX_STAT_DELTAS 6
+
+/* Whether a step changes whether the case's watched date is watched. The zero value keeps
+ * it, so a patch that does not know of the watch leaves it alone. */
+enum pa_watch_set { PA_WATCH_KEEP, PA_WATCH_ON, PA_WATCH_OFF };
 
 /* Changes to a case beside its state and unit, made with a step. */
 struct pa_case_patch {
@@ -125,6 +135,8 @@ struct pa_case_patch {
 	const struct pa_clock *clock; /* NULL: unchanged */
 	bool mark_overdue;            /* it has passed a red limit (never cleared) */
 	bool clear_rating;            /* reopened: the next closing is rated afresh */
+	enum pa_watch_set watch;      /* on only if the case has a watched date */
+	int64_t watch_marked;         /* 0: unchanged; when the sweeper marked the date passed */
 };
 
 struct pa_step_in {
@@ -181,6 +193,8 @@ struct pa_case_row {
 	const char *routing_rule, *profile;
 	const char *query_code; /* only in the answer to the report that made it */
 	struct pa_clock clock;
+	int64_t watch_due, watch_marked; /* as in pa_case_head (lists too) */
+	bool watch_open;
 	bool unreasonable;
 	const char *rating;
 	int64_t merged_into;
@@ -272,6 +286,11 @@ struct pa_store_ops {
 	 * position (0, 0 = from the start), at most max; dues[] gets their next_due. */
 	enum pa_err (*cases_due)(struct pa_db *db, int64_t now, int64_t after_due, int64_t after_id,
 				 int max, int64_t *ids, int64_t *dues, int *n);
+	/* The same for cases whose watched date has passed while still watched and not yet
+	 * marked, in (watch_due, id) order; dues[] gets their watch_due. */
+	enum pa_err (*cases_watch_due)(struct pa_db *db, int64_t now, int64_t after_due,
+				       int64_t after_id, int max, int64_t *ids, int64_t *dues,
+				       int *n);
 	/* A unit by its code (id, name into name[cap], region into region[16]). */
 	enum pa_err (*unit_by_code)(struct pa_db *db, const char *code, int64_t *id, char *name,
 				    size_t cap, char region[16]);

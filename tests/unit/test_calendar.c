@@ -113,6 +113,20 @@ static struct pa_calendar *shipped(void)
 	return c;
 }
 
+/* A watched date (a hazard's 整改期限) ends, like a deadline, at 24:00 CST of its day. */
+static void test_day_end(void **st)
+{
+	(void)st;
+	char day[16];
+	assert_string_equal(iso(pa_day_end("2026-12-01")), "2026-12-02T00:00:00+08:00");
+	assert_string_equal(iso(pa_day_end("2026-12-31")), "2027-01-01T00:00:00+08:00");
+	assert_string_equal(pa_day_of_end(pa_day_end("2026-12-31"), day), "2026-12-31");
+	assert_string_equal(pa_day_of_end(pa_day_end("2028-02-29"), day), "2028-02-29");
+	assert_int_equal(pa_day_end("2026-12-1"), -1);
+	assert_int_equal(pa_day_end("2026/12/01"), -1);
+	assert_int_equal(pa_day_end("2026-12-01x"), -1);
+}
+
 static void test_shipped_facts(void **st)
 {
 	(void)st;
@@ -542,6 +556,7 @@ static void test_broken_files(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_day_end),
 		cmocka_unit_test(test_shipped_facts),
 		cmocka_unit_test(test_national_day_2025),
 		cmocka_unit_test(test_spring_festival_2026),

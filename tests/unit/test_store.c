@@ -74,8 +74,9 @@ static void seed_regions(struct pa_db *w, int64_t units[2])
 	assert_int_equal(o->unit_put(w, &u2, &units[1]), PA_OK);
 }
 
+/* watch_due, watch_open: a date its type watches (0: none) and whether it is watched. */
 static int64_t add_case(struct pa_db *w, const char *grid, int64_t unit, const char *title,
-			struct pa_case_ref *ref)
+			int64_t watch_due, bool watch_open, struct pa_case_ref *ref)
 {
 	struct pa_party_in p = {"applicant", "王某", "11010519491231002X", "13812345678", NULL};
 	struct pa_case_in c = {.type = "dispute",
@@ -93,7 +94,9 @@ static int64_t add_case(struct pa_db *w, const char *grid, int64_t unit, const c
 			       .year = 2026,
 			       .nparties = 1,
 			       .parties = &p,
-			       .action = "report"};
+			       .action = "report",
+			       .watch_due = watch_due,
+			       .watch_open = watch_open};
 	assert_int_equal(w->ops->case_insert(w, &c, ref), PA_OK);
 	return ref->id;
 }
@@ -108,8 +111,8 @@ static void test_contract(void **st)
 	assert_int_equal(o->begin(w), PA_OK);
 	seed_regions(w, units);
 	struct pa_case_ref a, b;
-	add_case(w, "429006101201001", units[0], "甲镇的案件", &a);
-	add_case(w, "429006102201001", units[1], "乙镇的案件", &b);
+	add_case(w, "429006101201001", units[0], "甲镇的案件", 0, false, &a);
+	add_case(w, "429006102201001", units[1], "乙镇的案件", 0, false, &b);
 	assert_string_equal(a.number, "PA-2026-000001");
 	assert_string_equal(b.number, "PA-2026-000002");
 	assert_int_equal(o->commit(w), PA_OK);
@@ -185,6 +188,93 @@ static void test_contract(void **st)
 	drop_store(s, w);
 }
 
+/* The cases whose watched date has passed, as the sweeper lists them: only those still
+ * watched and not yet marked; a step turns the watch off and on, a mark ends it. */
+static void watch_due_is(struct pa_store *s, int64_t now, int n_expected, const int64_t *ids)
+{
+	struct pa_db *r = pa_store_acquire(s);
+	int64_t got[8], dues[8];
+	int n = -1;
+	assert_int_equal(r->ops->cases_watch_due(r, now, 0, 0, 8, got, dues, &n), PA_OK);
+	assert_int_equal(n, n_expected);
+	for (int i = 0; i < n; i++)
+		assert_int_equal(got[i], ids[i]);
+	pa_store_release(s, r);
+}
+
+static void step_watch(struct pa_db *w, int64_t id, const char *from, const char *to,
+		       enum pa_watch_set set, int64_t marked)
+{
+	struct pa_case_patch p = {.urgent = -1,
+				  .ext_pending = -1,
+				  .unreasonable = -1,
+				  .watch = set,
+				  .watch_marked = marked};
+	struct pa_step_in st = {.case_id = id,
+				.action = marked ? "auto_watch_late" : "x",
+				.from_state = from,
+				.to_state = to,
+				.at = 1764000100,
+				.type = "dispute",
+				.category = "neighbour",
+				.grid = "429006101201001",
+				.patch = &p};
+	assert_int_equal(w->ops->begin(w), PA_OK);
+	assert_int_equal(w->ops->case_step(w, &st), PA_OK);
+	assert_int_equal(w->ops->commit(w), PA_OK);
+}
+
+static void test_watch_due(void **st)
+{
+	(void)st;
+	struct pa_db *w;
+	struct pa_store *s = fresh_store(&w);
+	const struct pa_store_ops *o = w->ops;
+	int64_t units[2];
+	struct pa_case_ref a, b, c, d;
+	const char *g = "429006101201001";
+	assert_int_equal(o->begin(w), PA_OK);
+	seed_regions(w, units);
+	add_case(w, g, units[0], "到期", 1000, true, &a);
+	add_case(w, g, units[0], "到期但不在监视的状态", 1000, false, &b);
+	add_case(w, g, units[0], "未到期", 5000, true, &c);
+	add_case(w, g, units[0], "无期限", 0, true, &d);
+	assert_int_equal(o->commit(w), PA_OK);
+	watch_due_is(s, 2000, 1, (int64_t[]){a.id});
+	watch_due_is(s, 6000, 2, (int64_t[]){a.id, c.id});
+	/* paged by (due, id) */
+	struct pa_db *r = pa_store_acquire(s);
+	int64_t ids[4], dues[4];
+	int n;
+	assert_int_equal(o->cases_watch_due(r, 6000, 1000, a.id, 4, ids, dues, &n), PA_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal((int)dues[0], 5000);
+	struct pa_case_head h;
+	struct pa_scope city = {.region = "429006"};
+	assert_int_equal(o->case_head(r, &city, a.id, &h), PA_OK);
+	assert_true(h.watch_open);
+	assert_int_equal((int)h.watch_due, 1000);
+	assert_int_equal((int)h.watch_marked, 0);
+	assert_int_equal(o->case_head(r, &city, d.id, &h), PA_OK);
+	assert_false(h.watch_open); /* nothing to watch */
+	pa_store_release(s, r);
+	/* marked once: no longer listed */
+	step_watch(w, a.id, "reported", "reported", PA_WATCH_KEEP, 2000);
+	watch_due_is(s, 6000, 1, (int64_t[]){c.id});
+	/* reported done: not watched; sent back: watched again */
+	step_watch(w, c.id, "reported", "verifying", PA_WATCH_OFF, 0);
+	watch_due_is(s, 6000, 0, NULL);
+	step_watch(w, c.id, "verifying", "handling", PA_WATCH_ON, 0);
+	watch_due_is(s, 6000, 1, (int64_t[]){c.id});
+	/* a step that does not know of the watch keeps it; turning on a case with no date
+	 * watches nothing */
+	step_watch(w, c.id, "handling", "handling", PA_WATCH_KEEP, 0);
+	step_watch(w, d.id, "reported", "handling", PA_WATCH_ON, 0);
+	watch_due_is(s, 6000, 1, (int64_t[]){c.id});
+	(void)b;
+	drop_store(s, w);
+}
+
 static void test_users_sessions_idem(void **st)
 {
 	(void)st;
@@ -237,7 +327,7 @@ static enum pa_err wjob_fn(struct pa_db *db, void *arg)
 		return pa_errf(PA_BAD_FIELD, "x", "refused on purpose");
 	char title[32];
 	snprintf(title, sizeof title, "case %d", j->n);
-	add_case(db, "429006101201001", j->unit, title, &j->ref);
+	add_case(db, "429006101201001", j->unit, title, 0, false, &j->ref);
 	return PA_OK;
 }
 
@@ -313,6 +403,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_contract),
+		cmocka_unit_test(test_watch_due),
 		cmocka_unit_test(test_users_sessions_idem),
 		cmocka_unit_test(test_writer_group_commit),
 	};
