@@ -58,10 +58,12 @@ static void *sweeper_main(void *arg)
 		if (pa_sweep(s->app, pa_now(), &res))
 			pa_log(PA_LOG_WARN, "sweep_failed", "\"error\":\"%s\"",
 			       pa_err_name(pa_err_last()->code));
-		else if (res.yellow || res.red || res.escalated)
+		else if (res.yellow || res.red || res.escalated || res.late || res.watch_late)
 			pa_log(PA_LOG_INFO, "swept",
-			       "\"looked\":%d,\"yellow\":%d,\"red\":%d,\"escalated\":%d",
-			       res.looked, res.yellow, res.red, res.escalated);
+			       "\"looked\":%d,\"yellow\":%d,\"red\":%d,\"escalated\":%d,"
+			       "\"late\":%d,\"watch_late\":%d",
+			       res.looked, res.yellow, res.red, res.escalated, res.late,
+			       res.watch_late);
 		pthread_mutex_lock(&s->mu);
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
@@ -319,7 +321,9 @@ static int cmd_sweep(int argc, char **argv)
 	};
 	int r = pa_opts_parse(argc, argv, opts, "pingan sweep --db PATH [--at TIME]",
 			      "Mark yellow and red supervision (黄牌/红牌督办) on the cases past "
-			      "their limits, once each, and escalate those whose profile says so. "
+			      "their limits, once each, and escalate those whose profile says so; "
+			      "mark once the cases past a date their type watches (整改期限) while "
+			      "still being handled, and the supervisions left without a report. "
 			      "pingan serve does this by itself; this is for cron.");
 	if (r)
 		return r == 1 ? 0 : 2;
@@ -336,8 +340,9 @@ static int cmd_sweep(int argc, char **argv)
 	pa_app_close(&app);
 	if (rc)
 		return fail("sweep failed");
-	printf("looked at %d cases: %d yellow, %d red, %d escalated, %d supervisions late\n",
-	       res.looked, res.yellow, res.red, res.escalated, res.late);
+	printf("looked at %d cases: %d yellow, %d red, %d escalated, %d supervisions late, "
+	       "%d watched dates passed\n",
+	       res.looked, res.yellow, res.red, res.escalated, res.late, res.watch_late);
 	return 0;
 }
 

@@ -123,10 +123,14 @@ void pa_step_stats(const struct pa_lifecycle *lc, const struct pa_action *ac, in
 
 /* ---- supervision by the clock (sweeper.c) ---- */
 struct pa_sweep_result {
-	int looked, yellow, red, escalated, late; /* late: supervisions without their report */
+	int looked; /* cases judged: phase clocks due and watched dates passed */
+	int yellow, red, escalated;
+	int late;       /* manual supervisions without their report, marked */
+	int watch_late; /* watched dates passed (整改逾期), marked */
 };
 /* Mark yellow and red supervision on the cases due by `now`, and escalate where the
- * profile says so. Needs the writer. */
+ * profile says so; mark the watched dates passed by `now` on cases still being handled,
+ * and the manual supervisions left without their report. Needs the writer. */
 enum pa_err pa_sweep(struct pa_app *app, int64_t now, struct pa_sweep_result *res);
 
 /* The public progress of a case followed by its query code (no log-in): its number, type,

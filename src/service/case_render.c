@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/pii.h"
 #include "service/internal.h"
 
@@ -84,6 +85,30 @@ static void render_deadline(struct pa_jw *w, const struct pa_case_row *c)
 	pa_jw_obj_end(w);
 }
 
+/* "watch": the date the case type watches (watch = FIELD: a hazard's 整改期限) — the day,
+ * its end, whether it is still watched (until the work is reported done, and not yet
+ * marked), and when the sweeper marked it passed. null when the type watches none or the
+ * case left it empty. Nothing here depends on the time of reading: renderings are cached
+ * by the case's version, and the sweeper's mark changes that. */
+static void render_watch(struct pa_jw *w, const struct pa_casetype *t, const struct pa_case_row *c)
+{
+	pa_jw_key(w, "watch");
+	if (!t || !t->watch || !c->watch_due) {
+		pa_jw_null(w);
+		return;
+	}
+	char day[16];
+	pa_jw_obj(w);
+	pa_jw_kstr(w, "field", t->watch->code);
+	pa_jw_kstr(w, "name", t->watch->name);
+	pa_jw_kstr(w, "date", pa_day_of_end(c->watch_due, day));
+	pa_jw_ktime(w, "due_at", c->watch_due);
+	pa_jw_kbool(w, "watching", c->watch_open && !c->watch_marked);
+	pa_jw_kbool(w, "late", c->watch_marked != 0);
+	time_or_null(w, "marked_at", c->watch_marked);
+	pa_jw_obj_end(w);
+}
+
 static int open_supervisions(const struct pa_case_row *c)
 {
 	int n = 0;
@@ -126,6 +151,7 @@ static void render_core(struct pa_jw *w, const struct pa_catalog *cat, const str
 	pa_jw_kstr(w, "tier", c->tier);
 	pa_jw_kbool(w, "urgent", c->urgent);
 	render_deadline(w, c);
+	render_watch(w, t, c);
 	if (!full)
 		return;
 	if (c->query_code)
@@ -241,7 +267,10 @@ static void render_core(struct pa_jw *w, const struct pa_catalog *cat, const str
 				  : strcmp(s->action, "auto_red") == 0      ? "红牌督办"
 				  : strcmp(s->action, "attach") == 0        ? "上传附件"
 				  : strcmp(s->action, "auto_sup_late") == 0 ? "督办逾期未反馈"
-									    : NULL;
+				  /* the type names its watched date's mark (watch_step) */
+				  : strcmp(s->action, "auto_watch_late") == 0
+					  ? (t ? t->watch_step : "逾期督办")
+					  : NULL;
 		pa_jw_obj(w);
 		pa_jw_kint(w, "seq", i + 1);
 		pa_jw_kstr(w, "action", s->action);

@@ -97,11 +97,13 @@ static json_t *indicators(json_t *m, const struct pa_catalog *cat)
 			    json_pack("{s:I, s:I, s:I}", "satisfied", sat, "basically_satisfied",
 				      basic, "unsatisfied", unsat));
 	json_object_set_new(o, "satisfaction_rate", rate(sat + basic, sat + basic + unsat));
+	/* watch_late: the red notices for a watched date passed (整改逾期), among red */
 	json_object_set_new(
 		o, "supervision",
-		json_pack("{s:I, s:I, s:I, s:I}", "yellow", get(m, "supervision_yellow"), "red",
-			  get(m, "supervision_red"), "manual", get(m, "supervision_manual"), "late",
-			  get(m, "supervision_late")));
+		json_pack("{s:I, s:I, s:I, s:I, s:I}", "yellow", get(m, "supervision_yellow"),
+			  "red", get(m, "supervision_red"), "manual", get(m, "supervision_manual"),
+			  "late", get(m, "supervision_late"), "watch_late",
+			  get(m, "supervision_watch_late")));
 	/* the five categories most reported */
 	json_t *cats = json_object_get(m, "_cats"), *top = json_array();
 	for (int k = 0; k < 5; k++) {

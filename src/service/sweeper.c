@@ -2,7 +2,9 @@
  * due time has come (an index on next_due), marks yellow and red exactly once each — the
  * check is repeated inside the write, so two sweepers (serve and a cron job) cannot both
  * mark — and, where the case's limit profile says so, escalates a case still open at its
- * red limit up the ladder (village → town → city) as an ordinary audited step. */
+ * red limit up the ladder (village → town → city) as an ordinary audited step. Likewise,
+ * from their own index, it marks once the cases whose watched date (a hazard's 整改期限)
+ * has passed while they are still being handled. */
 #include <stdio.h>
 #include <string.h>
 
@@ -12,22 +14,22 @@
 
 #define SWEEP_BATCH 500
 
+/* One case judged in one writer job (phase clock or watched date); what it did, afresh on
+ * each run (the writer may run a job twice). */
 struct sweep_job {
 	struct pa_app *app;
 	int64_t id, now;
-	int yellow, red, escalated;
+	int yellow, red, escalated, watch_late;
 };
 
+/* A supervision notice of the sweeper's own: a step on the case (with the patch), the
+ * notice, and its count by colour and, when not NULL, as `also`. */
 static enum pa_err mark(struct pa_db *db, const struct pa_lifecycle *lc, int state,
 			const struct pa_case_head *h, const char *action, const char *level,
-			const char *note, int64_t now, int64_t due, const struct pa_clock *clock)
+			const char *note, int64_t now, int64_t due,
+			const struct pa_case_patch *patch, const char *also)
 {
 	bool red = strcmp(level, "red") == 0;
-	struct pa_case_patch patch = {.urgent = -1,
-				      .ext_pending = -1,
-				      .unreasonable = -1,
-				      .clock = clock,
-				      .mark_overdue = red};
 	struct pa_step_in st = {.case_id = h->id,
 				.action = action,
 				.from_state = h->status,
@@ -38,22 +40,35 @@ static enum pa_err mark(struct pa_db *db, const struct pa_lifecycle *lc, int sta
 				.type = h->type,
 				.category = h->category,
 				.grid = h->grid,
-				.patch = &patch};
-	if (!lc->uncounted)
+				.patch = patch};
+	if (!lc->uncounted) {
 		st.stats[st.nstats++] = (struct pa_stat_delta){
 			red ? "supervision_red" : "supervision_yellow", 1, false};
-	pa_step_stats(lc, NULL, state, state, h, &patch, &st);
+		if (also)
+			st.stats[st.nstats++] = (struct pa_stat_delta){also, 1, false};
+	}
+	pa_step_stats(lc, NULL, state, state, h, patch, &st);
 	enum pa_err rc = db->ops->case_step(db, &st);
 	if (!rc)
 		rc = db->ops->supervision_add(db, h->id, level, 0, note, now, due);
 	return rc;
 }
 
+/* A patch that sets the clock a mark leaves (a red mark: past a red limit for good). */
+static struct pa_case_patch clock_patch(const struct pa_clock *c, bool red)
+{
+	return (struct pa_case_patch){.urgent = -1,
+				      .ext_pending = -1,
+				      .unreasonable = -1,
+				      .clock = c,
+				      .mark_overdue = red};
+}
+
 static enum pa_err sweep_job(struct pa_db *db, void *arg)
 {
 	struct sweep_job *j = arg;
 	struct pa_app *app = j->app;
-	j->yellow = j->red = j->escalated = 0;
+	j->yellow = j->red = j->escalated = j->watch_late = 0;
 	const struct pa_scope everywhere = {.region = ""};
 	struct pa_case_head h;
 	enum pa_err rc = db->ops->case_head(db, &everywhere, j->id, &h);
@@ -78,8 +93,9 @@ static enum pa_err sweep_job(struct pa_db *db, void *arg)
 		pa_clock_dues(app, p, (enum pa_tier)tier, ph, h.ext_days, &c);
 		snprintf(note, sizeof note, "超过%s黄牌时限，系统自动黄牌督办",
 			 state_name(t->lc, h.status));
+		struct pa_case_patch marked = clock_patch(&c, false);
 		if ((rc = mark(db, t->lc, from, &h, "auto_yellow", "yellow", note, j->now,
-			       c.due_red, &c)))
+			       c.due_red, &marked, NULL)))
 			return rc;
 		h.version++;
 		h.clock = c;
@@ -90,7 +106,9 @@ static enum pa_err sweep_job(struct pa_db *db, void *arg)
 		pa_clock_dues(app, p, (enum pa_tier)tier, ph, h.ext_days, &c);
 		snprintf(note, sizeof note, "超过%s红牌时限，系统自动红牌督办",
 			 state_name(t->lc, h.status));
-		if ((rc = mark(db, t->lc, from, &h, "auto_red", "red", note, j->now, 0, &c)))
+		struct pa_case_patch marked = clock_patch(&c, true);
+		if ((rc = mark(db, t->lc, from, &h, "auto_red", "red", note, j->now, 0, &marked,
+			       NULL)))
 			return rc;
 		h.clock = c;
 		h.overdue = 1;
@@ -133,6 +151,38 @@ static enum pa_err sweep_job(struct pa_db *db, void *arg)
 	return PA_OK;
 }
 
+/* A watched date (the case type's watch = FIELD: a hazard's 整改期限) passed while the case
+ * is still being handled: marked once — a step named by the type's watch_step, a red
+ * notice, and the count supervision_watch_late — looked at again inside the write, so two
+ * sweepers cannot both mark. Its phase clock is left alone: the date is the reporter's,
+ * not a time limit, and a case past it is not thereby overdue. */
+static enum pa_err watch_job(struct pa_db *db, void *arg)
+{
+	struct sweep_job *j = arg;
+	j->yellow = j->red = j->escalated = j->watch_late = 0;
+	const struct pa_scope everywhere = {.region = ""};
+	struct pa_case_head h;
+	enum pa_err rc = db->ops->case_head(db, &everywhere, j->id, &h);
+	if (rc)
+		return rc == PA_NOT_FOUND ? PA_OK : rc;
+	if (!h.watch_open || h.watch_marked || !h.watch_due || h.watch_due > j->now)
+		return PA_OK;
+	const struct pa_casetype *t = pa_catalog_type(j->app->cat, h.type);
+	int state = t ? pa_lifecycle_state(t->lc, h.status) : -1;
+	if (!t || !t->watch || !pa_state_watched(t->lc, state))
+		return PA_OK; /* data changed under the case: nothing to judge it by */
+	char day[16], note[200];
+	snprintf(note, sizeof note, "超过%s（%s）仍未办结，系统自动督办", t->watch->name,
+		 pa_day_of_end(h.watch_due, day));
+	struct pa_case_patch patch = {
+		.urgent = -1, .ext_pending = -1, .unreasonable = -1, .watch_marked = j->now};
+	if ((rc = mark(db, t->lc, state, &h, "auto_watch_late", "red", note, j->now, 0, &patch,
+		       "supervision_watch_late")))
+		return rc;
+	j->watch_late = 1;
+	return PA_OK;
+}
+
 /* A manual supervision whose deadline passed without its report: marked once, with a step
  * on the case so its page shows it. */
 struct late_job {
@@ -170,16 +220,21 @@ static enum pa_err late_job(struct pa_db *db, void *arg)
 	return PA_OK;
 }
 
-enum pa_err pa_sweep(struct pa_app *app, int64_t now, struct pa_sweep_result *res)
+/* Every case a (due, id)-paged list gives as due by now — the phase clocks' (cases_due) or
+ * the watched dates' (cases_watch_due) — each judged by `job` in a writer job. Paged, not
+ * re-read from the start: a case the sweeper cannot judge stays behind the page and never
+ * starves those after it. */
+static enum pa_err sweep_due(struct pa_app *app, int64_t now, bool watched,
+			     enum pa_err (*job)(struct pa_db *, void *),
+			     struct pa_sweep_result *res)
 {
-	memset(res, 0, sizeof *res);
 	int64_t ids[SWEEP_BATCH], dues[SWEEP_BATCH], after_due = 0, after_id = 0;
 	for (int round = 0; round < 100000; round++) {
 		int n = 0;
 		enum pa_err rc = PA_OK;
 		PA_WITH_READ(app, db, rc,
-			     rc = db->ops->cases_due(db, now, after_due, after_id, SWEEP_BATCH, ids,
-						     dues, &n));
+			     rc = (watched ? db->ops->cases_watch_due : db->ops->cases_due)(
+				     db, now, after_due, after_id, SWEEP_BATCH, ids, dues, &n));
 		if (rc)
 			return rc;
 		if (n) {
@@ -188,21 +243,33 @@ enum pa_err pa_sweep(struct pa_app *app, int64_t now, struct pa_sweep_result *re
 		}
 		for (int i = 0; i < n; i++) {
 			struct sweep_job j = {.app = app, .id = ids[i], .now = now};
-			if ((rc = pa_writer_run(app->writer, sweep_job, &j)))
+			if ((rc = pa_writer_run(app->writer, job, &j)))
 				return rc;
 			res->looked++;
 			res->yellow += j.yellow;
 			res->red += j.red;
 			res->escalated += j.escalated;
+			res->watch_late += j.watch_late;
 		}
 		if (n < SWEEP_BATCH)
 			break;
 	}
+	return PA_OK;
+}
+
+enum pa_err pa_sweep(struct pa_app *app, int64_t now, struct pa_sweep_result *res)
+{
+	memset(res, 0, sizeof *res);
+	int64_t ids[SWEEP_BATCH], dues[SWEEP_BATCH];
+	enum pa_err rc = sweep_due(app, now, false, sweep_job, res);
+	if (!rc)
+		rc = sweep_due(app, now, true, watch_job, res);
+	if (rc)
+		return rc;
 	/* manual supervisions past their deadline without a report: each marked once, so a
 	 * batch never comes back the same */
 	for (;;) {
 		int n = 0;
-		enum pa_err rc = PA_OK;
 		PA_WITH_READ(app, db, rc,
 			     rc = db->ops->supervisions_late(db, now, SWEEP_BATCH, ids, dues, &n));
 		if (rc)
