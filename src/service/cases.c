@@ -341,8 +341,8 @@ enum pa_err pa_case_create(struct pa_app *app, const struct pa_actor *a, json_t 
 		goto out;
 	/* Routing decides who receives the case and by which limits its clock runs. */
 	const struct pa_routing_rule *route =
-		pa_catalog_routing(app->cat, t->code, pa_json_str(body, "category"), grid,
-				   pa_json_str(body, "channel"));
+		pa_routing_match(pa_app_routing(app), t->code, pa_json_str(body, "category"), grid,
+				 pa_json_str(body, "channel"));
 	char unit_name[128];
 	PA_WITH_READ(app, db, rc, rc = pa_route_target(db, route, grid, &j.in.unit_id, unit_name));
 	if (rc)

@@ -25,6 +25,11 @@ enum pa_err idem_store(struct pa_db *db, struct idem *im, int status, const stru
 enum pa_err render_back(struct pa_db *db, const struct pa_app *app, const struct pa_actor *a,
 			int64_t id, struct pa_jw *out);
 
+/* ---- routing.c ---- */
+/* Put the routing table in force at start-up (pa_app_open); free every table at close. */
+enum pa_err routing_start(struct pa_app *app);
+void routing_close(struct pa_app *app);
+
 /* ---- cases.c ---- */
 /* The unit a routing rule sends a new case in grid to (its name into name). */
 enum pa_err pa_route_target(struct pa_db *db, const struct pa_routing_rule *r, const char *grid,

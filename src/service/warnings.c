@@ -159,8 +159,10 @@ enum pa_err pa_warning_issue(struct pa_app *app, const struct pa_actor *a, json_
 			}
 		snprintf(j.targets[i].grid, sizeof j.targets[i].grid, "%s", g);
 	}
-	j.wr = pa_catalog_routing(app->cat, wt->code, category, j.targets[0].grid, "department");
-	j.vr = pa_catalog_routing(app->cat, vt->code, category, j.targets[0].grid, "department");
+	/* one table for both: the warning and its tasks are routed by the same version */
+	const struct pa_routing *rt = pa_app_routing(app);
+	j.wr = pa_routing_match(rt, wt->code, category, j.targets[0].grid, "department");
+	j.vr = pa_routing_match(rt, vt->code, category, j.targets[0].grid, "department");
 	char wname[128];
 	PA_WITH_READ(app, db, rc, {
 		for (int i = 0; i < j.n && !rc; i++) {
