@@ -102,6 +102,75 @@ static enum pa_err check_code(const struct pa_conf *cf, int line, const char *fi
 
 /* ---- roles ---- */
 
+static const char *perm_words[] = {
+#define PA_X(name, word) word,
+	PA_PERMS_MAP(PA_X)
+#undef PA_X
+};
+
+/* "role1,role2" as a mask of role bits (empty: 0). */
+static enum pa_err roles_mask(const struct pa_catalog *c, const struct pa_conf *cf, int line,
+			      const char *list, uint64_t *mask)
+{
+	*mask = 0;
+	char buf[1024];
+	snprintf(buf, sizeof buf, "%s", list);
+	char *save = NULL;
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		const struct pa_role *r = pa_catalog_role(c, t);
+		if (!r)
+			return pa_data_file_err(cf->path, line, "roles", "unknown role \"%s\"", t);
+		*mask |= 1ull << r->index;
+	}
+	return PA_OK;
+}
+
+static enum pa_err parse_roles_mask(const struct pa_catalog *c, const struct pa_conf *cf, int line,
+				    const char *list, uint64_t *mask)
+{
+	enum pa_err rc = roles_mask(c, cf, line, list, mask);
+	if (!rc && !*mask)
+		return pa_data_file_err(cf->path, line, "roles",
+					"no role may take this transition");
+	return rc;
+}
+
+/* [permissions]: each permission once, with the roles that have it ("-" = none). Every
+ * permission must be listed, so a forgotten one is an error rather than nobody's. */
+static enum pa_err load_permissions(struct pa_catalog *c, const struct pa_conf *cf)
+{
+	const struct pa_conf_section *s = pa_conf_section(cf, "permissions");
+	int line[PA_PERM__COUNT] = {0};
+	for (int i = 0; s && i < s->nrows; i++) {
+		const struct pa_conf_row *r = &s->rows[i];
+		enum pa_err rc = need_cols(cf, r, 2, 2, "permissions");
+		if (rc)
+			return rc;
+		int p = 0;
+		while (p < PA_PERM__COUNT && strcmp(perm_words[p], r->tok[0]) != 0)
+			p++;
+		if (p == PA_PERM__COUNT)
+			return pa_data_file_err(cf->path, r->line, "permission",
+						"unknown permission \"%s\"", r->tok[0]);
+		if (line[p])
+			return pa_data_file_err(cf->path, r->line, "permission",
+						"%s listed twice (line %d)", r->tok[0], line[p]);
+		line[p] = r->line;
+		uint64_t mask;
+		if ((rc = roles_mask(c, cf, r->line, r->tok[1], &mask)))
+			return rc;
+		for (int k = 0; k < c->nroles; k++)
+			if ((mask >> k) & 1u)
+				c->roles[k].perms |= 1u << p;
+	}
+	for (int p = 0; p < PA_PERM__COUNT; p++)
+		if (!line[p])
+			return pa_data_file_err(cf->path, s ? s->line : 1, "permissions",
+						"%s is not listed (give it roles, or - for none)",
+						perm_words[p]);
+	return PA_OK;
+}
+
 static enum pa_err load_roles(struct pa_catalog *c, const char *path)
 {
 	struct pa_conf cf;
@@ -143,6 +212,7 @@ static enum pa_err load_roles(struct pa_catalog *c, const char *path)
 		ro->name_en = pa_strdup(&c->arena, r->tok[3]);
 		ro->index = c->nroles++;
 	}
+	rc = load_permissions(c, &cf);
 out:
 	pa_conf_free(&cf);
 	return rc;
@@ -183,25 +253,6 @@ out:
 }
 
 /* ---- lifecycles ---- */
-
-static enum pa_err parse_roles_mask(const struct pa_catalog *c, const struct pa_conf *cf, int line,
-				    const char *list, uint64_t *mask)
-{
-	*mask = 0;
-	char buf[1024];
-	snprintf(buf, sizeof buf, "%s", list);
-	char *save = NULL;
-	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		const struct pa_role *r = pa_catalog_role(c, t);
-		if (!r)
-			return pa_data_file_err(cf->path, line, "roles", "unknown role \"%s\"", t);
-		*mask |= 1ull << r->index;
-	}
-	if (!*mask)
-		return pa_data_file_err(cf->path, line, "roles",
-					"no role may take this transition");
-	return PA_OK;
-}
 
 static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct pa_lifecycle *lc)
 {

@@ -17,11 +17,33 @@ enum pa_scope_kind {
 	PA_SCOPE_UNIT,   /* sees cases that passed through its unit, within its region */
 };
 
+/* What a role may do besides the case actions its lifecycles allow: a fixed vocabulary
+ * the code checks, given to roles in roles.conf's [permissions]. routing_read = read the
+ * routing rules in force and their history; routing_admin = put new rules in force. */
+// clang-format off
+#define PA_PERMS_MAP(X) \
+	X(ROUTING_READ, "routing_read") \
+	X(ROUTING_ADMIN, "routing_admin")
+// clang-format on
+
+enum pa_perm {
+#define PA_X(name, word) PA_PERM_##name,
+	PA_PERMS_MAP(PA_X)
+#undef PA_X
+		PA_PERM__COUNT
+};
+
 struct pa_role {
 	const char *code, *name, *name_en;
 	enum pa_scope_kind scope;
-	int index; /* bit in role masks */
+	int index;      /* bit in role masks */
+	unsigned perms; /* bits 1u << enum pa_perm */
 };
+
+static inline bool pa_role_can(const struct pa_role *r, enum pa_perm p)
+{
+	return r && (r->perms >> p) & 1u;
+}
 
 enum pa_state_kind { PA_STATE_INITIAL, PA_STATE_ACTIVE, PA_STATE_WAITING, PA_STATE_TERMINAL };
 

@@ -125,6 +125,10 @@ static void test_catalog_shipped(void **st)
 	assert_non_null(acc);
 	assert_true(pa_role_may(acc, pa_catalog_role(c, "town_staff")));
 	assert_false(pa_role_may(acc, pa_catalog_role(c, "auditor")));
+	assert_true(pa_role_can(pa_catalog_role(c, "city_admin"), PA_PERM_ROUTING_ADMIN));
+	assert_true(pa_role_can(pa_catalog_role(c, "auditor"), PA_PERM_ROUTING_READ));
+	assert_false(pa_role_can(pa_catalog_role(c, "auditor"), PA_PERM_ROUTING_ADMIN));
+	assert_false(pa_role_can(pa_catalog_role(c, "grid_worker"), PA_PERM_ROUTING_READ));
 	assert_null(pa_lifecycle_find(lc, "verify_pass", rep));
 	assert_non_null(pa_lifecycle_find(lc, "report", PA_FROM_CREATE));
 	assert_int_equal(lc->states[rep].phase, PA_PHASE_ACCEPT);
@@ -200,6 +204,14 @@ static void test_catalog_broken(void **st)
 		 "standard\n[categories]\nx X X\n",
 		 "hazard.conf:5: intake:"},
 		{"roles.conf", "[roles]\nboss galaxy B B\n", "roles.conf:2: scope:"},
+		{"roles.conf", "[roles]\nboss region B B\n",
+		 "roles.conf:1: permissions: routing_read is not listed"},
+		{"roles.conf",
+		 "[roles]\nboss region B B\n[permissions]\nrouting_read boss\nrouting_admin "
+		 "boss,king\n",
+		 "roles.conf:5: roles: unknown role \"king\""},
+		{"roles.conf", "[roles]\nboss region B B\n[permissions]\nfly boss\n",
+		 "roles.conf:4: permission: unknown permission \"fly\""},
 		{"routing.conf", "[rules]\nr - - - - tier:town city ordinary\n",
 		 "routing.conf:2: tier: a case sent to the town centre"},
 		{"routing.conf", "[rules]\nr - - - - tier:town town ordinary\n[extra]\n",
