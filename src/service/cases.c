@@ -257,6 +257,7 @@ static void render_new(struct create_job *j, const struct pa_case_ref *ref)
 		.unit_name = j->unit_name,
 		.tier = in->tier,
 		.routing_rule = in->routing_rule,
+		.routing_version = in->routing_version,
 		.query_code = j->query_code[0] ? j->query_code : NULL,
 		.profile = in->profile,
 		.clock = in->clock,
@@ -340,9 +341,9 @@ enum pa_err pa_case_create(struct pa_app *app, const struct pa_actor *a, json_t 
 				(struct pa_party_in **)&j.in.parties, &j.in.nparties)))
 		goto out;
 	/* Routing decides who receives the case and by which limits its clock runs. */
-	const struct pa_routing_rule *route =
-		pa_routing_match(pa_app_routing(app), t->code, pa_json_str(body, "category"), grid,
-				 pa_json_str(body, "channel"));
+	const struct pa_routing *rt = pa_app_routing(app);
+	const struct pa_routing_rule *route = pa_routing_match(
+		rt, t->code, pa_json_str(body, "category"), grid, pa_json_str(body, "channel"));
 	char unit_name[128];
 	PA_WITH_READ(app, db, rc, rc = pa_route_target(db, route, grid, &j.in.unit_id, unit_name));
 	if (rc)
@@ -373,6 +374,7 @@ enum pa_err pa_case_create(struct pa_app *app, const struct pa_actor *a, json_t 
 	j.in.action = report->action->code;
 	j.in.tier = pa_tier_name(route->tier);
 	j.in.routing_rule = route->id;
+	j.in.routing_version = rt->version;
 	j.in.profile = route->profile->code;
 	if (t->query_code) {
 		/* 16 characters a person can read out: no 0/O, 1/I; only the hash is kept */

@@ -26,9 +26,15 @@ enum pa_err render_back(struct pa_db *db, const struct pa_app *app, const struct
 			int64_t id, struct pa_jw *out);
 
 /* ---- routing.c ---- */
-/* Put the routing table in force at start-up (pa_app_open); free every table at close. */
+/* Put the routing table in force at start-up (pa_app_open), recording routing.conf as a
+ * new version first when it changed; free every table at close. */
 enum pa_err routing_start(struct pa_app *app);
 void routing_close(struct pa_app *app);
+/* The hex SHA-256 of a version's text. */
+void routing_sha256(const char *text, char out[65]);
+/* In a transaction: the audit record of a version just added (replaces: the latest before
+ * it, 0 = none). */
+enum pa_err routing_audit(struct pa_db *db, const struct pa_routing_version *v, int64_t replaces);
 
 /* ---- cases.c ---- */
 /* The unit a routing rule sends a new case in grid to (its name into name). */
