@@ -474,8 +474,7 @@ static bool category_known(const struct pa_catalog *cat, const char *code)
 	return false;
 }
 
-static enum pa_err parse_int(const char *s, long long lo, long long hi, const char *name,
-			     long long *out)
+enum pa_err query_int(const char *s, long long lo, long long hi, const char *name, long long *out)
 {
 	char *end;
 	if (!s || !*s || strlen(s) > 19)
@@ -488,6 +487,19 @@ static enum pa_err parse_int(const char *s, long long lo, long long hi, const ch
 	return PA_OK;
 }
 
+void page_end(struct pa_jw *out, int64_t next)
+{
+	pa_jw_arr_end(out);
+	pa_jw_key(out, "next_cursor");
+	if (next) {
+		char cur[24];
+		snprintf(cur, sizeof cur, "%lld", (long long)next);
+		pa_jw_str(out, cur);
+	} else
+		pa_jw_null(out);
+	pa_jw_obj_end(out);
+}
+
 enum pa_err pa_case_search(struct pa_app *app, const struct pa_actor *a,
 			   const struct pa_case_query *q, struct pa_jw *out)
 {
@@ -495,12 +507,12 @@ enum pa_err pa_case_search(struct pa_app *app, const struct pa_actor *a,
 	long long v;
 	enum pa_err rc;
 	if (q->limit) {
-		if ((rc = parse_int(q->limit, 1, 200, "limit", &v)))
+		if ((rc = query_int(q->limit, 1, 200, "limit", &v)))
 			return rc;
 		f.limit = (int)v;
 	}
 	if (q->cursor) {
-		if ((rc = parse_int(q->cursor, 1, INT64_MAX, "cursor", &v)))
+		if ((rc = query_int(q->cursor, 1, INT64_MAX, "cursor", &v)))
 			return rc;
 		f.before_id = v;
 	}
@@ -534,15 +546,7 @@ enum pa_err pa_case_search(struct pa_app *app, const struct pa_actor *a,
 		pa_jw_arr(out);
 		for (int i = 0; i < n; i++)
 			pa_render_case(out, app->cat, a, &rows[i], false);
-		pa_jw_arr_end(out);
-		pa_jw_key(out, "next_cursor");
-		if (next) {
-			char cur[24];
-			snprintf(cur, sizeof cur, "%lld", (long long)next);
-			pa_jw_str(out, cur);
-		} else
-			pa_jw_null(out);
-		pa_jw_obj_end(out);
+		page_end(out, next);
 	}
 	pa_arena_free(&ar);
 	return rc;

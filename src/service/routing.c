@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/jspec.h"
 #include "core/log.h"
 #include "service/internal.h"
 
@@ -143,4 +144,206 @@ void routing_close(struct pa_app *app)
 		pa_routing_free(t);
 		t = older;
 	}
+}
+
+/* ---- the API: read the rules in force and their history, put new ones in force ---- */
+
+static void render_rule(struct pa_jw *w, const struct pa_routing_rule *r)
+{
+	pa_jw_obj(w);
+	pa_jw_kstr(w, "id", r->id);
+	pa_jw_kint(w, "line", r->line);
+	pa_jw_kstr(w, "type", r->type); /* null: any */
+	pa_jw_kstr(w, "category", r->category);
+	pa_jw_kstr(w, "region", r->region);
+	pa_jw_kstr(w, "channel", r->channel);
+	char target[80];
+	snprintf(target, sizeof target, "%s:%s", r->to_unit ? "unit" : "tier",
+		 r->to_unit ? r->unit : pa_tier_name(r->tier));
+	pa_jw_kstr(w, "target", target);
+	pa_jw_kstr(w, "tier", pa_tier_name(r->tier));
+	pa_jw_kstr(w, "profile", r->profile->code);
+	pa_jw_obj_end(w);
+}
+
+/* A version's record; with t (its parsed table), its text and rules too. The object is
+ * left open for the caller to close. */
+static void render_version(struct pa_jw *w, const struct pa_routing_version *v,
+			   const struct pa_routing *t)
+{
+	pa_jw_obj(w);
+	pa_jw_kint(w, "version", v->version);
+	pa_jw_kstr(w, "source", v->source);
+	pa_jw_key(w, "by");
+	if (v->actor_id) {
+		pa_jw_obj(w);
+		pa_jw_kint(w, "id", v->actor_id);
+		pa_jw_kstr(w, "name", v->actor_name);
+		pa_jw_obj_end(w);
+	} else
+		pa_jw_null(w);
+	pa_jw_kstr(w, "reason", v->reason);
+	pa_jw_ktime(w, "at", v->at);
+	pa_jw_kstr(w, "sha256", v->sha256);
+	if (!t)
+		return;
+	pa_jw_kstr(w, "text", v->rules);
+	pa_jw_key(w, "rules");
+	pa_jw_arr(w);
+	for (int i = 0; i < t->nrules; i++)
+		render_rule(w, &t->rules[i]);
+	pa_jw_arr_end(w);
+}
+
+static enum pa_err may(const struct pa_actor *a, enum pa_perm p)
+{
+	if (pa_role_can(a->role, p))
+		return PA_OK;
+	return pa_errf(PA_FORBIDDEN, NULL,
+		       p == PA_PERM_ROUTING_ADMIN ? "your role may not change the routing rules"
+						  : "your role may not read the routing rules");
+}
+
+enum pa_err pa_routing_current(struct pa_app *app, const struct pa_actor *a, struct pa_jw *out)
+{
+	enum pa_err rc = may(a, PA_PERM_ROUTING_READ);
+	if (rc)
+		return rc;
+	const struct pa_routing *t = pa_app_routing(app);
+	struct pa_arena ar;
+	pa_arena_init(&ar);
+	struct pa_routing_version v;
+	PA_WITH_READ(app, db, rc, rc = db->ops->routing_version_get(db, t->version, NULL, &ar, &v));
+	if (!rc) {
+		render_version(out, &v, t);
+		pa_jw_obj_end(out);
+	}
+	pa_arena_free(&ar);
+	return rc;
+}
+
+enum pa_err pa_routing_history(struct pa_app *app, const struct pa_actor *a, const char *limit,
+			       const char *cursor, struct pa_jw *out)
+{
+	long long max = 50, before = 0;
+	enum pa_err rc = may(a, PA_PERM_ROUTING_READ);
+	if (rc || (limit && (rc = query_int(limit, 1, 200, "limit", &max))) ||
+	    (cursor && (rc = query_int(cursor, 1, INT64_MAX, "cursor", &before))))
+		return rc;
+	int64_t in_force = pa_app_routing(app)->version;
+	struct pa_arena ar;
+	pa_arena_init(&ar);
+	struct pa_routing_version *rows = NULL;
+	int n = 0;
+	int64_t next = 0;
+	PA_WITH_READ(app, db, rc,
+		     rc = db->ops->routing_versions(db, before, (int)max, &ar, &rows, &n, &next));
+	if (!rc) {
+		pa_jw_obj(out);
+		pa_jw_key(out, "items");
+		pa_jw_arr(out);
+		for (int i = 0; i < n; i++) {
+			render_version(out, &rows[i], NULL);
+			pa_jw_kbool(out, "in_force", rows[i].version == in_force);
+			pa_jw_obj_end(out);
+		}
+		page_end(out, next);
+	}
+	pa_arena_free(&ar);
+	return rc;
+}
+
+static const struct pa_jspec put_spec[] = {
+	{"rules", PA_JT_STRING, true, 100000},
+	{"reason", PA_JT_STRING, true, 500},
+	{NULL, 0, false, 0},
+};
+
+struct put_job {
+	const struct pa_routing *table;
+	struct pa_routing_version v;
+	struct idem idem;
+	struct pa_jw *out;
+};
+
+/* A unit a rule names must exist: intake would otherwise refuse every case it matches. */
+static enum pa_err units_exist(struct pa_db *db, const struct pa_routing *t)
+{
+	for (int i = 0; i < t->nrules; i++) {
+		const struct pa_routing_rule *r = &t->rules[i];
+		int64_t id;
+		enum pa_err rc =
+			r->to_unit ? db->ops->unit_by_code(db, r->unit, &id, NULL, 0, NULL) : PA_OK;
+		if (rc == PA_NOT_FOUND)
+			return pa_errf(PA_BAD_FIELD, "rules", "rules:%d: target: no unit \"%s\"",
+				       r->line, r->unit);
+		if (rc)
+			return rc;
+	}
+	return PA_OK;
+}
+
+static enum pa_err put_job(struct pa_db *db, void *arg)
+{
+	struct put_job *j = arg;
+	enum pa_err rc = idem_lookup(db, &j->idem, j->out);
+	if (rc != PA_NOT_FOUND)
+		return rc;
+	if ((rc = units_exist(db, j->table)))
+		return rc;
+	struct pa_arena ar;
+	pa_arena_init(&ar);
+	struct pa_routing_version last;
+	int64_t replaces = 0;
+	rc = db->ops->routing_version_get(db, 0, NULL, &ar, &last);
+	if (!rc)
+		replaces = last.version;
+	pa_arena_free(&ar);
+	if ((rc && rc != PA_NOT_FOUND) ||
+	    (rc = db->ops->routing_version_add(db, &j->v, &j->v.version)) ||
+	    (rc = routing_audit(db, &j->v, replaces)))
+		return rc;
+	render_version(j->out, &j->v, j->table);
+	pa_jw_obj_end(j->out);
+	return idem_store(db, &j->idem, 200, j->out);
+}
+
+enum pa_err pa_routing_put(struct pa_app *app, const struct pa_actor *a, json_t *body,
+			   const char *idem_key, struct pa_jw *out)
+{
+	enum pa_err rc = may(a, PA_PERM_ROUTING_ADMIN);
+	if (rc || (rc = pa_jspec_check(body, put_spec, NULL)))
+		return rc;
+	const char *text = pa_json_str(body, "rules"), *reason = pa_json_str(body, "reason");
+	if (strspn(reason, " \t\n") == strlen(reason))
+		return pa_errf(PA_MISSING_FIELD, "reason",
+			       "say why the routing rules change (\"reason\")");
+	struct pa_routing *t;
+	if ((rc = pa_routing_parse(app->cat, "rules", text, strlen(text), &t))) {
+		/* the same words start-up would use, as the fault of the request's "rules" */
+		char msg[512];
+		snprintf(msg, sizeof msg, "%s", pa_err_last()->message);
+		return pa_errf(rc == PA_DATA_FILE ? PA_BAD_FIELD : rc, "rules", "%s", msg);
+	}
+	char sha[65];
+	routing_sha256(text, sha);
+	struct put_job j = {.table = t, .out = out};
+	j.v = (struct pa_routing_version){.rules = text,
+					  .sha256 = sha,
+					  .source = "api",
+					  .reason = reason,
+					  .actor_id = a->user.id,
+					  .actor_name =
+						  a->user.name[0] ? a->user.name : a->user.username,
+					  .at = pa_now()};
+	if ((rc = idem_prepare(&j.idem, a, idem_key, "PUT /routing", body)) ||
+	    (rc = pa_writer_run(app->writer, put_job, &j)) || j.idem.replayed) {
+		pa_routing_free(t);
+		return rc;
+	}
+	t->version = j.v.version;
+	if (install(app, t))
+		pa_log(PA_LOG_INFO, "routing_put", "\"version\":%lld,\"by\":%lld,\"rules\":%d",
+		       (long long)j.v.version, (long long)a->user.id, t->nrules);
+	return PA_OK;
 }
