@@ -102,6 +102,75 @@ static enum pa_err check_code(const struct pa_conf *cf, int line, const char *fi
 
 /* ---- roles ---- */
 
+static const char *perm_words[] = {
+#define PA_X(name, word) word,
+	PA_PERMS_MAP(PA_X)
+#undef PA_X
+};
+
+/* "role1,role2" as a mask of role bits (empty: 0). */
+static enum pa_err roles_mask(const struct pa_catalog *c, const struct pa_conf *cf, int line,
+			      const char *list, uint64_t *mask)
+{
+	*mask = 0;
+	char buf[1024];
+	snprintf(buf, sizeof buf, "%s", list);
+	char *save = NULL;
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		const struct pa_role *r = pa_catalog_role(c, t);
+		if (!r)
+			return pa_data_file_err(cf->path, line, "roles", "unknown role \"%s\"", t);
+		*mask |= 1ull << r->index;
+	}
+	return PA_OK;
+}
+
+static enum pa_err parse_roles_mask(const struct pa_catalog *c, const struct pa_conf *cf, int line,
+				    const char *list, uint64_t *mask)
+{
+	enum pa_err rc = roles_mask(c, cf, line, list, mask);
+	if (!rc && !*mask)
+		return pa_data_file_err(cf->path, line, "roles",
+					"no role may take this transition");
+	return rc;
+}
+
+/* [permissions]: each permission once, with the roles that have it ("-" = none). Every
+ * permission must be listed, so a forgotten one is an error rather than nobody's. */
+static enum pa_err load_permissions(struct pa_catalog *c, const struct pa_conf *cf)
+{
+	const struct pa_conf_section *s = pa_conf_section(cf, "permissions");
+	int line[PA_PERM__COUNT] = {0};
+	for (int i = 0; s && i < s->nrows; i++) {
+		const struct pa_conf_row *r = &s->rows[i];
+		enum pa_err rc = need_cols(cf, r, 2, 2, "permissions");
+		if (rc)
+			return rc;
+		int p = 0;
+		while (p < PA_PERM__COUNT && strcmp(perm_words[p], r->tok[0]) != 0)
+			p++;
+		if (p == PA_PERM__COUNT)
+			return pa_data_file_err(cf->path, r->line, "permission",
+						"unknown permission \"%s\"", r->tok[0]);
+		if (line[p])
+			return pa_data_file_err(cf->path, r->line, "permission",
+						"%s listed twice (line %d)", r->tok[0], line[p]);
+		line[p] = r->line;
+		uint64_t mask;
+		if ((rc = roles_mask(c, cf, r->line, r->tok[1], &mask)))
+			return rc;
+		for (int k = 0; k < c->nroles; k++)
+			if ((mask >> k) & 1u)
+				c->roles[k].perms |= 1u << p;
+	}
+	for (int p = 0; p < PA_PERM__COUNT; p++)
+		if (!line[p])
+			return pa_data_file_err(cf->path, s ? s->line : 1, "permissions",
+						"%s is not listed (give it roles, or - for none)",
+						perm_words[p]);
+	return PA_OK;
+}
+
 static enum pa_err load_roles(struct pa_catalog *c, const char *path)
 {
 	struct pa_conf cf;
@@ -143,6 +212,7 @@ static enum pa_err load_roles(struct pa_catalog *c, const char *path)
 		ro->name_en = pa_strdup(&c->arena, r->tok[3]);
 		ro->index = c->nroles++;
 	}
+	rc = load_permissions(c, &cf);
 out:
 	pa_conf_free(&cf);
 	return rc;
@@ -183,25 +253,6 @@ out:
 }
 
 /* ---- lifecycles ---- */
-
-static enum pa_err parse_roles_mask(const struct pa_catalog *c, const struct pa_conf *cf, int line,
-				    const char *list, uint64_t *mask)
-{
-	*mask = 0;
-	char buf[1024];
-	snprintf(buf, sizeof buf, "%s", list);
-	char *save = NULL;
-	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		const struct pa_role *r = pa_catalog_role(c, t);
-		if (!r)
-			return pa_data_file_err(cf->path, line, "roles", "unknown role \"%s\"", t);
-		*mask |= 1ull << r->index;
-	}
-	if (!*mask)
-		return pa_data_file_err(cf->path, line, "roles",
-					"no role may take this transition");
-	return PA_OK;
-}
 
 static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct pa_lifecycle *lc)
 {
@@ -637,97 +688,149 @@ static bool region_code(const char *s)
 	return true;
 }
 
-static enum pa_err load_routing(struct pa_catalog *c, const char *path)
+#define MAX_RULES 1000
+
+/* One rule row into ro (strings in arena a). */
+static enum pa_err parse_rule(const struct pa_catalog *c, const struct pa_conf *cf,
+			      const struct pa_conf_row *r, struct pa_arena *a,
+			      struct pa_routing_rule *ro)
 {
-	struct pa_conf cf;
-	enum pa_err rc = pa_conf_load(path, &cf);
-	if (rc)
-		goto out;
-	const struct pa_conf_section *s = pa_conf_section(&cf, "rules");
-	if (!s || !s->nrows) {
-		rc = pa_data_file_err(path, 1, "rules", "no [rules] section with rows");
-		goto out;
+	const char *path = cf->path;
+	enum pa_err rc;
+	if ((rc = need_cols(cf, r, 8, 8, "rules")) ||
+	    (rc = check_code(cf, r->line, "id", r->tok[0])))
+		return rc;
+	ro->id = pa_strdup(a, r->tok[0]);
+	ro->line = r->line;
+	const struct pa_casetype *t = NULL;
+	if (*r->tok[1] && !(t = pa_catalog_type(c, r->tok[1])))
+		return pa_data_file_err(path, r->line, "type", "unknown case type \"%s\"",
+					r->tok[1]);
+	if (*r->tok[2] && (t ? !pa_type_category(t, r->tok[2]) : !category_anywhere(c, r->tok[2])))
+		return pa_data_file_err(path, r->line, "category", "unknown category \"%s\"%s%s",
+					r->tok[2], t ? " for " : "", t ? t->code : "");
+	if (*r->tok[3] && !region_code(r->tok[3]))
+		return pa_data_file_err(path, r->line, "region", "\"%s\" is not a region code",
+					r->tok[3]);
+	if (*r->tok[4] && !pa_catalog_channel(c, r->tok[4]))
+		return pa_data_file_err(path, r->line, "channel", "unknown channel \"%s\"",
+					r->tok[4]);
+	const char *target = r->tok[5];
+	if (strncmp(target, "unit:", 5) == 0 && target[5]) {
+		ro->to_unit = true;
+		ro->unit = pa_strdup(a, target + 5);
+	} else if (strncmp(target, "tier:", 5) != 0 || pa_tier_of(target + 5) < 0)
+		return pa_data_file_err(path, r->line, "target",
+					"\"%s\" is not tier:village|town|city or unit:CODE",
+					target);
+	int tier = pa_tier_of(r->tok[6]);
+	if (tier < 0)
+		return pa_data_file_err(path, r->line, "tier",
+					"\"%s\" is not village, town or city", r->tok[6]);
+	if (!ro->to_unit && pa_tier_of(target + 5) != tier)
+		return pa_data_file_err(path, r->line, "tier",
+					"a case sent to the %s centre starts at the %s tier",
+					target + 5, target + 5);
+	ro->tier = (enum pa_tier)tier;
+	if (!(ro->profile = pa_catalog_profile(c, r->tok[7])))
+		return pa_data_file_err(path, r->line, "profile", "unknown profile \"%s\"",
+					r->tok[7]);
+	ro->type = t ? t->code : NULL;
+	ro->category = *r->tok[2] ? pa_strdup(a, r->tok[2]) : NULL;
+	ro->region = *r->tok[3] ? pa_strdup(a, r->tok[3]) : NULL;
+	ro->channel = *r->tok[4] ? pa_strdup(a, r->tok[4]) : NULL;
+	return PA_OK;
+}
+
+static enum pa_err parse_rules(const struct pa_catalog *c, const struct pa_conf *cf,
+			       struct pa_routing *rt)
+{
+	const char *path = cf->path;
+	const struct pa_conf_section *s = NULL;
+	for (int i = 0; i < cf->nsec; i++) {
+		const struct pa_conf_section *x = &cf->sec[i];
+		if (strcmp(x->name, "rules") != 0)
+			return pa_data_file_err(path, x->line, "section",
+						"[%s]: routing rules have a [rules] section only",
+						x->name);
+		if (s)
+			return pa_data_file_err(path, x->line, "section",
+						"[rules] again: the rules are one section");
+		s = x;
 	}
-	struct pa_arena *a = &c->arena;
-	c->routes = pa_alloc(a, sizeof *c->routes * (size_t)s->nrows);
+	if (!s || !s->nrows)
+		return pa_data_file_err(path, s ? s->line : 1, "rules", "no rules");
+	if (s->nrows > MAX_RULES)
+		return pa_data_file_err(path, s->rows[MAX_RULES].line, "rules",
+					"more than %d rules", MAX_RULES);
+	rt->rules = pa_alloc(&rt->arena, sizeof *rt->rules * (size_t)s->nrows);
 	for (int i = 0; i < s->nrows; i++) {
 		const struct pa_conf_row *r = &s->rows[i];
-		if ((rc = need_cols(&cf, r, 8, 8, "rules")) ||
-		    (rc = check_code(&cf, r->line, "id", r->tok[0])))
-			goto out;
-		struct pa_routing_rule *ro = &c->routes[c->nroutes];
-		for (int k = 0; k < c->nroutes; k++)
-			if (strcmp(c->routes[k].id, r->tok[0]) == 0) {
-				rc = pa_data_file_err(path, r->line, "id",
-						      "rule \"%s\" listed twice", r->tok[0]);
-				goto out;
-			}
-		ro->id = pa_strdup(a, r->tok[0]);
-		const struct pa_casetype *t = NULL;
-		if (*r->tok[1] && !(t = pa_catalog_type(c, r->tok[1]))) {
-			rc = pa_data_file_err(path, r->line, "type", "unknown case type \"%s\"",
-					      r->tok[1]);
-			goto out;
-		}
-		if (*r->tok[2] &&
-		    (t ? !pa_type_category(t, r->tok[2]) : !category_anywhere(c, r->tok[2]))) {
-			rc = pa_data_file_err(path, r->line, "category",
-					      "unknown category \"%s\"%s%s", r->tok[2],
-					      t ? " for " : "", t ? t->code : "");
-			goto out;
-		}
-		if (*r->tok[3] && !region_code(r->tok[3])) {
-			rc = pa_data_file_err(path, r->line, "region",
-					      "\"%s\" is not a region code", r->tok[3]);
-			goto out;
-		}
-		if (*r->tok[4] && !pa_catalog_channel(c, r->tok[4])) {
-			rc = pa_data_file_err(path, r->line, "channel", "unknown channel \"%s\"",
-					      r->tok[4]);
-			goto out;
-		}
-		const char *target = r->tok[5];
-		if (strncmp(target, "unit:", 5) == 0 && target[5]) {
-			ro->to_unit = true;
-			ro->unit = pa_strdup(a, target + 5);
-		} else if (strncmp(target, "tier:", 5) != 0 || pa_tier_of(target + 5) < 0) {
-			rc = pa_data_file_err(path, r->line, "target",
-					      "\"%s\" is not tier:village|town|city or unit:CODE",
-					      target);
-			goto out;
-		}
-		int tier = pa_tier_of(r->tok[6]);
-		if (tier < 0) {
-			rc = pa_data_file_err(path, r->line, "tier",
-					      "\"%s\" is not village, town or city", r->tok[6]);
-			goto out;
-		}
-		if (!ro->to_unit && pa_tier_of(target + 5) != tier) {
-			rc = pa_data_file_err(path, r->line, "tier",
-					      "a case sent to the %s centre starts at the %s tier",
-					      target + 5, target + 5);
-			goto out;
-		}
-		ro->tier = (enum pa_tier)tier;
-		if (!(ro->profile = pa_catalog_profile(c, r->tok[7]))) {
-			rc = pa_data_file_err(path, r->line, "profile", "unknown profile \"%s\"",
-					      r->tok[7]);
-			goto out;
-		}
-		ro->type = t ? t->code : NULL;
-		ro->category = *r->tok[2] ? pa_strdup(a, r->tok[2]) : NULL;
-		ro->region = *r->tok[3] ? pa_strdup(a, r->tok[3]) : NULL;
-		ro->channel = *r->tok[4] ? pa_strdup(a, r->tok[4]) : NULL;
-		c->nroutes++;
+		enum pa_err rc = parse_rule(c, cf, r, &rt->arena, &rt->rules[i]);
+		if (rc)
+			return rc;
+		for (int k = 0; k < i; k++)
+			if (strcmp(rt->rules[k].id, rt->rules[i].id) == 0)
+				return pa_data_file_err(path, r->line, "id",
+							"rule \"%s\" listed twice (line %d)",
+							r->tok[0], rt->rules[k].line);
+		rt->nrules++;
 	}
-	const struct pa_routing_rule *last = &c->routes[c->nroutes - 1];
+	const struct pa_routing_rule *last = &rt->rules[rt->nrules - 1];
 	if (last->type || last->category || last->region || last->channel)
-		rc = pa_data_file_err(
-			path, s->rows[s->nrows - 1].line, "rules",
+		return pa_data_file_err(
+			path, last->line, "rules",
 			"the last rule must match every case (- in type, category, region, "
 			"channel)");
-out:
+	return PA_OK;
+}
+
+enum pa_err pa_routing_parse(const struct pa_catalog *c, const char *name, const char *text,
+			     size_t len, struct pa_routing **out)
+{
+	*out = NULL;
+	struct pa_routing *rt = calloc(1, sizeof *rt);
+	if (!rt)
+		return pa_errf(PA_INTERNAL, NULL, "out of memory");
+	pa_arena_init(&rt->arena);
+	struct pa_conf cf;
+	/* the [rules] header may be left out: the rows alone are the table */
+	enum pa_err rc = pa_conf_parse_rows(name, text, len, "rules", &cf);
+	if (!rc)
+		rc = parse_rules(c, &cf, rt);
 	pa_conf_free(&cf);
+	if (rc) {
+		pa_routing_free(rt);
+		return rc;
+	}
+	*out = rt;
+	return PA_OK;
+}
+
+void pa_routing_free(struct pa_routing *r)
+{
+	if (!r)
+		return;
+	pa_arena_free(&r->arena);
+	free(r);
+}
+
+/* routing.conf is checked at load like every data file; the table in force is the
+ * service's to choose (the file's, or a later version recorded in the database). */
+static enum pa_err load_routing(struct pa_catalog *c, const char *path)
+{
+	char *text;
+	size_t n;
+	enum pa_err rc = pa_data_file_read(path, 4 << 20, &text, &n);
+	if (rc)
+		return rc;
+	struct pa_routing *rt;
+	if (!(rc = pa_routing_parse(c, path, text, n, &rt))) {
+		c->routing_path = pa_strdup(&c->arena, path);
+		c->routing_text = pa_strndup(&c->arena, text, n);
+	}
+	pa_routing_free(rt);
+	free(text);
 	return rc;
 }
 
@@ -739,12 +842,12 @@ const struct pa_profile *pa_catalog_profile(const struct pa_catalog *c, const ch
 	return NULL;
 }
 
-const struct pa_routing_rule *pa_catalog_routing(const struct pa_catalog *c, const char *type,
-						 const char *category, const char *grid,
-						 const char *channel)
+const struct pa_routing_rule *pa_routing_match(const struct pa_routing *rt, const char *type,
+					       const char *category, const char *grid,
+					       const char *channel)
 {
-	for (int i = 0; i < c->nroutes; i++) {
-		const struct pa_routing_rule *r = &c->routes[i];
+	for (int i = 0; i < rt->nrules; i++) {
+		const struct pa_routing_rule *r = &rt->rules[i];
 		if ((r->type && strcmp(r->type, type) != 0) ||
 		    (r->category && strcmp(r->category, category) != 0) ||
 		    (r->region && strncmp(grid, r->region, strlen(r->region)) != 0) ||

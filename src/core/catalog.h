@@ -17,11 +17,33 @@ enum pa_scope_kind {
 	PA_SCOPE_UNIT,   /* sees cases that passed through its unit, within its region */
 };
 
+/* What a role may do besides the case actions its lifecycles allow: a fixed vocabulary
+ * the code checks, given to roles in roles.conf's [permissions]. routing_read = read the
+ * routing rules in force and their history; routing_admin = put new rules in force. */
+// clang-format off
+#define PA_PERMS_MAP(X) \
+	X(ROUTING_READ, "routing_read") \
+	X(ROUTING_ADMIN, "routing_admin")
+// clang-format on
+
+enum pa_perm {
+#define PA_X(name, word) PA_PERM_##name,
+	PA_PERMS_MAP(PA_X)
+#undef PA_X
+		PA_PERM__COUNT
+};
+
 struct pa_role {
 	const char *code, *name, *name_en;
 	enum pa_scope_kind scope;
-	int index; /* bit in role masks */
+	int index;      /* bit in role masks */
+	unsigned perms; /* bits 1u << enum pa_perm */
 };
+
+static inline bool pa_role_can(const struct pa_role *r, enum pa_perm p)
+{
+	return r && (r->perms >> p) & 1u;
+}
 
 enum pa_state_kind { PA_STATE_INITIAL, PA_STATE_ACTIVE, PA_STATE_WAITING, PA_STATE_TERMINAL };
 
@@ -195,6 +217,7 @@ struct pa_profile {
 /* A routing rule: first match on (type, category, region, channel) wins. */
 struct pa_routing_rule {
 	const char *id;
+	int line;                                       /* in the text it was parsed from */
 	const char *type, *category, *region, *channel; /* NULL = any */
 	bool to_unit;      /* target is a unit code, else a tier's centre */
 	const char *unit;  /* the unit's code when to_unit */
@@ -207,10 +230,22 @@ struct pa_channel {
 	const char *code, *name, *name_en;
 };
 
+/* A routing table: one version of the rules, immutable once parsed. Its rules point into
+ * the catalog it was parsed against (case types, profiles), which must outlive it. */
+struct pa_routing {
+	int nrules;
+	struct pa_routing_rule *rules;
+	int64_t version; /* the recorded version it is (routing_versions), 0 if none yet */
+	struct pa_routing *replaced; /* the table this one replaced in a running app */
+	struct pa_arena arena;       /* owns the rules */
+};
+
 struct pa_catalog {
-	int nroles, nlifecycles, ntypes, nchannels, nprofiles, nroutes;
+	int nroles, nlifecycles, ntypes, nchannels, nprofiles;
 	struct pa_profile *profiles;
-	struct pa_routing_rule *routes;
+	/* datadir/routing.conf, validated at load; its text is what the service records as a
+	 * version of the routing rules (the table in force may be a later one). */
+	const char *routing_path, *routing_text;
 	struct pa_role *roles;
 	struct pa_channel *channels;
 	struct pa_lifecycle *lifecycles;
@@ -227,10 +262,17 @@ void pa_catalog_free(struct pa_catalog *c);
 const struct pa_role *pa_catalog_role(const struct pa_catalog *c, const char *code);
 const struct pa_channel *pa_catalog_channel(const struct pa_catalog *c, const char *code);
 const struct pa_profile *pa_catalog_profile(const struct pa_catalog *c, const char *code);
-/* The first rule matching; the catalog guarantees a last rule that matches anything. */
-const struct pa_routing_rule *pa_catalog_routing(const struct pa_catalog *c, const char *type,
-						 const char *category, const char *grid,
-						 const char *channel);
+/* Routing rules from text: a whole routing.conf, or the rows of its [rules] section alone,
+ * checked against the catalog's case types, categories, channels and profiles exactly as
+ * at load. name prefixes messages ("name:line: field: problem", PA_DATA_FILE). */
+enum pa_err pa_routing_parse(const struct pa_catalog *c, const char *name, const char *text,
+			     size_t len, struct pa_routing **out);
+/* Frees this table only (not the ones it replaced). NULL-safe. */
+void pa_routing_free(struct pa_routing *r);
+/* The first rule matching; a parsed table always ends with a rule that matches anything. */
+const struct pa_routing_rule *pa_routing_match(const struct pa_routing *r, const char *type,
+					       const char *category, const char *grid,
+					       const char *channel);
 const struct pa_casetype *pa_catalog_type(const struct pa_catalog *c, const char *code);
 const struct pa_category *pa_type_category(const struct pa_casetype *t, const char *code);
 const struct pa_record_spec *pa_type_record(const struct pa_casetype *t, const char *kind);

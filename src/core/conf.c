@@ -88,7 +88,31 @@ static enum pa_err tokenize(struct pa_conf *c, const char *name, int lineno, cha
 	return PA_OK;
 }
 
+/* A new section at the end of secs (grown in the conf's arena). */
+static struct secbuf *new_section(struct pa_conf *c, struct secbuf **secs, int *nsec, int *cap,
+				  const char *name, int line)
+{
+	if (*nsec == *cap) {
+		*cap = *cap ? *cap * 2 : 8;
+		struct secbuf *n = pa_alloc(&c->arena, sizeof *n * (size_t)*cap);
+		if (*nsec)
+			memcpy(n, *secs, sizeof *n * (size_t)*nsec);
+		*secs = n;
+	}
+	struct secbuf *sb = &(*secs)[(*nsec)++];
+	memset(sb, 0, sizeof *sb);
+	sb->s.name = name;
+	sb->s.line = line;
+	return sb;
+}
+
 enum pa_err pa_conf_parse(const char *name, const char *text, size_t len, struct pa_conf *c)
+{
+	return pa_conf_parse_rows(name, text, len, NULL, c);
+}
+
+enum pa_err pa_conf_parse_rows(const char *name, const char *text, size_t len, const char *implicit,
+			       struct pa_conf *c)
 {
 	memset(c, 0, sizeof *c);
 	pa_arena_init(&c->arena);
@@ -131,26 +155,18 @@ enum pa_err pa_conf_parse(const char *name, const char *text, size_t len, struct
 					     lineno);
 				goto out;
 			}
-			if (nsec == capsec) {
-				capsec = capsec ? capsec * 2 : 8;
-				struct secbuf *n = pa_alloc(&c->arena, sizeof *n * (size_t)capsec);
-				if (nsec)
-					memcpy(n, secs, sizeof *n * (size_t)nsec);
-				secs = n;
-			}
-			struct secbuf *sb = &secs[nsec++];
-			memset(sb, 0, sizeof *sb);
 			char *sp = inner;
 			while (*sp && !is_space(*sp))
 				sp++;
-			if (*sp) {
+			if (*sp)
 				*sp++ = 0;
+			struct secbuf *sb = new_section(c, &secs, &nsec, &capsec, inner, lineno);
+			if (*sp)
 				sb->s.arg = trim(sp, sp + strlen(sp));
-			}
-			sb->s.name = inner;
-			sb->s.line = lineno;
 			continue;
 		}
+		if (!nsec && implicit)
+			new_section(c, &secs, &nsec, &capsec, pa_strdup(&c->arena, implicit), 0);
 		if (!nsec) {
 			rc = pa_errf(PA_DATA_FILE, NULL, "%s:%d: a row before any [section]", name,
 				     lineno);

@@ -38,6 +38,10 @@ struct pa_conf {
 /* Parse text; name is used in messages. On a syntax error returns PA_DATA_FILE with
  * "name:line: problem" as the detail (pa_err_last). out is always safe to pa_conf_free. */
 enum pa_err pa_conf_parse(const char *name, const char *text, size_t len, struct pa_conf *out);
+/* The same, but rows before any [section] header belong to a section named implicit
+ * (line 0): text that holds the rows of one section alone keeps its own line numbers. */
+enum pa_err pa_conf_parse_rows(const char *name, const char *text, size_t len, const char *implicit,
+			       struct pa_conf *out);
 enum pa_err pa_conf_load(const char *path, struct pa_conf *out);
 void pa_conf_free(struct pa_conf *c);
 

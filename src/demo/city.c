@@ -434,7 +434,7 @@ static enum pa_err one_case(struct build *b, int64_t today)
 				pa_sprintf(&b->ar, "%s %s %s", c.title, c.description, c.address));
 	struct pa_case_ref ref;
 	const struct pa_routing_rule *rule =
-		pa_catalog_routing(b->app->cat, c.type, c.category, c.grid, c.channel);
+		pa_routing_match(pa_app_routing(b->app), c.type, c.category, c.grid, c.channel);
 	b->lc = pa_catalog_type(b->app->cat, c.type)->lc;
 	b->profile = rule->profile;
 	b->tier = PA_TIER_TOWN; /* the demo's cases reach the town centre first */

@@ -9,6 +9,7 @@ static const char *const q_cases[] = {"status", "region", "category", "type",
 static const char *const q_stats[] = {"region", "from", "to", "group", NULL};
 static const char *const q_upload[] = {"name", NULL};
 static const char *const q_track[] = {"code", NULL};
+static const char *const q_versions[] = {"limit", "cursor", NULL};
 
 const struct pa_route pa_routes[] = {
 	{"GET", "/healthz", pa_h_health, 0, NULL},
@@ -31,6 +32,9 @@ const struct pa_route pa_routes[] = {
 	{"POST", "/api/v1/cases/{id}/attachments", pa_h_attachment_add, PA_R_AUTH | PA_R_UPLOAD,
 	 q_upload},
 	{"GET", "/api/v1/cases/{id}/attachments/{sha256}", pa_h_attachment_get, PA_R_AUTH, NULL},
+	{"GET", "/api/v1/routing", pa_h_routing_get, PA_R_AUTH, NULL},
+	{"PUT", "/api/v1/routing", pa_h_routing_put, PA_R_AUTH | PA_R_BODY, NULL},
+	{"GET", "/api/v1/routing/versions", pa_h_routing_versions, PA_R_AUTH, q_versions},
 };
 
 const int pa_nroutes = (int)(sizeof pa_routes / sizeof pa_routes[0]);

@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "core/text.h"
 #include "service/case_cache.h"
+#include "service/internal.h"
 
 struct grid_load {
 	struct pa_geo_index *ix;
@@ -104,7 +105,8 @@ enum pa_err pa_app_open(struct pa_app *app, const char *dburl, const char *datad
 		goto fail;
 	if (from != to)
 		pa_log(PA_LOG_INFO, "migrated", "\"from\":%d,\"to\":%d", from, to);
-	if ((rc = pa_app_load_grids(app)) || (rc = load_calendar(app, datadir)))
+	if ((rc = pa_app_load_grids(app)) || (rc = load_calendar(app, datadir)) ||
+	    (rc = routing_start(app)))
 		goto fail;
 	if (with_writer && (rc = pa_writer_start(app->store, 256, &app->writer)))
 		goto fail;
@@ -127,6 +129,7 @@ void pa_app_close(struct pa_app *app)
 	pa_case_cache_free(app->case_cache);
 	pa_store_close(app->store);
 	pa_geo_index_free(app->geo);
+	routing_close(app); /* before the catalog its tables point into */
 	pa_catalog_free(app->cat);
 	pa_calendar_free(app->calendar);
 	memset(app, 0, sizeof *app);

@@ -5,6 +5,7 @@
 #define PA_APP_H
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "core/catalog.h"
@@ -25,6 +26,9 @@ struct pa_app {
 	char files_dir[1024];         /* where attachments are kept */
 	struct pa_geo_index *geo;
 	int session_hours;
+	/* The routing table in force (routing.c): replaced whole, never changed in place; the
+	 * tables it replaced stay allocated until close, since a reader may still hold one. */
+	_Atomic(struct pa_routing *) routing;
 };
 
 /* Open the database, bring its schema up to date (migrate), load the catalog from
@@ -66,6 +70,21 @@ json_t *pa_actor_json(const struct pa_app *app, const struct pa_actor *a);
 enum pa_err pa_user_create(struct pa_db *db, const struct pa_catalog *cat, const char *username,
 			   const char *password, const char *pw_hash, const char *role,
 			   const char *region, int64_t unit_id, const char *name, int64_t *id);
+
+/* ---- routing (routing.c) ---- */
+/* The routing table in force now: take it once per intake and route by it alone. */
+const struct pa_routing *pa_app_routing(struct pa_app *app);
+/* The version in force: number, source, author, reason, time, hash, text and rules. */
+enum pa_err pa_routing_current(struct pa_app *app, const struct pa_actor *a, struct pa_jw *out);
+/* The recorded versions, newest first, without their text; limit and cursor as given (NULL =
+ * absent). */
+enum pa_err pa_routing_history(struct pa_app *app, const struct pa_actor *a, const char *limit,
+			       const char *cursor, struct pa_jw *out);
+/* Put new rules in force ({rules, reason}): checked as data/routing.conf is at start-up
+ * and against the units, recorded as a version with its audit record, then in force for
+ * every intake that starts after. Answers as pa_routing_current does. */
+enum pa_err pa_routing_put(struct pa_app *app, const struct pa_actor *a, json_t *body,
+			   const char *idem_key, struct pa_jw *out);
 
 /* ---- cases (cases.c) ---- */
 /* Case operations write their JSON answer into out. body: the request JSON; idem_key

@@ -157,6 +157,7 @@ static void render_core(struct pa_jw *w, const struct pa_catalog *cat, const str
 	if (c->query_code)
 		pa_jw_kstr(w, "query_code", c->query_code); /* once, to whoever reported it */
 	pa_jw_kstr(w, "routing_rule", c->routing_rule);
+	pa_jw_kid(w, "routing_version", c->routing_version);
 	pa_jw_kstr(w, "profile", c->profile);
 	pa_jw_kint(w, "extension_pending_days", c->ext_pending);
 	pa_jw_kint(w, "extension_days", c->ext_days);

@@ -257,6 +257,7 @@ static void render_new(struct create_job *j, const struct pa_case_ref *ref)
 		.unit_name = j->unit_name,
 		.tier = in->tier,
 		.routing_rule = in->routing_rule,
+		.routing_version = in->routing_version,
 		.query_code = j->query_code[0] ? j->query_code : NULL,
 		.profile = in->profile,
 		.clock = in->clock,
@@ -346,9 +347,9 @@ enum pa_err pa_case_create(struct pa_app *app, const struct pa_actor *a, json_t 
 				(struct pa_party_in **)&j.in.parties, &j.in.nparties)))
 		goto out;
 	/* Routing decides who receives the case and by which limits its clock runs. */
-	const struct pa_routing_rule *route =
-		pa_catalog_routing(app->cat, t->code, pa_json_str(body, "category"), grid,
-				   pa_json_str(body, "channel"));
+	const struct pa_routing *rt = pa_app_routing(app);
+	const struct pa_routing_rule *route = pa_routing_match(
+		rt, t->code, pa_json_str(body, "category"), grid, pa_json_str(body, "channel"));
 	char unit_name[128];
 	PA_WITH_READ(app, db, rc, rc = pa_route_target(db, route, grid, &j.in.unit_id, unit_name));
 	if (rc)
@@ -379,6 +380,7 @@ enum pa_err pa_case_create(struct pa_app *app, const struct pa_actor *a, json_t 
 	j.in.action = report->action->code;
 	j.in.tier = pa_tier_name(route->tier);
 	j.in.routing_rule = route->id;
+	j.in.routing_version = rt->version;
 	j.in.profile = route->profile->code;
 	j.in.watch_due = watch_due;
 	j.in.watch_open = pa_state_watched(t->lc, report->to);
@@ -480,8 +482,7 @@ static bool category_known(const struct pa_catalog *cat, const char *code)
 	return false;
 }
 
-static enum pa_err parse_int(const char *s, long long lo, long long hi, const char *name,
-			     long long *out)
+enum pa_err query_int(const char *s, long long lo, long long hi, const char *name, long long *out)
 {
 	char *end;
 	if (!s || !*s || strlen(s) > 19)
@@ -494,6 +495,19 @@ static enum pa_err parse_int(const char *s, long long lo, long long hi, const ch
 	return PA_OK;
 }
 
+void page_end(struct pa_jw *out, int64_t next)
+{
+	pa_jw_arr_end(out);
+	pa_jw_key(out, "next_cursor");
+	if (next) {
+		char cur[24];
+		snprintf(cur, sizeof cur, "%lld", (long long)next);
+		pa_jw_str(out, cur);
+	} else
+		pa_jw_null(out);
+	pa_jw_obj_end(out);
+}
+
 enum pa_err pa_case_search(struct pa_app *app, const struct pa_actor *a,
 			   const struct pa_case_query *q, struct pa_jw *out)
 {
@@ -501,12 +515,12 @@ enum pa_err pa_case_search(struct pa_app *app, const struct pa_actor *a,
 	long long v;
 	enum pa_err rc;
 	if (q->limit) {
-		if ((rc = parse_int(q->limit, 1, 200, "limit", &v)))
+		if ((rc = query_int(q->limit, 1, 200, "limit", &v)))
 			return rc;
 		f.limit = (int)v;
 	}
 	if (q->cursor) {
-		if ((rc = parse_int(q->cursor, 1, INT64_MAX, "cursor", &v)))
+		if ((rc = query_int(q->cursor, 1, INT64_MAX, "cursor", &v)))
 			return rc;
 		f.before_id = v;
 	}
@@ -540,15 +554,7 @@ enum pa_err pa_case_search(struct pa_app *app, const struct pa_actor *a,
 		pa_jw_arr(out);
 		for (int i = 0; i < n; i++)
 			pa_render_case(out, app->cat, a, &rows[i], false);
-		pa_jw_arr_end(out);
-		pa_jw_key(out, "next_cursor");
-		if (next) {
-			char cur[24];
-			snprintf(cur, sizeof cur, "%lld", (long long)next);
-			pa_jw_str(out, cur);
-		} else
-			pa_jw_null(out);
-		pa_jw_obj_end(out);
+		page_end(out, next);
 	}
 	pa_arena_free(&ar);
 	return rc;

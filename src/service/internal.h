@@ -25,10 +25,25 @@ enum pa_err idem_store(struct pa_db *db, struct idem *im, int status, const stru
 enum pa_err render_back(struct pa_db *db, const struct pa_app *app, const struct pa_actor *a,
 			int64_t id, struct pa_jw *out);
 
+/* ---- routing.c ---- */
+/* Put the routing table in force at start-up (pa_app_open), recording routing.conf as a
+ * new version first when it changed; free every table at close. */
+enum pa_err routing_start(struct pa_app *app);
+void routing_close(struct pa_app *app);
+/* The hex SHA-256 of a version's text. */
+void routing_sha256(const char *text, char out[65]);
+/* In a transaction: the audit record of a version just added (replaces: the latest before
+ * it, 0 = none). */
+enum pa_err routing_audit(struct pa_db *db, const struct pa_routing_version *v, int64_t replaces);
+
 /* ---- cases.c ---- */
 /* The unit a routing rule sends a new case in grid to (its name into name). */
 enum pa_err pa_route_target(struct pa_db *db, const struct pa_routing_rule *r, const char *grid,
 			    int64_t *unit, char name[128]);
+/* A whole-number query parameter from lo to hi (BAD_QUERY naming it otherwise). */
+enum pa_err query_int(const char *s, long long lo, long long hi, const char *name, long long *out);
+/* Close a page {"items": [… and give its "next_cursor" (null when next is 0). */
+void page_end(struct pa_jw *out, int64_t next);
 enum pa_err pa_check_fields(const struct pa_field *list, int n, json_t *obj, const char *prefix,
 			    const char *what);
 

@@ -33,6 +33,7 @@ struct warning_job {
 	const struct pa_actor *actor;
 	const struct pa_casetype *wt, *vt;
 	const struct pa_routing_rule *wr, *vr;
+	int64_t routing_version; /* of the table wr and vr come from */
 	const char *title, *description, *category, *search;
 	struct target *targets;
 	int n;
@@ -67,6 +68,7 @@ static void case_in_for(struct warning_job *j, const struct pa_casetype *t,
 	in->uncounted = t->lc->uncounted;
 	in->tier = pa_tier_name(r->tier);
 	in->routing_rule = r->id;
+	in->routing_version = j->routing_version;
 	in->profile = r->profile->code;
 	pa_clock_after(j->app, t->lc, r->profile, r->tier, r->tier, -1,
 		       pa_lifecycle_find(t->lc, "report", PA_FROM_CREATE)->to, j->at, 0, NULL,
@@ -159,8 +161,11 @@ enum pa_err pa_warning_issue(struct pa_app *app, const struct pa_actor *a, json_
 			}
 		snprintf(j.targets[i].grid, sizeof j.targets[i].grid, "%s", g);
 	}
-	j.wr = pa_catalog_routing(app->cat, wt->code, category, j.targets[0].grid, "department");
-	j.vr = pa_catalog_routing(app->cat, vt->code, category, j.targets[0].grid, "department");
+	/* one table for both: the warning and its tasks are routed by the same version */
+	const struct pa_routing *rt = pa_app_routing(app);
+	j.wr = pa_routing_match(rt, wt->code, category, j.targets[0].grid, "department");
+	j.vr = pa_routing_match(rt, vt->code, category, j.targets[0].grid, "department");
+	j.routing_version = rt->version;
 	char wname[128];
 	PA_WITH_READ(app, db, rc, {
 		for (int i = 0; i < j.n && !rc; i++) {

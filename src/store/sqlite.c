@@ -754,8 +754,9 @@ static enum pa_err sq_case_insert(struct pa_db *db, const struct pa_case_in *c,
 		" description, grid, lng, lat, address, channel, fields, unit_id,"
 		" reporter_id, created_at, updated_at, search, tier, routing_rule,"
 		" profile, phase_started, due_yellow, due_red, paused_at, next_due,"
-		" paused_days, paused_secs, sup_level, query_hash, watch_due, watch_open)"
-		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+		" paused_days, paused_secs, sup_level, query_hash, watch_due, watch_open,"
+		" routing_version)"
+		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 	if (!(st = stmt(d, sql)))
 		return pa_err_last()->code;
 	bt(st, 1, out->number);
@@ -782,6 +783,7 @@ static enum pa_err sq_case_insert(struct pa_db *db, const struct pa_case_in *c,
 	bt(st, 29, c->query_hash);
 	bid(st, 30, c->watch_due);
 	sqlite3_bind_int(st, 31, c->watch_due && c->watch_open);
+	bid(st, 32, c->routing_version);
 	if ((e = run(d, st, "case insert")))
 		return e;
 	out->id = sqlite3_last_insert_rowid(d->h);
@@ -891,7 +893,9 @@ static enum pa_err sq_case_head(struct pa_db *db, const struct pa_scope *s, int6
 	" c.description, c.address, c.fields, c.reporter_id, c.version, c.tier, c.urgent,"     \
 	" c.ext_pending, c.ext_days, c.rating, c.unreasonable, c.merged_into, c.routing_rule," \
 	" c.profile, c.phase_started, c.due_yellow, c.due_red, c.paused_at, c.next_due,"       \
-	" c.paused_days, c.paused_secs, c.sup_level, c.watch_due, c.watch_open, c.watch_marked_at"
+	" c.paused_days, c.paused_secs, c.sup_level, c.watch_due, c.watch_open, "              \
+	"c.watch_marked_at,"                                                                   \
+	" c.routing_version"
 
 static const char *col_a(struct pa_arena *a, sqlite3_stmt *st, int i)
 {
@@ -934,6 +938,7 @@ static void case_from(struct pa_arena *a, sqlite3_stmt *st, bool full, struct pa
 		r->merged_into = sqlite3_column_int64(st, 26);
 		r->routing_rule = col_a(a, st, 27);
 		r->profile = col_a(a, st, 28);
+		r->routing_version = sqlite3_column_int64(st, 40);
 	}
 	/* lists show deadlines too: a workbench sorts and colours by them */
 	clock_from(st, 29, &r->clock);
@@ -1682,6 +1687,117 @@ static enum pa_err sq_stat_events(struct pa_db *db, const char *region, int from
 	return PA_OK;
 }
 
+/* ---- routing versions and the audit log ---- */
+
+static enum pa_err sq_routing_version_add(struct pa_db *db, const struct pa_routing_version *v,
+					  int64_t *version)
+{
+	struct sq *d = SQ(db);
+	static const char sql[] =
+		"INSERT INTO routing_versions (version, rules, sha256, source, actor_id, reason, "
+		"at)"
+		" VALUES ((SELECT coalesce(max(version), 0) + 1 FROM routing_versions),"
+		" ?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	bt(st, 1, v->rules);
+	bt(st, 2, v->sha256);
+	bt(st, 3, v->source);
+	bid(st, 4, v->actor_id);
+	bt(st, 5, v->reason);
+	sqlite3_bind_int64(st, 6, v->at);
+	enum pa_err e = run(d, st, "routing version insert");
+	if (!e)
+		*version = sqlite3_last_insert_rowid(d->h);
+	return e;
+}
+
+#define ROUTING_VERSION_COLS                                                              \
+	"v.version, v.sha256, v.source, v.actor_id, (SELECT coalesce(nullif(u.name, '')," \
+	" u.username) FROM users u WHERE u.id = v.actor_id), v.reason, v.at"
+
+static void routing_version_from(struct pa_arena *a, sqlite3_stmt *st, struct pa_routing_version *v)
+{
+	memset(v, 0, sizeof *v);
+	v->version = sqlite3_column_int64(st, 0);
+	v->sha256 = col_a(a, st, 1);
+	v->source = col_a(a, st, 2);
+	v->actor_id = sqlite3_column_int64(st, 3);
+	v->actor_name = col_a(a, st, 4);
+	v->reason = col_a(a, st, 5);
+	v->at = sqlite3_column_int64(st, 6);
+}
+
+static enum pa_err sq_routing_version_get(struct pa_db *db, int64_t version, const char *source,
+					  struct pa_arena *a, struct pa_routing_version *out)
+{
+	struct sq *d = SQ(db);
+	static const char sql[] =
+		"SELECT " ROUTING_VERSION_COLS ", v.rules"
+		" FROM routing_versions v WHERE (?1 = 0 OR v.version = ?1)"
+		" AND (?2 IS NULL OR v.source = ?2) ORDER BY v.version DESC LIMIT 1";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	sqlite3_bind_int64(st, 1, version);
+	bt(st, 2, source);
+	int rc = sqlite3_step(st);
+	enum pa_err e = PA_OK;
+	if (rc == SQLITE_ROW) {
+		routing_version_from(a, st, out);
+		out->rules = col_a(a, st, 7);
+	} else
+		e = rc == SQLITE_DONE ? pa_errf(PA_NOT_FOUND, NULL, "no such routing version")
+				      : map_rc(d, rc, "routing version");
+	done(d, st);
+	return e;
+}
+
+static enum pa_err sq_routing_versions(struct pa_db *db, int64_t before, int max,
+				       struct pa_arena *a, struct pa_routing_version **rows, int *n,
+				       int64_t *next)
+{
+	struct sq *d = SQ(db);
+	static const char sql[] =
+		"SELECT " ROUTING_VERSION_COLS " FROM routing_versions v"
+		" WHERE ?1 = 0 OR v.version < ?1 ORDER BY v.version DESC LIMIT ?2";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	sqlite3_bind_int64(st, 1, before);
+	sqlite3_bind_int(st, 2, max + 1); /* one more says whether a next page exists */
+	*rows = pa_alloc(a, sizeof **rows * (size_t)(max + 1));
+	*n = 0;
+	*next = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == max) {
+			*next = (*rows)[max - 1].version;
+			break;
+		}
+		routing_version_from(a, st, &(*rows)[(*n)++]);
+	}
+	done(d, st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PA_OK : map_rc(d, rc, "routing versions");
+}
+
+static enum pa_err sq_audit_add(struct pa_db *db, const struct pa_audit_in *e)
+{
+	struct sq *d = SQ(db);
+	static const char sql[] = "INSERT INTO audit_log (at, actor_id, action, subject, detail)"
+				  " VALUES (?, ?, ?, ?, ?)";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	sqlite3_bind_int64(st, 1, e->at);
+	bid(st, 2, e->actor_id);
+	bt(st, 3, e->action);
+	bt(st, 4, e->subject);
+	bt(st, 5, e->detail ? e->detail : "{}");
+	return run(d, st, "audit insert");
+}
+
 /* ---- idempotency ---- */
 
 static enum pa_err sq_idem_get(struct pa_db *db, int64_t user_id, const char *key, char *req_hash,
@@ -1771,6 +1887,10 @@ const struct pa_store_ops pa_sqlite_ops = {
 	.unit_by_code = sq_unit_by_code,
 	.stats = sq_stats,
 	.stat_events = sq_stat_events,
+	.routing_version_add = sq_routing_version_add,
+	.routing_version_get = sq_routing_version_get,
+	.routing_versions = sq_routing_versions,
+	.audit_add = sq_audit_add,
 	.idem_get = sq_idem_get,
 	.idem_put = sq_idem_put,
 };

@@ -154,6 +154,20 @@ const char *const pa_sqlite_migrations[] = {
 	"ALTER TABLE cases ADD COLUMN watch_marked_at INTEGER;"
 	"CREATE INDEX cases_watch_due ON cases(watch_due)"
 	" WHERE watch_open = 1 AND watch_marked_at IS NULL;",
+	/* 12: the routing rules as recorded versions — the full text, its hash, where it came
+	 * from (data/routing.conf found changed at start-up, or an edit through the API by a
+	 * user, with the reason) — and the version that routed each case beside its rule; an
+	 * audit log of changes to what governs cases (who, what, when, details as JSON). */
+	"CREATE TABLE routing_versions (version INTEGER PRIMARY KEY, rules TEXT NOT NULL,"
+	" sha256 TEXT NOT NULL, source TEXT NOT NULL CHECK (source IN ('file', 'api')),"
+	" actor_id INTEGER REFERENCES users(id), reason TEXT NOT NULL, at INTEGER NOT NULL,"
+	" CHECK ((source = 'api') = (actor_id IS NOT NULL)));"
+	"CREATE INDEX routing_versions_source ON routing_versions(source, version);"
+	"ALTER TABLE cases ADD COLUMN routing_version INTEGER"
+	" REFERENCES routing_versions(version);"
+	"CREATE TABLE audit_log (id INTEGER PRIMARY KEY, at INTEGER NOT NULL,"
+	" actor_id INTEGER REFERENCES users(id), action TEXT NOT NULL, subject TEXT NOT NULL,"
+	" detail TEXT NOT NULL DEFAULT '{}');",
 };
 
 const int pa_sqlite_nmigrations =

@@ -69,8 +69,9 @@ struct pa_case_in {
 	const char *type, *category, *status, *title, *description, *grid, *channel, *address;
 	const char *tier; /* village, town or city: the tier of the unit that holds it first */
 	const char *routing_rule, *profile;
-	const char *query_hash; /* hex SHA-256 of the reporter's query code, or NULL */
-	bool uncounted;         /* no "reported" event (a task: see indicators = no) */
+	int64_t routing_version; /* of the rules routing_rule belongs to; 0 = none */
+	const char *query_hash;  /* hex SHA-256 of the reporter's query code, or NULL */
+	bool uncounted;          /* no "reported" event (a task: see indicators = no) */
 	struct pa_clock clock;
 	int64_t watch_due;       /* the end of the date its type watches (unix), 0 = none */
 	bool watch_open;         /* and whether its state is one the date is watched in */
@@ -191,7 +192,8 @@ struct pa_case_row {
 	/* full reads only (case_get): */
 	int ext_pending, ext_days;
 	const char *routing_rule, *profile;
-	const char *query_code; /* only in the answer to the report that made it */
+	int64_t routing_version; /* 0 = none recorded */
+	const char *query_code;  /* only in the answer to the report that made it */
 	struct pa_clock clock;
 	int64_t watch_due, watch_marked; /* as in pa_case_head (lists too) */
 	bool watch_open;
@@ -208,6 +210,24 @@ struct pa_case_row {
 	int nparties, nsteps;
 	struct pa_party_row *parties;
 	struct pa_step_row *steps;
+};
+
+/* A recorded version of the routing rules: as added (version assigned), or as read back
+ * (strings in the arena passed to the read). */
+struct pa_routing_version {
+	int64_t version;
+	const char *rules;                    /* the full text; NULL in lists */
+	const char *sha256, *source, *reason; /* source: "file" or "api" */
+	int64_t actor_id;                     /* 0 = none (the file) */
+	const char *actor_name;               /* read back */
+	int64_t at;
+};
+
+/* An entry of the audit log: who changed what governs cases; detail is a JSON object. */
+struct pa_audit_in {
+	int64_t actor_id; /* 0 = pingan itself (start-up) */
+	int64_t at;
+	const char *action, *subject, *detail;
 };
 
 struct pa_case_filter {
@@ -321,6 +341,21 @@ struct pa_store_ops {
 	 * category: rows [key, metric, category, n]. */
 	enum pa_err (*stat_events)(struct pa_db *db, const char *region, int from, int to,
 				   int group_digits, json_t **rows);
+
+	/* routing versions and the audit log */
+	/* Record a new version, numbered one past the last; *version gets its number. */
+	enum pa_err (*routing_version_add)(struct pa_db *db, const struct pa_routing_version *v,
+					   int64_t *version);
+	/* That version, or with version 0 the latest (of source, when not NULL); NOT_FOUND if
+	 * there is none. */
+	enum pa_err (*routing_version_get)(struct pa_db *db, int64_t version, const char *source,
+					   struct pa_arena *a, struct pa_routing_version *out);
+	/* Versions below before (0 = from the latest), newest first, at most max, without
+	 * their text; *next is the cursor of the page after (0 = none). */
+	enum pa_err (*routing_versions)(struct pa_db *db, int64_t before, int max,
+					struct pa_arena *a, struct pa_routing_version **rows,
+					int *n, int64_t *next);
+	enum pa_err (*audit_add)(struct pa_db *db, const struct pa_audit_in *e);
 
 	/* idempotency: a stored answer for (user, key), or NOT_FOUND */
 	enum pa_err (*idem_get)(struct pa_db *db, int64_t user_id, const char *key, char *req_hash,

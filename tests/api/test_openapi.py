@@ -846,6 +846,33 @@ class LiveTest(unittest.TestCase):
         self.call("GET", "/api/v1/warnings/%d" % w["tasks"][0]["case_id"], user="town_101",
                   expect=404, code="NOT_FOUND")
 
+    def test_routing(self):
+        v = self.call("GET", "/api/v1/routing", user="auditor", expect=200).json
+        self.call("GET", "/api/v1/routing", user="grid_101_001_001", expect=403,
+                  code="FORBIDDEN")
+        # the same rules again, as a new version through the API
+        body = {"rules": v["text"], "reason": "核对规则"}
+        r = self.call("PUT", "/api/v1/routing", body, user="city_admin",
+                      headers={"Idempotency-Key": "openapi-routing-put"}, expect=200)
+        self.assertEqual((r.json["source"], r.json["rules"]), ("api", v["rules"]))
+        self.call("PUT", "/api/v1/routing", body, user="city_staff", expect=403,
+                  code="FORBIDDEN")
+        self.call("PUT", "/api/v1/routing", {"rules": v["text"]}, user="city_admin",
+                  expect=400, code="MISSING_FIELD", valid=False)
+        self.call("PUT", "/api/v1/routing", dict(body, rules="x - - - - tier:town town nope\n"),
+                  user="city_admin", expect=400, code="BAD_FIELD")
+        extra = dict(body, note="x")
+        self.call("PUT", "/api/v1/routing", extra, user="city_admin", expect=400,
+                  code="UNKNOWN_FIELD")
+        self.assert_doc_refuses("put", "/api/v1/routing", extra)
+        page = self.call("GET", "/api/v1/routing/versions?limit=1", user="city_staff",
+                         expect=200).json
+        self.assertEqual(page["items"][0]["version"], r.json["version"])
+        self.call("GET", "/api/v1/routing/versions?cursor=" + page["next_cursor"],
+                  user="city_staff", expect=200)
+        self.call("GET", "/api/v1/routing/versions?limit=500", user="city_staff", expect=400,
+                  code="BAD_QUERY", valid=False)
+
     def test_method_not_allowed(self):
         spec = self.doc["components"]["responses"]["MethodNotAllowed"]
         # HEAD is answered wherever GET is

@@ -125,6 +125,10 @@ static void test_catalog_shipped(void **st)
 	assert_non_null(acc);
 	assert_true(pa_role_may(acc, pa_catalog_role(c, "town_staff")));
 	assert_false(pa_role_may(acc, pa_catalog_role(c, "auditor")));
+	assert_true(pa_role_can(pa_catalog_role(c, "city_admin"), PA_PERM_ROUTING_ADMIN));
+	assert_true(pa_role_can(pa_catalog_role(c, "auditor"), PA_PERM_ROUTING_READ));
+	assert_false(pa_role_can(pa_catalog_role(c, "auditor"), PA_PERM_ROUTING_ADMIN));
+	assert_false(pa_role_can(pa_catalog_role(c, "grid_worker"), PA_PERM_ROUTING_READ));
 	assert_null(pa_lifecycle_find(lc, "verify_pass", rep));
 	assert_non_null(pa_lifecycle_find(lc, "report", PA_FROM_CREATE));
 	assert_int_equal(lc->states[rep].phase, PA_PHASE_ACCEPT);
@@ -223,6 +227,18 @@ static void test_catalog_broken(void **st)
 		{"case-types/hazard.conf", HAZARD_HEAD "watch_step = 逾期\n" HAZARD_FIELDS,
 		 "hazard.conf:6: watch_step: names the mark of a watched date"},
 		{"roles.conf", "[roles]\nboss galaxy B B\n", "roles.conf:2: scope:"},
+		{"roles.conf", "[roles]\nboss region B B\n",
+		 "roles.conf:1: permissions: routing_read is not listed"},
+		{"roles.conf",
+		 "[roles]\nboss region B B\n[permissions]\nrouting_read boss\nrouting_admin "
+		 "boss,king\n",
+		 "roles.conf:5: roles: unknown role \"king\""},
+		{"roles.conf", "[roles]\nboss region B B\n[permissions]\nfly boss\n",
+		 "roles.conf:4: permission: unknown permission \"fly\""},
+		{"routing.conf", "[rules]\nr - - - - tier:town city ordinary\n",
+		 "routing.conf:2: tier: a case sent to the town centre"},
+		{"routing.conf", "[rules]\nr - - - - tier:town town ordinary\n[extra]\n",
+		 "routing.conf:3: section: [extra]"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		copy_data();
@@ -235,6 +251,71 @@ static void test_catalog_broken(void **st)
 				 cases[i].expect);
 		rm_data();
 	}
+}
+
+/* Routing rules from a text buffer: with or without the [rules] header, line numbers as
+ * the text has them, the same checks as routing.conf gets at load. */
+static void test_routing_parse(void **st)
+{
+	(void)st;
+	struct pa_catalog *c;
+	assert_int_equal(pa_catalog_load("data", &c), PA_OK);
+	assert_non_null(c->routing_text);
+	struct pa_routing *rt;
+	assert_int_equal(pa_routing_parse(c, "file", c->routing_text, strlen(c->routing_text), &rt),
+			 PA_OK);
+	assert_true(rt->nrules > 2);
+	pa_routing_free(rt);
+
+	const char *rows =
+		"# rows alone\n"
+		"near dispute neighbour 429006101 - tier:village village dispute\n"
+		"\n"
+		"any  -       -         -         - unit:committee-medical city ordinary\n";
+	assert_int_equal(pa_routing_parse(c, "rules", rows, strlen(rows), &rt), PA_OK);
+	assert_int_equal(rt->nrules, 2);
+	assert_int_equal(rt->rules[0].line, 2);
+	assert_int_equal(rt->rules[1].line, 4);
+	assert_string_equal(
+		pa_routing_match(rt, "dispute", "neighbour", "429006101001001", "walk_in")->id,
+		"near");
+	const struct pa_routing_rule *any =
+		pa_routing_match(rt, "dispute", "neighbour", "429006102001001", "walk_in");
+	assert_string_equal(any->id, "any");
+	assert_true(any->to_unit);
+	assert_string_equal(any->unit, "committee-medical");
+	assert_int_equal(any->tier, PA_TIER_CITY);
+	pa_routing_free(rt);
+
+	static const struct {
+		const char *text, *expect, *field;
+	} bad[] = {
+		{"x - - - - tier:town town nope\n", "rules:1: profile: unknown profile \"nope\"",
+		 "profile"},
+		{"\n\nx dispute galaxy - - tier:town town ordinary\n",
+		 "rules:3: category: unknown category \"galaxy\" for dispute", "category"},
+		{"x - - - - tier:town town ordinary\nx - - - - tier:town town ordinary\n",
+		 "rules:2: id: rule \"x\" listed twice (line 1)", "id"},
+		{"x dispute - - - tier:town town ordinary\n", "rules:1: rules: the last rule",
+		 "rules"},
+		{"x - - - - tier:town town\n", "rules:1: rules: expected 8 to 8 columns", "rules"},
+		{"x - - - - tier:town town ordinary\n[rules]\ny - - - - tier:town town ordinary\n",
+		 "rules:2: section: [rules] again", "section"},
+		{"# nothing\n", "rules:1: rules: no rules", "rules"},
+		{"", "rules:1: rules: no rules", "rules"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		rt = (struct pa_routing *)1;
+		assert_int_equal(
+			pa_routing_parse(c, "rules", bad[i].text, strlen(bad[i].text), &rt),
+			PA_DATA_FILE);
+		assert_null(rt);
+		if (!strstr(pa_err_last()->message, bad[i].expect))
+			fail_msg("case %zu: \"%s\" lacks \"%s\"", i, pa_err_last()->message,
+				 bad[i].expect);
+		assert_string_equal(pa_err_last()->field, bad[i].field);
+	}
+	pa_catalog_free(c);
 }
 
 static void test_geo(void **st)
@@ -427,6 +508,7 @@ int main(void)
 		cmocka_unit_test(test_conf_parse),
 		cmocka_unit_test(test_catalog_shipped),
 		cmocka_unit_test(test_catalog_broken),
+		cmocka_unit_test(test_routing_parse),
 		cmocka_unit_test(test_geo),
 		cmocka_unit_test(test_pii),
 		cmocka_unit_test(test_text),

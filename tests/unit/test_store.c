@@ -311,6 +311,68 @@ static void test_users_sessions_idem(void **st)
 	drop_store(s, w);
 }
 
+/* Versions are numbered in order; the latest of a source, one by number, a page at a time
+ * without their text; an API version names its author, a file version none. */
+static void test_routing_versions(void **st)
+{
+	(void)st;
+	struct pa_db *w;
+	struct pa_store *s = fresh_store(&w);
+	const struct pa_store_ops *o = w->ops;
+	struct pa_arena a;
+	pa_arena_init(&a);
+	struct pa_routing_version got, *rows;
+	int64_t units[2], uid, v;
+	int n;
+	int64_t next;
+	assert_int_equal(o->routing_version_get(w, 0, NULL, &a, &got), PA_NOT_FOUND);
+	assert_int_equal(o->begin(w), PA_OK);
+	seed_regions(w, units);
+	struct pa_user_in u = {"admin", "$argon2id$fake", "city_admin", "429006", "管理员", 0, 1};
+	assert_int_equal(o->user_put(w, &u, &uid), PA_OK);
+	struct pa_routing_version f = {
+		.rules = "a", .sha256 = "ha", .source = "file", .reason = "start", .at = 10};
+	assert_int_equal(o->routing_version_add(w, &f, &v), PA_OK);
+	assert_int_equal(v, 1);
+	struct pa_routing_version api = {.rules = "b",
+					 .sha256 = "hb",
+					 .source = "api",
+					 .reason = "why",
+					 .actor_id = uid,
+					 .at = 20};
+	assert_int_equal(o->routing_version_add(w, &api, &v), PA_OK);
+	assert_int_equal(v, 2);
+	/* the source and the author go together */
+	api.actor_id = 0;
+	assert_int_equal(o->routing_version_add(w, &api, &v), PA_CONFLICT);
+	struct pa_audit_in e = {.actor_id = uid, .at = 20, .action = "x", .subject = "y"};
+	assert_int_equal(o->audit_add(w, &e), PA_OK);
+	assert_int_equal(o->commit(w), PA_OK);
+
+	assert_int_equal(o->routing_version_get(w, 0, NULL, &a, &got), PA_OK);
+	assert_int_equal(got.version, 2);
+	assert_string_equal(got.rules, "b");
+	assert_string_equal(got.actor_name, "管理员");
+	assert_int_equal(o->routing_version_get(w, 0, "file", &a, &got), PA_OK);
+	assert_int_equal(got.version, 1);
+	assert_null(got.actor_name);
+	assert_int_equal(got.actor_id, 0);
+	assert_int_equal(o->routing_version_get(w, 1, NULL, &a, &got), PA_OK);
+	assert_string_equal(got.reason, "start");
+	assert_int_equal(o->routing_version_get(w, 3, NULL, &a, &got), PA_NOT_FOUND);
+	assert_int_equal(o->routing_versions(w, 0, 1, &a, &rows, &n, &next), PA_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(rows[0].version, 2);
+	assert_null(rows[0].rules);
+	assert_int_equal(next, 2);
+	assert_int_equal(o->routing_versions(w, next, 1, &a, &rows, &n, &next), PA_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(rows[0].version, 1);
+	assert_int_equal(next, 0);
+	pa_arena_free(&a);
+	drop_store(s, w);
+}
+
 /* ---- writer ---- */
 
 struct wjob {
@@ -405,6 +467,7 @@ int main(void)
 		cmocka_unit_test(test_contract),
 		cmocka_unit_test(test_watch_due),
 		cmocka_unit_test(test_users_sessions_idem),
+		cmocka_unit_test(test_routing_versions),
 		cmocka_unit_test(test_writer_group_commit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
