@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "demo/demo.h"
 #include "http/http.h"
+#include "print/pdf.h"
 #include "service/app.h"
 
 #ifndef PA_DATADIR
@@ -79,7 +80,7 @@ static int cmd_serve(int argc, char **argv)
 {
 	const char *db = NULL, *listen = "127.0.0.1:8080", *data = NULL, *body = "1048576",
 		   *quiet = NULL, *cache = "4096", *sweep = "60", *files = NULL,
-		   *upload = "10485760";
+		   *upload = "10485760", *font = NULL;
 	struct pa_opt opts[] = {
 		{"db", "PATH", "the database file", &db, 1},
 		{"listen", "HOST:PORT", "address to serve on (default 127.0.0.1:8080)", &listen, 0},
@@ -94,6 +95,10 @@ static int cmd_serve(int argc, char **argv)
 		 &files, 0},
 		{"max-upload", "BYTES", "largest attachment accepted (default 10485760)", &upload,
 		 0},
+		{"font", "FILE[:INDEX]",
+		 "TrueType font (or collection and index) printed documents use (default: "
+		 "fonts-arphic-uming, fonts-wqy-zenhei)",
+		 &font, 0},
 		{"quiet", NULL, "log warnings and errors only", &quiet, 0},
 		{NULL, NULL, NULL, NULL, 0},
 	};
@@ -124,6 +129,17 @@ static int cmd_serve(int argc, char **argv)
 	pa_app_set_case_cache(&app, (int)slots);
 	if (files)
 		snprintf(app.files_dir, sizeof app.files_dir, "%s", files);
+	/* a font asked for must be there; without any, the rest serves and printing says why */
+	struct pa_pdf_fonts fonts;
+	if (font)
+		snprintf(app.font, sizeof app.font, "%s", font);
+	if (pa_pdf_fonts_find(font, &fonts)) {
+		if (font) {
+			pa_app_close(&app);
+			return fail("cannot print");
+		}
+		pa_log(PA_LOG_WARN, "no_font", "\"detail\":\"%s\"", pa_err_last()->message);
+	}
 	struct pa_server_opts so = {.listen = listen,
 				    .max_body = (size_t)strtoull(body, NULL, 10),
 				    .max_upload = (size_t)strtoull(upload, NULL, 10),

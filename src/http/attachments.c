@@ -1,4 +1,5 @@
-/* attachments.c: files on a case (POST and GET /api/v1/cases/{id}/attachments…). */
+/* attachments.c: files on a case (POST and GET /api/v1/cases/{id}/attachments…) and the
+ * documents printed from it (GET /api/v1/cases/{id}/documents/{kind}). */
 #include "http/http.h"
 
 enum pa_err pa_h_attachment_add(struct pa_req *rq, struct pa_reply *rp)
@@ -25,6 +26,21 @@ enum pa_err pa_h_attachment_get(struct pa_req *rq, struct pa_reply *rp)
 		return rc;
 	rp->file = path;
 	rp->file_type = mime;
+	rp->file_name = name;
+	return PA_OK;
+}
+
+enum pa_err pa_h_document_get(struct pa_req *rq, struct pa_reply *rp)
+{
+	int64_t id;
+	enum pa_err rc = pa_req_id(rq, 0, &id);
+	if (rc)
+		return rc;
+	char *name = pa_alloc(rq->arena, 160);
+	if ((rc = pa_case_document(rq->app, &rq->actor, id, rq->params[1], &rp->file_data,
+				   &rp->file_len, name)))
+		return rc;
+	rp->file_type = "application/pdf";
 	rp->file_name = name;
 	return PA_OK;
 }

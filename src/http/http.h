@@ -37,6 +37,9 @@ struct pa_reply {
 	const char *cookie; /* Set-Cookie value, arena-owned */
 	/* a file answered as it is (instead of JSON): path, type, download name; arena-owned */
 	const char *file, *file_type, *file_name;
+	/* … or made in memory (malloc'd; the reply frees it), with file_type and file_name */
+	char *file_data;
+	size_t file_len;
 };
 
 typedef enum pa_err (*pa_handler)(struct pa_req *rq, struct pa_reply *rp);
@@ -100,5 +103,6 @@ enum pa_err pa_h_attachment_get(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_routing_get(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_routing_put(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_routing_versions(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_document_get(struct pa_req *, struct pa_reply *);
 
 #endif

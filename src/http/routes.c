@@ -35,6 +35,7 @@ const struct pa_route pa_routes[] = {
 	{"GET", "/api/v1/routing", pa_h_routing_get, PA_R_AUTH, NULL},
 	{"PUT", "/api/v1/routing", pa_h_routing_put, PA_R_AUTH | PA_R_BODY, NULL},
 	{"GET", "/api/v1/routing/versions", pa_h_routing_versions, PA_R_AUTH, q_versions},
+	{"GET", "/api/v1/cases/{id}/documents/{kind}", pa_h_document_get, PA_R_AUTH, NULL},
 };
 
 const int pa_nroutes = (int)(sizeof pa_routes / sizeof pa_routes[0]);

@@ -216,18 +216,24 @@ static json_t *error_body(enum pa_err e);
 static enum MHD_Result send_file(struct MHD_Connection *c, const struct pa_reply *rp,
 				 const char *rid)
 {
-	int fd = open(rp->file, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st) != 0) {
-		if (fd >= 0)
-			close(fd);
-		pa_errf(PA_STORE_IO, NULL, "the stored file cannot be read");
-		json_t *eb = error_body(PA_STORE_IO);
-		enum MHD_Result r = send_json(c, 503, eb, NULL, rid, NULL, NULL);
-		json_decref(eb);
-		return r;
+	struct MHD_Response *r;
+	if (rp->file_data) {
+		r = MHD_create_response_from_buffer(rp->file_len, rp->file_data,
+						    MHD_RESPMEM_MUST_FREE);
+	} else {
+		int fd = open(rp->file, O_RDONLY | O_CLOEXEC);
+		struct stat st;
+		if (fd < 0 || fstat(fd, &st) != 0) {
+			if (fd >= 0)
+				close(fd);
+			pa_errf(PA_STORE_IO, NULL, "the stored file cannot be read");
+			json_t *eb = error_body(PA_STORE_IO);
+			enum MHD_Result ret = send_json(c, 503, eb, NULL, rid, NULL, NULL);
+			json_decref(eb);
+			return ret;
+		}
+		r = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
 	}
-	struct MHD_Response *r = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
 	add_common_headers(r, rid);
 	MHD_del_response_header(r, "Content-Type", "application/json; charset=utf-8");
 	MHD_add_response_header(r, "Content-Type", rp->file_type);
@@ -441,6 +447,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	int status;
 	enum MHD_Result ret;
 	if (rc) {
+		free(rp.file_data);
 		json_decref(rp.body);
 		status = pa_err_status(rc);
 		json_t *eb = error_body(rc);
@@ -456,7 +463,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		}
 		ret = send_json(c, status, eb, NULL, rq.id, NULL, allow);
 		json_decref(eb);
-	} else if (rp.file) {
+	} else if (rp.file || rp.file_data) {
 		status = 200;
 		ret = send_file(c, &rp, rq.id);
 	} else if (rp.out.overflow) {

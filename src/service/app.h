@@ -24,6 +24,7 @@ struct pa_app {
 	struct pa_calendar *calendar; /* working days, from datadir/calendar */
 	char city[8];                 /* the city of the grids (its calendar file applies), or "" */
 	char files_dir[1024];         /* where attachments are kept */
+	char font[512];               /* the font documents print with ("" = Debian's) */
 	struct pa_geo_index *geo;
 	int session_hours;
 	/* The routing table in force (routing.c): replaced whole, never changed in place; the
@@ -172,6 +173,12 @@ enum pa_err pa_attachment_add(struct pa_app *app, const struct pa_actor *a, int6
 /* Where an attachment of a case the caller may read is kept, its type and name. */
 enum pa_err pa_attachment_file(struct pa_app *app, const struct pa_actor *a, int64_t case_id,
 			       const char *sha, char path[1200], char mime[32], char name[256]);
+
+/* ---- printed documents (documents.c) ---- */
+/* A case's document as PDF: kind "dossier" (卷宗) or "agreement" (人民调解协议书, from its
+ * last agreement record). *pdf is malloc'd; name gets the download name. */
+enum pa_err pa_case_document(struct pa_app *app, const struct pa_actor *a, int64_t id,
+			     const char *kind, char **pdf, size_t *len, char name[160]);
 
 /* ---- catalog and regions (catalog_json.c) ---- */
 json_t *pa_case_types_json(const struct pa_catalog *cat);

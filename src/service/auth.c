@@ -1,14 +1,13 @@
 /* auth.c: passwords (argon2id), sessions (random tokens stored only as SHA-256), and the
  * actor (role + scope) every request runs as. */
-#include <errno.h>
 #include <pthread.h>
-#include <semaphore.h>
 #include <time.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/gate.h"
 #include "service/app.h"
 
 /* Recently seen sessions, so most requests skip the session query. An entry is trusted
@@ -128,30 +127,17 @@ static void make_dummy(void)
 		dummy[0] = 0;
 }
 
-/* Each argon2id check takes 64 MiB for ~50 ms: at most this many run at once, so a flood
- * of log-ins cannot exhaust memory; one that waits too long is told to try again. */
-#define LOGIN_SLOTS  4
-#define LOGIN_WAIT_S 10
-static sem_t login_slots;
-static pthread_once_t login_once = PTHREAD_ONCE_INIT;
-
-static void login_init(void)
-{
-	sem_init(&login_slots, 0, LOGIN_SLOTS);
-}
+/* Each argon2id check takes 64 MiB for ~50 ms: at most 4 run at once, so a flood of
+ * log-ins cannot exhaust memory; one that waits over 10 s is told to try again. */
+static struct pa_gate login_gate = PA_GATE_INIT(4);
 
 static enum pa_err verify_password(const char *hash, const char *password, bool *ok)
 {
-	pthread_once(&login_once, login_init);
-	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += LOGIN_WAIT_S;
-	while (sem_timedwait(&login_slots, &until) != 0)
-		if (errno != EINTR)
-			return pa_errf(PA_UNAVAILABLE, NULL,
-				       "too many log-ins at once; try again in a moment");
+	if (!pa_gate_enter(&login_gate, 10))
+		return pa_errf(PA_UNAVAILABLE, NULL,
+			       "too many log-ins at once; try again in a moment");
 	*ok = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
-	sem_post(&login_slots);
+	pa_gate_leave(&login_gate);
 	return PA_OK;
 }
 

@@ -121,6 +121,21 @@ static int open_supervisions(const struct pa_case_row *c)
 /* Everything but the actions, and without the closing brace. */
 /* a: the reader, or NULL for the rendering shared by every reader (only of types that
  * hide nothing from some readers: see pa_case_shared_ok). */
+const char *pa_step_action_name(const struct pa_casetype *t, const char *code)
+{
+	const struct pa_action *ac = t ? pa_lifecycle_action(t->lc, code) : NULL;
+	if (ac)
+		return ac->name;
+	/* the sweeper's own marks and uploads are no lifecycle actions; the type names its
+	 * watched date's mark (watch_step) */
+	return strcmp(code, "auto_yellow") == 0       ? "黄牌督办"
+	       : strcmp(code, "auto_red") == 0        ? "红牌督办"
+	       : strcmp(code, "attach") == 0          ? "上传附件"
+	       : strcmp(code, "auto_sup_late") == 0   ? "督办逾期未反馈"
+	       : strcmp(code, "auto_watch_late") == 0 ? (t ? t->watch_step : "逾期督办")
+						      : code;
+}
+
 static void render_core(struct pa_jw *w, const struct pa_catalog *cat, const struct pa_actor *a,
 			const struct pa_case_row *c, bool full)
 {
@@ -262,20 +277,10 @@ static void render_core(struct pa_jw *w, const struct pa_catalog *cat, const str
 	pa_jw_arr(w);
 	for (int i = 0; i < c->nsteps; i++) {
 		const struct pa_step_row *s = &c->steps[i];
-		const struct pa_action *ac = t ? pa_lifecycle_action(t->lc, s->action) : NULL;
-		/* the sweeper's own marks are no lifecycle actions */
-		const char *sys = strcmp(s->action, "auto_yellow") == 0     ? "黄牌督办"
-				  : strcmp(s->action, "auto_red") == 0      ? "红牌督办"
-				  : strcmp(s->action, "attach") == 0        ? "上传附件"
-				  : strcmp(s->action, "auto_sup_late") == 0 ? "督办逾期未反馈"
-				  /* the type names its watched date's mark (watch_step) */
-				  : strcmp(s->action, "auto_watch_late") == 0
-					  ? (t ? t->watch_step : "逾期督办")
-					  : NULL;
 		pa_jw_obj(w);
 		pa_jw_kint(w, "seq", i + 1);
 		pa_jw_kstr(w, "action", s->action);
-		pa_jw_kstr(w, "action_name", ac ? ac->name : sys ? sys : s->action);
+		pa_jw_kstr(w, "action_name", pa_step_action_name(t, s->action));
 		pa_jw_kstr(w, "from_state", s->from_state);
 		pa_jw_kstr(w, "to_state", s->to_state);
 		unit_ref(w, "from_unit", s->from_unit, s->from_unit_name);

@@ -87,6 +87,9 @@ enum pa_err pa_effect_finish(struct pa_effect_ctx *x);
 enum pa_err pa_centre_of(struct pa_db *db, const char *grid, enum pa_tier tier, int64_t *unit,
 			 char *name, size_t cap);
 
+/* case_render.c: the name of a step's action (the lifecycle's, or the system's own). */
+const char *pa_step_action_name(const struct pa_casetype *t, const char *code);
+
 static inline const char *state_name(const struct pa_lifecycle *lc, const char *code)
 {
 	int i = pa_lifecycle_state(lc, code);

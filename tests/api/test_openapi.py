@@ -820,6 +820,15 @@ class LiveTest(unittest.TestCase):
         self.call("GET", "/api/v1/cases/%d/attachments/%s" % (cid, "0" * 64), user="town_101",
                   expect=404, code="NOT_FOUND")
 
+    def test_documents(self):
+        cid = self.call("POST", "/api/v1/cases", self.new_case(), user="town_101",
+                        expect=201).json["id"]
+        self.call("GET", "/api/v1/cases/%d/documents/dossier" % cid, user="town_101", expect=200)
+        self.call("GET", "/api/v1/cases/%d/documents/agreement" % cid, user="town_101",
+                  expect=409, code="CONFLICT")
+        self.call("GET", "/api/v1/cases/%d/documents/minutes" % cid, user="town_101",
+                  expect=404, code="NOT_FOUND", valid=False)
+
     def test_track(self):
         body = self.new_case()
         body.update(type="tipoff", category="village_bully", fields={"anonymous": True},

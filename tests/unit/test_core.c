@@ -16,12 +16,28 @@
 #include "core/catalog.h"
 #include "core/conf.h"
 #include "core/err.h"
+#include "core/gate.h"
 #include "core/geo.h"
 #include "core/jspec.h"
 #include "core/jw.h"
 #include "core/log.h"
 #include "core/pii.h"
 #include "core/text.h"
+
+static void test_gate(void **st)
+{
+	(void)st;
+	static struct pa_gate g = PA_GATE_INIT(2);
+	assert_true(pa_gate_enter(&g, 0));
+	assert_true(pa_gate_enter(&g, 0));
+	assert_false(pa_gate_enter(&g, 0)); /* full: turned away, not kept */
+	assert_false(pa_gate_enter(&g, 1)); /* nobody left within the second */
+	pa_gate_leave(&g);
+	assert_true(pa_gate_enter(&g, 0));
+	pa_gate_leave(&g);
+	pa_gate_leave(&g);
+	assert_int_equal(g.free, 2);
+}
 
 static void test_err_table(void **st)
 {
@@ -504,6 +520,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_err_table),
+		cmocka_unit_test(test_gate),
 		cmocka_unit_test(test_arena),
 		cmocka_unit_test(test_conf_parse),
 		cmocka_unit_test(test_catalog_shipped),
