@@ -107,6 +107,7 @@ enum {
 	X(MERGE, "merge") \
 	X(LINK, "link") \
 	X(SUPERVISE, "supervise") \
+	X(ROUTE, "route") \
 		X(RECORD, "record") \
 	X(SUP_REPORT, "supervision_report")
 // clang-format on

@@ -144,6 +144,24 @@ enum pa_err pa_effect_prepare(struct pa_effect_ctx *x)
 		x->step->to_unit = p->unit_id;
 		pt->tier = tier;
 		break;
+	case PA_EFFECT_ROUTE: {
+		/* the routing table in force now, as on intake: rule, version and unit recorded */
+		const struct pa_routing *rt = pa_app_routing(x->app);
+		const struct pa_routing_rule *r =
+			pa_routing_match(rt, h->type, h->category, h->grid, h->channel);
+		int64_t unit;
+		char name[128];
+		if ((rc = pa_route_target(x->db, r, h->grid, &unit, name)))
+			return rc;
+		if (unit == h->unit_id)
+			return conflict(x->action,
+					"the rules send it to the unit that holds it now");
+		x->step->to_unit = unit;
+		pt->tier = tiers[r->tier];
+		pt->routing_rule = r->id;
+		pt->routing_version = rt->version;
+		break;
+	}
 	case PA_EFFECT_SEND_BACK: {
 		int64_t back = 0;
 		if ((rc = x->db->ops->case_dispatcher(x->db, h->id, &back)))

@@ -848,7 +848,7 @@ static enum pa_err sq_case_head(struct pa_db *db, const struct pa_scope *s, int6
 		" c.paused_days, c.paused_secs, c.sup_level, c.overdue, c.rating,"
 		" c.unreasonable, (SELECT count(*) FROM supervisions v WHERE"
 		" v.case_id = c.id AND v.level = 'manual' AND v.reported_at IS NULL),"
-		" c.watch_due, c.watch_open, c.watch_marked_at FROM cases c"
+		" c.watch_due, c.watch_open, c.watch_marked_at, c.channel FROM cases c"
 		" WHERE c.id = ?4 AND" SCOPE_WHERE;
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
@@ -879,6 +879,7 @@ static enum pa_err sq_case_head(struct pa_db *db, const struct pa_scope *s, int6
 		h->watch_due = sqlite3_column_int64(st, 24);
 		h->watch_open = sqlite3_column_int(st, 25) != 0;
 		h->watch_marked = sqlite3_column_int64(st, 26);
+		snprintf(h->channel, sizeof h->channel, "%s", col_s(st, 27));
 	} else
 		e = rc == SQLITE_DONE ? pa_errf(PA_NOT_FOUND, NULL, "no case %lld", (long long)id)
 				      : map_rc(d, rc, "case head");
@@ -1202,7 +1203,9 @@ static enum pa_err sq_case_step(struct pa_db *db, const struct pa_step_in *s)
 		" overdue = CASE WHEN ?22 THEN 1 ELSE overdue END,"
 		" watch_open = CASE ?24 WHEN 1 THEN watch_due IS NOT NULL WHEN 2 THEN 0"
 		" ELSE watch_open END,"
-		" watch_marked_at = coalesce(?25, watch_marked_at)"
+		" watch_marked_at = coalesce(?25, watch_marked_at),"
+		" routing_rule = coalesce(?26, routing_rule),"
+		" routing_version = CASE WHEN ?26 IS NULL THEN routing_version ELSE ?27 END"
 		" WHERE id = ?4 AND status = ?5";
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
@@ -1225,6 +1228,8 @@ static enum pa_err sq_case_step(struct pa_db *db, const struct pa_step_in *s)
 	sqlite3_bind_int(st, 23, p->clear_rating);
 	sqlite3_bind_int(st, 24, (int)p->watch);
 	bid(st, 25, p->watch_marked);
+	bt(st, 26, p->routing_rule);
+	bid(st, 27, p->routing_version);
 	sqlite3_bind_int(st, 13, p->clock != NULL);
 	if (p->clock)
 		bind_clock(st, 14, p->clock);

@@ -98,6 +98,7 @@ struct pa_case_head {
 	int64_t id;
 	int64_t version; /* bumped by every change to the case, its parties or its steps */
 	char type[32], category[32], status[32], grid[PA_CODE_MAX], tier[16], profile[32];
+	char channel[32];
 	int64_t unit_id;
 	int urgent, ext_pending, ext_days, overdue;
 	int open_supervisions; /* manual supervisions still waiting for their report */
@@ -138,6 +139,8 @@ struct pa_case_patch {
 	bool clear_rating;            /* reopened: the next closing is rated afresh */
 	enum pa_watch_set watch;      /* on only if the case has a watched date */
 	int64_t watch_marked;         /* 0: unchanged; when the sweeper marked the date passed */
+	const char *routing_rule;     /* NULL: unchanged; routed again by this rule … */
+	int64_t routing_version;      /* … of this version of the rules */
 };
 
 struct pa_step_in {

@@ -213,3 +213,37 @@ class RoutingPutTest(ApiTest):
         c = self.create(title="重启之后", type="request", category="livelihood",
                         channel="hotline_12345")
         self.assertEqual((c["routing_rule"], c["routing_version"]), ("rest", 3))
+
+
+class RouteAgainTest(ApiTest):
+    """The action route runs the rules in force again on a case already in (after a send
+    back, or after the rules changed): unit, tier, rule and version as intake would give."""
+
+    def test_route_by_the_rules_in_force(self):
+        c = self.create(title="按规则重新分派", category="neighbour")
+        village = c["unit_id"]
+        self.assertEqual((c["routing_rule"], c["routing_version"], c["tier"]),
+                         ("neighbour", 1, "village"))
+        cid = c["id"]
+        self.act(cid, "accept", user="village_101_001")
+        # the same rules send it where it is: nothing to do
+        r = self.post("/api/v1/cases/%d/actions" % cid, {"action": "route", "note": "重新分派"},
+                      user="village_101_001")
+        self.assertError(r, 409, "ACTION_NOT_ALLOWED")
+        r = self.s.request("PUT", "/api/v1/routing", token=self.s.login("city_admin"), body={
+            "rules": neighbour_to_town(shipped_rules()), "reason": "邻里纠纷改由镇级受理"})
+        self.assertStatus(r, 200)
+        self.assertError(self.post("/api/v1/cases/%d/actions" % cid, {"action": "route"},
+                                   user="village_101_001"), 400, "MISSING_FIELD", "note")
+        self.assertError(self.post("/api/v1/cases/%d/actions" % cid,
+                                   {"action": "route", "note": "x"}, user="grid_101_001_001"),
+                         403, "FORBIDDEN")
+        c = self.act(cid, "route", user="village_101_001", note="按新规则分派")
+        town = self.unit_by_code("town-" + GRID[:9])
+        self.assertEqual((c["status"], c["unit_id"], c["tier"], c["routing_rule"],
+                          c["routing_version"]),
+                         ("dispatched", town["id"], "town", "neighbour", 2))
+        step = c["steps"][-1]
+        self.assertEqual((step["action"], step["action_name"], step["from_unit"]["id"],
+                          step["to_unit"]["id"], step["note"]),
+                         ("route", "按规则分派", village, town["id"], "按新规则分派"))
