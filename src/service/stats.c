@@ -171,6 +171,35 @@ static void month_text(int ym, char buf[16])
 	snprintf(buf, 16, "%04d-%02d", (ym / 100) % 10000, (ym % 100 + 100) % 100);
 }
 
+/* The units the event rows name (group=unit), as [{code: id, name}], in the order the
+ * rows give them; events counted before units were (unit 0) belong to none. */
+static enum pa_err units_of(struct pa_db *db, json_t *rows, json_t **out)
+{
+	json_t *seen = json_object();
+	size_t i;
+	json_t *row;
+	json_array_foreach (rows, i, row) {
+		const char *key = json_string_value(json_array_get(row, 0));
+		if (key && strcmp(key, "0") != 0)
+			json_object_set_new(seen, key, json_true());
+	}
+	*out = json_array();
+	enum pa_err rc = PA_OK;
+	const char *key;
+	json_t *v;
+	json_object_foreach (seen, key, v) {
+		json_t *u = NULL;
+		if ((rc = db->ops->unit_get(db, strtoll(key, NULL, 10), &u)))
+			break;
+		json_array_append_new(*out, json_pack("{s:I, s:O}", "code",
+						      (json_int_t)strtoll(key, NULL, 10), "name",
+						      json_object_get(u, "name")));
+		json_decref(u);
+	}
+	json_decref(seen);
+	return rc;
+}
+
 enum pa_err pa_stats_get(struct pa_app *app, const struct pa_actor *a,
 			 const struct pa_stats_query *q, json_t **out)
 {
@@ -199,8 +228,9 @@ enum pa_err pa_stats_get(struct pa_app *app, const struct pa_actor *a,
 		return pa_errf(PA_BAD_QUERY, "from", "a period is at most 60 months");
 	bool by_children = q->group && strcmp(q->group, "children") == 0;
 	bool by_month = q->group && strcmp(q->group, "month") == 0;
-	if (q->group && !by_children && !by_month)
-		return pa_errf(PA_BAD_QUERY, "group", "group is children or month");
+	bool by_unit = q->group && strcmp(q->group, "unit") == 0;
+	if (q->group && !by_children && !by_month && !by_unit)
+		return pa_errf(PA_BAD_QUERY, "group", "group is children, month or unit");
 	if (by_children && strlen(region) >= 15)
 		return pa_errf(PA_BAD_QUERY, "group", "a grid has no child regions");
 
@@ -221,23 +251,32 @@ enum pa_err pa_stats_get(struct pa_app *app, const struct pa_actor *a,
 			if (!rc)
 				rc = period(db, app->cat, region, month_add(from, -12),
 					    month_add(to, -12), &ly);
-			if (!rc && (by_children || by_month))
+			if (!rc && q->group)
 				rc = db->ops->stat_events(db, region, from, to,
-							  by_month ? 0 : (int)strlen(region) + 3,
+							  by_month  ? 0
+							  : by_unit ? -1
+								    : (int)strlen(region) + 3,
 							  &rows);
 			if (!rc && by_children)
 				rc = db->ops->region_children(db, region, &kids);
-			if (!rc && (by_children || by_month)) {
+			if (!rc && by_unit)
+				rc = units_of(db, rows, &kids);
+			if (!rc && q->group) {
 				json_t *groups = json_array();
-				size_t n = by_children ? json_array_size(kids) : (size_t)span;
+				size_t n = kids ? json_array_size(kids) : (size_t)span;
 				for (size_t i = 0; i < n; i++) {
 					char key[16];
 					const char *name = NULL;
-					if (by_children) {
+					if (kids) {
 						json_t *k = json_array_get(kids, i);
-						snprintf(key, sizeof key, "%s",
-							 json_string_value(
-								 json_object_get(k, "code")));
+						json_t *code = json_object_get(k, "code");
+						if (json_is_integer(code))
+							snprintf(key, sizeof key, "%lld",
+								 (long long)json_integer_value(
+									 code));
+						else
+							snprintf(key, sizeof key, "%s",
+								 json_string_value(code));
 						name = json_string_value(
 							json_object_get(k, "name"));
 					} else

@@ -662,13 +662,15 @@ static int month_of(int64_t t)
 	return (tm.tm_year + 1900) * 100 + tm.tm_mon + 1;
 }
 
+/* unit: the unit holding the case when the events happened (0: none). */
 static enum pa_err apply_stats(struct sq *d, const char *grid, const char *type,
-			       const char *category, int64_t at, const struct pa_stat_delta *v,
-			       int n)
+			       const char *category, int64_t unit, int64_t at,
+			       const struct pa_stat_delta *v, int n)
 {
-	static const char sql[] = "INSERT INTO stat_month (grid, month, type, category, metric, n)"
-				  " VALUES (?,?,?,?,?,?) ON CONFLICT (grid, month, type, category,"
-				  " metric) DO UPDATE SET n = n + excluded.n";
+	static const char sql[] =
+		"INSERT INTO stat_month (grid, month, type, category, metric, n, unit_id)"
+		" VALUES (?,?,?,?,?,?,?) ON CONFLICT (grid, month, type, category,"
+		" metric, unit_id) DO UPDATE SET n = n + excluded.n";
 	for (int i = 0; i < n; i++) {
 		enum pa_err e;
 		if (v[i].snapshot) {
@@ -683,6 +685,7 @@ static enum pa_err apply_stats(struct sq *d, const char *grid, const char *type,
 			bt(st, 4, category);
 			bt(st, 5, v[i].metric);
 			sqlite3_bind_int(st, 6, v[i].delta);
+			sqlite3_bind_int64(st, 7, unit);
 			e = run(d, st, "statistics");
 		}
 		if (e)
@@ -815,7 +818,7 @@ static enum pa_err sq_case_insert(struct pa_db *db, const struct pa_case_in *c,
 		return e;
 	static const struct pa_stat_delta reported = {"reported", 1, false};
 	if (!c->uncounted &&
-	    (e = apply_stats(d, c->grid, c->type, c->category, c->at, &reported, 1)))
+	    (e = apply_stats(d, c->grid, c->type, c->category, c->unit_id, c->at, &reported, 1)))
 		return e;
 	return count_add(d, c->grid, c->type, c->category, c->status, 1);
 }
@@ -1241,7 +1244,8 @@ static enum pa_err sq_case_step(struct pa_db *db, const struct pa_step_in *s)
 			       "the case changed meanwhile; reload it and try again");
 	if ((e = insert_step(d, s)))
 		return e;
-	if ((e = apply_stats(d, s->grid, s->type, s->category, s->at, s->stats, s->nstats)))
+	if ((e = apply_stats(d, s->grid, s->type, s->category,
+			     s->to_unit ? s->to_unit : s->from_unit, s->at, s->stats, s->nstats)))
 		return e;
 	if (strcmp(s->from_state, s->to_state) == 0)
 		return PA_OK;
@@ -1666,7 +1670,8 @@ static enum pa_err sq_stat_events(struct pa_db *db, const char *region, int from
 {
 	struct sq *d = SQ(db);
 	static const char sql[] =
-		"SELECT CASE WHEN ?4 = 0 THEN CAST(month AS TEXT) ELSE substr(grid, 1, ?4) END,"
+		"SELECT CASE WHEN ?4 = 0 THEN CAST(month AS TEXT) WHEN ?4 < 0"
+		" THEN CAST(unit_id AS TEXT) ELSE substr(grid, 1, ?4) END,"
 		" metric, category, sum(n) FROM stat_month"
 		" WHERE grid >= ?1 AND grid < ?1 || '~' AND month BETWEEN ?2 AND ?3"
 		" GROUP BY 1, 2, 3";

@@ -168,6 +168,18 @@ const char *const pa_sqlite_migrations[] = {
 	"CREATE TABLE audit_log (id INTEGER PRIMARY KEY, at INTEGER NOT NULL,"
 	" actor_id INTEGER REFERENCES users(id), action TEXT NOT NULL, subject TEXT NOT NULL,"
 	" detail TEXT NOT NULL DEFAULT '{}');",
+
+	/* 13: events counted per unit as well — the unit holding the case when it happened
+	 * (the one that received, accepted, closed, was supervised or rated) — so /stats can
+	 * rank units as well as regions. Events counted before carry unit 0 (not known). */
+	"CREATE TABLE stat_month_u (grid TEXT NOT NULL, month INTEGER NOT NULL,"
+	" type TEXT NOT NULL, category TEXT NOT NULL, metric TEXT NOT NULL,"
+	" unit_id INTEGER NOT NULL, n INTEGER NOT NULL,"
+	" PRIMARY KEY (grid, month, type, category, metric, unit_id)) WITHOUT ROWID;"
+	"INSERT INTO stat_month_u SELECT grid, month, type, category, metric, 0, n"
+	" FROM stat_month;"
+	"DROP TABLE stat_month;"
+	"ALTER TABLE stat_month_u RENAME TO stat_month;",
 };
 
 const int pa_sqlite_nmigrations =

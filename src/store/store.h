@@ -340,8 +340,9 @@ struct pa_store_ops {
 	enum pa_err (*stats)(struct pa_db *db, const struct pa_scope *s, const char *region,
 			     json_t **out);
 	/* Events of the months from..to (YYYYMM) in the region subtree, summed per key —
-	 * the month (group_digits 0) or the region code cut to group_digits — metric and
-	 * category: rows [key, metric, category, n]. */
+	 * the month (group_digits 0), the unit holding the case (group_digits -1: its id,
+	 * "0" for events counted before units were) or the region code cut to group_digits —
+	 * metric and category: rows [key, metric, category, n]. */
 	enum pa_err (*stat_events)(struct pa_db *db, const char *region, int from, int to,
 				   int group_digits, json_t **rows);
 

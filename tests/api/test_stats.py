@@ -66,6 +66,35 @@ class StatsTest(ApiTest):
         # the town above counts the same events
         self.assertGreaterEqual(self.stats(region=GRID[:9])["period"]["closed"], p1["closed"])
 
+    def test_by_unit(self):
+        """group=unit: each event counts for the unit holding the case when it happened."""
+        village = self.unit_by_code("village-" + VILLAGE)
+        town = self.unit_by_code("town-" + GRID[:9])
+
+        def by_unit():
+            s = self.stats(group="unit")
+            for g in s["groups"]:
+                self.assertRegex(g["key"], r"^[1-9]\d*$")
+                self.assertTrue(g["name"])
+            self.assertLessEqual(sum(g["reported"] for g in s["groups"]), s["period"]["reported"])
+            return {int(g["key"]): g for g in s["groups"]}
+
+        before = by_unit()
+        a = self.create(title="单位统计A", category="family")  # family: to the town centre
+        self.close(a["id"])
+        after = by_unit()
+
+        def d(unit, *path):
+            return self.delta(before.get(unit["id"], {"reported": 0, "accepted": 0,
+                                                        "closed": 0}),
+                              after[unit["id"]], *path)
+        # the town centre received and accepted it; the village it was sent to closed it
+        self.assertEqual((d(town, "reported"), d(town, "accepted"), d(town, "closed")),
+                         (1, 1, 0))
+        self.assertEqual((d(village, "reported"), d(village, "accepted"), d(village, "closed")),
+                         (0, 0, 1))
+        self.assertEqual(after[village["id"]]["name"], village["name"])
+
     def test_mediation_success_rate(self):
         before = self.stats()["period"]
         u = self.unit_by_code("village-" + VILLAGE)
