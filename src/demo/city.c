@@ -362,6 +362,45 @@ static enum pa_err step(struct build *b, int64_t id, const char *action, const c
 	return step_with(b, id, action, from, to, from_unit, to_unit, actor, at, note, c, NULL);
 }
 
+/* "YYYY-MM-DD" of the CST day `days` after time t. */
+static void day_after(int64_t t, int days, char out[16])
+{
+	char iso[32];
+	pa_time_iso(t + (int64_t)days * 86400, iso);
+	snprintf(out, 16, "%.10s", iso);
+}
+
+/* A mediation session that reached agreement, and the agreement (调解协议) with its terms,
+ * as the mediator records them through the API: each a step with its record. */
+static enum pa_err mediated(struct build *b, int64_t id, int64_t unit, int64_t handler,
+			    int64_t *now, int64_t gap, const char *p1, const char *p2,
+			    const struct pa_case_in *c)
+{
+	char held[16], due[16];
+	day_after(*now += gap, 0, held);
+	day_after(*now, 30, due);
+	const char *session =
+		pa_sprintf(&b->ar,
+			   "{\"attendees\":\"%s、%s、调解员\",\"facts\":\"%s\",\"held_on\":\"%s\","
+			   "\"outcome\":\"达成一致\",\"place\":\"调解室\"}",
+			   p1, p2, c->title, held);
+	const char *agreement = pa_sprintf(
+		&b->ar,
+		"{\"due_on\":\"%s\",\"signed_on\":\"%s\",\"terms\":\"一、%s于%s前履行双方"
+		"约定的义务，%s予以配合。\\n二、双方互谅互让，今后不得因此事再生纠纷。\"}",
+		due, held, p2, due, p1);
+	enum pa_err rc;
+	if ((rc = step(b, id, "mediation_session", "handling", "handling", unit, 0, handler, *now,
+		       NULL, c)) ||
+	    (rc = b->db->ops->record_add(b->db, id, "mediation_session", session, handler, *now)))
+		return rc;
+	*now += 1800;
+	if ((rc = step(b, id, "agreement", "handling", "handling", unit, 0, handler, *now, NULL,
+		       c)))
+		return rc;
+	return b->db->ops->record_add(b->db, id, "agreement", agreement, handler, *now);
+}
+
 static enum pa_err one_case(struct build *b, int64_t today)
 {
 	struct pa_rng *r = &b->rng;
@@ -395,13 +434,18 @@ static enum pa_err one_case(struct build *b, int64_t today)
 	int nparties = strcmp(k->type, "dispute") == 0 ? 2 : 1;
 	/* Amounts stay in the description the text generator wrote, so the two never differ. */
 	const char *fields = "{}";
-	if (strcmp(k->type, "hazard") == 0)
-		fields = pa_sprintf(&b->ar, "{\"responsible_party\":\"%s\"}", p1);
 
 	/* Spread over the year before today, in working hours, older ones further along. */
 	int64_t age_days = 1 + (int64_t)pa_rng_below(r, 365);
 	int64_t at =
 		today - age_days * 86400 + 8 * 3600 + 30 * 60 + (int64_t)pa_rng_below(r, 9 * 3600);
+	/* a hazard is to be rectified within 15 to 29 days of its report (its 整改期限) */
+	char rectify_by[16] = "";
+	if (strcmp(k->type, "hazard") == 0) {
+		day_after(at, 15 + (int)(age_days % 15), rectify_by);
+		fields = pa_sprintf(&b->ar, "{\"rectify_by\":\"%s\",\"responsible_party\":\"%s\"}",
+				    rectify_by, p1);
+	}
 	/* Every step is taken by someone whose scope holds the case: the demo grid worker
 	 * and coordinator look after the first grid and village of their town only. */
 	int64_t reporter = tw->staff_user, from_unit = tw->centre;
@@ -430,13 +474,20 @@ static enum pa_err one_case(struct build *b, int64_t today)
 		.parties = parties,
 		.action = "report",
 	};
+	const struct pa_casetype *type = pa_catalog_type(b->app->cat, c.type);
+	if (rectify_by[0] && type->watch) {
+		c.watch_due = pa_day_end(rectify_by);
+		c.watch_open = pa_state_watched(type->lc, 0);
+	}
 	c.search = pa_text_fold(&b->ar,
 				pa_sprintf(&b->ar, "%s %s %s", c.title, c.description, c.address));
 	struct pa_case_ref ref;
 	const struct pa_routing_rule *rule =
 		pa_routing_match(pa_app_routing(b->app), c.type, c.category, c.grid, c.channel);
-	b->lc = pa_catalog_type(b->app->cat, c.type)->lc;
+	b->lc = type->lc;
 	b->profile = rule->profile;
+	c.routing_rule = rule->id;
+	c.routing_version = pa_app_routing(b->app)->version;
 	b->tier = PA_TIER_TOWN; /* the demo's cases reach the town centre first */
 	c.tier = "town";
 	c.profile = rule->profile->code;
@@ -491,9 +542,13 @@ static enum pa_err one_case(struct build *b, int64_t today)
 		"隐患已整改到位，经复查符合要求。",
 		"已向当事人解释相关政策，诉求已解决。",
 	};
-	const char *note = closing[strcmp(k->type, "hazard") == 0    ? 2
-				   : strcmp(k->type, "request") == 0 ? 3
-								     : pa_rng_below(r, 2)];
+	int closed_how = strcmp(k->type, "hazard") == 0    ? 2
+			 : strcmp(k->type, "request") == 0 ? 3
+							   : (int)pa_rng_below(r, 2);
+	const char *note = closing[closed_how];
+	/* a dispute settled by agreement has its mediation record and the agreement itself */
+	if (closed_how == 0 && (rc = mediated(b, ref.id, to, handler, &now, gap, p1, p2, &c)))
+		return rc;
 	if ((rc = step(b, ref.id, "feedback", "handling", "verifying", to, 0, handler,
 		       now += gap * (1 + (int64_t)pa_rng_below(r, 6)), note, &c)) ||
 	    stage == 4)
