@@ -133,13 +133,15 @@ static int cmd_serve(int argc, char **argv)
 	struct pa_pdf_fonts fonts;
 	if (font)
 		snprintf(app.font, sizeof app.font, "%s", font);
-	if (pa_pdf_fonts_find(font, &fonts)) {
-		if (font) {
+	struct pa_pdf *probe = NULL;
+	if (pa_pdf_fonts_find(font, &fonts) || (font && pa_pdf_new(&fonts, "-", NULL, &probe))) {
+		if (font) { /* a font asked for that cannot print: say so now, not at each print */
 			pa_app_close(&app);
 			return fail("cannot print");
 		}
 		pa_log(PA_LOG_WARN, "no_font", "\"detail\":\"%s\"", pa_err_last()->message);
 	}
+	pa_pdf_free(probe);
 	struct pa_server_opts so = {.listen = listen,
 				    .max_body = (size_t)strtoull(body, NULL, 10),
 				    .max_upload = (size_t)strtoull(upload, NULL, 10),

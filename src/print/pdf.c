@@ -118,15 +118,17 @@ static HPDF_Font load_font(struct pa_pdf *d, const char *path, int index)
 static void text_at(struct pa_pdf *d, HPDF_Font f, double size, double x, double y, const char *s,
 		    size_t n)
 {
-	char buf[1024];
-	if (n >= sizeof buf)
-		n = sizeof buf - 1;
+	char small[512], *buf = n < sizeof small ? small : malloc(n + 1);
+	if (!buf)
+		abort();
 	memcpy(buf, s, n);
 	buf[n] = 0;
 	HPDF_Page_BeginText(d->page);
 	HPDF_Page_SetFontAndSize(d->page, f, (HPDF_REAL)size);
 	HPDF_Page_TextOut(d->page, (HPDF_REAL)x, (HPDF_REAL)y, buf);
 	HPDF_Page_EndText(d->page);
+	if (buf != small)
+		free(buf);
 }
 
 static double width_of(HPDF_Font f, double size, const char *s, size_t n)
@@ -197,11 +199,16 @@ enum pa_err pa_pdf_new(const struct pa_pdf_fonts *f, const char *title, const ch
 	HPDF_SetInfoAttr(d->doc, HPDF_INFO_TITLE, title);
 	HPDF_SetInfoAttr(d->doc, HPDF_INFO_CREATOR, "pingan");
 	d->body = load_font(d, f->body, f->body_index);
-	d->head = strcmp(f->body, f->heading) == 0 && f->body_index == f->heading_index
-			  ? d->body
-			  : load_font(d, f->heading, f->heading_index);
-	if (!d->head)
-		d->head = d->body;
+	d->head = d->body;
+	if (d->body && !d->err &&
+	    (strcmp(f->body, f->heading) != 0 || f->body_index != f->heading_index)) {
+		/* a heading face that will not load: headings in the body's, and say nothing */
+		HPDF_Font h = load_font(d, f->heading, f->heading_index);
+		if (h)
+			d->head = h;
+		HPDF_ResetError(d->doc);
+		d->err = 0;
+	}
 	if (!d->body || d->err) {
 		HPDF_Free(d->doc);
 		free(d);
@@ -291,7 +298,8 @@ static void wrap(HPDF_Font f, double size, const char *text, double width, doubl
 		} else
 			word = -1;
 		double cw = s[i] == '\t' ? size : width_of(f, size, s + i, (size_t)n);
-		if (w + cw > width && i > start && !no_line_start(s + i, n)) {
+		/* one closing mark may hang past the margin; the next one breaks the line */
+		if (w + cw > width && i > start && !(w <= width && no_line_start(s + i, n))) {
 			int cut = word > start ? word : i; /* keep a Latin word whole */
 			push(L, start, cut - start, first);
 			first = false;
@@ -313,11 +321,43 @@ static void wrap(HPDF_Font f, double size, const char *text, double width, doubl
 		push(L, start, i - start, first);
 }
 
+/* A copy of text that the fonts can show: a character outside the Basic Multilingual
+ * Plane (no CJK TrueType font here has them) or a broken byte becomes a visible □, never
+ * a silent gap in a name; tabs become spaces and carriage returns go. Malloc'd. */
+static char *printable(const char *text)
+{
+	const unsigned char *s = (const unsigned char *)(text ? text : "");
+	size_t n = strlen((const char *)s);
+	char *out = malloc(3 * n + 1), *o = out;
+	if (!out)
+		abort();
+	for (size_t i = 0; i < n;) {
+		int k = u8len(s + i);
+		if (s[i] == '\r') {
+			i++;
+		} else if (s[i] == '\t') {
+			*o++ = ' ';
+			i++;
+		} else if ((k == 1 && s[i] >= 0x80) || k == 4) {
+			memcpy(o, "\xE2\x96\xA1", 3); /* □ */
+			o += 3;
+			i += (size_t)k;
+		} else {
+			memcpy(o, s + i, (size_t)k);
+			o += k;
+			i += (size_t)k;
+		}
+	}
+	*o = 0;
+	return out;
+}
+
 /* ---- blocks ---- */
 
-static void lines_out(struct pa_pdf *d, HPDF_Font f, double size, const char *text,
+static void lines_out(struct pa_pdf *d, HPDF_Font f, double size, const char *raw,
 		      double indent_chars, enum pa_pdf_align align)
 {
+	char *text = printable(raw);
 	struct lines L = {0};
 	double indent = indent_chars * size;
 	wrap(f, size, text, TEXT_W, indent, &L);
@@ -325,7 +365,7 @@ static void lines_out(struct pa_pdf *d, HPDF_Font f, double size, const char *te
 	for (int k = 0; k < L.n; k++) {
 		pa_pdf_need(d, lead);
 		d->y -= lead;
-		const char *s = (text ? text : "") + L.v[k].off;
+		const char *s = text + L.v[k].off;
 		size_t n = (size_t)L.v[k].len;
 		double lw = width_of(f, size, s, n);
 		double x = align == PA_PDF_CENTER  ? M_LEFT + (TEXT_W - lw) / 2
@@ -335,6 +375,7 @@ static void lines_out(struct pa_pdf *d, HPDF_Font f, double size, const char *te
 		text_at(d, f, size, x, d->y + size * 0.25, s, n);
 	}
 	free(L.v);
+	free(text);
 }
 
 void pa_pdf_heading(struct pa_pdf *d, const char *text, double size, enum pa_pdf_align align)
@@ -382,12 +423,14 @@ static void cells_out(struct pa_pdf *d, HPDF_Font f, const char *const *cells, s
 	d->y -= h;
 }
 
-static void row_out(struct pa_pdf *d, HPDF_Font f, const char *const *cells)
+static void row_out(struct pa_pdf *d, HPDF_Font f, const char *const *raw)
 {
 	const struct pa_pdf_table *t = &d->table;
 	struct lines L[16] = {{0}};
+	char *cells[16];
 	int most = 1;
 	for (int c = 0; c < t->ncols; c++) {
+		cells[c] = printable(raw[c]);
 		wrap(f, t->size, cells[c], t->widths[c] * TEXT_W - 2 * CELL_PAD, 0, &L[c]);
 		if (L[c].n > most)
 			most = L[c].n;
@@ -403,11 +446,13 @@ static void row_out(struct pa_pdf *d, HPDF_Font f, const char *const *cells)
 			continue;
 		}
 		int k = most - done < fit ? most - done : fit;
-		cells_out(d, f, cells, L, done, k);
+		cells_out(d, f, (const char *const *)cells, L, done, k);
 		done += k;
 	}
-	for (int c = 0; c < t->ncols; c++)
+	for (int c = 0; c < t->ncols; c++) {
 		free(L[c].v);
+		free(cells[c]);
+	}
 }
 
 static void table_header(struct pa_pdf *d)

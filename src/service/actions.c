@@ -136,8 +136,12 @@ static enum pa_err act_job(struct pa_db *db, void *arg)
 	/* triage sets the tier the case is judged at without starting its clock afresh */
 	if (ac->effect == PA_EFFECT_TRIAGE)
 		tier_before = tier_after;
-	pa_clock_after(j->app, lc, pa_catalog_profile(j->app->cat, h.profile), tier_before,
-		       tier_after, from, pa_transition_target(tr, from), st.at,
+	/* routed again: its new unit starts a fresh clock by the new rule's profile */
+	if (ac->effect == PA_EFFECT_ROUTE)
+		tier_before = -1;
+	pa_clock_after(j->app, lc,
+		       pa_catalog_profile(j->app->cat, patch.profile ? patch.profile : h.profile),
+		       tier_before, tier_after, from, pa_transition_target(tr, from), st.at,
 		       h.ext_days + patch.ext_add, &h.clock, &clock);
 	patch.clock = &clock;
 	patch.watch = pa_watch_after(lc, from, pa_transition_target(tr, from));

@@ -160,6 +160,7 @@ enum pa_err pa_effect_prepare(struct pa_effect_ctx *x)
 		pt->tier = tiers[r->tier];
 		pt->routing_rule = r->id;
 		pt->routing_version = rt->version;
+		pt->profile = r->profile->code;
 		break;
 	}
 	case PA_EFFECT_SEND_BACK: {

@@ -23,7 +23,14 @@ static const char *rated(const char *rating, bool unreasonable)
 static void add(struct pa_step_in *st, const char *metric, int delta, bool snapshot)
 {
 	if (metric && st->nstats < PA_MAX_STAT_DELTAS)
-		st->stats[st->nstats++] = (struct pa_stat_delta){metric, delta, snapshot};
+		st->stats[st->nstats++] = (struct pa_stat_delta){metric, delta, snapshot, false};
+}
+
+/* A report up is the sending unit's doing: it counts for the unit the case left. */
+static void add_sent(struct pa_step_in *st, const char *metric)
+{
+	if (st->nstats < PA_MAX_STAT_DELTAS)
+		st->stats[st->nstats++] = (struct pa_stat_delta){metric, 1, false, true};
 }
 
 void pa_step_stats(const struct pa_lifecycle *lc, const struct pa_action *ac, int from, int to,
@@ -38,10 +45,10 @@ void pa_step_stats(const struct pa_lifecycle *lc, const struct pa_action *ac, in
 		add(st, ac->counts, 1, false);
 	switch (ac ? ac->effect : PA_EFFECT_NONE) {
 	case PA_EFFECT_ESCALATE:
-		add(st, "escalated", 1, false);
+		add_sent(st, "escalated");
 		break;
 	case PA_EFFECT_SKIP_LEVEL:
-		add(st, "skip_level", 1, false);
+		add_sent(st, "skip_level");
 		break;
 	case PA_EFFECT_SUPERVISE:
 		add(st, "supervision_manual", 1, false);

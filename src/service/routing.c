@@ -197,6 +197,12 @@ static void render_version(struct pa_jw *w, const struct pa_routing_version *v,
 
 static enum pa_err may(const struct pa_actor *a, enum pa_perm p)
 {
+	/* the rules route the whole city: only an account scoped to the whole city (its
+	 * 6-digit code) may change them, whatever its role */
+	if (p == PA_PERM_ROUTING_ADMIN && pa_role_can(a->role, p) &&
+	    (a->scope.by_unit || strlen(a->scope.region) != 6))
+		return pa_errf(PA_FORBIDDEN, NULL,
+			       "only an account over the whole city may change the routing rules");
 	if (pa_role_can(a->role, p))
 		return PA_OK;
 	return pa_errf(PA_FORBIDDEN, NULL,

@@ -662,9 +662,10 @@ static int month_of(int64_t t)
 	return (tm.tm_year + 1900) * 100 + tm.tm_mon + 1;
 }
 
-/* unit: the unit holding the case when the events happened (0: none). */
+/* unit: the unit holding the case when the events happened (0: none); sender: the unit
+ * it came from, which the deltas marked `sender` count for. */
 static enum pa_err apply_stats(struct sq *d, const char *grid, const char *type,
-			       const char *category, int64_t unit, int64_t at,
+			       const char *category, int64_t unit, int64_t sender, int64_t at,
 			       const struct pa_stat_delta *v, int n)
 {
 	static const char sql[] =
@@ -685,7 +686,7 @@ static enum pa_err apply_stats(struct sq *d, const char *grid, const char *type,
 			bt(st, 4, category);
 			bt(st, 5, v[i].metric);
 			sqlite3_bind_int(st, 6, v[i].delta);
-			sqlite3_bind_int64(st, 7, unit);
+			sqlite3_bind_int64(st, 7, v[i].sender ? sender : unit);
 			e = run(d, st, "statistics");
 		}
 		if (e)
@@ -817,8 +818,8 @@ static enum pa_err sq_case_insert(struct pa_db *db, const struct pa_case_in *c,
 	if ((e = insert_step(d, &s)))
 		return e;
 	static const struct pa_stat_delta reported = {"reported", 1, false};
-	if (!c->uncounted &&
-	    (e = apply_stats(d, c->grid, c->type, c->category, c->unit_id, c->at, &reported, 1)))
+	if (!c->uncounted && (e = apply_stats(d, c->grid, c->type, c->category, c->unit_id,
+					      c->from_unit, c->at, &reported, 1)))
 		return e;
 	return count_add(d, c->grid, c->type, c->category, c->status, 1);
 }
@@ -1208,7 +1209,8 @@ static enum pa_err sq_case_step(struct pa_db *db, const struct pa_step_in *s)
 		" ELSE watch_open END,"
 		" watch_marked_at = coalesce(?25, watch_marked_at),"
 		" routing_rule = coalesce(?26, routing_rule),"
-		" routing_version = CASE WHEN ?26 IS NULL THEN routing_version ELSE ?27 END"
+		" routing_version = CASE WHEN ?26 IS NULL THEN routing_version ELSE ?27 END,"
+		" profile = coalesce(?28, profile)"
 		" WHERE id = ?4 AND status = ?5";
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
@@ -1233,6 +1235,7 @@ static enum pa_err sq_case_step(struct pa_db *db, const struct pa_step_in *s)
 	bid(st, 25, p->watch_marked);
 	bt(st, 26, p->routing_rule);
 	bid(st, 27, p->routing_version);
+	bt(st, 28, p->profile);
 	sqlite3_bind_int(st, 13, p->clock != NULL);
 	if (p->clock)
 		bind_clock(st, 14, p->clock);
@@ -1245,7 +1248,8 @@ static enum pa_err sq_case_step(struct pa_db *db, const struct pa_step_in *s)
 	if ((e = insert_step(d, s)))
 		return e;
 	if ((e = apply_stats(d, s->grid, s->type, s->category,
-			     s->to_unit ? s->to_unit : s->from_unit, s->at, s->stats, s->nstats)))
+			     s->to_unit ? s->to_unit : s->from_unit, s->from_unit, s->at, s->stats,
+			     s->nstats)))
 		return e;
 	if (strcmp(s->from_state, s->to_state) == 0)
 		return PA_OK;

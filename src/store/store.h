@@ -118,6 +118,7 @@ struct pa_stat_delta {
 	const char *metric;
 	int delta;
 	bool snapshot;
+	bool sender; /* counted for the unit the step came from, not the one it went to */
 };
 #define PA_MAX_STAT_DELTAS 6
 
@@ -140,7 +141,8 @@ struct pa_case_patch {
 	enum pa_watch_set watch;      /* on only if the case has a watched date */
 	int64_t watch_marked;         /* 0: unchanged; when the sweeper marked the date passed */
 	const char *routing_rule;     /* NULL: unchanged; routed again by this rule … */
-	int64_t routing_version;      /* … of this version of the rules */
+	int64_t routing_version;      /* … of this version of the rules … */
+	const char *profile;          /* … whose limit profile the clock now follows */
 };
 
 struct pa_step_in {

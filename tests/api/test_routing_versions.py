@@ -6,10 +6,11 @@ import hashlib
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 
 from common import ApiTest, GRID
-from harness import ROOT
+from harness import PASSWORD, PINGAN, ROOT
 
 NEIGHBOUR_TO_TOWN = "neighbour dispute neighbour - - tier:town town dispute"
 
@@ -151,6 +152,11 @@ class RoutingPutTest(ApiTest):
         # only the city administrator
         for user in ("city_staff", "town_101", "auditor"):
             self.assertError(self.put(good, user=user), 403, "FORBIDDEN")
+        # a city administrator's role over one town only does not route the whole city
+        subprocess.run([PINGAN, "user", "add", "--db", self.s.db, "--username", "town_admin",
+                        "--role", "city_admin", "--region", GRID[:9], "--password-stdin"],
+                       input=PASSWORD.encode(), check=True, capture_output=True)
+        self.assertError(self.put(good, user="town_admin"), 403, "FORBIDDEN")
         # a reason is required
         self.assertError(self.put({"rules": edited}), 400, "MISSING_FIELD", "reason")
         self.assertError(self.put(dict(good, reason=" \n")), 400, "MISSING_FIELD", "reason")
@@ -230,8 +236,12 @@ class RouteAgainTest(ApiTest):
         r = self.post("/api/v1/cases/%d/actions" % cid, {"action": "route", "note": "重新分派"},
                       user="village_101_001")
         self.assertError(r, 409, "ACTION_NOT_ALLOWED")
+        # the new rule also names another limit profile: hours, as the hotline's
+        rules = neighbour_to_town(shipped_rules()).replace(NEIGHBOUR_TO_TOWN,
+                                                           NEIGHBOUR_TO_TOWN[:-len("dispute")] + "hotline")
+        self.assertNotEqual(rules, neighbour_to_town(shipped_rules()))
         r = self.s.request("PUT", "/api/v1/routing", token=self.s.login("city_admin"), body={
-            "rules": neighbour_to_town(shipped_rules()), "reason": "邻里纠纷改由镇级受理"})
+            "rules": rules, "reason": "邻里纠纷改由镇级受理"})
         self.assertStatus(r, 200)
         self.assertError(self.post("/api/v1/cases/%d/actions" % cid, {"action": "route"},
                                    user="village_101_001"), 400, "MISSING_FIELD", "note")
@@ -243,7 +253,14 @@ class RouteAgainTest(ApiTest):
         self.assertEqual((c["status"], c["unit_id"], c["tier"], c["routing_rule"],
                           c["routing_version"]),
                          ("dispatched", town["id"], "town", "neighbour", 2))
+        # its clock starts afresh at the route, by the new rule's profile
         step = c["steps"][-1]
+        self.assertEqual(c["profile"], "hotline")
+        self.assertEqual(c["deadline"]["phase_started"], step["at"])
+        fresh = self.create(title="新规则对照", category="neighbour")
+        self.assertEqual(fresh["profile"], "hotline")
+        self.assertEqual((c["routing_rule"], c["routing_version"]),
+                         (fresh["routing_rule"], fresh["routing_version"]))
         self.assertEqual((step["action"], step["action_name"], step["from_unit"]["id"],
                           step["to_unit"]["id"], step["note"]),
                          ("route", "按规则分派", village, town["id"], "按新规则分派"))

@@ -94,6 +94,13 @@ class StatsTest(ApiTest):
         self.assertEqual((d(village, "reported"), d(village, "accepted"), d(village, "closed")),
                          (0, 0, 1))
         self.assertEqual(after[village["id"]]["name"], village["name"])
+        # a report up counts for the unit that reported it, not the one it went to
+        b = self.create(title="单位统计B")  # neighbour: to the village centre
+        self.act(b["id"], "accept", user="village_101_001")
+        self.act(b["id"], "report_up", user="village_101_001", note="村级无法化解")
+        again = by_unit()
+        self.assertEqual(self.delta(after[village["id"]], again[village["id"]], "escalated"), 1)
+        self.assertEqual(self.delta(after[town["id"]], again[town["id"]], "escalated"), 0)
 
     def test_mediation_success_rate(self):
         before = self.stats()["period"]

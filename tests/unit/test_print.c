@@ -85,6 +85,17 @@ static void test_long_unbroken_text(void **st)
 	pa_pdf_table_end(d);
 	free(s);
 	assert_true(finish(d) > 3);
+	/* closing marks may hang one past the margin, not run off the page: 2000 of them
+	 * fill lines of their own, page after page */
+	char *marks = malloc(2000 * 3 + 2);
+	marks[0] = 'a';
+	for (int i = 0; i < 2000; i++)
+		memcpy(marks + 1 + 3 * i, "，", 3);
+	marks[1 + 3 * 2000] = 0;
+	d = doc();
+	pa_pdf_para(d, marks, 12, 0);
+	free(marks);
+	assert_true(finish(d) >= 2);
 }
 
 static void test_odd_bytes(void **st)
@@ -122,6 +133,12 @@ static void test_missing_font(void **st)
 	struct pa_pdf *d = NULL;
 	assert_int_equal(pa_pdf_new(&f, "x", NULL, &d), PA_UNAVAILABLE);
 	assert_null(d);
+	/* a heading face that will not load: the body's serves for headings too */
+	f = fonts;
+	strcpy(f.heading, "/etc/hostname");
+	assert_int_equal(pa_pdf_new(&f, "x", NULL, &d), PA_OK);
+	pa_pdf_heading(d, "标题", 16, PA_PDF_CENTER);
+	assert_int_equal(finish(d), 1);
 }
 
 int main(void)
