@@ -12,7 +12,7 @@ BUILD   ?= build
 DB      ?= var/pingan.db
 LISTEN  ?= 127.0.0.1:8080
 
-LIB_SRC := $(sort $(wildcard src/core/*.c src/store/*.c src/service/*.c src/print/*.c src/http/*.c src/demo/*.c src/cli/opts.c))
+LIB_SRC := $(sort $(wildcard src/core/*.c src/store/*.c src/service/*.c src/print/*.c src/http/*.c src/demo/*.c src/cli/opts.c src/cli/ops.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/ops.h"
 #include "cli/opts.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -382,6 +383,9 @@ static void usage(FILE *f)
 		"  user add   add a user account\n"
 		"  migrate    create or upgrade the database schema\n"
 		"  sweep      mark overdue cases (yellow/red supervision), escalate\n"
+		"  backup     copy the database (and attachments) while it serves\n"
+		"  restore    put a backup back, checked first\n"
+		"  check      look a database or backup over: integrity, history, counters\n"
 		"  routes     list the HTTP API routes\n"
 		"  version    print the version\n",
 		PA_VERSION);
@@ -406,6 +410,12 @@ int main(int argc, char **argv)
 		return cmd_migrate(argc - 2, argv + 2);
 	if (strcmp(cmd, "sweep") == 0)
 		return cmd_sweep(argc - 2, argv + 2);
+	if (strcmp(cmd, "backup") == 0)
+		return pa_cmd_backup(argc - 2, argv + 2);
+	if (strcmp(cmd, "restore") == 0)
+		return pa_cmd_restore(argc - 2, argv + 2);
+	if (strcmp(cmd, "check") == 0)
+		return pa_cmd_check(argc - 2, argv + 2);
 	if (strcmp(cmd, "routes") == 0)
 		return cmd_routes();
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {

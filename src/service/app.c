@@ -8,6 +8,7 @@
 #include "core/calendar.h"
 #include "core/log.h"
 #include "core/text.h"
+#include "service/backup.h"
 #include "service/case_cache.h"
 #include "service/internal.h"
 
@@ -92,8 +93,7 @@ enum pa_err pa_app_open(struct pa_app *app, const char *dburl, const char *datad
 	if ((rc = pa_store_open(dburl, &app->store)))
 		goto fail;
 	/* attachments live beside the database unless serve is told otherwise */
-	snprintf(app->files_dir, sizeof app->files_dir, "%s.files",
-		 strncmp(dburl, "sqlite:", 7) == 0 ? dburl + 7 : dburl);
+	pa_files_dir_of(dburl, app->files_dir, sizeof app->files_dir);
 	/* The schema is brought up to date before anything reads it. */
 	struct pa_db *w;
 	if ((rc = pa_store_open_writer(app->store, &w)))

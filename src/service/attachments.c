@@ -39,12 +39,12 @@ static bool sha_valid(const char *s)
 	return true;
 }
 
-static void file_path(const struct pa_app *app, const char *sha, char *out, size_t cap)
+void pa_file_path(const char *files_dir, const char *sha, char *out, size_t cap)
 {
-	snprintf(out, cap, "%s/%.2s/%.2s/%s", app->files_dir, sha, sha + 2, sha);
+	snprintf(out, cap, "%s/%.2s/%.2s/%s", files_dir, sha, sha + 2, sha);
 }
 
-static enum pa_err mkdirs(const char *path)
+enum pa_err pa_mkdirs(const char *path)
 {
 	char buf[1300];
 	snprintf(buf, sizeof buf, "%s", path);
@@ -61,7 +61,7 @@ static enum pa_err mkdirs(const char *path)
 	return PA_OK;
 }
 
-static void sync_dir(const char *dir)
+void pa_sync_dir(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd >= 0) {
@@ -74,12 +74,12 @@ static void sync_dir(const char *dir)
 static enum pa_err keep_file(const struct pa_app *app, const char *sha, const char *data, size_t n)
 {
 	char path[1200], dir[1200], tmp[1300];
-	file_path(app, sha, path, sizeof path);
+	pa_file_path(app->files_dir, sha, path, sizeof path);
 	struct stat st;
 	if (stat(path, &st) == 0 && (size_t)st.st_size == n)
 		return PA_OK;
 	snprintf(dir, sizeof dir, "%s/%.2s/%.2s", app->files_dir, sha, sha + 2);
-	enum pa_err rc = mkdirs(dir);
+	enum pa_err rc = pa_mkdirs(dir);
 	if (rc)
 		return rc;
 	snprintf(tmp, sizeof tmp, "%s/.%s.%u", dir, sha, randombytes_random());
@@ -102,7 +102,7 @@ static enum pa_err keep_file(const struct pa_app *app, const char *sha, const ch
 		unlink(tmp);
 		return pa_errf(PA_STORE_IO, NULL, "cannot store the file: %s", strerror(err));
 	}
-	sync_dir(dir);
+	pa_sync_dir(dir);
 	return PA_OK;
 }
 
@@ -205,6 +205,6 @@ enum pa_err pa_attachment_file(struct pa_app *app, const struct pa_actor *a, int
 	});
 	if (rc)
 		return rc;
-	file_path(app, sha, path, 1200);
+	pa_file_path(app->files_dir, sha, path, 1200);
 	return PA_OK;
 }

@@ -25,6 +25,13 @@ enum pa_err idem_store(struct pa_db *db, struct idem *im, int status, const stru
 enum pa_err render_back(struct pa_db *db, const struct pa_app *app, const struct pa_actor *a,
 			int64_t id, struct pa_jw *out);
 
+/* ---- attachments.c ---- */
+/* Where the file of an attachment is kept: files_dir/ab/cd/abcd…; path made whole (mkdir
+ * -p); a directory's entries synced to disk. */
+void pa_file_path(const char *files_dir, const char *sha, char *out, size_t cap);
+enum pa_err pa_mkdirs(const char *path);
+void pa_sync_dir(const char *dir);
+
 /* ---- routing.c ---- */
 /* Put the routing table in force at start-up (pa_app_open), recording routing.conf as a
  * new version first when it changed; free every table at close. */

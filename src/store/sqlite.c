@@ -1,11 +1,16 @@
 /* sqlite.c: the SQLite backend of the store interface (WAL, synchronous=FULL).
  * Statements are prepared on first use and cached per connection; all SQL is bound. */
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/clock.h"
 #include "store/sqlite_schema.h"
@@ -1855,6 +1860,389 @@ static enum pa_err sq_idem_put(struct pa_db *db, int64_t user_id, const char *ke
 	return run(d, st, "idempotency put");
 }
 
+/* ---- backup, restore and check ---- */
+
+/* Steps of the copy: progress is heard after each; the snapshot is held between them. */
+#define COPY_STEP_PAGES 1024
+
+static enum pa_err fsync_path(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) != 0) {
+		int err = errno;
+		if (fd >= 0)
+			close(fd);
+		return pa_errf(PA_STORE_IO, NULL, "cannot sync %s: %s", path, strerror(err));
+	}
+	close(fd);
+	return PA_OK;
+}
+
+/* Copy src into dst page by page (sqlite3_backup), telling progress after each step. */
+static enum pa_err copy_pages(sqlite3 *dst, sqlite3 *src, const struct pa_copy_cbs *cb,
+			      const char *what)
+{
+	sqlite3_backup *b = sqlite3_backup_init(dst, "main", src, "main");
+	if (!b)
+		return pa_errf(PA_STORE_IO, NULL, "%s: %s", what, sqlite3_errmsg(dst));
+	int rc, busy = 0;
+	do {
+		rc = sqlite3_backup_step(b, COPY_STEP_PAGES);
+		if (cb && cb->progress)
+			cb->progress(cb->arg,
+				     sqlite3_backup_pagecount(b) - sqlite3_backup_remaining(b),
+				     sqlite3_backup_pagecount(b));
+		/* another connection holds a lock the step needs: wait a little, a few times */
+		if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
+			if (++busy > 250)
+				break;
+			sqlite3_sleep(20);
+			rc = SQLITE_OK;
+		}
+	} while (rc == SQLITE_OK);
+	sqlite3_backup_finish(b);
+	if (rc == SQLITE_DONE)
+		return PA_OK;
+	if ((rc & 0xff) == SQLITE_READONLY)
+		return pa_errf(PA_STORE_IO, NULL,
+			       "%s: the copy's page size differs from the database's (%s)", what,
+			       sqlite3_errstr(rc));
+	return pa_errf(PA_STORE_IO, NULL, "%s: %s", what, sqlite3_errstr(rc));
+}
+
+/* The attachments a database refers to, to cb (statement on connection h). */
+static enum pa_err files_each(sqlite3 *h, pa_file_cb cb, void *arg, int64_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(h,
+			       "SELECT case_id, sha256, size FROM case_attachments"
+			       " ORDER BY case_id, sha256",
+			       -1, &st, NULL) != SQLITE_OK)
+		return pa_errf(PA_STORE_IO, NULL, "attachments: %s", sqlite3_errmsg(h));
+	enum pa_err e = PA_OK;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && !e) {
+		if (n)
+			(*n)++;
+		if (cb)
+			e = cb(arg, sqlite3_column_int64(st, 0), col_s(st, 1),
+			       sqlite3_column_int64(st, 2));
+	}
+	if (!e && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		e = pa_errf(PA_STORE_IO, NULL, "attachments: %s", sqlite3_errmsg(h));
+	sqlite3_finalize(st);
+	return e;
+}
+
+static enum pa_err sq_backup(struct pa_db *db, const char *path, const struct pa_copy_cbs *cb)
+{
+	struct sq *d = SQ(db);
+	struct stat sb;
+	if (stat(path, &sb) == 0)
+		return pa_errf(PA_CONFLICT, NULL, "%s exists already", path);
+	/* One read transaction across every step: the copy is of one moment, and no writer
+	 * restarts it. In WAL mode a reader never blocks the writer, so the serving pingan
+	 * goes on committing meanwhile (its log grows until the copy ends). */
+	enum pa_err e = exec(d, "BEGIN; SELECT count(*) FROM sqlite_schema", "backup");
+	if (e)
+		return e;
+	sqlite3 *dst = NULL;
+	int rc = sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK)
+		e = pa_errf(PA_STORE_IO, NULL, "cannot create %s: %s", path,
+			    dst ? sqlite3_errmsg(dst) : sqlite3_errstr(rc));
+	if (!e)
+		e = copy_pages(dst, d->h, cb, "backup");
+	exec(d, "COMMIT", "backup");
+	/* The copy keeps the WAL mark of its source: make it one self-contained file (no
+	 * -wal beside it), and look it over before anyone relies on it. */
+	char *msg = NULL;
+	if (!e && sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", NULL, NULL, &msg) != SQLITE_OK)
+		e = pa_errf(PA_STORE_IO, NULL, "backup: %s", msg ? msg : sqlite3_errmsg(dst));
+	sqlite3_free(msg);
+	sqlite3_stmt *st = NULL;
+	if (!e && sqlite3_prepare_v2(dst, "PRAGMA quick_check", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW && strcmp(col_s(st, 0), "ok") != 0)
+		e = pa_errf(PA_STORE_IO, NULL, "the copy does not read back whole: %s",
+			    col_s(st, 0));
+	sqlite3_finalize(st);
+	if (!e && cb && cb->file)
+		e = files_each(dst, cb->file, cb->arg, NULL);
+	if (sqlite3_close(dst) != SQLITE_OK && !e)
+		e = pa_errf(PA_STORE_IO, NULL, "cannot close %s", path);
+	if (!e)
+		e = fsync_path(path);
+	return e;
+}
+
+static enum pa_err sq_restore(struct pa_db *db, const char *path, const struct pa_copy_cbs *cb)
+{
+	struct sq *d = SQ(db);
+	sqlite3 *src = NULL;
+	int rc = sqlite3_open_v2(path, &src, SQLITE_OPEN_READONLY, NULL);
+	enum pa_err e = PA_OK;
+	if (rc != SQLITE_OK)
+		e = pa_errf(PA_STORE_IO, NULL, "cannot open %s: %s", path,
+			    src ? sqlite3_errmsg(src) : sqlite3_errstr(rc));
+	/* The whole copy lands in one write transaction of this connection (through its
+	 * log): a crash leaves the database as it was before, never half restored. */
+	if (!e)
+		e = copy_pages(d->h, src, cb, "restore");
+	sqlite3_close(src);
+	if (!e)
+		e = exec(d, "PRAGMA wal_checkpoint(TRUNCATE)", "restore");
+	return e;
+}
+
+static void problem(struct pa_check_report *r, const char *area, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void problem(struct pa_check_report *r, const char *area, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	r->problems++;
+	if (r->problem)
+		r->problem(r->arg, area, msg);
+}
+
+/* Run sql (params ?1, ?2 bound to the JSON lists) and hand each row to fn. */
+typedef void (*row_fn)(struct pa_check_report *r, sqlite3_stmt *st);
+
+static enum pa_err each_row(struct sq *d, const char *sql, const char *j1, const char *j2,
+			    struct pa_check_report *r, row_fn fn)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(d->h, sql, -1, &st, NULL) != SQLITE_OK) {
+		enum pa_err e = map_rc(d, sqlite3_errcode(d->h), "check");
+		sqlite3_finalize(st);
+		return e;
+	}
+	if (j1)
+		bt(st, 1, j1);
+	if (j2)
+		bt(st, 2, j2);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(r, st);
+	enum pa_err e = rc == SQLITE_DONE ? PA_OK : map_rc(d, rc, "check");
+	sqlite3_finalize(st);
+	return e;
+}
+
+static void integrity_row(struct pa_check_report *r, sqlite3_stmt *st)
+{
+	if (strcmp(col_s(st, 0), "ok") != 0)
+		problem(r, "integrity", "%s", col_s(st, 0));
+}
+
+static void fk_row(struct pa_check_report *r, sqlite3_stmt *st)
+{
+	problem(r, "foreign keys", "%s row %lld refers to a %s row that does not exist",
+		col_s(st, 0), (long long)sqlite3_column_int64(st, 1), col_s(st, 2));
+}
+
+/* Columns: what (the counter's key), counted, cases. */
+static void count_row(struct pa_check_report *r, sqlite3_stmt *st)
+{
+	problem(r, "counters", "%s: the counters say %lld, the cases %lld", col_s(st, 0),
+		(long long)sqlite3_column_int64(st, 1), (long long)sqlite3_column_int64(st, 2));
+}
+
+static void negative_row(struct pa_check_report *r, sqlite3_stmt *st)
+{
+	problem(r, "counters", "%s is negative (%lld)", col_s(st, 0),
+		(long long)sqlite3_column_int64(st, 1));
+}
+
+static void number_row(struct pa_check_report *r, sqlite3_stmt *st)
+{
+	problem(r, "counters",
+		"case numbers of %s reach %lld but their counter is at %lld: the next intake "
+		"would reuse a number",
+		col_s(st, 0), (long long)sqlite3_column_int64(st, 1),
+		(long long)sqlite3_column_int64(st, 2));
+}
+
+/* Each sum kept in the same transaction as the cases, against a count of the cases. The
+ * month of a report is its China month, as apply_stats counts it. */
+static const char *const count_checks[] = {
+	/* cases by grid, type, category and status */
+	"SELECT grid || ' ' || type || '/' || category || ' ' || status, sum(a), sum(b) FROM ("
+	" SELECT grid, type, category, status, n AS a, 0 AS b FROM stat_counts"
+	" WHERE substr(status, 1, 1) <> '~'"
+	" UNION ALL SELECT grid, type, category, status, 0, 1 FROM cases)"
+	" GROUP BY grid, type, category, status HAVING sum(a) <> sum(b)",
+	/* open cases past a red limit (~overdue), of the types that count */
+	"SELECT grid || ' ' || type || '/' || category || ' open past red', sum(a), sum(b)"
+	" FROM (SELECT grid, type, category, n AS a, 0 AS b FROM stat_counts"
+	" WHERE status = '~overdue'"
+	" UNION ALL SELECT grid, type, category, 0, 1 FROM cases WHERE overdue = 1"
+	" AND type || '/' || status IN (SELECT value FROM json_each(?2))"
+	" AND type NOT IN (SELECT value FROM json_each(?1)))"
+	" GROUP BY grid, type, category HAVING sum(a) <> sum(b)",
+	/* reports per month, of the types that count */
+	"SELECT grid || ' ' || month || ' ' || type || '/' || category || ' reported',"
+	" sum(a), sum(b) FROM (SELECT grid, month, type, category, n AS a, 0 AS b"
+	" FROM stat_month WHERE metric = 'reported'"
+	" UNION ALL SELECT grid, CAST(strftime('%Y%m', created_at + 8 * 3600, 'unixepoch')"
+	" AS INTEGER), type, category, 0, 1 FROM cases"
+	" WHERE type NOT IN (SELECT value FROM json_each(?1)))"
+	" GROUP BY grid, month, type, category HAVING sum(a) <> sum(b)",
+};
+
+/* Each case's steps in order, beside the case: the history a case's state stands on. */
+static enum pa_err check_history(struct sq *d, struct pa_check_report *r)
+{
+	sqlite3_stmt *cs = NULL, *ss = NULL;
+	enum pa_err e = PA_OK;
+	if (sqlite3_prepare_v2(d->h, "SELECT id, number, status, unit_id FROM cases ORDER BY id",
+			       -1, &cs, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(d->h,
+			       "SELECT case_id, id, action, from_state, to_state, to_unit, at"
+			       " FROM case_steps ORDER BY case_id, id",
+			       -1, &ss, NULL) != SQLITE_OK) {
+		e = map_rc(d, sqlite3_errcode(d->h), "check");
+		goto out;
+	}
+	int src = sqlite3_step(ss);
+	int crc;
+	while ((crc = sqlite3_step(cs)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(cs, 0);
+		const char *number = col_s(cs, 1), *status = col_s(cs, 2);
+		int64_t unit = sqlite3_column_int64(cs, 3);
+		r->cases++;
+		/* steps of ids below this one belong to no case: foreign keys say so */
+		while (src == SQLITE_ROW && sqlite3_column_int64(ss, 0) < id)
+			src = sqlite3_step(ss);
+		char last[64] = "", last_action[64] = "";
+		int64_t last_at = 0, last_unit = 0, last_id = 0, nsteps = 0;
+		for (; src == SQLITE_ROW && sqlite3_column_int64(ss, 0) == id;
+		     src = sqlite3_step(ss)) {
+			int64_t step = sqlite3_column_int64(ss, 1),
+				at = sqlite3_column_int64(ss, 6);
+			bool first = nsteps++ == 0;
+			bool has_from = sqlite3_column_type(ss, 3) != SQLITE_NULL;
+			const char *from = col_s(ss, 3), *to = col_s(ss, 4);
+			if (first && has_from)
+				problem(r, "history",
+					"case %s: its first step #%lld (%s) starts from \"%s\", "
+					"not "
+					"from the report: the steps before it are missing",
+					number, (long long)step, col_s(ss, 2), from);
+			if (!first && (!has_from || strcmp(from, last) != 0))
+				problem(r, "history",
+					"case %s: step #%lld (%s) starts from \"%s\" but the step "
+					"before it (#%lld %s) led to \"%s\": a step is missing",
+					number, (long long)step, col_s(ss, 2), has_from ? from : "",
+					(long long)last_id, last_action, last);
+			if (!first && at < last_at)
+				problem(r, "history",
+					"case %s: step #%lld (%s) is dated before the step before "
+					"it "
+					"(%lld < %lld)",
+					number, (long long)step, col_s(ss, 2), (long long)at,
+					(long long)last_at);
+			snprintf(last, sizeof last, "%s", to);
+			snprintf(last_action, sizeof last_action, "%s", col_s(ss, 2));
+			last_at = at;
+			last_id = step;
+			if (sqlite3_column_type(ss, 5) != SQLITE_NULL)
+				last_unit = sqlite3_column_int64(ss, 5);
+		}
+		r->steps += nsteps;
+		if (!nsteps) {
+			problem(r, "history", "case %s has no steps: its history is gone", number);
+			continue;
+		}
+		if (strcmp(status, last) != 0)
+			problem(r, "history",
+				"case %s is \"%s\" but its last step (#%lld %s) led to \"%s\"",
+				number, status, (long long)last_id, last_action, last);
+		if (unit != last_unit)
+			problem(r, "history",
+				"case %s is held by unit %lld but its steps last sent it to unit "
+				"%lld",
+				number, (long long)unit, (long long)last_unit);
+	}
+	if ((crc != SQLITE_DONE) || (src != SQLITE_DONE && src != SQLITE_ROW))
+		e = map_rc(d, crc != SQLITE_DONE ? crc : src, "check");
+out:
+	sqlite3_finalize(cs);
+	sqlite3_finalize(ss);
+	return e;
+}
+
+/* A JSON array of the strings (for json_each in the checks). */
+static char *json_list(const char *const *v, int n)
+{
+	json_t *a = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	char *s = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return s;
+}
+
+static enum pa_err sq_check(struct pa_db *db, const struct pa_check_rules *rules,
+			    struct pa_check_report *r)
+{
+	struct sq *d = SQ(db);
+	r->schema_version = 0;
+	r->cases = r->steps = r->attachments = r->problems = 0;
+	/* one read transaction: the counters and the cases are compared as of one moment */
+	enum pa_err e = exec(d, "BEGIN; SELECT count(*) FROM sqlite_schema", "check");
+	if (e)
+		return e;
+	char *uncounted = json_list(rules->uncounted, rules->nuncounted),
+	     *open = json_list(rules->open, rules->nopen);
+	if ((e = each_row(d, "PRAGMA integrity_check", NULL, NULL, r, integrity_row)) ||
+	    (e = each_row(d, "PRAGMA foreign_key_check", NULL, NULL, r, fk_row)))
+		goto out;
+	sq_version(db, &r->schema_version);
+	if (r->schema_version != pa_sqlite_nmigrations) {
+		problem(r, "schema",
+			r->schema_version == 0 ? "no pingan schema: not a pingan database"
+			: r->schema_version > pa_sqlite_nmigrations
+				? "schema version %d is newer than this pingan knows (%d)"
+				: "schema version %d is older than this pingan's (%d): migrate a "
+				  "copy first (pingan migrate)",
+			r->schema_version, pa_sqlite_nmigrations);
+		goto out;
+	}
+	if ((e = check_history(d, r)))
+		goto out;
+	for (size_t i = 0; i < sizeof count_checks / sizeof *count_checks && !e; i++)
+		e = each_row(d, count_checks[i], uncounted, open, r, count_row);
+	if (!e)
+		e = each_row(
+			d,
+			"SELECT 'counter ' || grid || ' ' || type || '/' || category || ' '"
+			" || status, n FROM stat_counts WHERE n < 0"
+			" UNION ALL SELECT 'event ' || grid || ' ' || month || ' ' || type"
+			" || '/' || category || ' ' || metric || ' (unit ' || unit_id || ')', n"
+			" FROM stat_month WHERE n < 0",
+			NULL, NULL, r, negative_row);
+	if (!e)
+		e = each_row(
+			d,
+			"SELECT y, top, coalesce((SELECT value FROM counters"
+			" WHERE name = 'case_number:' || y), 0) FROM (SELECT substr(number, 4, 4)"
+			" AS y, max(CAST(substr(number, 9) AS INTEGER)) AS top FROM cases"
+			" GROUP BY y) WHERE top > coalesce((SELECT value FROM counters"
+			" WHERE name = 'case_number:' || y), 0)",
+			NULL, NULL, r, number_row);
+	if (!e)
+		e = files_each(d->h, r->file, r->arg, &r->attachments);
+out:
+	free(uncounted);
+	free(open);
+	exec(d, "COMMIT", "check");
+	return e;
+}
+
 const struct pa_store_ops pa_sqlite_ops = {
 	.name = "sqlite",
 	.open = sq_open,
@@ -1907,4 +2295,7 @@ const struct pa_store_ops pa_sqlite_ops = {
 	.audit_add = sq_audit_add,
 	.idem_get = sq_idem_get,
 	.idem_put = sq_idem_put,
+	.backup = sq_backup,
+	.restore = sq_restore,
+	.check = sq_check,
 };

@@ -241,6 +241,37 @@ struct pa_case_filter {
 	int limit;
 };
 
+/* Backup, restore and check (pingan backup / restore / check). */
+/* An attachment a case refers to: the file named by its SHA-256, of size bytes. A non-zero
+ * return stops the walk and is returned by the operation. */
+typedef enum pa_err (*pa_file_cb)(void *arg, int64_t case_id, const char *sha256, int64_t size);
+
+struct pa_copy_cbs {
+	void (*progress)(void *arg, int64_t done, int64_t total); /* may be NULL */
+	pa_file_cb file; /* each attachment the copy refers to; may be NULL */
+	void *arg;
+};
+
+/* What check holds the counters to, from the catalog: the case types whose cases count in
+ * no indicator (indicators = no), and the states in which a case of a type is open (for
+ * the count of open cases past red), as "type/state". */
+struct pa_check_rules {
+	const char *const *uncounted;
+	int nuncounted;
+	const char *const *open;
+	int nopen;
+};
+
+struct pa_check_report {
+	/* each problem found: area (integrity, schema, history, counters …) and what is wrong */
+	void (*problem)(void *arg, const char *area, const char *message);
+	pa_file_cb file; /* each attachment rows refer to, for the caller to verify; may be NULL */
+	void *arg;
+	/* filled by check */
+	int schema_version;
+	int64_t cases, steps, attachments, problems;
+};
+
 struct pa_db;
 typedef void (*pa_grid_cb)(void *arg, const char *code, const char *name, const char *ring_json);
 
@@ -368,6 +399,23 @@ struct pa_store_ops {
 				int *status, char **body);
 	enum pa_err (*idem_put)(struct pa_db *db, int64_t user_id, const char *key,
 				const char *req_hash, int status, const char *body, int64_t now);
+
+	/* backup, restore and check (a PostgreSQL backend: pg_dump of one exported snapshot,
+	 * the attachments listed in that snapshot; pg_restore in one transaction; the same
+	 * check queries) */
+	/* Copy the whole database as of one moment into path (a new file, which the caller
+	 * renames into place), synced, while others go on reading and writing; the attachments
+	 * the copy refers to go to cb->file, read at the same moment. */
+	enum pa_err (*backup)(struct pa_db *db, const char *path, const struct pa_copy_cbs *cb);
+	/* Replace everything in this database (a writer connection) with the copy at path, in
+	 * one transaction; cb->file hears nothing. */
+	enum pa_err (*restore)(struct pa_db *db, const char *path, const struct pa_copy_cbs *cb);
+	/* Look the database over, as of one moment, and report each problem: its own
+	 * integrity, the schema version, each case's history (steps chained from report to the
+	 * state it is in, times in order), the counters against the cases; the attachments rows
+	 * refer to go to r->file. An error only when the checking itself failed. */
+	enum pa_err (*check)(struct pa_db *db, const struct pa_check_rules *rules,
+			     struct pa_check_report *r);
 };
 
 struct pa_db {

@@ -1,0 +1,10 @@
+/* ops.h: pingan backup, restore and check (ops.c). Each takes the arguments after its
+ * command word and returns the exit status. */
+#ifndef PA_CLI_OPS_H
+#define PA_CLI_OPS_H
+
+int pa_cmd_backup(int argc, char **argv);
+int pa_cmd_restore(int argc, char **argv);
+int pa_cmd_check(int argc, char **argv);
+
+#endif
