@@ -22,112 +22,17 @@
 #   PINGAN                  a pingan binary to use as is (default: ../pingan, built by make)
 set -euo pipefail
 
-HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(dirname "$HERE")"
-
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 SECONDS_EACH="${BENCH_SECONDS:-10}"
-THREADS="${BENCH_THREADS:-2}"
 CONNS_A="${BENCH_CONNS_INTAKE:-64}"
 CONNS_B="${BENCH_CONNS_GET:-32}"
 WARMUP="${BENCH_WARMUP:-1}"
-SEED="${BENCH_SEED:-1}"
-KEEP="${BENCH_KEEP:-0}"
 STRICT="${BENCH_STRICT:-0}"
 TARGET_A=3
 TARGET_B=0.5
-USERNAME=city_admin
-PASSWORD='Pingan@2026'
-
-log() { printf 'bench: %s\n' "$*" >&2; }
-die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
-
-for tool in gcc pkg-config wrk curl; do
-	command -v "$tool" >/dev/null || die "$tool is not installed"
-done
+need gcc pkg-config wrk curl
 [[ "$SECONDS_EACH" =~ ^[0-9]+$ && "$SECONDS_EACH" -gt 0 ]] || die "BENCH_SECONDS must be a positive integer"
-
-# json FILE FILTER: a jq filter (only the simple ones used below) with python3 as fallback.
-if command -v jq >/dev/null; then
-	json() { jq -r "$2" "$1"; }
-else
-	command -v python3 >/dev/null || die "need jq or python3 to read JSON"
-	json() {
-		python3 - "$1" "$2" <<'EOF'
-import json, sys
-d = json.load(open(sys.argv[1]))
-f = sys.argv[2]
-if f == ".token": print(d["token"])
-elif f == ".items[].id": print("\n".join(str(i["id"]) for i in d["items"]))
-elif f == ".id": print(d["id"])
-else: sys.exit("json: unsupported filter " + f)
-EOF
-	}
-fi
-
-# ---- scratch directory and clean-up -------------------------------------------------
-WORK="$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/pingan-bench.XXXXXX")"
-PIDS=()
-cleanup() {
-	local pid
-	for pid in "${PIDS[@]}"; do
-		kill "$pid" 2>/dev/null || true
-	done
-	for pid in "${PIDS[@]}"; do
-		wait "$pid" 2>/dev/null || true
-	done
-	if [[ "$KEEP" == 1 ]]; then
-		log "kept $WORK"
-	else
-		rm -rf "$WORK"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-FSTYPE="$(stat -f -c %T "$WORK" 2>/dev/null || echo unknown)"
-if [[ "$FSTYPE" == tmpfs || "$FSTYPE" == ramfs ]]; then
-	log "WARNING: $WORK is on $FSTYPE: fsync costs nothing there, so (a) is meaningless."
-	log "         Set BENCH_TMPDIR to a directory on the disk pingan will use."
-fi
-
-# A loopback port nobody listens on (connection refused).
-free_port() {
-	local p _
-	for _ in $(seq 1 200); do
-		p=$((20000 + RANDOM % 40000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return 0
-		fi
-	done
-	die "no free loopback port found"
-}
-
-# wait_http URL PID LOGFILE: until URL answers 200, or fail if PID has exited.
-wait_http() {
-	local _
-	for _ in $(seq 1 300); do
-		if curl -fsS -o /dev/null --max-time 1 "$1" 2>/dev/null; then
-			return 0
-		fi
-		if ! kill -0 "$2" 2>/dev/null; then
-			tail -n 30 "$3" >&2 || true
-			die "server exited before $1 answered (log above)"
-		fi
-		sleep 0.1
-	done
-	tail -n 30 "$3" >&2 || true
-	die "$1 did not answer within 30 s"
-}
-
-# field FILE NAME: the value of NAME=VALUE on the last "BENCH " line of FILE.
-field() {
-	local v
-	v="$(grep '^BENCH ' "$1" | tail -n 1 | tr ' ' '\n' | sed -n "s/^$2=//p")"
-	[[ -n "$v" ]] || die "no $2 in $1"
-	echo "$v"
-}
 
 # ---- build ----------------------------------------------------------------------------
 log "building the baselines in $WORK"
@@ -138,65 +43,18 @@ gcc -std=c17 -O2 -Wall -o "$WORK/sqlite_commit_baseline" "$HERE/sqlite_commit_ba
 gcc -std=c17 -O2 -Wall -pthread -o "$WORK/trivial_mhd" "$HERE/trivial_mhd.c" \
 	$(pkg-config --cflags --libs libmicrohttpd)
 
-if [[ -n "${PINGAN:-}" ]]; then
-	[[ -x "$PINGAN" ]] || die "PINGAN=$PINGAN is not an executable"
-	PINGAN="$(cd "$(dirname "$PINGAN")" && pwd)/$(basename "$PINGAN")"
-else
-	[[ -f "$ROOT/Makefile" ]] || die "no $ROOT/Makefile: pingan cannot be built yet"
-	log "make -C $ROOT"
-	make -C "$ROOT" >&2 || die "make failed: pingan does not build"
-	PINGAN="$ROOT/pingan"
-	[[ -x "$PINGAN" ]] || die "make did not produce $PINGAN"
-fi
+build_pingan
 
 # ---- pingan: demo database and server --------------------------------------------------
-DB="$WORK/pingan.db"
-log "creating the demo database (seed $SEED)"
-(cd "$ROOT" && "$PINGAN" demo --db "$DB" --seed "$SEED") >"$WORK/demo.log" 2>&1 ||
-	{ tail -n 30 "$WORK/demo.log" >&2; die "pingan demo failed (log above)"; }
-
-PORT="$(free_port)"
-BASE="http://127.0.0.1:$PORT"
-log "starting pingan on $BASE"
-(cd "$ROOT" && exec "$PINGAN" serve --db "$DB" --listen "127.0.0.1:$PORT") \
-	>"$WORK/serve.log" 2>&1 &
-PINGAN_PID=$!
-PIDS+=("$PINGAN_PID")
-wait_http "$BASE/healthz" "$PINGAN_PID" "$WORK/serve.log"
-
-code="$(curl -sS -o "$WORK/session.json" -w '%{http_code}' -X POST \
-	-H 'Content-Type: application/json' \
-	-d "{\"username\":\"$USERNAME\",\"password\":\"$PASSWORD\"}" "$BASE/api/v1/session")"
-[[ "$code" == 200 ]] || { cat "$WORK/session.json" >&2; die "log-in answered $code"; }
-TOKEN="$(json "$WORK/session.json" .token)"
-[[ -n "$TOKEN" && "$TOKEN" != null ]] || die "no token in the log-in answer"
-AUTH="Authorization: Bearer $TOKEN"
-
-code="$(curl -sS -o "$WORK/cases.json" -w '%{http_code}' -H "$AUTH" "$BASE/api/v1/cases?limit=100")"
-[[ "$code" == 200 ]] || { cat "$WORK/cases.json" >&2; die "GET /api/v1/cases answered $code"; }
-IDS="$(json "$WORK/cases.json" '.items[].id' | paste -sd, -)"
-[[ -n "$IDS" ]] || die "the demo database lists no cases"
-NIDS="$(tr ',' '\n' <<<"$IDS" | wc -l)"
-FIRST_ID="${IDS%%,*}"
+serve_demo
 
 # One request of each kind by hand first, so a broken endpoint fails loudly here.
-code="$(curl -sS -o "$WORK/get1.json" -w '%{http_code}' -H "$AUTH" "$BASE/api/v1/cases/$FIRST_ID")"
-[[ "$code" == 200 ]] || { cat "$WORK/get1.json" >&2; die "GET /api/v1/cases/$FIRST_ID answered $code"; }
-CASE_BYTES="$(wc -c <"$WORK/get1.json")"
-# The body intake.lua sends, taken from the script so the two cannot drift apart.
-BODY="$(sed -n "/^wrk.body/,/^\$/p" "$HERE/intake.lua" | grep -o "'[^']*'" | tr -d "'\n")"
-code="$(curl -sS -o "$WORK/post1.json" -w '%{http_code}' -X POST -H "$AUTH" \
-	-H 'Content-Type: application/json' --data-binary "$BODY" "$BASE/api/v1/cases")"
-[[ "$code" == 201 ]] || { cat "$WORK/post1.json" >&2; echo >&2; die "POST /api/v1/cases answered $code"; }
+check "GET /api/v1/cases/$FIRST_ID" 200 "$BASE/api/v1/cases/$FIRST_ID"
+CASE_BYTES="$(wc -c <"$WORK/check.out")"
+check "POST /api/v1/cases" 201 -X POST -H 'Content-Type: application/json' \
+	--data-binary "$(intake_body)" "$BASE/api/v1/cases"
 
 export BENCH_TOKEN="$TOKEN" BENCH_IDS="$IDS"
-
-# run_wrk OUT CONNS SECONDS SCRIPT URL
-run_wrk() {
-	wrk -t"$THREADS" -c"$2" -d"$3s" --timeout 10s -s "$4" "$5" >"$1" 2>&1 ||
-		{ cat "$1" >&2; die "wrk failed"; }
-	sed 's/^/    /' "$1" >&2
-}
 
 # warm_up URL: a short unreported GET run (caches, threads), BENCH_WARMUP seconds.
 warm_up() {
@@ -248,16 +106,7 @@ R_B="$(ratio "$B_PA" "$B_BASE")"
 V_A="$(verdict "$R_A" "$TARGET_A")"
 V_B="$(verdict "$R_B" "$TARGET_B")"
 
-# detail FILE: the latency and error figures of one wrk run, on one line.
-detail() {
-	printf 'non-%s %s, p50 %s ms, p99 %s ms, socket errors %s, timeouts %s' "$2" \
-		"$(field "$1" other)" "$(field "$1" p50_ms)" "$(field "$1" p99_ms)" \
-		"$(field "$1" socket_errors)" "$(field "$1" timeouts)"
-}
-REV="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)"
-if [[ "$REV" != none ]] && [[ -n "$(git -C "$ROOT" status --porcelain 2>/dev/null | head -n 1)" ]]; then
-	REV="$REV+dirty"
-fi
+REV="$(revision)"
 
 REPORT="$WORK/report.txt"
 {

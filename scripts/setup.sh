@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# setup.sh: install the Debian packages pingan builds and tests with, when missing.
+# setup.sh: install the Debian packages pingan builds and tests with, when missing, and
+# any others named as arguments (the benchmarks: `scripts/setup.sh wrk`).
 # Needs root (or sudo) only when something is missing; does nothing otherwise.
 set -euo pipefail
 pkgs=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3
       libsodium-dev libopencc-dev opencc libcmocka-dev python3 curl clang-format
-      libhpdf-dev fonts-arphic-uming fonts-wqy-zenhei poppler-utils)
+      libhpdf-dev fonts-arphic-uming fonts-wqy-zenhei poppler-utils "$@")
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

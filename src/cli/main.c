@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "demo/demo.h"
 #include "http/http.h"
+#include "http/metrics.h"
 #include "print/pdf.h"
 #include "service/app.h"
 
@@ -81,7 +82,7 @@ static int cmd_serve(int argc, char **argv)
 {
 	const char *db = NULL, *listen = "127.0.0.1:8080", *data = NULL, *body = "1048576",
 		   *quiet = NULL, *cache = "4096", *sweep = "60", *files = NULL,
-		   *upload = "10485760", *font = NULL;
+		   *upload = "10485760", *font = NULL, *metrics = NULL;
 	struct pa_opt opts[] = {
 		{"db", "PATH", "the database file", &db, 1},
 		{"listen", "HOST:PORT", "address to serve on (default 127.0.0.1:8080)", &listen, 0},
@@ -100,6 +101,10 @@ static int cmd_serve(int argc, char **argv)
 		 "TrueType font (or collection and index) printed documents use (default: "
 		 "fonts-arphic-uming, fonts-wqy-zenhei)",
 		 &font, 0},
+		{"metrics-listen", "HOST:PORT",
+		 "serve GET /metrics (Prometheus) on this address, apart from the API; keep it "
+		 "on loopback or a management network (default: off)",
+		 &metrics, 0},
 		{"quiet", NULL, "log warnings and errors only", &quiet, 0},
 		{NULL, NULL, NULL, NULL, 0},
 	};
@@ -156,6 +161,13 @@ static int cmd_serve(int argc, char **argv)
 		pa_app_close(&app);
 		return 1;
 	}
+	struct pa_metrics_server *ms = NULL;
+	if (metrics && pa_metrics_start(&app, metrics, &ms)) {
+		fail("cannot serve metrics");
+		pa_server_stop(srv);
+		pa_app_close(&app);
+		return 1;
+	}
 	pa_log(PA_LOG_INFO, "serving", "\"listen\":\"%s\",\"grids\":%d,\"case_types\":%d", listen,
 	       pa_geo_index_count(app.geo), app.cat->ntypes);
 	struct sweeper sw = {.app = &app, .interval = atoi(sweep)};
@@ -165,14 +177,16 @@ static int cmd_serve(int argc, char **argv)
 	int sig = 0;
 	sigwait(&set, &sig);
 	pa_log(PA_LOG_INFO, "stopping", "\"signal\":%d", sig);
-	if (sweeping) {
-		pthread_mutex_lock(&sw.mu);
-		sw.stop = true;
-		pthread_cond_signal(&sw.cv);
-		pthread_mutex_unlock(&sw.mu);
-		pthread_join(sw.thread, NULL);
-	}
+	/* The sweeper finishes the run it is in while the server stops accepting and drains;
+	 * the writer flushes what both handed it when the app closes. */
+	pthread_mutex_lock(&sw.mu);
+	sw.stop = true;
+	pthread_cond_signal(&sw.cv);
+	pthread_mutex_unlock(&sw.mu);
 	pa_server_stop(srv);
+	if (sweeping)
+		pthread_join(sw.thread, NULL);
+	pa_metrics_stop(ms);
 	pa_app_close(&app);
 	pa_log(PA_LOG_INFO, "stopped", NULL);
 	return 0;

@@ -1,6 +1,8 @@
-/* opts.h: one option table per command drives parsing and --help. */
+/* opts.h: one option table per command drives parsing and --help, and --config FILE. */
 #ifndef PA_OPTS_H
 #define PA_OPTS_H
+
+#include "core/err.h"
 
 struct pa_opt {
 	const char *name; /* "db" for --db */
@@ -10,9 +12,20 @@ struct pa_opt {
 	int required;
 };
 
-/* Parse argv (after the command words). Returns 0 on success, 1 after printing --help,
- * 2 after printing an error naming the option. */
+/* Parse argv (after the command words). Every command also takes --config FILE: the
+ * options as `key = value` lines (pa_opts_file), overridden by those on the command line.
+ * Returns 0 on success, 1 after printing --help, 2 after printing an error naming the
+ * option (or the file, line and key). Values from a file stay valid until pa_opts_free. */
 int pa_opts_parse(int argc, char **argv, struct pa_opt *opts, const char *usage, const char *about);
 void pa_opts_help(const struct pa_opt *opts, const char *usage, const char *about);
+
+/* Set options from a config file: `key = value` lines whose keys are the long option names
+ * ("listen = 127.0.0.1:8080"), a flag's value true/false (also yes/no, 1/0), `#` comment
+ * lines and blank lines. The value is the rest of the line, trimmed. An unknown key, a key
+ * given twice, a line that is not key = value or a section header is PA_DATA_FILE with
+ * "FILE:LINE: KEY: problem"; the options set before the error keep their values. */
+enum pa_err pa_opts_file(const char *path, struct pa_opt *opts);
+/* Free the text of the last file read. */
+void pa_opts_free(void);
 
 #endif

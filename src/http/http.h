@@ -79,6 +79,11 @@ enum pa_err pa_server_start(struct pa_app *app, const struct pa_server_opts *o,
 			    struct pa_server **out);
 /* Stop accepting, finish requests in flight, then return. NULL-safe. */
 void pa_server_stop(struct pa_server *s);
+/* Requests begun and not yet completed. */
+int pa_server_inflight(void);
+struct sockaddr_storage;
+/* "HOST:PORT" ("[::1]:8080" for IPv6) as a socket address; BAD_REQUEST naming field listen. */
+enum pa_err pa_listen_addr(const char *listen, struct sockaddr_storage *ss);
 
 /* Handlers, one file per resource. */
 enum pa_err pa_h_health(struct pa_req *, struct pa_reply *);

@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "core/text.h"
 #include "http/http.h"
+#include "http/metrics.h"
 
 struct pa_server {
 	struct MHD_Daemon *d;
@@ -40,6 +41,14 @@ struct call {
 static atomic_ulong req_counter;
 /* Requests between their first call and completion: a clean stop waits for them. */
 static atomic_int inflight;
+/* Set once a stop has begun: answers then close their connection, so clients keeping
+ * connections alive come back on a new one (to a server that is up) instead. */
+static atomic_bool stopping;
+
+int pa_server_inflight(void)
+{
+	return atomic_load(&inflight);
+}
 
 /* The state of the request in progress on this thread: with a thread per connection a
  * thread serves one request at a time, so its call and arena are reused, not reallocated;
@@ -177,6 +186,8 @@ static void add_common_headers(struct MHD_Response *r, const char *rid)
 	MHD_add_response_header(r, "Content-Security-Policy",
 				"default-src 'none'; frame-ancestors 'none'");
 	MHD_add_response_header(r, "X-Request-Id", rid);
+	if (atomic_load(&stopping))
+		MHD_add_response_header(r, "Connection", "close");
 }
 
 /* Sends body if given, else the text streamed into out (taken over and freed). */
@@ -300,8 +311,9 @@ static const char *session_token(struct pa_req *rq, bool *from_cookie)
 	return c;
 }
 
+/* *route_ix gets the index of the route matched, or stays -1. */
 static enum pa_err dispatch(struct pa_server *srv, struct pa_req *rq, struct call *cl,
-			    struct pa_reply *rp, const char **allow, bool nul)
+			    struct pa_reply *rp, const char **allow, bool nul, int *route_ix)
 {
 	const struct pa_route *route = NULL;
 	char *allow_buf = pa_alloc(rq->arena, 64);
@@ -315,6 +327,7 @@ static enum pa_err dispatch(struct pa_server *srv, struct pa_req *rq, struct cal
 		if (strcmp(pa_routes[i].method, rq->method) == 0 ||
 		    (strcmp(rq->method, "HEAD") == 0 && strcmp(pa_routes[i].method, "GET") == 0)) {
 			route = &pa_routes[i];
+			*route_ix = i;
 			memcpy(rq->params, params, sizeof params);
 			break;
 		}
@@ -443,7 +456,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	pa_jw_init(&rp.out, 0);
 	const char *allow = NULL;
 	pa_err_clear();
-	enum pa_err rc = dispatch(srv, &rq, cl, &rp, &allow, cl->url_had_nul);
+	int route = -1;
+	enum pa_err rc = dispatch(srv, &rq, cl, &rp, &allow, cl->url_had_nul, &route);
 	int status;
 	enum MHD_Result ret;
 	if (rc) {
@@ -482,6 +496,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	struct timespec t1;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	long us = (t1.tv_sec - cl->t0.tv_sec) * 1000000L + (t1.tv_nsec - cl->t0.tv_nsec) / 1000;
+	pa_metrics_request(route, method, status, us);
 	/* The path may hold ids but never personal data; the query string is not logged. Both
 	 * come from the client: escaped, so a request cannot forge log lines. */
 	char epath[1300], emethod[100];
@@ -521,7 +536,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 }
 
-static enum pa_err parse_listen(const char *listen, struct sockaddr_storage *ss)
+enum pa_err pa_listen_addr(const char *listen, struct sockaddr_storage *ss)
 {
 	memset(ss, 0, sizeof *ss);
 	char host[64];
@@ -561,7 +576,7 @@ enum pa_err pa_server_start(struct pa_app *app, const struct pa_server_opts *o,
 {
 	*out = NULL;
 	struct sockaddr_storage ss;
-	enum pa_err rc = parse_listen(o->listen, &ss);
+	enum pa_err rc = pa_listen_addr(o->listen, &ss);
 	if (rc)
 		return rc;
 	struct pa_server *s = calloc(1, sizeof *s);
@@ -591,13 +606,20 @@ void pa_server_stop(struct pa_server *s)
 	if (!s)
 		return;
 	/* Stop accepting first, then let the requests in flight finish and answer (at most
-	 * 30 s), and only then close the connections: an answered write is never dropped. */
+	 * 30 s), and only then close the connections: an answered write is never dropped.
+	 * Quiescing only stops MHD polling the socket; shutting it down makes the kernel
+	 * refuse new connections at once instead of queueing them unanswered. MHD wants the
+	 * socket itself closed only after it has stopped. */
+	atomic_store(&stopping, true);
 	MHD_socket fd = MHD_quiesce_daemon(s->d);
-	(void)fd;
+	if (fd != MHD_INVALID_SOCKET)
+		shutdown(fd, SHUT_RDWR);
 	for (int i = 0; i < 3000 && atomic_load(&inflight) > 0; i++) {
 		struct timespec ts = {0, 10 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 	}
 	MHD_stop_daemon(s->d);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
 	free(s);
 }

@@ -16,6 +16,11 @@
 
 struct pa_case_cache;
 
+/* What the sweeps of this process did, for /metrics (relaxed atomics). */
+struct pa_sweep_totals {
+	atomic_uint_fast64_t runs, failed, looked, yellow, red, escalated, late, watch_late;
+};
+
 struct pa_app {
 	struct pa_store *store;
 	struct pa_case_cache *case_cache; /* rendered cases by (id, version); NULL = off */
@@ -30,6 +35,7 @@ struct pa_app {
 	/* The routing table in force (routing.c): replaced whole, never changed in place; the
 	 * tables it replaced stay allocated until close, since a reader may still hold one. */
 	_Atomic(struct pa_routing *) routing;
+	struct pa_sweep_totals sweeps;
 };
 
 /* Open the database, bring its schema up to date (migrate), load the catalog from

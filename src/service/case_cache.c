@@ -2,6 +2,7 @@
 #include "service/case_cache.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,7 @@ struct pa_case_cache {
 	int nslots;
 	struct slot *slots;
 	pthread_mutex_t locks[STRIPES];
+	atomic_uint_fast64_t hits, misses; /* for /metrics: relaxed, one add per read */
 };
 
 struct pa_case_cache *pa_case_cache_new(int slots)
@@ -57,7 +59,14 @@ bool pa_case_cache_get(struct pa_case_cache *c, int64_t id, int64_t version, str
 		hit = true;
 	}
 	pthread_mutex_unlock(mu);
+	atomic_fetch_add_explicit(hit ? &c->hits : &c->misses, 1, memory_order_relaxed);
 	return hit;
+}
+
+void pa_case_cache_counts(struct pa_case_cache *c, uint64_t *hits, uint64_t *misses)
+{
+	*hits = c ? atomic_load_explicit(&c->hits, memory_order_relaxed) : 0;
+	*misses = c ? atomic_load_explicit(&c->misses, memory_order_relaxed) : 0;
 }
 
 void pa_case_cache_put(struct pa_case_cache *c, int64_t id, int64_t version, const char *text,

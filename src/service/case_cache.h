@@ -19,6 +19,8 @@ void pa_case_cache_free(struct pa_case_cache *c);
 /* On a hit, appends the kept rendering without its closing brace to out (so the caller can
  * add its own members) and returns true. NULL-safe (a miss). */
 bool pa_case_cache_get(struct pa_case_cache *c, int64_t id, int64_t version, struct pa_jw *out);
+/* Reads that found their rendering kept, and those that did not, since start. NULL-safe. */
+void pa_case_cache_counts(struct pa_case_cache *c, uint64_t *hits, uint64_t *misses);
 /* Keep text (a whole JSON object) for (id, version). NULL-safe. */
 void pa_case_cache_put(struct pa_case_cache *c, int64_t id, int64_t version, const char *text,
 		       size_t len);

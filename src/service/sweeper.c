@@ -257,9 +257,8 @@ static enum pa_err sweep_due(struct pa_app *app, int64_t now, bool watched,
 	return PA_OK;
 }
 
-enum pa_err pa_sweep(struct pa_app *app, int64_t now, struct pa_sweep_result *res)
+static enum pa_err sweep_run(struct pa_app *app, int64_t now, struct pa_sweep_result *res)
 {
-	memset(res, 0, sizeof *res);
 	int64_t ids[SWEEP_BATCH], dues[SWEEP_BATCH];
 	enum pa_err rc = sweep_due(app, now, false, sweep_job, res);
 	if (!rc)
@@ -286,4 +285,27 @@ enum pa_err pa_sweep(struct pa_app *app, int64_t now, struct pa_sweep_result *re
 			break;
 	}
 	return PA_OK;
+}
+
+enum pa_err pa_sweep(struct pa_app *app, int64_t now, struct pa_sweep_result *res)
+{
+	memset(res, 0, sizeof *res);
+	enum pa_err rc = sweep_run(app, now, res);
+	/* a failed run counts what it marked before it stopped: those marks are committed */
+	struct pa_sweep_totals *t = &app->sweeps;
+	const struct {
+		atomic_uint_fast64_t *total;
+		int add;
+	} adds[] = {{&t->runs, 1},
+		    {&t->failed, rc != PA_OK},
+		    {&t->looked, res->looked},
+		    {&t->yellow, res->yellow},
+		    {&t->red, res->red},
+		    {&t->escalated, res->escalated},
+		    {&t->late, res->late},
+		    {&t->watch_late, res->watch_late}};
+	for (size_t i = 0; i < sizeof adds / sizeof adds[0]; i++)
+		atomic_fetch_add_explicit(adds[i].total, (uint_fast64_t)adds[i].add,
+					  memory_order_relaxed);
+	return rc;
 }

@@ -125,6 +125,12 @@ static void *writer_main(void *arg)
 		w->st.failed_batches += !ok;
 		if ((uint64_t)n > w->st.max_batch)
 			w->st.max_batch = (uint64_t)n;
+		int b = 0;
+		while (b < PA_WRITER_SIZE_BUCKETS - 1 && n > 1 << b)
+			b++;
+		w->st.batch_sizes[b]++;
+		for (struct job *j = batch; j; j = j->next)
+			(*(j->rc ? &w->st.failed_jobs : &w->st.committed))++;
 		pthread_mutex_unlock(&w->mu);
 		for (struct job *j = batch, *next; j; j = next) {
 			next = j->next; /* j lives on its caller's stack: read before waking it */

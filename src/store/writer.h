@@ -15,9 +15,15 @@ struct pa_writer;
  * one after a store failure, so it must not keep side effects outside db. */
 typedef enum pa_err (*pa_job_fn)(struct pa_db *db, void *arg);
 
+/* Batches by size for /metrics: batch_sizes[i] counts those of at most 2^i jobs (and more
+ * than 2^(i-1)); the last counts every larger one. */
+#define PA_WRITER_SIZE_BUCKETS 10
+
 struct pa_writer_stats {
 	uint64_t jobs, batches, failed_batches;
 	uint64_t max_batch, queue_depth;
+	uint64_t committed, failed_jobs; /* jobs answered PA_OK after the commit / an error */
+	uint64_t batch_sizes[PA_WRITER_SIZE_BUCKETS];
 };
 
 enum pa_err pa_writer_start(struct pa_store *s, int max_batch, struct pa_writer **out);
