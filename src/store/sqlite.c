@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "core/clock.h"
+#include "store/faultvfs.h"
 #include "store/sqlite_schema.h"
 #include "store/store.h"
 
@@ -40,6 +41,10 @@ static enum pa_err map_rc(struct sq *d, int rc, const char *what)
 	case SQLITE_LOCKED:
 		return pa_errf(PA_STORE_BUSY, NULL, "the store is busy (%s); try again", what);
 	case SQLITE_FULL:
+		return pa_errf(
+			PA_STORE_IO, NULL,
+			"the disk is full (%s); nothing was saved: try again once space is freed",
+			what);
 	case SQLITE_IOERR:
 	case SQLITE_CANTOPEN:
 	case SQLITE_READONLY:
@@ -162,18 +167,24 @@ static void sq_close(struct pa_db *db)
 }
 
 static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+static int setup_rc;
 
 static void sqlite_setup(void)
 {
 	/* Memory statistics take a global mutex on every allocation: a point of contention
 	 * between request threads that pingan does not need. */
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	/* after the configuration, which must come before SQLite starts: tests only */
+	setup_rc = pa_faultvfs_setup();
 }
 
 static enum pa_err sq_open(const char *url, bool writer, struct pa_db **out)
 {
 	*out = NULL;
 	pthread_once(&sqlite_once, sqlite_setup);
+	if (setup_rc)
+		return pa_errf(PA_INTERNAL, NULL, "cannot install the fault-injecting VFS: %s",
+			       sqlite3_errstr(setup_rc));
 	struct sq *d = calloc(1, sizeof *d);
 	d->base.ops = &pa_sqlite_ops;
 	int flags = SQLITE_OPEN_NOMUTEX |
