@@ -272,9 +272,47 @@ static enum pa_err sq_begin(struct pa_db *db)
 {
 	return simple(SQ(db), "BEGIN IMMEDIATE", "begin");
 }
+
+/* A COMMIT whose sync failed is undone in memory, yet its frames may lie whole in the
+ * write-ahead log: should the process die before the next commit, recovery would bring back
+ * what was answered "nothing was saved". A small commit made at once writes over its first
+ * frame, and the frames after it no longer chain (the WAL format's checksums), so recovery
+ * stops before them. Should that fail too, the disk refuses writes outright and a crash may
+ * still bring the lost commit back, whole: a retry with its Idempotency-Key gets its answer. */
+static void seal_log(struct sq *d)
+{
+	sqlite3_stmt *st = NULL;
+	int v = 0;
+	if (sqlite3_prepare_v2(d->h, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	char sql[80];
+	snprintf(sql, sizeof sql, "BEGIN IMMEDIATE; PRAGMA user_version = %d; COMMIT", v);
+	if (sqlite3_exec(d->h, sql, NULL, NULL, NULL) != SQLITE_OK && !sqlite3_get_autocommit(d->h))
+		sqlite3_exec(d->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* After an I/O error or a full disk inside a statement SQLite may roll the whole
+ * transaction back by itself, whatever the job made of the error: a batch that finds no
+ * transaction open any more has lost its work. */
+static const char undone[] = "the store undid the transaction after an I/O error; "
+			     "nothing was saved";
+
 static enum pa_err sq_commit(struct pa_db *db)
 {
-	return simple(SQ(db), "COMMIT", "commit");
+	struct sq *d = SQ(db);
+	if (sqlite3_get_autocommit(d->h))
+		return pa_errf(PA_STORE_IO, NULL, "%s", undone);
+	enum pa_err e = simple(d, "COMMIT", "commit");
+	if (e == PA_STORE_IO) {
+		struct pa_errinfo keep = *pa_err_last();
+		if (!sqlite3_get_autocommit(d->h))
+			sqlite3_exec(d->h, "ROLLBACK", NULL, NULL, NULL);
+		seal_log(d);
+		pa_err_set_info(&keep);
+	}
+	return e;
 }
 static void sq_rollback(struct pa_db *db)
 {
@@ -283,6 +321,10 @@ static void sq_rollback(struct pa_db *db)
 }
 static enum pa_err sq_savepoint(struct pa_db *db)
 {
+	/* A savepoint now would open a transaction of its own, and its RELEASE would commit
+	 * the next job outside the batch. */
+	if (sqlite3_get_autocommit(SQ(db)->h))
+		return pa_errf(PA_STORE_IO, NULL, "%s", undone);
 	return simple(SQ(db), "SAVEPOINT job", "savepoint");
 }
 static void sq_rollback_to(struct pa_db *db)

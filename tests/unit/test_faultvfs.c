@@ -1,6 +1,7 @@
 /* test_faultvfs.c: the testing-only fault VFS (control lines, counting, failing the Nth
- * write or sync) and what the SQLite store makes of its faults: an error naming the cause,
- * nothing half written, and the same connection writing again once the fault is lifted. */
+ * write or sync) and what the SQLite store and the group-commit writer make of its faults:
+ * an error naming the cause, nothing half written, no job answered that was not committed,
+ * and the same connection writing again once the fault is lifted. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,6 +10,8 @@
 
 #include "tmpdb.h"
 
+#include <pthread.h>
+#include <semaphore.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +19,7 @@
 
 #include "store/faultvfs.h"
 #include "store/store.h"
+#include "store/writer.h"
 
 static char dbpath[64];
 
@@ -173,6 +177,153 @@ static void test_nth(void **st)
 	drop_store(s);
 }
 
+/* ---- the writer: a batch whose commit fails ---- */
+
+struct rjob {
+	const char *code;
+	sem_t *started;    /* posted when the job begins … */
+	sem_t *hold;       /* … which then waits for this: jobs queue up behind */
+	bool undo_and_lie; /* as SQLite after an I/O error inside a statement: the
+			    * transaction is gone, and the job carries on regardless */
+	void (*arm)(void); /* called on the job's first run: the batch's own commit is the
+			    * first write or sync counted */
+	enum pa_err rc;
+	struct pa_writer *w;
+};
+
+static enum pa_err rjob_fn(struct pa_db *db, void *arg)
+{
+	struct rjob *j = arg;
+	if (j->hold) {
+		sem_post(j->started);
+		sem_wait(j->hold);
+	}
+	if (j->arm) {
+		j->arm();
+		j->arm = NULL;
+	}
+	if (j->undo_and_lie) {
+		db->ops->rollback(db);
+		return pa_errf(PA_CONFLICT, NULL, "refused, the store error swallowed");
+	}
+	struct pa_region_in r = region(j->code);
+	return db->ops->region_put(db, &r);
+}
+
+static void *rjob_thread(void *arg)
+{
+	struct rjob *j = arg;
+	j->rc = pa_writer_run(j->w, rjob_fn, j);
+	return NULL;
+}
+
+enum { BATCH = 5 };
+
+/* Job 0 holds the writer while BATCH more queue behind it, so they run as one batch,
+ * armed by its last job to fail as the caller says. Returns the writer's failed batches. */
+static uint64_t run_held_batch(struct pa_store *s, struct rjob jobs[BATCH], void (*arm_fn)(void))
+{
+	struct pa_writer *w;
+	assert_int_equal(pa_writer_start(s, 64, &w), PA_OK);
+	sem_t started, hold;
+	sem_init(&started, 0, 0);
+	sem_init(&hold, 0, 0);
+	struct rjob first = {.code = "HOLD", .started = &started, .hold = &hold, .w = w};
+	pthread_t t0, th[BATCH];
+	pthread_create(&t0, NULL, rjob_thread, &first);
+	sem_wait(&started);
+	jobs[BATCH - 1].arm = arm_fn;
+	for (int i = 0; i < BATCH; i++) {
+		jobs[i].w = w;
+		pthread_create(&th[i], NULL, rjob_thread, &jobs[i]);
+	}
+	for (;;) { /* wait until all of them are queued behind the held one */
+		struct pa_writer_stats ws;
+		pa_writer_get_stats(w, &ws);
+		if (ws.queue_depth == BATCH)
+			break;
+		usleep(1000);
+	}
+	sem_post(&hold);
+	pthread_join(t0, NULL);
+	for (int i = 0; i < BATCH; i++)
+		pthread_join(th[i], NULL);
+	disarm();
+	sem_destroy(&started);
+	sem_destroy(&hold);
+	assert_int_equal(first.rc, PA_OK);
+	struct pa_writer_stats ws;
+	pa_writer_get_stats(w, &ws);
+	assert_int_equal(ws.max_batch, BATCH);
+	pa_writer_stop(w);
+	return ws.failed_batches;
+}
+
+static void sync_once(void)
+{
+	arm(PA_FAULT_SYNC, 1, SQLITE_IOERR_FSYNC, false);
+}
+
+static void sync_on(void)
+{
+	arm(PA_FAULT_SYNC, 1, SQLITE_IOERR_FSYNC, true);
+}
+
+static void test_writer_batch(void **st)
+{
+	(void)st;
+	/* the batch's commit fails once: each job is run again alone and answered truly */
+	struct pa_store *s = fresh_store();
+	struct rjob jobs[BATCH] = {
+		{.code = "A"}, {.code = "B"}, {.code = "C"}, {.code = "D"}, {.code = "E"}};
+	assert_int_equal(run_held_batch(s, jobs, sync_once), 1);
+	for (int i = 0; i < BATCH; i++) {
+		assert_int_equal(jobs[i].rc, PA_OK);
+		assert_true(present(s, jobs[i].code));
+	}
+	drop_store(s);
+
+	/* the disk stays bad: no job is answered OK, none is there */
+	s = fresh_store();
+	struct rjob bad[BATCH] = {
+		{.code = "A"}, {.code = "B"}, {.code = "C"}, {.code = "D"}, {.code = "E"}};
+	assert_int_equal(run_held_batch(s, bad, sync_on), 1);
+	for (int i = 0; i < BATCH; i++) {
+		assert_int_equal(bad[i].rc, PA_STORE_IO);
+		assert_false(present(s, bad[i].code));
+	}
+	assert_true(present(s, "HOLD"));
+	drop_store(s);
+}
+
+static void no_fault(void)
+{
+}
+
+static void test_writer_undone_transaction(void **st)
+{
+	(void)st;
+	/* one job finds its transaction undone by the store and says something else: the
+	 * jobs after it must not run outside the batch (each then committed alone, and run
+	 * again when the batch fails) */
+	struct pa_store *s = fresh_store();
+	struct rjob jobs[BATCH] = {{.code = "A"},
+				   {.code = "B", .undo_and_lie = true},
+				   {.code = "C"},
+				   {.code = "D"},
+				   {.code = "E"}};
+	assert_int_equal(run_held_batch(s, jobs, no_fault), 1);
+	assert_int_equal(jobs[1].rc, PA_STORE_IO);
+	assert_false(present(s, "B"));
+	for (int i = 0; i < BATCH; i++) {
+		if (i == 1)
+			continue;
+		assert_int_equal(jobs[i].rc, PA_OK);
+		assert_true(present(s, jobs[i].code));
+	}
+	drop_store(s);
+}
+
 /* A test that failed half-way may have left a fault armed: the next starts clean. */
 static int unarmed(void **st)
 {
@@ -187,6 +338,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test_setup(test_nth, unarmed),
+		cmocka_unit_test_setup(test_writer_batch, unarmed),
+		cmocka_unit_test_setup(test_writer_undone_transaction, unarmed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
