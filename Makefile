@@ -32,7 +32,7 @@ $(BUILD)/%.o: %.c
 	@echo "  CC  $<"
 	@$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpingan.a
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libpingan.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libpingan.a $(LDLIBS) -lcmocka
 
@@ -65,7 +65,7 @@ test: setup
 	 [ $$u -eq 0 ] && [ $$a -eq 0 ] && [ $$s -eq 0 ]
 
 # The C sources follow .clang-format; `make format` rewrites them, `make format-check` checks.
-FORMAT_SRC = $(wildcard src/*/*.c src/*/*.h tests/unit/*.c)
+FORMAT_SRC = $(wildcard src/*/*.c src/*/*.h tests/unit/*.c tests/unit/*.h)
 format:
 	clang-format -i $(FORMAT_SRC)
 

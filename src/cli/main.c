@@ -18,6 +18,7 @@
 #include "http/metrics.h"
 #include "print/pdf.h"
 #include "service/app.h"
+#include "store/faultvfs.h"
 
 #ifndef PA_DATADIR
 #define PA_DATADIR "data"
@@ -82,7 +83,7 @@ static int cmd_serve(int argc, char **argv)
 {
 	const char *db = NULL, *listen = "127.0.0.1:8080", *data = NULL, *body = "1048576",
 		   *quiet = NULL, *cache = "4096", *sweep = "60", *files = NULL,
-		   *upload = "10485760", *font = NULL, *metrics = NULL;
+		   *upload = "10485760", *font = NULL, *metrics = NULL, *faults = NULL;
 	struct pa_opt opts[] = {
 		{"db", "PATH", "the database file", &db, 1},
 		{"listen", "HOST:PORT", "address to serve on (default 127.0.0.1:8080)", &listen, 0},
@@ -106,6 +107,11 @@ static int cmd_serve(int argc, char **argv)
 		 "on loopback or a management network (default: off)",
 		 &metrics, 0},
 		{"quiet", NULL, "log warnings and errors only", &quiet, 0},
+		{"testing-faults", "FILE",
+		 "TESTING ONLY, never in service: the store fails the Nth write or sync as "
+		 "FILE says (\"ID write|sync N full|ioerr once|persist\" or \"ID off\"), "
+		 "re-read when it changes",
+		 &faults, 0},
 		{NULL, NULL, NULL, NULL, 0},
 	};
 	int r = pa_opts_parse(argc, argv, opts, "pingan serve --db PATH [--listen HOST:PORT]",
@@ -129,6 +135,8 @@ static int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "pingan: --case-cache wants a number from 0 to 10000000\n");
 		return 2;
 	}
+	if (faults)
+		pa_faultvfs_want(faults);
 	struct pa_app app;
 	if (pa_app_open(&app, db, datadir(data), true))
 		return fail("cannot start");

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "store/faultvfs.h"
 #include "store/sqlite_schema.h"
 #include "store/store.h"
 
@@ -45,6 +46,10 @@ static enum pa_err map_rc(struct sq *d, int rc, const char *what)
 	case SQLITE_LOCKED:
 		return pa_errf(PA_STORE_BUSY, NULL, "the store is busy (%s); try again", what);
 	case SQLITE_FULL:
+		return pa_errf(
+			PA_STORE_IO, NULL,
+			"the disk is full (%s); nothing was saved: try again once space is freed",
+			what);
 	case SQLITE_IOERR:
 	case SQLITE_CANTOPEN:
 	case SQLITE_READONLY:
@@ -167,18 +172,24 @@ static void sq_close(struct pa_db *db)
 }
 
 static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+static int setup_rc;
 
 static void sqlite_setup(void)
 {
 	/* Memory statistics take a global mutex on every allocation: a point of contention
 	 * between request threads that pingan does not need. */
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	/* after the configuration, which must come before SQLite starts: tests only */
+	setup_rc = pa_faultvfs_setup();
 }
 
 static enum pa_err sq_open(const char *url, bool writer, struct pa_db **out)
 {
 	*out = NULL;
 	pthread_once(&sqlite_once, sqlite_setup);
+	if (setup_rc)
+		return pa_errf(PA_INTERNAL, NULL, "cannot install the fault-injecting VFS: %s",
+			       sqlite3_errstr(setup_rc));
 	struct sq *d = calloc(1, sizeof *d);
 	d->base.ops = &pa_sqlite_ops;
 	int flags = SQLITE_OPEN_NOMUTEX |
@@ -266,9 +277,47 @@ static enum pa_err sq_begin(struct pa_db *db)
 {
 	return simple(SQ(db), "BEGIN IMMEDIATE", "begin");
 }
+
+/* A COMMIT whose sync failed is undone in memory, yet its frames may lie whole in the
+ * write-ahead log: should the process die before the next commit, recovery would bring back
+ * what was answered "nothing was saved". A small commit made at once writes over its first
+ * frame, and the frames after it no longer chain (the WAL format's checksums), so recovery
+ * stops before them. Should that fail too, the disk refuses writes outright and a crash may
+ * still bring the lost commit back, whole: a retry with its Idempotency-Key gets its answer. */
+static void seal_log(struct sq *d)
+{
+	sqlite3_stmt *st = NULL;
+	int v = 0;
+	if (sqlite3_prepare_v2(d->h, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	char sql[80];
+	snprintf(sql, sizeof sql, "BEGIN IMMEDIATE; PRAGMA user_version = %d; COMMIT", v);
+	if (sqlite3_exec(d->h, sql, NULL, NULL, NULL) != SQLITE_OK && !sqlite3_get_autocommit(d->h))
+		sqlite3_exec(d->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* After an I/O error or a full disk inside a statement SQLite may roll the whole
+ * transaction back by itself, whatever the job made of the error: a batch that finds no
+ * transaction open any more has lost its work. */
+static const char undone[] = "the store undid the transaction after an I/O error; "
+			     "nothing was saved";
+
 static enum pa_err sq_commit(struct pa_db *db)
 {
-	return simple(SQ(db), "COMMIT", "commit");
+	struct sq *d = SQ(db);
+	if (sqlite3_get_autocommit(d->h))
+		return pa_errf(PA_STORE_IO, NULL, "%s", undone);
+	enum pa_err e = simple(d, "COMMIT", "commit");
+	if (e == PA_STORE_IO) {
+		struct pa_errinfo keep = *pa_err_last();
+		if (!sqlite3_get_autocommit(d->h))
+			sqlite3_exec(d->h, "ROLLBACK", NULL, NULL, NULL);
+		seal_log(d);
+		pa_err_set_info(&keep);
+	}
+	return e;
 }
 static void sq_rollback(struct pa_db *db)
 {
@@ -277,6 +326,10 @@ static void sq_rollback(struct pa_db *db)
 }
 static enum pa_err sq_savepoint(struct pa_db *db)
 {
+	/* A savepoint now would open a transaction of its own, and its RELEASE would commit
+	 * the next job outside the batch. */
+	if (sqlite3_get_autocommit(SQ(db)->h))
+		return pa_errf(PA_STORE_IO, NULL, "%s", undone);
 	return simple(SQ(db), "SAVEPOINT job", "savepoint");
 }
 static void sq_rollback_to(struct pa_db *db)

@@ -100,6 +100,7 @@ static void *writer_main(void *arg)
 		pthread_mutex_unlock(&w->mu);
 
 		bool ok = run_batch(w, batch);
+		enum pa_err why = ok ? PA_OK : pa_err_last()->code;
 		if (!ok && n > 1) {
 			/* A store failure spoils the batch: give each job its own transaction so
 			 * every caller gets its own true answer. */
@@ -117,7 +118,7 @@ static void *writer_main(void *arg)
 		}
 		if (!ok)
 			pa_log(PA_LOG_WARN, "writer_batch_failed", "\"jobs\":%d,\"error\":\"%s\"",
-			       n, pa_err_name(pa_err_last()->code));
+			       n, pa_err_name(why));
 
 		pthread_mutex_lock(&w->mu);
 		w->st.batches++;

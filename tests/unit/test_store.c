@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tmpdb.h"
+
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -20,11 +22,7 @@ static char dbpath[64];
 
 static struct pa_store *fresh_store(struct pa_db **w)
 {
-	snprintf(dbpath, sizeof dbpath, "/tmp/pingan-store-%d-XXXXXX", (int)getpid());
-	int fd = mkstemp(dbpath);
-	assert_true(fd >= 0);
-	close(fd);
-	unlink(dbpath);
+	tmpdb_path(dbpath, sizeof dbpath, "store");
 	struct pa_store *s;
 	assert_int_equal(pa_store_open(dbpath, &s), PA_OK);
 	assert_int_equal(pa_store_open_writer(s, w), PA_OK);
@@ -43,12 +41,7 @@ static void drop_store(struct pa_store *s, struct pa_db *w)
 	if (w)
 		w->ops->close(w);
 	pa_store_close(s);
-	char p[96];
-	unlink(dbpath);
-	snprintf(p, sizeof p, "%s-wal", dbpath);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", dbpath);
-	unlink(p);
+	tmpdb_remove(dbpath);
 }
 
 /* Two towns, one village and one grid each, a centre per town. */
