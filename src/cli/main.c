@@ -35,6 +35,19 @@ static const char *datadir(const char *given)
 	return env && *env ? env : PA_DATADIR;
 }
 
+/* --idempotency-days: 1 to 3650 (a phone offline for days still gets its first answer). */
+static bool idem_days(const char *s, struct pa_app *app)
+{
+	char *end;
+	long v = s ? strtol(s, &end, 10) : 30;
+	if (s && (*end || v < 1 || v > 3650)) {
+		fprintf(stderr, "pingan: --idempotency-days wants a number from 1 to 3650\n");
+		return false;
+	}
+	app->idem_days = (int)v;
+	return true;
+}
+
 static int fail(const char *what)
 {
 	const struct pa_errinfo *e = pa_err_last();
@@ -83,7 +96,8 @@ static int cmd_serve(int argc, char **argv)
 {
 	const char *db = NULL, *listen = "127.0.0.1:8080", *data = NULL, *body = "1048576",
 		   *quiet = NULL, *cache = "4096", *sweep = "60", *files = NULL,
-		   *upload = "10485760", *font = NULL, *metrics = NULL, *faults = NULL;
+		   *upload = "10485760", *font = NULL, *metrics = NULL, *faults = NULL,
+		   *idem = NULL;
 	struct pa_opt opts[] = {
 		{"db", "PATH", "the database file", &db, 1},
 		{"listen", "HOST:PORT", "address to serve on (default 127.0.0.1:8080)", &listen, 0},
@@ -106,6 +120,10 @@ static int cmd_serve(int argc, char **argv)
 		 "serve GET /metrics (Prometheus) on this address, apart from the API; keep it "
 		 "on loopback or a management network (default: off)",
 		 &metrics, 0},
+		{"idempotency-days", "N",
+		 "how long an Idempotency-Key is remembered; older keys are forgotten by the "
+		 "sweep (default 30)",
+		 &idem, 0},
 		{"quiet", NULL, "log warnings and errors only", &quiet, 0},
 		{"testing-faults", "FILE",
 		 "TESTING ONLY, never in service: the store fails the Nth write or sync as "
@@ -140,6 +158,10 @@ static int cmd_serve(int argc, char **argv)
 	struct pa_app app;
 	if (pa_app_open(&app, db, datadir(data), true))
 		return fail("cannot start");
+	if (!idem_days(idem, &app)) {
+		pa_app_close(&app);
+		return 2;
+	}
 	pa_app_set_case_cache(&app, (int)slots);
 	if (files)
 		snprintf(app.files_dir, sizeof app.files_dir, "%s", files);
@@ -350,9 +372,14 @@ static int64_t parse_cst(const char *s)
 
 static int cmd_sweep(int argc, char **argv)
 {
-	const char *db = NULL, *data = NULL, *at = NULL;
+	const char *db = NULL, *data = NULL, *at = NULL, *idem = NULL;
 	struct pa_opt opts[] = {
 		{"db", "PATH", "the database file", &db, 1},
+		{"idempotency-days", "N",
+		 "how long an Idempotency-Key is remembered; older keys are forgotten by the "
+		 "sweep (default 30)",
+		 &idem, 0},
+
 		{"at", "TIME",
 		 "judge deadlines as at this China time, e.g. 2026-12-01T09:00:00 "
 		 "(default: now)",
@@ -364,7 +391,8 @@ static int cmd_sweep(int argc, char **argv)
 			      "Mark yellow and red supervision (黄牌/红牌督办) on the cases past "
 			      "their limits, once each, and escalate those whose profile says so; "
 			      "mark once the cases past a date their type watches (整改期限) while "
-			      "still being handled, and the supervisions left without a report. "
+			      "still being handled, and the supervisions left without a report; "
+			      "forget idempotency keys past their retention. "
 			      "pingan serve does this by itself; this is for cron.");
 	if (r)
 		return r == 1 ? 0 : 2;
@@ -376,14 +404,19 @@ static int cmd_sweep(int argc, char **argv)
 	struct pa_app app;
 	if (pa_app_open(&app, db, datadir(data), true))
 		return fail("cannot open");
+	if (!idem_days(idem, &app)) {
+		pa_app_close(&app);
+		return 2;
+	}
 	struct pa_sweep_result res;
 	enum pa_err rc = pa_sweep(&app, now, &res);
 	pa_app_close(&app);
 	if (rc)
 		return fail("sweep failed");
 	printf("looked at %d cases: %d yellow, %d red, %d escalated, %d supervisions late, "
-	       "%d watched dates passed\n",
-	       res.looked, res.yellow, res.red, res.escalated, res.late, res.watch_late);
+	       "%d watched dates passed, %d idempotency keys forgotten\n",
+	       res.looked, res.yellow, res.red, res.escalated, res.late, res.watch_late,
+	       res.forgotten);
 	return 0;
 }
 

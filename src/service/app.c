@@ -84,6 +84,7 @@ enum pa_err pa_app_open(struct pa_app *app, const char *dburl, const char *datad
 {
 	memset(app, 0, sizeof *app);
 	app->session_hours = 12;
+	app->idem_days = 30;
 	enum pa_err rc = pa_catalog_load(datadir, &app->cat);
 	if (rc)
 		return rc;

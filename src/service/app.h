@@ -32,6 +32,8 @@ struct pa_app {
 	char font[512];               /* the font documents print with ("" = Debian's) */
 	struct pa_geo_index *geo;
 	int session_hours;
+	int idem_days; /* how long an Idempotency-Key is remembered (a phone may be offline for
+			* days before it sends again) */
 	/* The routing table in force (routing.c): replaced whole, never changed in place; the
 	 * tables it replaced stay allocated until close, since a reader may still hold one. */
 	_Atomic(struct pa_routing *) routing;
@@ -153,6 +155,7 @@ struct pa_sweep_result {
 	int yellow, red, escalated;
 	int late;       /* manual supervisions without their report, marked */
 	int watch_late; /* watched dates passed (整改逾期), marked */
+	int forgotten;  /* idempotency keys past their retention, removed */
 };
 /* Mark yellow and red supervision on the cases due by `now`, and escalate where the
  * profile says so; mark the watched dates passed by `now` on cases still being handled,

@@ -220,6 +220,33 @@ static enum pa_err late_job(struct pa_db *db, void *arg)
 	return PA_OK;
 }
 
+#define PRUNE_BATCH 1000
+
+struct prune_job {
+	int64_t before;
+	int n;
+};
+
+static enum pa_err prune_job(struct pa_db *db, void *arg)
+{
+	struct prune_job *j = arg;
+	return db->ops->idem_prune(db, j->before, PRUNE_BATCH, &j->n);
+}
+
+/* Idempotency keys older than the retention go, a batch per writer job so intake never
+ * waits long behind them. */
+static enum pa_err forget_keys(struct pa_app *app, int64_t now, int *forgotten)
+{
+	struct prune_job j = {.before = now - (int64_t)app->idem_days * 86400};
+	do {
+		enum pa_err rc = pa_writer_run(app->writer, prune_job, &j);
+		if (rc)
+			return rc;
+		*forgotten += j.n;
+	} while (j.n == PRUNE_BATCH);
+	return PA_OK;
+}
+
 /* Every case a (due, id)-paged list gives as due by now — the phase clocks' (cases_due) or
  * the watched dates' (cases_watch_due) — each judged by `job` in a writer job. Paged, not
  * re-read from the start: a case the sweeper cannot judge stays behind the page and never
@@ -284,7 +311,7 @@ static enum pa_err sweep_run(struct pa_app *app, int64_t now, struct pa_sweep_re
 		if (n < SWEEP_BATCH || !marked)
 			break;
 	}
-	return PA_OK;
+	return forget_keys(app, now, &res->forgotten);
 }
 
 enum pa_err pa_sweep(struct pa_app *app, int64_t now, struct pa_sweep_result *res)

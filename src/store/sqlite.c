@@ -1913,6 +1913,23 @@ static enum pa_err sq_idem_put(struct pa_db *db, int64_t user_id, const char *ke
 	return run(d, st, "idempotency put");
 }
 
+static enum pa_err sq_idem_prune(struct pa_db *db, int64_t before, int max, int *n)
+{
+	struct sq *d = SQ(db);
+	/* by the index on created_at: the work follows the keys due to go */
+	static const char sql[] =
+		"DELETE FROM idempotency WHERE (user_id, key) IN (SELECT user_id, key FROM"
+		" idempotency WHERE created_at < ?1 ORDER BY created_at LIMIT ?2)";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	sqlite3_bind_int64(st, 1, before);
+	sqlite3_bind_int(st, 2, max);
+	enum pa_err e = run(d, st, "idempotency prune");
+	*n = e ? 0 : sqlite3_changes(d->h);
+	return e;
+}
+
 /* ---- backup, restore and check ---- */
 
 /* Steps of the copy: progress is heard after each; the snapshot is held between them. */
@@ -2348,6 +2365,7 @@ const struct pa_store_ops pa_sqlite_ops = {
 	.audit_add = sq_audit_add,
 	.idem_get = sq_idem_get,
 	.idem_put = sq_idem_put,
+	.idem_prune = sq_idem_prune,
 	.backup = sq_backup,
 	.restore = sq_restore,
 	.check = sq_check,

@@ -180,6 +180,10 @@ const char *const pa_sqlite_migrations[] = {
 	" FROM stat_month;"
 	"DROP TABLE stat_month;"
 	"ALTER TABLE stat_month_u RENAME TO stat_month;",
+
+	/* 14: idempotency keys are forgotten after a retention period (30 days by default):
+	 * by age, so the sweeper's pruning reads only the keys due to go. */
+	"CREATE INDEX idempotency_age ON idempotency(created_at);",
 };
 
 const int pa_sqlite_nmigrations =

@@ -397,6 +397,8 @@ struct pa_store_ops {
 	/* idempotency: a stored answer for (user, key), or NOT_FOUND */
 	enum pa_err (*idem_get)(struct pa_db *db, int64_t user_id, const char *key, char *req_hash,
 				int *status, char **body);
+	/* Forget up to max keys stored before `before` (oldest first); *n gets how many. */
+	enum pa_err (*idem_prune)(struct pa_db *db, int64_t before, int max, int *n);
 	enum pa_err (*idem_put)(struct pa_db *db, int64_t user_id, const char *key,
 				const char *req_hash, int status, const char *body, int64_t now);
 
