@@ -17,7 +17,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all setup run test unit api clean format format-check
+.PHONY: all setup run test unit api crash clean format format-check
 all: pingan
 
 pingan: $(BUILD)/libpingan.a $(BUILD)/src/cli/main.o
@@ -56,13 +56,17 @@ unit: $(UNIT_BIN)
 api: pingan
 	@tests/run-api.sh
 
+# SIGKILL under load, 50 times (CRASH_KILLS=500 make crash: the long form, ~15 minutes)
+crash: pingan
+	@tests/run-crash.sh
+
 test: setup
 	@$(MAKE) --no-print-directory pingan $(UNIT_BIN)
 	@$(MAKE) --no-print-directory format-check
 	@rm -rf $(BUILD)/test-results && mkdir -p $(BUILD)/test-results
 	@tests/run-unit.sh $(UNIT_BIN); u=$$?; tests/run-api.sh; a=$$?; \
-	 tests/summary.sh $(BUILD)/test-results; s=$$?; \
-	 [ $$u -eq 0 ] && [ $$a -eq 0 ] && [ $$s -eq 0 ]
+	 tests/run-crash.sh; c=$$?; tests/summary.sh $(BUILD)/test-results; s=$$?; \
+	 [ $$u -eq 0 ] && [ $$a -eq 0 ] && [ $$c -eq 0 ] && [ $$s -eq 0 ]
 
 # The C sources follow .clang-format; `make format` rewrites them, `make format-check` checks.
 FORMAT_SRC = $(wildcard src/*/*.c src/*/*.h tests/unit/*.c tests/unit/*.h)

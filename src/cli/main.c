@@ -92,12 +92,18 @@ static void *sweeper_main(void *arg)
 	return NULL;
 }
 
+/* --unsafe-early-ack may only face this machine: it is for the crash harness. */
+static bool loopback(const char *listen)
+{
+	return strncmp(listen, "127.", 4) == 0 || strncmp(listen, "[::1]:", 6) == 0;
+}
+
 static int cmd_serve(int argc, char **argv)
 {
 	const char *db = NULL, *listen = "127.0.0.1:8080", *data = NULL, *body = "1048576",
 		   *quiet = NULL, *cache = "4096", *sweep = "60", *files = NULL,
 		   *upload = "10485760", *font = NULL, *metrics = NULL, *faults = NULL,
-		   *idem = NULL;
+		   *idem = NULL, *early_ack = NULL;
 	struct pa_opt opts[] = {
 		{"db", "PATH", "the database file", &db, 1},
 		{"listen", "HOST:PORT", "address to serve on (default 127.0.0.1:8080)", &listen, 0},
@@ -130,6 +136,10 @@ static int cmd_serve(int argc, char **argv)
 		 "FILE says (\"ID write|sync N full|ioerr once|persist\" or \"ID off\"), "
 		 "re-read when it changes",
 		 &faults, 0},
+		{"unsafe-early-ack", NULL,
+		 "TESTING ONLY, loses data: answer writes 100 ms before committing them (the "
+		 "crash harness's negative control); loopback --listen only",
+		 &early_ack, 0},
 		{NULL, NULL, NULL, NULL, 0},
 	};
 	int r = pa_opts_parse(argc, argv, opts, "pingan serve --db PATH [--listen HOST:PORT]",
@@ -139,6 +149,10 @@ static int cmd_serve(int argc, char **argv)
 		return r == 1 ? 0 : 2;
 	if (quiet)
 		pa_log_set_level(PA_LOG_WARN);
+	if (early_ack && !loopback(listen)) {
+		fprintf(stderr, "pingan: --unsafe-early-ack is for tests on 127.x or [::1] only\n");
+		return 2;
+	}
 	/* Block the stop signals before any thread starts, so only sigwait sees them. */
 	sigset_t set;
 	sigemptyset(&set);
@@ -163,6 +177,12 @@ static int cmd_serve(int argc, char **argv)
 		return 2;
 	}
 	pa_app_set_case_cache(&app, (int)slots);
+	if (early_ack) {
+		pa_writer_unsafe_early_ack(app.writer, 100);
+		pa_log(PA_LOG_WARN, "unsafe_early_ack",
+		       "\"detail\":\"writes are answered before they are committed: a crash "
+		       "loses acknowledged data (testing only)\"");
+	}
 	if (files)
 		snprintf(app.files_dir, sizeof app.files_dir, "%s", files);
 	/* a font asked for must be there; without any, the rest serves and printing says why */
