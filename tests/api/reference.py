@@ -11,10 +11,12 @@ The rule, as the domain states it:
   at either end (it held the case and passed it on, received it, reported it, or added a
   file to it), as the steps read by an account that sees everything show it;
 - a case it may not see does not exist for it: 404, never 403;
-- an action: the case's state must allow it (a transition from that state, "*" being any
-  state that is not terminal) and the case's condition must not rule it out (409 for
-  anyone who sees the case); then the account's role must be listed on that transition
-  and, where the action needs "holder", the account's unit must hold the case now (403)."""
+- an action: a role listed on no transition of it may never take it (403, whatever state
+  the case is in: authority is judged before the moment); for the others the case's state
+  must allow it (a transition from that state, "*" being any state that is not terminal)
+  and the case's condition must not rule it out (409); then the account's role must be
+  listed on that transition and, where the action needs "holder", the account's unit
+  must hold the case now (403). The report, no action on an existing case, is a 409."""
 import os
 import shlex
 
@@ -67,6 +69,11 @@ class Lifecycle:
             if t["from"] == "*" and self.states.get(state) != "terminal":
                 return t
         return None
+
+    def roles_ever(self, action):
+        """The roles listed on any transition of action on an existing case."""
+        return set().union(*[t["roles"] for t in self.transitions
+                             if t["action"] == action and t["from"] != "-"])
 
     def report_roles(self):
         return next(t["roles"] for t in self.transitions if t["from"] == "-")
@@ -162,6 +169,9 @@ def act(acct, case, action):
     lc = TYPES[case["type"]].lifecycle
     if action not in lc.actions:
         return "unknown_action"
+    ever = lc.roles_ever(action)
+    if ever and acct["role"] not in ever:
+        return "forbidden"
     t = lc.transition(action, case["status"])
     if t is None or blocked(case, action):
         return "not_now"

@@ -620,6 +620,19 @@ class AccessMatrixTest(ApiTest):
             m.check(a["name"], self.name(c), "act " + n, want, act_label(r))
         self.assertClean(m)
 
+    def test_role_never_allowed_is_forbidden_in_any_state(self):
+        # authority is judged before the moment: an auditor accepting a closed case is
+        # refused as one who may never accept, not told "not now"
+        c = self.ids["town_closed"]
+        for user, action, status, code in (("auditor", "accept", 403, "FORBIDDEN"),
+                                           ("city_admin", "sign", 403, "FORBIDDEN"),
+                                           ("town_101", "sign", 409, "ACTION_NOT_ALLOWED"),
+                                           ("town_101", "report", 409, "ACTION_NOT_ALLOWED")):
+            r = self.http.request("POST", "/api/v1/cases/%d/actions" % c,
+                                  body={"action": action}, token=self.accounts[user]["token"])
+            with self.subTest(user=user, action=action):
+                self.assertError(r, status, code, "action")
+
     def test_idempotency_key_is_the_callers_own(self):
         # another account sending the same key and body gets its own answer
         c = self.world[self.ids["keyed"]]
