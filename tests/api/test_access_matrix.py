@@ -693,9 +693,9 @@ class AccessMatrixTest(ApiTest):
                         continue
                     jobs += [(a, c, action, u) for u in units
                              if not c["grid"].startswith(u["region"])]
-        body = lambda action, u: {"action": action, "unit_id": u["id"], "note": NOTE}
         answers = self.http.many([("POST", "/api/v1/cases/%d/actions" % c["id"],
-                                   body(action, u), a["token"]) for a, c, action, u in jobs])
+                                   {"action": action, "unit_id": u["id"], "note": NOTE},
+                                   a["token"]) for a, c, action, u in jobs])
         self.assertGreater(len(jobs), 50)
         for (a, c, action, u), r in zip(jobs, answers):
             e = err(r)
