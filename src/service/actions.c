@@ -21,6 +21,24 @@ static const struct pa_jspec act_spec[] = {
 	{NULL, 0, false, 0},
 };
 
+/* Whether the lifecycle lets the role take the action on an existing case from any state
+ * (true too when no transition does for anyone, like the report: that is a matter of state,
+ * not of role). */
+static bool role_may_ever(const struct pa_lifecycle *lc, const struct pa_action *ac,
+			  const struct pa_role *r)
+{
+	bool any = false;
+	for (int i = 0; i < lc->ntrans; i++) {
+		const struct pa_transition *t = &lc->trans[i];
+		if (strcmp(t->action->code, ac->code) != 0 || t->from == PA_FROM_CREATE)
+			continue;
+		if (pa_role_may(t, r))
+			return true;
+		any = true;
+	}
+	return !any;
+}
+
 struct act_job {
 	struct pa_app *app;
 	const struct pa_actor *actor;
@@ -77,6 +95,11 @@ static enum pa_err act_job(struct pa_db *db, void *arg)
 	if (!ac)
 		return pa_errf(PA_BAD_FIELD, "action", "a %s case has no action \"%s\"", t->code,
 			       j->action);
+	/* authority before the moment: a role that may never take the action hears so (403),
+	 * not "not now" (409) as if a later state would let it */
+	if (!role_may_ever(lc, ac, a->role))
+		return pa_errf(PA_FORBIDDEN, "action",
+			       "your role may not %s a %s case in any state", ac->name, t->code);
 	int from = pa_lifecycle_state(lc, h.status);
 	const struct pa_transition *tr = from >= 0 ? pa_lifecycle_find(lc, j->action, from) : NULL;
 	if (!tr || tr->from == PA_FROM_CREATE)
