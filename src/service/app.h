@@ -39,8 +39,11 @@ struct pa_app {
 };
 
 /* Open the database, bring its schema up to date (migrate), load the catalog from
- * datadir and the grid index. with_writer: start the group-commit writer. */
-enum pa_err pa_app_open(struct pa_app *app, const char *db, const char *datadir, bool with_writer);
+ * datadir and the grid index. audit_key: the audit log's key file (NULL = the database
+ * path + ".audit-key", made on first use; see pa_store_audit_key). with_writer: start the
+ * group-commit writer. */
+enum pa_err pa_app_open(struct pa_app *app, const char *db, const char *audit_key,
+			const char *datadir, bool with_writer);
 void pa_app_close(struct pa_app *app);
 /* Keep up to slots rendered cases in memory (0: none). Call before serving. */
 void pa_app_set_case_cache(struct pa_app *app, int slots);
