@@ -96,6 +96,15 @@ enum pa_err pa_routing_history(struct pa_app *app, const struct pa_actor *a, con
 enum pa_err pa_routing_put(struct pa_app *app, const struct pa_actor *a, json_t *body,
 			   const char *idem_key, struct pa_jw *out);
 
+/* ---- the audit log (audit.c; writing it: store/audit.h) ---- */
+/* Query parameters as given (NULL = absent); validated here. */
+struct pa_audit_query {
+	const char *limit, *cursor, *subject, *actor, *action;
+};
+/* A page of the audit log, newest first: the auditor's (audit_read, whole city) only. */
+enum pa_err pa_audit_page(struct pa_app *app, const struct pa_actor *a,
+			  const struct pa_audit_query *q, struct pa_jw *out);
+
 /* ---- cases (cases.c) ---- */
 /* Case operations write their JSON answer into out. body: the request JSON; idem_key
  * may be NULL. create answers with the case as created (201). */
