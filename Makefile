@@ -2,7 +2,7 @@
 # serves it; `make test` sets up, builds and runs every test. See README.md.
 
 CC      ?= gcc
-PKGS    := libmicrohttpd jansson sqlite3 libsodium opencc
+PKGS    := libmicrohttpd jansson sqlite3 libsodium opencc openssl
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers \
            -fno-strict-aliasing -pthread -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
@@ -12,7 +12,7 @@ BUILD   ?= build
 DB      ?= var/pingan.db
 LISTEN  ?= 127.0.0.1:8080
 
-LIB_SRC := $(sort $(wildcard src/core/*.c src/store/*.c src/service/*.c src/print/*.c src/http/*.c src/demo/*.c src/cli/opts.c src/cli/ops.c))
+LIB_SRC := $(sort $(wildcard src/core/*.c src/store/*.c src/service/*.c src/print/*.c src/http/*.c src/demo/*.c src/cli/opts.c src/cli/ops.c src/cli/audit.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)

@@ -103,9 +103,10 @@ static int cmd_serve(int argc, char **argv)
 	const char *db = NULL, *listen = "127.0.0.1:8080", *data = NULL, *body = "1048576",
 		   *quiet = NULL, *cache = "4096", *sweep = "60", *files = NULL,
 		   *upload = "10485760", *font = NULL, *metrics = NULL, *faults = NULL,
-		   *idem = NULL, *early_ack = NULL;
+		   *idem = NULL, *early_ack = NULL, *akey = NULL;
 	struct pa_opt opts[] = {
 		{"db", "PATH", "the database file", &db, 1},
+		{"audit-key", "FILE", PA_AUDIT_KEY_HELP, &akey, 0},
 		{"listen", "HOST:PORT", "address to serve on (default 127.0.0.1:8080)", &listen, 0},
 		{"data", "DIR", "the data files (default " PA_DATADIR ")", &data, 0},
 		{"max-body", "BYTES", "largest request body accepted (default 1048576)", &body, 0},
@@ -170,7 +171,7 @@ static int cmd_serve(int argc, char **argv)
 	if (faults)
 		pa_faultvfs_want(faults);
 	struct pa_app app;
-	if (pa_app_open(&app, db, datadir(data), true))
+	if (pa_app_open(&app, db, akey, datadir(data), true))
 		return fail("cannot start");
 	if (!idem_days(idem, &app)) {
 		pa_app_close(&app);
@@ -244,9 +245,10 @@ static int cmd_serve(int argc, char **argv)
 
 static int cmd_migrate(int argc, char **argv)
 {
-	const char *db = NULL;
+	const char *db = NULL, *akey = NULL;
 	struct pa_opt opts[] = {
 		{"db", "PATH", "the database file", &db, 1},
+		{"audit-key", "FILE", PA_AUDIT_KEY_HELP, &akey, 0},
 		{NULL, NULL, NULL, NULL, 0},
 	};
 	int r = pa_opts_parse(argc, argv, opts, "pingan migrate --db PATH",
@@ -255,8 +257,12 @@ static int cmd_migrate(int argc, char **argv)
 		return r == 1 ? 0 : 2;
 	struct pa_store *s;
 	struct pa_db *w;
-	if (pa_store_open(db, &s) || pa_store_open_writer(s, &w))
+	if (pa_store_open(db, &s))
 		return fail("cannot open the database");
+	if (pa_store_audit_key(s, akey) || pa_store_open_writer(s, &w)) {
+		pa_store_close(s);
+		return fail("cannot open the database");
+	}
 	int from, to;
 	enum pa_err rc = w->ops->migrate(w, &from, &to);
 	w->ops->close(w);
@@ -283,9 +289,10 @@ static int read_password_stdin(char *buf, size_t cap)
 static int cmd_user_add(int argc, char **argv)
 {
 	const char *db = NULL, *username = NULL, *role = NULL, *region = NULL, *unit = NULL,
-		   *name = NULL, *pw_stdin = NULL, *data = NULL;
+		   *name = NULL, *pw_stdin = NULL, *data = NULL, *akey = NULL;
 	struct pa_opt opts[] = {
 		{"db", "PATH", "the database file", &db, 1},
+		{"audit-key", "FILE", PA_AUDIT_KEY_HELP, &akey, 0},
 		{"username", "U", "log-in name (letters, digits, _ . -)", &username, 1},
 		{"role", "ROLE", "one of the roles in data/roles.conf", &role, 1},
 		{"region", "CODE", "the region subtree the user works in", &region, 1},
@@ -315,7 +322,7 @@ static int cmd_user_add(int argc, char **argv)
 		return 2;
 	}
 	struct pa_app app;
-	if (pa_app_open(&app, db, datadir(data), false))
+	if (pa_app_open(&app, db, akey, datadir(data), false))
 		return fail("cannot open");
 	struct pa_db *w;
 	enum pa_err rc = pa_store_open_writer(app.store, &w);
@@ -340,9 +347,10 @@ static int cmd_user_add(int argc, char **argv)
 
 static int cmd_demo(int argc, char **argv)
 {
-	const char *db = NULL, *seed = "1", *data = NULL;
+	const char *db = NULL, *seed = "1", *data = NULL, *akey = NULL;
 	struct pa_opt opts[] = {
 		{"db", "PATH", "the database file to create (must not hold a city yet)", &db, 1},
+		{"audit-key", "FILE", PA_AUDIT_KEY_HELP, &akey, 0},
 		{"seed", "N", "random seed: the same seed gives the same city (default 1)", &seed,
 		 0},
 		{"data", "DIR", "the data files (default " PA_DATADIR ")", &data, 0},
@@ -362,7 +370,7 @@ static int cmd_demo(int argc, char **argv)
 		return 2;
 	}
 	struct pa_app app;
-	if (pa_app_open(&app, db, datadir(data), false))
+	if (pa_app_open(&app, db, akey, datadir(data), false))
 		return fail("cannot open");
 	enum pa_err rc = pa_demo_build(&app, (uint64_t)s, stdout);
 	pa_app_close(&app);
@@ -392,14 +400,14 @@ static int64_t parse_cst(const char *s)
 
 static int cmd_sweep(int argc, char **argv)
 {
-	const char *db = NULL, *data = NULL, *at = NULL, *idem = NULL;
+	const char *db = NULL, *data = NULL, *at = NULL, *idem = NULL, *akey = NULL;
 	struct pa_opt opts[] = {
 		{"db", "PATH", "the database file", &db, 1},
+		{"audit-key", "FILE", PA_AUDIT_KEY_HELP, &akey, 0},
 		{"idempotency-days", "N",
 		 "how long an Idempotency-Key is remembered; older keys are forgotten by the "
 		 "sweep (default 30)",
 		 &idem, 0},
-
 		{"at", "TIME",
 		 "judge deadlines as at this China time, e.g. 2026-12-01T09:00:00 "
 		 "(default: now)",
@@ -422,7 +430,7 @@ static int cmd_sweep(int argc, char **argv)
 		return 2;
 	}
 	struct pa_app app;
-	if (pa_app_open(&app, db, datadir(data), true))
+	if (pa_app_open(&app, db, akey, datadir(data), true))
 		return fail("cannot open");
 	if (!idem_days(idem, &app)) {
 		pa_app_close(&app);
@@ -461,6 +469,7 @@ static void usage(FILE *f)
 		"  backup     copy the database (and attachments) while it serves\n"
 		"  restore    put a backup back, checked first\n"
 		"  check      look a database or backup over: integrity, history, counters\n"
+		"  audit      verify the audit log's chain (audit verify)\n"
 		"  routes     list the HTTP API routes\n"
 		"  version    print the version\n",
 		PA_VERSION);
@@ -493,6 +502,12 @@ int main(int argc, char **argv)
 		return pa_cmd_check(argc - 2, argv + 2);
 	if (strcmp(cmd, "routes") == 0)
 		return cmd_routes();
+	if (strcmp(cmd, "audit") == 0) {
+		if (argc >= 3 && strcmp(argv[2], "verify") == 0)
+			return pa_cmd_audit_verify(argc - 3, argv + 3);
+		fprintf(stderr, "usage: pingan audit verify --help\n");
+		return 2;
+	}
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("pingan %s\n", PA_VERSION);
 		return 0;

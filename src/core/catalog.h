@@ -19,11 +19,13 @@ enum pa_scope_kind {
 
 /* What a role may do besides the case actions its lifecycles allow: a fixed vocabulary
  * the code checks, given to roles in roles.conf's [permissions]. routing_read = read the
- * routing rules in force and their history; routing_admin = put new rules in force. */
+ * routing rules in force and their history; routing_admin = put new rules in force;
+ * audit_read = read the audit log (the auditor's, apart from those who administer). */
 // clang-format off
 #define PA_PERMS_MAP(X) \
 	X(ROUTING_READ, "routing_read") \
-	X(ROUTING_ADMIN, "routing_admin")
+	X(ROUTING_ADMIN, "routing_admin") \
+	X(AUDIT_READ, "audit_read")
 // clang-format on
 
 enum pa_perm {

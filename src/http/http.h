@@ -107,6 +107,7 @@ enum pa_err pa_h_warning_get(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_attachment_get(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_routing_get(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_routing_put(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_audit_list(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_routing_versions(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_document_get(struct pa_req *, struct pa_reply *);
 

@@ -10,6 +10,7 @@ static const char *const q_stats[] = {"region", "from", "to", "group", NULL};
 static const char *const q_upload[] = {"name", NULL};
 static const char *const q_track[] = {"code", NULL};
 static const char *const q_versions[] = {"limit", "cursor", NULL};
+static const char *const q_audit[] = {"limit", "cursor", "subject", "actor", "action", NULL};
 
 const struct pa_route pa_routes[] = {
 	{"GET", "/healthz", pa_h_health, 0, NULL},
@@ -36,6 +37,7 @@ const struct pa_route pa_routes[] = {
 	{"PUT", "/api/v1/routing", pa_h_routing_put, PA_R_AUTH | PA_R_BODY, NULL},
 	{"GET", "/api/v1/routing/versions", pa_h_routing_versions, PA_R_AUTH, q_versions},
 	{"GET", "/api/v1/cases/{id}/documents/{kind}", pa_h_document_get, PA_R_AUTH, NULL},
+	{"GET", "/api/v1/audit", pa_h_audit_list, PA_R_AUTH, q_audit},
 };
 
 const int pa_nroutes = (int)(sizeof pa_routes / sizeof pa_routes[0]);

@@ -79,8 +79,8 @@ static enum pa_err load_calendar(struct pa_app *app, const char *datadir)
 	return PA_OK;
 }
 
-enum pa_err pa_app_open(struct pa_app *app, const char *dburl, const char *datadir,
-			bool with_writer)
+enum pa_err pa_app_open(struct pa_app *app, const char *dburl, const char *audit_key,
+			const char *datadir, bool with_writer)
 {
 	memset(app, 0, sizeof *app);
 	app->session_hours = 12;
@@ -91,7 +91,9 @@ enum pa_err pa_app_open(struct pa_app *app, const char *dburl, const char *datad
 	if (!pa_text_init())
 		pa_log(PA_LOG_WARN, "opencc_unavailable",
 		       "\"what\":\"traditional characters will not fold to simplified in search\"");
-	if ((rc = pa_store_open(dburl, &app->store)))
+	/* every writer chains the audit log with the key: none writes without it */
+	if ((rc = pa_store_open(dburl, &app->store)) ||
+	    (rc = pa_store_audit_key(app->store, audit_key)))
 		goto fail;
 	/* attachments live beside the database unless serve is told otherwise */
 	pa_files_dir_of(dburl, app->files_dir, sizeof app->files_dir);

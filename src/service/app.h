@@ -41,8 +41,11 @@ struct pa_app {
 };
 
 /* Open the database, bring its schema up to date (migrate), load the catalog from
- * datadir and the grid index. with_writer: start the group-commit writer. */
-enum pa_err pa_app_open(struct pa_app *app, const char *db, const char *datadir, bool with_writer);
+ * datadir and the grid index. audit_key: the audit log's key file (NULL = the database
+ * path + ".audit-key", made on first use; see pa_store_audit_key). with_writer: start the
+ * group-commit writer. */
+enum pa_err pa_app_open(struct pa_app *app, const char *db, const char *audit_key,
+			const char *datadir, bool with_writer);
 void pa_app_close(struct pa_app *app);
 /* Keep up to slots rendered cases in memory (0: none). Call before serving. */
 void pa_app_set_case_cache(struct pa_app *app, int slots);
@@ -94,6 +97,15 @@ enum pa_err pa_routing_history(struct pa_app *app, const struct pa_actor *a, con
  * every intake that starts after. Answers as pa_routing_current does. */
 enum pa_err pa_routing_put(struct pa_app *app, const struct pa_actor *a, json_t *body,
 			   const char *idem_key, struct pa_jw *out);
+
+/* ---- the audit log (audit.c; writing it: store/audit.h) ---- */
+/* Query parameters as given (NULL = absent); validated here. */
+struct pa_audit_query {
+	const char *limit, *cursor, *subject, *actor, *action;
+};
+/* A page of the audit log, newest first: the auditor's (audit_read, whole city) only. */
+enum pa_err pa_audit_page(struct pa_app *app, const struct pa_actor *a,
+			  const struct pa_audit_query *q, struct pa_jw *out);
 
 /* ---- cases (cases.c) ---- */
 /* Case operations write their JSON answer into out. body: the request JSON; idem_key

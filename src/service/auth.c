@@ -9,6 +9,7 @@
 #include "core/clock.h"
 #include "core/gate.h"
 #include "service/app.h"
+#include "store/audit.h"
 
 /* Recently seen sessions, so most requests skip the session query. An entry is trusted
  * for SESSION_CACHE_TTL seconds; log-out in this process drops it at once, a session
@@ -118,6 +119,39 @@ static enum pa_err session_job(struct pa_db *db, void *arg)
 	return db->ops->session_put(db, j->hash, j->user_id, j->now, j->expires);
 }
 
+/* A log-in refused, on record: who was tried (user:ID, or user:unknown — never the name
+ * typed, which may be a password put in the wrong field) and why. The actor is nobody: the
+ * caller is not authenticated. */
+struct refused_job {
+	int64_t user_id;
+	const char *reason;
+};
+
+static enum pa_err refused_job(struct pa_db *db, void *arg)
+{
+	struct refused_job *j = arg;
+	char subject[32], detail[64];
+	if (j->user_id)
+		snprintf(subject, sizeof subject, "user:%lld", (long long)j->user_id);
+	else
+		snprintf(subject, sizeof subject, "user:unknown");
+	snprintf(detail, sizeof detail, "{\"reason\":\"%s\"}", j->reason);
+	return pa_audit(db, 0, "auth.login_failed", subject, detail, pa_now());
+}
+
+/* Record the refusal, then refuse (a store failure instead, if it could not be recorded). */
+static enum pa_err refuse(struct pa_app *app, int64_t user_id, const char *reason, enum pa_err why)
+{
+	struct pa_errinfo keep = *pa_err_last();
+	struct refused_job j = {.user_id = user_id, .reason = reason};
+	enum pa_err rc = app->writer ? pa_writer_run(app->writer, refused_job, &j)
+				     : pa_errf(PA_INTERNAL, NULL, "log-in needs the writer");
+	if (rc)
+		return rc;
+	pa_err_set_info(&keep);
+	return why;
+}
+
 static char dummy[crypto_pwhash_STRBYTES];
 static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
 
@@ -159,9 +193,10 @@ enum pa_err pa_login(struct pa_app *app, const char *username, const char *passw
 	if ((rc = verify_password(found ? hash : dummy, password, &good)))
 		return rc;
 	if (!found || !good)
-		return pa_errf(PA_BAD_CREDENTIALS, NULL, "wrong username or password");
+		return refuse(app, found ? u.id : 0, found ? "wrong password" : "unknown user",
+			      pa_errf(PA_BAD_CREDENTIALS, NULL, "wrong username or password"));
 	if ((rc = actor_from(app, &u, actor)))
-		return rc;
+		return refuse(app, u.id, "role not defined", rc);
 
 	uint8_t raw[32];
 	randombytes_buf(raw, sizeof raw);

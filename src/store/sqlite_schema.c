@@ -184,6 +184,34 @@ const char *const pa_sqlite_migrations[] = {
 	/* 14: idempotency keys are forgotten after a retention period (30 days by default):
 	 * by age, so the sweeper's pruning reads only the keys due to go. */
 	"CREATE INDEX idempotency_age ON idempotency(created_at);",
+
+	/* 15: the audit log as a chain of keyed hashes (store/audit.h). Each row has its index
+	 * (1, 2, 3 … without gaps), the MAC of the row before it and its own; the head says how
+	 * many rows there are and the last MAC, a checkpoint every 1000 rows what the MAC was
+	 * there, each with a MAC of its own. The first row names the algorithm and the key; the
+	 * rows logged before (routing versions) follow it into the chain, chained in C
+	 * (sqlite.c) once this has run. Rows are never changed or deleted: the triggers refuse
+	 * it, and the chain shows whoever goes round them. */
+	"ALTER TABLE audit_log RENAME TO audit_log_v12;"
+	"CREATE TABLE audit_log (idx INTEGER PRIMARY KEY, at INTEGER NOT NULL,"
+	" actor_id INTEGER, action TEXT NOT NULL, subject TEXT NOT NULL, detail TEXT NOT NULL,"
+	" prev BLOB NOT NULL, mac BLOB NOT NULL);"
+	"CREATE INDEX audit_log_subject ON audit_log(subject, idx);"
+	"CREATE INDEX audit_log_actor ON audit_log(actor_id, idx);"
+	"CREATE TABLE audit_head (one INTEGER PRIMARY KEY CHECK (one = 1), n INTEGER NOT NULL,"
+	" mac BLOB NOT NULL, tag BLOB NOT NULL, alg TEXT NOT NULL);"
+	"CREATE TABLE audit_checkpoints (idx INTEGER PRIMARY KEY, mac BLOB NOT NULL,"
+	" tag BLOB NOT NULL, at INTEGER NOT NULL);"
+	"CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log"
+	" BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log"
+	" BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"CREATE TRIGGER audit_checkpoints_no_update BEFORE UPDATE ON audit_checkpoints"
+	" BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;"
+	"CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints"
+	" BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;"
+	"CREATE TRIGGER audit_head_no_delete BEFORE DELETE ON audit_head"
+	" BEGIN SELECT RAISE(ABORT, 'the audit head is never deleted'); END;",
 };
 
 const int pa_sqlite_nmigrations =

@@ -15,6 +15,7 @@
 
 #include "core/arena.h"
 #include "core/err.h"
+#include "store/audit.h"
 
 #define PA_CODE_MAX 16
 
@@ -228,11 +229,51 @@ struct pa_routing_version {
 	int64_t at;
 };
 
-/* An entry of the audit log: who changed what governs cases; detail is a JSON object. */
+/* An entry of the audit log (audit.h): who did what to what; detail is a JSON object
+ * (NULL = {}) without personal data. */
 struct pa_audit_in {
-	int64_t actor_id; /* 0 = pingan itself (start-up) */
+	int64_t actor_id; /* 0 = pingan itself (start-up, the sweeper, a command) */
 	int64_t at;
 	const char *action, *subject, *detail;
+};
+
+/* A mark on the chain: the head (idx = rows in the log, mac = the last row's) or a
+ * checkpoint (row idx had mac), with its own tag (pa_audit_mark_tag). */
+struct pa_audit_mark {
+	int64_t idx;
+	uint8_t mac[PA_AUDIT_MAC_BYTES], tag[PA_AUDIT_MAC_BYTES];
+};
+
+struct pa_audit_marks {
+	bool has_head;
+	struct pa_audit_mark head;
+	char alg[24]; /* the algorithm the head names */
+	int ncheckpoints;
+	struct pa_audit_mark *checkpoints; /* in index order; valid until audit_read returns */
+};
+
+/* How audit_read hands the chain over: first the marks, to which start answers the index
+ * to read rows from; then each row from there in index order (strings valid during the
+ * call). A non-zero return stops the read and is returned by it. */
+struct pa_audit_reader {
+	int64_t (*start)(void *arg, const struct pa_audit_marks *m);
+	enum pa_err (*row)(void *arg, const struct pa_audit_row *r);
+	void *arg;
+};
+
+/* A page of the log for the auditor: rows below before (0 = from the newest), newest
+ * first, of one subject, actor (0 = any) or action (as given or its dotted prefix: "case"
+ * is every "case.…"); NULL = any. */
+struct pa_audit_filter {
+	int64_t before;
+	int limit;
+	const char *subject, *action;
+	int64_t actor_id;
+};
+
+struct pa_audit_entry {
+	struct pa_audit_row row;
+	const char *actor_name; /* the actor's username; NULL for pingan itself */
 };
 
 struct pa_case_filter {
@@ -392,7 +433,19 @@ struct pa_store_ops {
 	enum pa_err (*routing_versions)(struct pa_db *db, int64_t before, int max,
 					struct pa_arena *a, struct pa_routing_version **rows,
 					int *n, int64_t *next);
+	/* The audit chain (audit.h). Append a row: writer connections with the audit key
+	 * only; the store appends its own rows with every change it is told to make. */
 	enum pa_err (*audit_add)(struct pa_db *db, const struct pa_audit_in *e);
+	/* How many rows the chain holds (0: none, or no audit log yet) and the name of the key
+	 * its first row says it is chained with ("" if none). */
+	enum pa_err (*audit_status)(struct pa_db *db, int64_t *rows, char key_id[17]);
+	/* The marks and the rows, as of one moment, to the reader. */
+	enum pa_err (*audit_read)(struct pa_db *db, const struct pa_audit_reader *r);
+	/* A page of rows (strings in arena a); *next is the cursor of the page after (0 =
+	 * none). */
+	enum pa_err (*audit_list)(struct pa_db *db, const struct pa_audit_filter *f,
+				  struct pa_arena *a, struct pa_audit_entry **rows, int *n,
+				  int64_t *next);
 
 	/* idempotency: a stored answer for (user, key), or NOT_FOUND */
 	enum pa_err (*idem_get)(struct pa_db *db, int64_t user_id, const char *key, char *req_hash,
@@ -422,6 +475,10 @@ struct pa_store_ops {
 
 struct pa_db {
 	const struct pa_store_ops *ops;
+	/* The audit chain's key: set on writer connections by pa_store_open_writer. A change
+	 * the store audits fails on a connection without it. */
+	bool has_audit_key;
+	uint8_t audit_key[PA_AUDIT_KEY_BYTES];
 };
 
 struct pa_store {
@@ -430,6 +487,8 @@ struct pa_store {
 	pthread_mutex_t mu;
 	struct pa_db **idle;
 	int nidle, cap;
+	bool has_audit_key; /* loaded by pa_store_audit_key */
+	uint8_t audit_key[PA_AUDIT_KEY_BYTES];
 };
 
 /* Picks the backend from the URL (a path or sqlite:PATH today). */
@@ -438,8 +497,17 @@ void pa_store_close(struct pa_store *s);
 /* Lend a read connection (NULL on failure, detail in pa_err_last); give it back. */
 struct pa_db *pa_store_acquire(struct pa_store *s);
 void pa_store_release(struct pa_store *s, struct pa_db *db);
-/* A fresh connection for writing (the writer's, or a CLI's). */
+/* A fresh connection for writing (the writer's, or a CLI's), with the audit key: the
+ * database's own (pa_store_audit_key with NULL) unless another was loaded before. */
 enum pa_err pa_store_open_writer(struct pa_store *s, struct pa_db **out);
+/* Load the audit key writers chain the log with from path (NULL = the database's path +
+ * ".audit-key"). With no file there, a new random key is made — only while the database's
+ * audit log is empty: a log with rows needs the key it was chained with, and losing that
+ * key makes the log impossible to verify. A file that is no key, or others may read, or a
+ * key other than the one the log names in its first row, is refused. */
+enum pa_err pa_store_audit_key(struct pa_store *s, const char *path);
+/* Use this key (restore: the backup's, read or made by the caller). */
+void pa_store_set_audit_key(struct pa_store *s, const uint8_t key[PA_AUDIT_KEY_BYTES]);
 
 extern const struct pa_store_ops pa_sqlite_ops;
 

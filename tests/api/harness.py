@@ -13,6 +13,9 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PINGAN = os.path.join(ROOT, "pingan")
 PASSWORD = "Pingan@2026"
 _DEMO_CACHE = os.path.join(ROOT, "build", "test-demo.db")
+# The demo's audit key: one file every build of the cached demo uses (made by the first), so
+# builds racing each other never leave a database beside another build's key.
+_DEMO_KEY = os.path.join(ROOT, "build", "test-demo.audit-key")
 
 
 def free_port():
@@ -24,9 +27,11 @@ def free_port():
 
 
 def _cache_fresh():
-    """The cached demo database exists and is not older than the pingan binary."""
+    """The cached demo database exists with its key and is not older than the pingan
+    binary."""
     try:
-        return os.path.getmtime(_DEMO_CACHE) >= os.path.getmtime(PINGAN)
+        return (os.path.getmtime(_DEMO_CACHE) >= os.path.getmtime(PINGAN) and
+                os.path.exists(_DEMO_KEY))
     except OSError:
         return False
 
@@ -41,8 +46,8 @@ def demo_db(path):
         for suffix in ("", "-wal", "-shm"):
             if os.path.exists(tmp + suffix):
                 os.remove(tmp + suffix)
-        subprocess.run([PINGAN, "demo", "--db", tmp, "--seed", "7"], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run([PINGAN, "demo", "--db", tmp, "--seed", "7", "--audit-key", _DEMO_KEY],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if os.path.exists(tmp + "-wal"):
             # fold a left-over write-ahead log into the file before it is copied alone
             import sqlite3
@@ -54,6 +59,12 @@ def demo_db(path):
                 os.remove(tmp + suffix)
         os.replace(tmp, _DEMO_CACHE)
     shutil.copy(_DEMO_CACHE, path)
+    shutil.copy(_DEMO_KEY, audit_key_of(path))  # with its mode, 0600
+
+
+def audit_key_of(db):
+    """The audit key pingan uses for a database when given none."""
+    return db + ".audit-key"
 
 
 class Response:

@@ -882,6 +882,16 @@ class LiveTest(unittest.TestCase):
         self.call("GET", "/api/v1/routing/versions?limit=500", user="city_staff", expect=400,
                   code="BAD_QUERY", valid=False)
 
+    def test_audit(self):
+        page = self.call("GET", "/api/v1/audit?limit=2", user="auditor", expect=200).json
+        self.assertEqual(len(page["items"]), 2)
+        self.call("GET", "/api/v1/audit?cursor=%s&action=case&subject=case:1&actor=1"
+                  % page["next_cursor"], user="auditor", expect=200)
+        # separation of duties: the administrator does not read the audit log
+        self.call("GET", "/api/v1/audit", user="city_admin", expect=403, code="FORBIDDEN")
+        self.call("GET", "/api/v1/audit?limit=0", user="auditor", expect=400,
+                  code="BAD_QUERY", valid=False)
+
     def test_method_not_allowed(self):
         spec = self.doc["components"]["responses"]["MethodNotAllowed"]
         # HEAD is answered wherever GET is

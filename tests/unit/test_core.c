@@ -145,6 +145,9 @@ static void test_catalog_shipped(void **st)
 	assert_true(pa_role_can(pa_catalog_role(c, "auditor"), PA_PERM_ROUTING_READ));
 	assert_false(pa_role_can(pa_catalog_role(c, "auditor"), PA_PERM_ROUTING_ADMIN));
 	assert_false(pa_role_can(pa_catalog_role(c, "grid_worker"), PA_PERM_ROUTING_READ));
+	/* separation of duties: the auditor reads the audit log, the administrator does not */
+	assert_true(pa_role_can(pa_catalog_role(c, "auditor"), PA_PERM_AUDIT_READ));
+	assert_false(pa_role_can(pa_catalog_role(c, "city_admin"), PA_PERM_AUDIT_READ));
 	assert_null(pa_lifecycle_find(lc, "verify_pass", rep));
 	assert_non_null(pa_lifecycle_find(lc, "report", PA_FROM_CREATE));
 	assert_int_equal(lc->states[rep].phase, PA_PHASE_ACCEPT);

@@ -559,6 +559,8 @@ static void test_backup_check(void **st)
 	snprintf(p, sizeof p, "%s-shm", back);
 	unlink(p);
 	unlink(back);
+	snprintf(p, sizeof p, "%s.audit-key", back);
+	unlink(p);
 	drop_store(s, w);
 }
 
