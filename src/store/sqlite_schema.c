@@ -184,6 +184,16 @@ const char *const pa_sqlite_migrations[] = {
 	/* 14: idempotency keys are forgotten after a retention period (30 days by default):
 	 * by age, so the sweeper's pruning reads only the keys due to go. */
 	"CREATE INDEX idempotency_age ON idempotency(created_at);",
+
+	/* 15: personal data sealed (core/seal.h): each case's random seal id, which the
+	 * associated data of its sealed values names; the blind index of the ID numbers and
+	 * phones in a case, so a person's cases are found without their plaintext; and a probe
+	 * sealed under the key in use, so a start with another key file is refused. */
+	"ALTER TABLE cases ADD COLUMN seal_id TEXT;"
+	"CREATE TABLE case_persons (bidx TEXT NOT NULL,"
+	" case_id INTEGER NOT NULL REFERENCES cases(id), PRIMARY KEY (bidx, case_id))"
+	" WITHOUT ROWID;"
+	"CREATE TABLE pii_key (id INTEGER PRIMARY KEY CHECK (id = 1), probe TEXT NOT NULL);",
 };
 
 const int pa_sqlite_nmigrations =
