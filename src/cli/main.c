@@ -100,6 +100,7 @@ static bool loopback(const char *listen)
 
 static int cmd_serve(int argc, char **argv)
 {
+	const char *pii_key = NULL;
 	const char *db = NULL, *listen = "127.0.0.1:8080", *data = NULL, *body = "1048576",
 		   *quiet = NULL, *cache = "4096", *sweep = "60", *files = NULL,
 		   *upload = "10485760", *font = NULL, *metrics = NULL, *faults = NULL,
@@ -107,6 +108,10 @@ static int cmd_serve(int argc, char **argv)
 	struct pa_opt opts[] = {
 		{"db", "PATH", "the database file", &db, 1},
 		{"audit-key", "FILE", PA_AUDIT_KEY_HELP, &akey, 0},
+		{"pii-key", "FILE",
+		 "the personal-data key file (default: the database path + .pii-key, made at the "
+		 "first start; keep a copy apart from the database's backups)",
+		 &pii_key, 0},
 		{"listen", "HOST:PORT", "address to serve on (default 127.0.0.1:8080)", &listen, 0},
 		{"data", "DIR", "the data files (default " PA_DATADIR ")", &data, 0},
 		{"max-body", "BYTES", "largest request body accepted (default 1048576)", &body, 0},
@@ -171,7 +176,7 @@ static int cmd_serve(int argc, char **argv)
 	if (faults)
 		pa_faultvfs_want(faults);
 	struct pa_app app;
-	if (pa_app_open(&app, db, akey, datadir(data), true))
+	if (pa_app_open(&app, db, akey, datadir(data), pii_key, true))
 		return fail("cannot start");
 	if (!idem_days(idem, &app)) {
 		pa_app_close(&app);
@@ -288,11 +293,16 @@ static int read_password_stdin(char *buf, size_t cap)
 
 static int cmd_user_add(int argc, char **argv)
 {
+	const char *pii_key = NULL;
 	const char *db = NULL, *username = NULL, *role = NULL, *region = NULL, *unit = NULL,
 		   *name = NULL, *pw_stdin = NULL, *data = NULL, *akey = NULL;
 	struct pa_opt opts[] = {
 		{"db", "PATH", "the database file", &db, 1},
 		{"audit-key", "FILE", PA_AUDIT_KEY_HELP, &akey, 0},
+		{"pii-key", "FILE",
+		 "the personal-data key file (default: the database path + .pii-key, made at the "
+		 "first start; keep a copy apart from the database's backups)",
+		 &pii_key, 0},
 		{"username", "U", "log-in name (letters, digits, _ . -)", &username, 1},
 		{"role", "ROLE", "one of the roles in data/roles.conf", &role, 1},
 		{"region", "CODE", "the region subtree the user works in", &region, 1},
@@ -322,7 +332,7 @@ static int cmd_user_add(int argc, char **argv)
 		return 2;
 	}
 	struct pa_app app;
-	if (pa_app_open(&app, db, akey, datadir(data), false))
+	if (pa_app_open(&app, db, akey, datadir(data), pii_key, false))
 		return fail("cannot open");
 	struct pa_db *w;
 	enum pa_err rc = pa_store_open_writer(app.store, &w);
@@ -347,10 +357,15 @@ static int cmd_user_add(int argc, char **argv)
 
 static int cmd_demo(int argc, char **argv)
 {
-	const char *db = NULL, *seed = "1", *data = NULL, *akey = NULL;
+	const char *pii_key = NULL, *akey = NULL;
+	const char *db = NULL, *seed = "1", *data = NULL;
 	struct pa_opt opts[] = {
 		{"db", "PATH", "the database file to create (must not hold a city yet)", &db, 1},
 		{"audit-key", "FILE", PA_AUDIT_KEY_HELP, &akey, 0},
+		{"pii-key", "FILE",
+		 "the personal-data key file (default: the database path + .pii-key, made at the "
+		 "first start; keep a copy apart from the database's backups)",
+		 &pii_key, 0},
 		{"seed", "N", "random seed: the same seed gives the same city (default 1)", &seed,
 		 0},
 		{"data", "DIR", "the data files (default " PA_DATADIR ")", &data, 0},
@@ -370,7 +385,7 @@ static int cmd_demo(int argc, char **argv)
 		return 2;
 	}
 	struct pa_app app;
-	if (pa_app_open(&app, db, akey, datadir(data), false))
+	if (pa_app_open(&app, db, akey, datadir(data), pii_key, false))
 		return fail("cannot open");
 	enum pa_err rc = pa_demo_build(&app, (uint64_t)s, stdout);
 	pa_app_close(&app);
@@ -400,10 +415,15 @@ static int64_t parse_cst(const char *s)
 
 static int cmd_sweep(int argc, char **argv)
 {
-	const char *db = NULL, *data = NULL, *at = NULL, *idem = NULL, *akey = NULL;
+	const char *pii_key = NULL, *akey = NULL;
+	const char *db = NULL, *data = NULL, *at = NULL, *idem = NULL;
 	struct pa_opt opts[] = {
 		{"db", "PATH", "the database file", &db, 1},
 		{"audit-key", "FILE", PA_AUDIT_KEY_HELP, &akey, 0},
+		{"pii-key", "FILE",
+		 "the personal-data key file (default: the database path + .pii-key, made at the "
+		 "first start; keep a copy apart from the database's backups)",
+		 &pii_key, 0},
 		{"idempotency-days", "N",
 		 "how long an Idempotency-Key is remembered; older keys are forgotten by the "
 		 "sweep (default 30)",
@@ -430,7 +450,7 @@ static int cmd_sweep(int argc, char **argv)
 		return 2;
 	}
 	struct pa_app app;
-	if (pa_app_open(&app, db, akey, datadir(data), true))
+	if (pa_app_open(&app, db, akey, datadir(data), pii_key, true))
 		return fail("cannot open");
 	if (!idem_days(idem, &app)) {
 		pa_app_close(&app);

@@ -20,12 +20,14 @@ enum pa_scope_kind {
 /* What a role may do besides the case actions its lifecycles allow: a fixed vocabulary
  * the code checks, given to roles in roles.conf's [permissions]. routing_read = read the
  * routing rules in force and their history; routing_admin = put new rules in force;
- * audit_read = read the audit log (the auditor's, apart from those who administer). */
+ * audit_read = read the audit log (the auditor's, apart from those who administer);
+ * pii_reveal = see a case's personal data in full, giving a reason (audited). */
 // clang-format off
 #define PA_PERMS_MAP(X) \
 	X(ROUTING_READ, "routing_read") \
 	X(ROUTING_ADMIN, "routing_admin") \
-	X(AUDIT_READ, "audit_read")
+	X(AUDIT_READ, "audit_read") \
+	X(PII_REVEAL, "pii_reveal")
 // clang-format on
 
 enum pa_perm {

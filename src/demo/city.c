@@ -493,7 +493,9 @@ static enum pa_err one_case(struct build *b, int64_t today)
 	c.profile = rule->profile->code;
 	pa_clock_after(b->app, b->lc, b->profile, b->tier, b->tier, -1, 0, c.at, 0, NULL, &c.clock);
 	b->clock = c.clock;
-	enum pa_err rc = b->db->ops->case_insert(b->db, &c, &ref);
+	enum pa_err rc = pa_case_seal(b->app, &b->ar, &c);
+	if (!rc)
+		rc = b->db->ops->case_insert(b->db, &c, &ref);
 	if (rc)
 		return rc;
 

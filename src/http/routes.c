@@ -4,8 +4,8 @@
 
 static const char *const q_regions[] = {"parent", NULL};
 static const char *const q_locate[] = {"lng", "lat", NULL};
-static const char *const q_cases[] = {"status", "region", "category", "type",
-				      "q",      "limit",  "cursor",   NULL};
+static const char *const q_cases[] = {"status", "region", "category", "type", "q",
+				      "limit",  "cursor", "person",   NULL};
 static const char *const q_stats[] = {"region", "from", "to", "group", NULL};
 static const char *const q_upload[] = {"name", NULL};
 static const char *const q_track[] = {"code", NULL};
@@ -26,6 +26,7 @@ const struct pa_route pa_routes[] = {
 	{"GET", "/api/v1/cases", pa_h_cases_list, PA_R_AUTH, q_cases},
 	{"GET", "/api/v1/cases/{id}", pa_h_case_get, PA_R_AUTH, NULL},
 	{"POST", "/api/v1/cases/{id}/actions", pa_h_case_act, PA_R_AUTH | PA_R_BODY, NULL},
+	{"POST", "/api/v1/cases/{id}/reveal", pa_h_case_reveal, PA_R_AUTH | PA_R_BODY, NULL},
 	{"GET", "/api/v1/stats", pa_h_stats, PA_R_AUTH, q_stats},
 	{"GET", "/api/v1/track", pa_h_track, 0, q_track},
 	{"POST", "/api/v1/warnings", pa_h_warning_issue, PA_R_AUTH | PA_R_BODY, NULL},

@@ -228,7 +228,7 @@ enum pa_err pa_case_act(struct pa_app *app, const struct pa_actor *a, int64_t id
 	j.p.days = (int)days;
 	char what[48];
 	snprintf(what, sizeof what, "POST /cases/%lld/actions", (long long)id);
-	if ((rc = idem_prepare(&j.idem, a, idem_key, what, body)))
+	if ((rc = idem_prepare(&j.idem, app, a, idem_key, what, body)))
 		return rc;
 	return pa_writer_run(app->writer, act_job, &j);
 }

@@ -80,7 +80,7 @@ static enum pa_err load_calendar(struct pa_app *app, const char *datadir)
 }
 
 enum pa_err pa_app_open(struct pa_app *app, const char *dburl, const char *audit_key,
-			const char *datadir, bool with_writer)
+			const char *datadir, const char *pii_key, bool with_writer)
 {
 	memset(app, 0, sizeof *app);
 	app->session_hours = 12;
@@ -103,6 +103,8 @@ enum pa_err pa_app_open(struct pa_app *app, const char *dburl, const char *audit
 		goto fail;
 	int from = 0, to = 0;
 	rc = w->ops->migrate(w, &from, &to);
+	if (!rc)
+		rc = pa_pii_start(app, w, dburl, pii_key);
 	w->ops->close(w);
 	if (rc)
 		goto fail;
@@ -135,6 +137,7 @@ void pa_app_close(struct pa_app *app)
 	routing_close(app); /* before the catalog its tables point into */
 	pa_catalog_free(app->cat);
 	pa_calendar_free(app->calendar);
+	pa_pii_close(app);
 	memset(app, 0, sizeof *app);
 }
 

@@ -15,6 +15,7 @@
 #include "store/writer.h"
 
 struct pa_case_cache;
+struct pa_seal_key;
 
 /* What the sweeps of this process did, for /metrics (relaxed atomics). */
 struct pa_sweep_totals {
@@ -38,14 +39,18 @@ struct pa_app {
 	 * tables it replaced stay allocated until close, since a reader may still hold one. */
 	_Atomic(struct pa_routing *) routing;
 	struct pa_sweep_totals sweeps;
+	/* the personal-data keys (personal.c), from a key file outside the database */
+	struct pa_seal_key *seal;
 };
 
 /* Open the database, bring its schema up to date (migrate), load the catalog from
  * datadir and the grid index. audit_key: the audit log's key file (NULL = the database
- * path + ".audit-key", made on first use; see pa_store_audit_key). with_writer: start the
+ * path + ".audit-key", made on first use; see pa_store_audit_key). pii_key: the
+ * personal-data key file (NULL: DB.pii-key, made at the first start), refused if it is not
+ * the database's key; what was written before sealing is sealed. with_writer: start the
  * group-commit writer. */
 enum pa_err pa_app_open(struct pa_app *app, const char *db, const char *audit_key,
-			const char *datadir, bool with_writer);
+			const char *datadir, const char *pii_key, bool with_writer);
 void pa_app_close(struct pa_app *app);
 /* Keep up to slots rendered cases in memory (0: none). Call before serving. */
 void pa_app_set_case_cache(struct pa_app *app, int slots);
@@ -119,9 +124,19 @@ enum pa_err pa_case_act(struct pa_app *app, const struct pa_actor *a, int64_t id
 /* Query parameters as given (NULL = absent); validated here. */
 struct pa_case_query {
 	const char *status, *region, *category, *type, *q, *limit, *cursor;
+	const char *person; /* an ID number or phone: that person's cases (blind index) */
 };
 enum pa_err pa_case_search(struct pa_app *app, const struct pa_actor *a,
 			   const struct pa_case_query *q, struct pa_jw *out);
+/* personal.c: seal a new case's personal data in place before case_insert — its parties
+ * and phone fields become sealed copies in a, its seal id and blind indexes are set (every
+ * writer of cases calls it: intake, the demo). */
+enum pa_err pa_case_seal(const struct pa_app *app, struct pa_arena *a, struct pa_case_in *in);
+/* personal.c: the case's parties and fields unmasked, for a role with pii_reveal, with
+ * {reason}; audited in the same transaction. A protected reporter stays hidden from the
+ * roles its type does not name. */
+enum pa_err pa_case_reveal(struct pa_app *app, const struct pa_actor *a, int64_t id, json_t *body,
+			   struct pa_jw *out);
 /* case_render.c: full adds description, fields, parties (masked), steps and actions. */
 void pa_render_case(struct pa_jw *w, const struct pa_catalog *cat, const struct pa_actor *a,
 		    const struct pa_case_row *c, bool full);

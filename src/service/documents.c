@@ -289,7 +289,7 @@ enum pa_err pa_case_document(struct pa_app *app, const struct pa_actor *a, int64
 	struct pa_case_row row;
 	enum pa_err rc = PA_OK;
 	/* the scoped read is the permission: a case the caller may not read is not found */
-	PA_WITH_READ(app, db, rc, rc = db->ops->case_get(db, &a->scope, id, &ar, &row));
+	PA_WITH_READ(app, db, rc, rc = pa_case_get_open(db, app, &a->scope, id, &ar, &row));
 	if (!rc)
 		rc = make(app, a, &row, kind, &ar, pdf, len, name);
 	pa_arena_free(&ar);

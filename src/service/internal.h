@@ -10,11 +10,12 @@ struct idem {
 	int64_t user_id;
 	char hash[65];
 	bool replayed;
+	const struct pa_seal_key *seal; /* the kept answer is sealed, the request hash keyed */
 };
 
 /* Check the key and fingerprint the request (what: method and path; body: its JSON). */
-enum pa_err idem_prepare(struct idem *im, const struct pa_actor *a, const char *key,
-			 const char *what, json_t *body);
+enum pa_err idem_prepare(struct idem *im, const struct pa_app *app, const struct pa_actor *a,
+			 const char *key, const char *what, json_t *body);
 /* First thing in a job: empties out (a job may run twice), then NOT_FOUND when the key is
  * new (or there is none); PA_OK with the stored answer written to out; CONFLICT when the
  * key was used for a different request. */
@@ -24,6 +25,20 @@ enum pa_err idem_store(struct pa_db *db, struct idem *im, int status, const stru
 /* Read a case back as the caller sees it and render it into out. */
 enum pa_err render_back(struct pa_db *db, const struct pa_app *app, const struct pa_actor *a,
 			int64_t id, struct pa_jw *out);
+
+/* ---- personal.c ---- */
+/* Open a case row's sealed personal data in place (copies in a). */
+enum pa_err pa_case_unseal(const struct pa_app *app, struct pa_arena *a, struct pa_case_row *row);
+/* case_get, then pa_case_unseal: every read of a case that shows its people goes here. */
+enum pa_err pa_case_get_open(struct pa_db *db, const struct pa_app *app, const struct pa_scope *s,
+			     int64_t id, struct pa_arena *a, struct pa_case_row *out);
+/* The blind index of the person a query names (an ID number or a phone). */
+enum pa_err pa_person_index(const struct pa_app *app, const char *who, char out[65]);
+/* At start-up on a writer connection, after migrating: key file, probe, sealing of old
+ * cases; and at close. */
+enum pa_err pa_pii_start(struct pa_app *app, struct pa_db *w, const char *dburl,
+			 const char *key_path);
+void pa_pii_close(struct pa_app *app);
 
 /* ---- attachments.c ---- */
 /* Where the file of an attachment is kept: files_dir/ab/cd/abcd…; path made whole (mkdir

@@ -1274,6 +1274,23 @@ static enum pa_err insert_step(struct sq *d, const struct pa_step_in *s, int64_t
 	return e;
 }
 
+/* The blind indexes of the people in a case (the same person twice is one entry). */
+static enum pa_err persons_add(struct sq *d, int64_t id, const struct pa_case_in *c)
+{
+	static const char sql[] = "INSERT OR IGNORE INTO case_persons (bidx, case_id) VALUES (?,?)";
+	for (int i = 0; i < c->npersons; i++) {
+		sqlite3_stmt *st = stmt(d, sql);
+		if (!st)
+			return pa_err_last()->code;
+		bt(st, 1, c->persons[i]);
+		sqlite3_bind_int64(st, 2, id);
+		enum pa_err e = run(d, st, "case persons");
+		if (e)
+			return e;
+	}
+	return PA_OK;
+}
+
 static enum pa_err sq_case_insert(struct pa_db *db, const struct pa_case_in *c,
 				  struct pa_case_ref *out)
 {
@@ -1304,8 +1321,8 @@ static enum pa_err sq_case_insert(struct pa_db *db, const struct pa_case_in *c,
 		" reporter_id, created_at, updated_at, search, tier, routing_rule,"
 		" profile, phase_started, due_yellow, due_red, paused_at, next_due,"
 		" paused_days, paused_secs, sup_level, query_hash, watch_due, watch_open,"
-		" routing_version)"
-		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+		" routing_version, seal_id)"
+		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 	if (!(st = stmt(d, sql)))
 		return pa_err_last()->code;
 	bt(st, 1, out->number);
@@ -1333,9 +1350,12 @@ static enum pa_err sq_case_insert(struct pa_db *db, const struct pa_case_in *c,
 	bid(st, 30, c->watch_due);
 	sqlite3_bind_int(st, 31, c->watch_due && c->watch_open);
 	bid(st, 32, c->routing_version);
+	bt(st, 33, c->seal_id);
 	if ((e = run(d, st, "case insert")))
 		return e;
 	out->id = sqlite3_last_insert_rowid(d->h);
+	if ((e = persons_add(d, out->id, c)))
+		return e;
 
 	static const char party[] = "INSERT INTO case_parties (case_id, idx, role, name, id_number,"
 				    " phone, address) VALUES (?,?,?,?,?,?,?)";
@@ -1455,7 +1475,7 @@ static enum pa_err sq_case_head(struct pa_db *db, const struct pa_scope *s, int6
 	" c.profile, c.phase_started, c.due_yellow, c.due_red, c.paused_at, c.next_due,"       \
 	" c.paused_days, c.paused_secs, c.sup_level, c.watch_due, c.watch_open, "              \
 	"c.watch_marked_at,"                                                                   \
-	" c.routing_version"
+	" c.routing_version, c.seal_id"
 
 static const char *col_a(struct pa_arena *a, sqlite3_stmt *st, int i)
 {
@@ -1499,6 +1519,7 @@ static void case_from(struct pa_arena *a, sqlite3_stmt *st, bool full, struct pa
 		r->routing_rule = col_a(a, st, 27);
 		r->profile = col_a(a, st, 28);
 		r->routing_version = sqlite3_column_int64(st, 40);
+		r->seal_id = col_a(a, st, 41);
 	}
 	/* lists show deadlines too: a workbench sorts and colours by them */
 	clock_from(st, 29, &r->clock);
@@ -1698,6 +1719,7 @@ static enum pa_err sq_case_list(struct pa_db *db, const struct pa_scope *s,
 		" AND (?6 IS NULL OR c.category = ?6) AND (?7 IS NULL OR c.type = ?7)"
 		" AND (?8 IS NULL OR (c.grid >= ?8 AND c.grid < ?8 || '~'))"
 		" AND (?9 IS NULL OR c.search LIKE '%' || ?9 || '%' ESCAPE '\\')"
+		" AND (?11 IS NULL OR c.id IN (SELECT case_id FROM case_persons WHERE bidx = ?11))"
 		" ORDER BY c.id DESC LIMIT ?10";
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
@@ -1721,6 +1743,7 @@ static enum pa_err sq_case_list(struct pa_db *db, const struct pa_scope *s,
 		sqlite3_bind_text(st, 9, esc, -1, SQLITE_STATIC);
 	}
 	sqlite3_bind_int(st, 10, f->limit + 1);
+	bt(st, 11, f->person);
 	*rows = pa_alloc(a, sizeof **rows * (size_t)(f->limit > 0 ? f->limit : 1));
 	*n = 0;
 	*next = 0;
@@ -2361,6 +2384,82 @@ static enum pa_err sq_routing_versions(struct pa_db *db, int64_t before, int max
 
 /* ---- idempotency ---- */
 
+static enum pa_err sq_seal_probe(struct pa_db *db, const char *fresh, char **stored)
+{
+	struct sq *d = SQ(db);
+	static const char ins[] = "INSERT OR IGNORE INTO pii_key (id, probe) VALUES (1, ?)";
+	static const char sel[] = "SELECT probe FROM pii_key WHERE id = 1";
+	sqlite3_stmt *st;
+	enum pa_err e = PA_OK;
+	if (fresh) {
+		if (!(st = stmt(d, ins)))
+			return pa_err_last()->code;
+		bt(st, 1, fresh);
+		e = run(d, st, "personal data key");
+	}
+	if (e || !(st = stmt(d, sel)))
+		return e ? e : pa_err_last()->code;
+	int rc = sqlite3_step(st);
+	*stored = rc == SQLITE_ROW ? strdup(col_s(st, 0)) : NULL;
+	e = rc == SQLITE_ROW || rc == SQLITE_DONE ? PA_OK : map_rc(d, rc, "probe");
+	done(d, st);
+	return e;
+}
+
+static enum pa_err sq_plain_cases(struct pa_db *db, int64_t after, int max, int64_t *ids, int *n)
+{
+	struct sq *d = SQ(db);
+	static const char sql[] =
+		"SELECT id FROM cases c WHERE id > ? AND seal_id IS NULL AND (fields != '{}'"
+		" OR EXISTS (SELECT 1 FROM case_parties p WHERE p.case_id = c.id))"
+		" ORDER BY id LIMIT ?";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	sqlite3_bind_int64(st, 1, after);
+	sqlite3_bind_int(st, 2, max);
+	int rc;
+	*n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		ids[(*n)++] = sqlite3_column_int64(st, 0);
+	done(d, st);
+	return rc == SQLITE_DONE ? PA_OK : map_rc(d, rc, "plain cases");
+}
+
+static enum pa_err sq_case_reseal(struct pa_db *db, int64_t id, const struct pa_case_in *c)
+{
+	struct sq *d = SQ(db);
+	static const char csql[] = "UPDATE cases SET seal_id = ?, fields = ? WHERE id = ?";
+	static const char psql[] = "UPDATE case_parties SET name = ?, id_number = ?, phone = ?,"
+				   " address = ? WHERE case_id = ? AND idx = ?";
+	sqlite3_stmt *st = stmt(d, csql);
+	if (!st)
+		return pa_err_last()->code;
+	bt(st, 1, c->seal_id);
+	bt(st, 2, c->fields_json ? c->fields_json : "{}");
+	sqlite3_bind_int64(st, 3, id);
+	enum pa_err e = run(d, st, "case reseal");
+	for (int i = 0; !e && i < c->nparties; i++) {
+		if (!(st = stmt(d, psql)))
+			return pa_err_last()->code;
+		bt(st, 1, c->parties[i].name);
+		bt(st, 2, c->parties[i].id_number);
+		bt(st, 3, c->parties[i].phone);
+		bt(st, 4, c->parties[i].address);
+		sqlite3_bind_int64(st, 5, id);
+		sqlite3_bind_int(st, 6, i);
+		e = run(d, st, "party reseal");
+	}
+	return e ? e : persons_add(d, id, c);
+}
+
+static enum pa_err sq_scrub(struct pa_db *db)
+{
+	struct sq *d = SQ(db);
+	enum pa_err e = exec(d, "VACUUM", "scrub");
+	return e ? e : exec(d, "PRAGMA wal_checkpoint(TRUNCATE)", "scrub");
+}
+
 static enum pa_err sq_idem_get(struct pa_db *db, int64_t user_id, const char *key, char *req_hash,
 			       int *status, char **body)
 {
@@ -2855,6 +2954,10 @@ const struct pa_store_ops pa_sqlite_ops = {
 	.audit_status = sq_audit_status,
 	.audit_read = sq_audit_read,
 	.audit_list = sq_audit_list,
+	.seal_probe = sq_seal_probe,
+	.plain_cases = sq_plain_cases,
+	.case_reseal = sq_case_reseal,
+	.scrub = sq_scrub,
 	.idem_get = sq_idem_get,
 	.idem_put = sq_idem_put,
 	.idem_prune = sq_idem_prune,

@@ -212,6 +212,16 @@ const char *const pa_sqlite_migrations[] = {
 	" BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;"
 	"CREATE TRIGGER audit_head_no_delete BEFORE DELETE ON audit_head"
 	" BEGIN SELECT RAISE(ABORT, 'the audit head is never deleted'); END;",
+
+	/* 16: personal data sealed (core/seal.h): each case's random seal id, which the
+	 * associated data of its sealed values names; the blind index of the ID numbers and
+	 * phones in a case, so a person's cases are found without their plaintext; and a probe
+	 * sealed under the key in use, so a start with another key file is refused. */
+	"ALTER TABLE cases ADD COLUMN seal_id TEXT;"
+	"CREATE TABLE case_persons (bidx TEXT NOT NULL,"
+	" case_id INTEGER NOT NULL REFERENCES cases(id), PRIMARY KEY (bidx, case_id))"
+	" WITHOUT ROWID;"
+	"CREATE TABLE pii_key (id INTEGER PRIMARY KEY CHECK (id = 1), probe TEXT NOT NULL);",
 };
 
 const int pa_sqlite_nmigrations =

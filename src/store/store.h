@@ -86,6 +86,11 @@ struct pa_case_in {
 	int year;
 	int nparties;
 	const struct pa_party_in *parties;
+	/* personal data arrives sealed (core/seal.h): the case's seal id, named by the sealed
+	 * values' associated data, and the blind indexes of the people in it */
+	const char *seal_id;
+	int npersons;
+	const char *const *persons;
 	const char *action, *note; /* the creating step */
 };
 
@@ -213,6 +218,7 @@ struct pa_case_row {
 	struct pa_supervision_row *supervisions;
 	/* full reads only (case_get); NULL / 0 in lists */
 	const char *description, *address, *fields;
+	const char *seal_id; /* NULL for a case from before sealing */
 	int nparties, nsteps;
 	struct pa_party_row *parties;
 	struct pa_step_row *steps;
@@ -278,7 +284,8 @@ struct pa_audit_entry {
 
 struct pa_case_filter {
 	const char *status, *region, *category, *type, *q; /* NULL = any; q normalised */
-	int64_t before_id; /* keyset cursor: ids below this; 0 = from the newest */
+	const char *person; /* NULL = any; else a blind index the case's people must have */
+	int64_t before_id;  /* keyset cursor: ids below this; 0 = from the newest */
 	int limit;
 };
 
@@ -446,6 +453,21 @@ struct pa_store_ops {
 	enum pa_err (*audit_list)(struct pa_db *db, const struct pa_audit_filter *f,
 				  struct pa_arena *a, struct pa_audit_entry **rows, int *n,
 				  int64_t *next);
+
+	/* personal data */
+	/* The probe the database's personal data key sealed: the stored one into *stored
+	 * (malloc'd, the caller frees), or with none stored yet, fresh stored now (writer;
+	 * with fresh NULL nothing is stored and *stored is NULL when there is none). */
+	enum pa_err (*seal_probe)(struct pa_db *db, const char *fresh, char **stored);
+	/* Cases written before sealing that may hold personal data (parties or fields) and
+	 * have no seal id, after `after`, at most max, by id: their ids. */
+	enum pa_err (*plain_cases)(struct pa_db *db, int64_t after, int max, int64_t *ids, int *n);
+	/* Replace a case's personal data with sealed values (case_get's rows, the same
+	 * number of parties), give it its seal id and blind indexes (writer). */
+	enum pa_err (*case_reseal)(struct pa_db *db, int64_t id, const struct pa_case_in *c);
+	/* Rewrite the whole database so no freed page keeps what was overwritten, and empty
+	 * the log (writer, outside a transaction): after plaintext was replaced by sealing. */
+	enum pa_err (*scrub)(struct pa_db *db);
 
 	/* idempotency: a stored answer for (user, key), or NOT_FOUND */
 	enum pa_err (*idem_get)(struct pa_db *db, int64_t user_id, const char *key, char *req_hash,

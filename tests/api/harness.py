@@ -43,7 +43,7 @@ def demo_db(path):
     if not _cache_fresh():
         os.makedirs(os.path.dirname(_DEMO_CACHE), exist_ok=True)
         tmp = "%s.tmp.%d" % (_DEMO_CACHE, os.getpid())
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("", "-wal", "-shm", ".pii-key"):
             if os.path.exists(tmp + suffix):
                 os.remove(tmp + suffix)
         subprocess.run([PINGAN, "demo", "--db", tmp, "--seed", "7", "--audit-key", _DEMO_KEY],
@@ -57,9 +57,13 @@ def demo_db(path):
         for suffix in ("-wal", "-shm"):
             if os.path.exists(tmp + suffix):
                 os.remove(tmp + suffix)
+        os.replace(tmp + ".pii-key", _DEMO_CACHE + ".pii-key")
         os.replace(tmp, _DEMO_CACHE)
     shutil.copy(_DEMO_CACHE, path)
     shutil.copy(_DEMO_KEY, audit_key_of(path))  # with its mode, 0600
+    # the personal-data key lives beside the database, never inside it
+    shutil.copy(_DEMO_CACHE + ".pii-key", path + ".pii-key")
+    os.chmod(path + ".pii-key", 0o600)
 
 
 def audit_key_of(db):

@@ -143,7 +143,12 @@ class BackupUnderLoadTest(ApiTest):
             with open(attachment_path(db, sha), "rb") as f:
                 self.assertEqual(hashlib.sha256(f.read()).hexdigest(), sha)
 
-        # and the restored database serves
+        # the backup holds no key: without it the restored database does not start, with
+        # the key file (kept apart) beside it, it serves
+        self.assertFalse(any(n.endswith("pii-key") for n in os.listdir(os.path.dirname(out))))
+        with self.assertRaises(RuntimeError):
+            Server(db=db).start()
+        shutil.copy(self.s.db + ".pii-key", db + ".pii-key")
         with Server(db=db) as srv:
             got = srv.get("%s/%d" % (CASES, first["id"]), user="town_101")
             self.assertStatus(got, 200)

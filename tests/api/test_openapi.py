@@ -690,6 +690,11 @@ class LiveTest(unittest.TestCase):
         again = self.call("POST", "/api/v1/cases", body, user="town_101", headers=key,
                           expect=201)
         self.assertEqual(again.json["id"], cid)
+        r = self.call("POST", "/api/v1/cases/%d/reveal" % cid, {"reason": "联系当事人核实"},
+                      user="town_101", expect=200)
+        self.assertEqual(r.json["parties"][0]["phone"], "13800138000")
+        self.call("POST", "/api/v1/cases/%d/reveal" % cid, {"reason": "联系当事人核实"},
+                  user="city_admin", expect=403, code="FORBIDDEN")
         self.call("POST", "/api/v1/cases", dict(body, title="另一件事"), user="town_101",
                   headers=key, expect=409, code="CONFLICT", valid=False)
         self.call("POST", "/api/v1/cases", body, user="town_101",
