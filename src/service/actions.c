@@ -107,12 +107,7 @@ static enum pa_err act_job(struct pa_db *db, void *arg)
 			       "\"%s\" is not allowed while the case is %s", ac->name,
 			       state_name(lc, h.status));
 	/* what the case's condition rules out is, like its state, a 409 for anyone */
-	struct pa_case_cond cond = {.tier = h.tier,
-				    .urgent = h.urgent != 0,
-				    .rated = h.rating[0] != 0,
-				    .unreasonable = h.unreasonable,
-				    .ext_pending = h.ext_pending,
-				    .open_supervisions = h.open_supervisions};
+	struct pa_case_cond cond = pa_case_cond_of(&h);
 	const char *why = pa_effect_blocked(ac->effect, &cond, pa_type_record(t, ac->code) != NULL);
 	if (why)
 		return pa_errf(PA_ACTION_NOT_ALLOWED, "action", "\"%s\" is not possible: %s",

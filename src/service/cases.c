@@ -452,12 +452,7 @@ static enum pa_err read_case(struct pa_db *db, struct pa_app *app, const struct 
 		pa_arena_free(&ar);
 	}
 	pa_jw_reopen(out);
-	struct pa_case_cond cond = {.tier = h.tier,
-				    .urgent = h.urgent != 0,
-				    .rated = h.rating[0] != 0,
-				    .unreasonable = h.unreasonable,
-				    .ext_pending = h.ext_pending,
-				    .open_supervisions = h.open_supervisions};
+	struct pa_case_cond cond = pa_case_cond_of(&h);
 	pa_render_actions(out, app->cat, a, h.type, h.status, h.unit_id, &cond);
 	pa_jw_obj_end(out);
 	return PA_OK;

@@ -112,6 +112,17 @@ enum pa_err pa_centre_of(struct pa_db *db, const char *grid, enum pa_tier tier, 
 /* case_render.c: the name of a step's action (the lifecycle's, or the system's own). */
 const char *pa_step_action_name(const struct pa_casetype *t, const char *code);
 
+/* The condition a case's actions are judged by (effects.c), from its head. */
+static inline struct pa_case_cond pa_case_cond_of(const struct pa_case_head *h)
+{
+	return (struct pa_case_cond){.tier = h->tier,
+				     .urgent = h->urgent != 0,
+				     .rated = h->rating[0] != 0,
+				     .unreasonable = h->unreasonable,
+				     .ext_pending = h->ext_pending,
+				     .open_supervisions = h->open_supervisions};
+}
+
 static inline const char *state_name(const struct pa_lifecycle *lc, const char *code)
 {
 	int i = pa_lifecycle_state(lc, code);
