@@ -17,7 +17,17 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all setup run test unit api clean format format-check
+# The sanitizer build (fuzz replay) and the libFuzzer build (make fuzz):
+# the same sources in build dirs of their own, made by a make of their own.
+SAN_BUILD    = $(BUILD)/san
+SAN_FLAGS    = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_BUILD   = $(BUILD)/fuzz
+FUZZ_TARGETS = $(filter-out common replay,$(basename $(notdir $(wildcard fuzz/*.c))))
+FUZZ_SECONDS ?= 60
+SAN_MAKE     = CFLAGS="-O1 -g" $(MAKE) -s --no-print-directory BUILD=$(SAN_BUILD) \
+               EXTRA_CFLAGS="$(SAN_FLAGS)" EXTRA_LDFLAGS="$(SAN_FLAGS)"
+
+.PHONY: all setup run test unit api clean format format-check fuzz fuzz-replay
 all: pingan
 
 pingan: $(BUILD)/libpingan.a $(BUILD)/src/cli/main.o
@@ -35,6 +45,15 @@ $(BUILD)/%.o: %.c
 $(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libpingan.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libpingan.a $(LDLIBS) -lcmocka
+
+# A fuzz target with replay.c's main (for the corpus), or with libFuzzer's (CC=clang).
+$(BUILD)/fuzz/replay-%: fuzz/%.c fuzz/common.c fuzz/replay.c fuzz/fuzz.h $(BUILD)/libpingan.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -I. -o $@ $< fuzz/common.c fuzz/replay.c $(BUILD)/libpingan.a $(LDLIBS)
+
+$(BUILD)/fuzz/libfuzzer-%: fuzz/%.c fuzz/common.c fuzz/fuzz.h $(BUILD)/libpingan.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -I. -o $@ $< fuzz/common.c $(BUILD)/libpingan.a $(LDLIBS)
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/src/cli/main.d
 
@@ -58,14 +77,30 @@ api: pingan
 
 test: setup
 	@$(MAKE) --no-print-directory pingan $(UNIT_BIN)
+	@$(SAN_MAKE) $(FUZZ_TARGETS:%=$(SAN_BUILD)/fuzz/replay-%)
 	@$(MAKE) --no-print-directory format-check
 	@rm -rf $(BUILD)/test-results && mkdir -p $(BUILD)/test-results
 	@tests/run-unit.sh $(UNIT_BIN); u=$$?; tests/run-api.sh; a=$$?; \
+	 tests/run-fuzz.sh $(SAN_BUILD)/fuzz $(FUZZ_TARGETS); f=$$?; \
 	 tests/summary.sh $(BUILD)/test-results; s=$$?; \
-	 [ $$u -eq 0 ] && [ $$a -eq 0 ] && [ $$s -eq 0 ]
+	 [ $$u -eq 0 ] && [ $$a -eq 0 ] && [ $$f -eq 0 ] && [ $$s -eq 0 ]
+
+# The fuzz corpus replayed alone (make test does it too).
+fuzz-replay:
+	@$(SAN_MAKE) $(FUZZ_TARGETS:%=$(SAN_BUILD)/fuzz/replay-%)
+	@tests/run-fuzz.sh $(SAN_BUILD)/fuzz $(FUZZ_TARGETS)
+
+# libFuzzer on each target for FUZZ_SECONDS (or FUZZ_TARGETS=…), new inputs that reach new
+# code merged into fuzz/corpus/TARGET; crashes land in $(FUZZ_BUILD)/findings. Not in make test.
+fuzz:
+	@scripts/setup.sh clang libclang-rt-14-dev
+	@CC=clang CFLAGS="-O1 -g" $(MAKE) -s --no-print-directory BUILD=$(FUZZ_BUILD) \
+	 EXTRA_CFLAGS="-fsanitize=fuzzer-no-link $(SAN_FLAGS)" \
+	 $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz/libfuzzer-%)
+	@fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # The C sources follow .clang-format; `make format` rewrites them, `make format-check` checks.
-FORMAT_SRC = $(wildcard src/*/*.c src/*/*.h tests/unit/*.c tests/unit/*.h)
+FORMAT_SRC = $(wildcard src/*/*.c src/*/*.h tests/unit/*.c tests/unit/*.h fuzz/*.c fuzz/*.h)
 format:
 	clang-format -i $(FORMAT_SRC)
 
