@@ -409,6 +409,15 @@ static void test_text(void **st)
 	assert_string_equal(pa_text_fold(&a, "瞭解情況"), "了解情况");
 	assert_string_equal(pa_text_fold_query(&a, "瞭解"), "了解");
 	assert_string_equal(pa_text_fold_query(&a, "答覆"), "答复");
+	/* an overlong form is not a NUL or a "/" in disguise; a traditional text cut short
+	 * goes to OpenCC whole (found by fuzz/text.c) */
+	assert_string_equal(pa_text_fold(&a, "a\xc0\x80"
+					     "b\xc0\xaf"
+					     "c"),
+			    "a\xef\xbf\xbd\xef\xbf\xbd"
+			    "b\xef\xbf\xbd\xef\xbf\xbd"
+			    "c");
+	assert_string_equal(pa_text_fold(&a, "門\xe5"), "门\xef\xbf\xbd");
 	pa_arena_free(&a);
 	pa_text_done();
 }
