@@ -510,6 +510,9 @@ static void test_utf8_and_escape(void **st)
 	char out[64];
 	assert_string_equal(pa_log_escape(out, sizeof out, "a\"b\\c\nd\xff", 100),
 			    "a\\\"b\\\\c\\u000ad\\ufffd");
+	/* what a log reader's JSON parser refuses is marked too (found by fuzz/route.c) */
+	assert_string_equal(pa_log_escape(out, sizeof out, "/\xe0\x93\x8c/\xed\xa0\x80", 100),
+			    "/\\ufffd\\ufffd\\ufffd/\\ufffd\\ufffd\\ufffd");
 	/* numbers too big for the decimal form stay valid JSON */
 	struct pa_jw w;
 	pa_jw_init(&w, 0);
