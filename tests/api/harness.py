@@ -10,9 +10,12 @@ import tempfile
 import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-PINGAN = os.path.join(ROOT, "pingan")
+# The binary under test: ./pingan, or another build of it (make test-sanitize runs the
+# suite against one with sanitizers); the demo city is cached beside a binary of its own.
+PINGAN = os.path.abspath(os.environ.get("PINGAN_BIN") or os.path.join(ROOT, "pingan"))
 PASSWORD = "Pingan@2026"
-_DEMO_CACHE = os.path.join(ROOT, "build", "test-demo.db")
+_DEMO_CACHE = (os.path.join(os.path.dirname(PINGAN), "test-demo.db") if os.environ.get("PINGAN_BIN")
+               else os.path.join(ROOT, "build", "test-demo.db"))
 
 
 def free_port():
