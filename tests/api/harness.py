@@ -10,12 +10,15 @@ import tempfile
 import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-PINGAN = os.path.join(ROOT, "pingan")
+# The binary under test: ./pingan, or another build of it (make test-sanitize runs the
+# suite against one with sanitizers); the demo city is cached beside a binary of its own.
+PINGAN = os.path.abspath(os.environ.get("PINGAN_BIN") or os.path.join(ROOT, "pingan"))
 PASSWORD = "Pingan@2026"
-_DEMO_CACHE = os.path.join(ROOT, "build", "test-demo.db")
+_DEMO_CACHE = (os.path.join(os.path.dirname(PINGAN), "test-demo.db") if os.environ.get("PINGAN_BIN")
+               else os.path.join(ROOT, "build", "test-demo.db"))
 # The demo's audit key: one file every build of the cached demo uses (made by the first), so
 # builds racing each other never leave a database beside another build's key.
-_DEMO_KEY = os.path.join(ROOT, "build", "test-demo.audit-key")
+_DEMO_KEY = _DEMO_CACHE[:-len(".db")] + ".audit-key"
 
 
 def free_port():
