@@ -2,7 +2,7 @@
 # serves it; `make test` sets up, builds and runs every test. See README.md.
 
 CC      ?= gcc
-PKGS    := libmicrohttpd jansson sqlite3 libsodium opencc openssl
+PKGS    := libmicrohttpd jansson sqlite3 libsodium opencc openssl libpq
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers \
            -fno-strict-aliasing -pthread -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
@@ -16,6 +16,8 @@ LIB_SRC := $(sort $(wildcard src/core/*.c src/store/*.c src/service/*.c src/prin
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# the unit tests that run on PostgreSQL as well (tests/unit/tmpdb.h)
+export PG_UNIT = $(BUILD)/tests/test_store
 
 # Sanitizer builds, each in a build dir of its own made by a make of its own: the fuzz
 # replay's (gcc, make test), the whole suite's (clang, make test-sanitize: its runtime
@@ -77,7 +79,7 @@ run: setup
 	./pingan serve --db $(DB) --listen $(LISTEN)
 
 unit: $(UNIT_BIN)
-	@tests/run-unit.sh $(UNIT_BIN)
+	@tests/with-pg.sh tests/run-unit.sh $(UNIT_BIN)
 
 api: pingan
 	@tests/run-api.sh
@@ -91,10 +93,10 @@ test: setup
 	@$(REPLAY_MAKE) $(FUZZ_TARGETS:%=$(REPLAY_BUILD)/fuzz/replay-%)
 	@$(MAKE) --no-print-directory format-check
 	@rm -rf $(BUILD)/test-results && mkdir -p $(BUILD)/test-results
-	@tests/run-unit.sh $(UNIT_BIN); u=$$?; tests/run-api.sh; a=$$?; \
+	@tests/with-pg.sh sh -c 'tests/run-unit.sh $(UNIT_BIN); u=$$?; tests/run-api.sh; a=$$?; \
 	 tests/run-crash.sh; c=$$?; tests/run-fuzz.sh $(REPLAY_BUILD)/fuzz $(FUZZ_TARGETS); f=$$?; \
 	 tests/summary.sh $(BUILD)/test-results; s=$$?; \
-	 [ $$u -eq 0 ] && [ $$a -eq 0 ] && [ $$c -eq 0 ] && [ $$f -eq 0 ] && [ $$s -eq 0 ]
+	 [ $$u -eq 0 ] && [ $$a -eq 0 ] && [ $$c -eq 0 ] && [ $$f -eq 0 ] && [ $$s -eq 0 ]'
 
 # The fuzz corpus replayed alone (make test does it too).
 fuzz-replay:

@@ -13,7 +13,8 @@ int pa_cmd_audit_verify(int argc, char **argv)
 {
 	const char *db = NULL, *akey = NULL, *from = NULL;
 	struct pa_opt opts[] = {
-		{"db", "PATH", "the database (or backup) whose audit log to verify", &db, 1},
+		{"db", "DB",
+		 "the database (file or postgres://…) or backup whose audit log to verify", &db, 1},
 		{"audit-key", "FILE",
 		 "the key the log was chained with (default: the database path + .audit-key)",
 		 &akey, 0},

@@ -106,7 +106,8 @@ static int cmd_serve(int argc, char **argv)
 		   *upload = "10485760", *font = NULL, *metrics = NULL, *faults = NULL,
 		   *idem = NULL, *early_ack = NULL, *akey = NULL;
 	struct pa_opt opts[] = {
-		{"db", "PATH", "the database file", &db, 1},
+		{"db", "DB", "the database: a SQLite file, or postgres://… (docs/deploy.md)", &db,
+		 1},
 		{"audit-key", "FILE", PA_AUDIT_KEY_HELP, &akey, 0},
 		{"pii-key", "FILE",
 		 "the personal-data key file (default: the database path + .pii-key, made at the "
@@ -252,7 +253,8 @@ static int cmd_migrate(int argc, char **argv)
 {
 	const char *db = NULL, *akey = NULL;
 	struct pa_opt opts[] = {
-		{"db", "PATH", "the database file", &db, 1},
+		{"db", "DB", "the database: a SQLite file, or postgres://… (docs/deploy.md)", &db,
+		 1},
 		{"audit-key", "FILE", PA_AUDIT_KEY_HELP, &akey, 0},
 		{NULL, NULL, NULL, NULL, 0},
 	};
@@ -297,7 +299,8 @@ static int cmd_user_add(int argc, char **argv)
 	const char *db = NULL, *username = NULL, *role = NULL, *region = NULL, *unit = NULL,
 		   *name = NULL, *pw_stdin = NULL, *data = NULL, *akey = NULL;
 	struct pa_opt opts[] = {
-		{"db", "PATH", "the database file", &db, 1},
+		{"db", "DB", "the database: a SQLite file, or postgres://… (docs/deploy.md)", &db,
+		 1},
 		{"audit-key", "FILE", PA_AUDIT_KEY_HELP, &akey, 0},
 		{"pii-key", "FILE",
 		 "the personal-data key file (default: the database path + .pii-key, made at the "
@@ -360,7 +363,10 @@ static int cmd_demo(int argc, char **argv)
 	const char *pii_key = NULL, *akey = NULL;
 	const char *db = NULL, *seed = "1", *data = NULL;
 	struct pa_opt opts[] = {
-		{"db", "PATH", "the database file to create (must not hold a city yet)", &db, 1},
+		{"db", "DB",
+		 "the database to create the city in (a file or postgres://…; must not hold a city "
+		 "yet)",
+		 &db, 1},
 		{"audit-key", "FILE", PA_AUDIT_KEY_HELP, &akey, 0},
 		{"pii-key", "FILE",
 		 "the personal-data key file (default: the database path + .pii-key, made at the "
@@ -418,7 +424,8 @@ static int cmd_sweep(int argc, char **argv)
 	const char *pii_key = NULL, *akey = NULL;
 	const char *db = NULL, *data = NULL, *at = NULL, *idem = NULL;
 	struct pa_opt opts[] = {
-		{"db", "PATH", "the database file", &db, 1},
+		{"db", "DB", "the database: a SQLite file, or postgres://… (docs/deploy.md)", &db,
+		 1},
 		{"audit-key", "FILE", PA_AUDIT_KEY_HELP, &akey, 0},
 		{"pii-key", "FILE",
 		 "the personal-data key file (default: the database path + .pii-key, made at the "

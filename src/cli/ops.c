@@ -110,7 +110,8 @@ int pa_cmd_backup(int argc, char **argv)
 {
 	const char *db = NULL, *out = NULL, *files = NULL, *akey = NULL;
 	struct pa_opt opts[] = {
-		{"db", "PATH", "the database to back up (it may be serving)", &db, 1},
+		{"db", "DB", "the database to back up, a file or postgres://… (it may be serving)",
+		 &db, 1},
 		{"out", "FILE",
 		 "the backup to write (must not exist); its attachments go to FILE.files, its "
 		 "audit key to FILE.audit-key",
@@ -160,7 +161,7 @@ int pa_cmd_restore(int argc, char **argv)
 		 "the backup's audit key, kept where it is (default: FILE.audit-key, put beside "
 		 "the database as PATH.audit-key)",
 		 &akey, 0},
-		{"db", "PATH", "the database to restore into", &db, 1},
+		{"db", "DB", "the database to restore into (a file or postgres://…)", &db, 1},
 		{"files", "DIR", "where the database's attachments go (default: PATH.files)",
 		 &files, 0},
 		{"data", "DIR",
@@ -201,7 +202,9 @@ int pa_cmd_check(int argc, char **argv)
 {
 	const char *db = NULL, *files = NULL, *data = NULL, *akey = NULL;
 	struct pa_opt opts[] = {
-		{"db", "PATH", "the database (or backup) to check; it may be serving", &db, 1},
+		{"db", "DB",
+		 "the database (file or postgres://…) or backup to check; it may be serving", &db,
+		 1},
 		{"audit-key", "FILE", "its audit key (default: PATH.audit-key)", &akey, 0},
 		{"files", "DIR", "where its attachments are kept (default: PATH.files)", &files, 0},
 		{"data", "DIR",

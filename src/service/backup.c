@@ -21,7 +21,9 @@
 
 void pa_files_dir_of(const char *db, char *out, size_t cap)
 {
-	snprintf(out, cap, "%s.files", strncmp(db, "sqlite:", 7) == 0 ? db + 7 : db);
+	char local[PATH_MAX];
+	pa_store_local_path(db, local, sizeof local);
+	snprintf(out, cap, "%s.files", local);
 }
 
 static bool exists(const char *path)

@@ -266,7 +266,9 @@ enum pa_err pa_pii_start(struct pa_app *app, struct pa_db *w, const char *dburl,
 {
 	char def[1024];
 	if (!key_path || !*key_path) {
-		pa_seal_key_path_of(dburl, def, sizeof def);
+		char local[1024];
+		pa_store_local_path(dburl, local, sizeof local);
+		pa_seal_key_path_of(local, def, sizeof def);
 		key_path = def;
 	}
 	app->seal = malloc(sizeof *app->seal);

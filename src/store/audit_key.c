@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "store/audit.h"
+#include "store/store.h"
 
 #define MAGIC "pingan-audit-key-v1 "
 
@@ -19,9 +20,9 @@ void pa_audit_key_path_of(const char *db, char *out, size_t cap)
 {
 	if (strncmp(db, "sqlite://", 9) == 0)
 		db += 9;
-	else if (strncmp(db, "sqlite:", 7) == 0)
-		db += 7;
-	snprintf(out, cap, "%s.audit-key", db);
+	char local[PATH_MAX];
+	pa_store_local_path(db, local, sizeof local);
+	snprintf(out, cap, "%s.audit-key", local);
 }
 
 enum pa_err pa_audit_key_read(const char *path, uint8_t key[PA_AUDIT_KEY_BYTES])

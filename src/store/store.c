@@ -2,6 +2,7 @@
 #include "store/store.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,11 +13,8 @@ enum pa_err pa_store_open(const char *url, struct pa_store **out)
 	*out = NULL;
 	if (!url || !*url)
 		return pa_errf(PA_BAD_REQUEST, "db", "no database given (--db PATH)");
-	if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0)
-		return pa_errf(PA_BAD_REQUEST, "db",
-			       "PostgreSQL is not built into this pingan yet; use a file path");
 	struct pa_store *s = calloc(1, sizeof *s);
-	s->ops = &pa_sqlite_ops;
+	s->ops = pa_store_is_pg(url) ? pa_pg_ops() : &pa_sqlite_ops;
 	s->url = strdup(url);
 	pthread_mutex_init(&s->mu, NULL);
 	*out = s;
@@ -34,6 +32,25 @@ void pa_store_close(struct pa_store *s)
 	pthread_mutex_destroy(&s->mu);
 	sodium_memzero(s->audit_key, sizeof s->audit_key);
 	free(s);
+}
+
+bool pa_store_is_pg(const char *url)
+{
+	return strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0;
+}
+
+void pa_store_local_path(const char *url, char *out, size_t cap)
+{
+	if (!pa_store_is_pg(url)) {
+		snprintf(out, cap, "%s", strncmp(url, "sqlite:", 7) == 0 ? url + 7 : url);
+		return;
+	}
+	/* the database's name: the path's last part, before any query */
+	const char *p = strchr(url + 13, '/'), *dir = getenv("PINGAN_STATE_DIR");
+	size_t n = p ? strcspn(p + 1, "?") : 0;
+	snprintf(out, cap, "%s/%.*s", dir && *dir ? dir : ".", (int)n, p ? p + 1 : "");
+	if (!n)
+		snprintf(out, cap, "%s/pingan", dir && *dir ? dir : ".");
 }
 
 struct pa_db *pa_store_acquire(struct pa_store *s)

@@ -513,9 +513,15 @@ struct pa_store {
 	uint8_t audit_key[PA_AUDIT_KEY_BYTES];
 };
 
-/* Picks the backend from the URL (a path or sqlite:PATH today). */
+/* Picks the backend from the URL: postgres:// or postgresql:// (libpq's URI), else a
+ * SQLite file (PATH or sqlite:PATH). */
 enum pa_err pa_store_open(const char *url, struct pa_store **out);
 void pa_store_close(struct pa_store *s);
+bool pa_store_is_pg(const char *url);
+/* Where the files that go with a database live by default (its audit key, personal-data
+ * key and attachments: this + ".audit-key" …): a SQLite database's own path; for a
+ * PostgreSQL URL, $PINGAN_STATE_DIR (default: the working directory) / the database name. */
+void pa_store_local_path(const char *url, char *out, size_t cap);
 /* Lend a read connection (NULL on failure, detail in pa_err_last); give it back. */
 struct pa_db *pa_store_acquire(struct pa_store *s);
 void pa_store_release(struct pa_store *s, struct pa_db *db);
@@ -532,5 +538,7 @@ enum pa_err pa_store_audit_key(struct pa_store *s, const char *path);
 void pa_store_set_audit_key(struct pa_store *s, const uint8_t key[PA_AUDIT_KEY_BYTES]);
 
 extern const struct pa_store_ops pa_sqlite_ops;
+/* The PostgreSQL backend's (store/pg*.c), for postgres:// and postgresql:// URLs. */
+const struct pa_store_ops *pa_pg_ops(void);
 
 #endif
