@@ -3,10 +3,12 @@ database and gives tests a small HTTP client. Standard library only."""
 import http.client
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -19,6 +21,141 @@ _DEMO_CACHE = (os.path.join(os.path.dirname(PINGAN), "test-demo.db") if os.envir
 # The demo's audit key: one file every build of the cached demo uses (made by the first), so
 # builds racing each other never leave a database beside another build's key.
 _DEMO_KEY = _DEMO_CACHE[:-len(".db")] + ".audit-key"
+
+
+# PINGAN_API_PG: a PostgreSQL server's URL (tests/pg-server.sh): each Server then gets a
+# database of its own on it, copied from a template database that `pingan demo` fills once
+# per run (CREATE DATABASE … TEMPLATE is a file copy: fast). The keys that go with a
+# database live in PINGAN_STATE_DIR, a directory of this run.
+PG = os.environ.get("PINGAN_API_PG") or None
+_PG_TEMPLATE = "pingan_demo_tpl_%d" % os.getpid()
+_pg_lock = threading.Lock()
+_pg_made = []
+_pg_count = [0]
+if PG:
+    os.environ["PINGAN_STATE_DIR"] = tempfile.mkdtemp(prefix="pingan-state-")
+
+
+def _psql():
+    for d in ("/usr/lib/postgresql/15/bin", "/usr/bin"):
+        if os.path.exists(os.path.join(d, "psql")):
+            return os.path.join(d, "psql")
+    return "psql"
+
+
+def pg_url(name):
+    return PG.rsplit("/", 1)[0] + "/" + name
+
+
+def _value(v):
+    if v == "\x1e":
+        return None
+    return int(v) if v.lstrip("-").isdigit() and len(v) < 19 else v
+
+
+def sql(db, query):
+    """The rows a query answers on the database (a file or a postgres:// URL), as tuples;
+    for tests that look inside the store."""
+    if "://" in db:
+        # fields and rows apart by separators no value holds (notes may hold newlines)
+        out = subprocess.run([_psql(), "-X", "-q", "-A", "-t", "-F", "\x1f", "-R", "\x1d",
+                              "-P", "null=\x1e", "-v", "ON_ERROR_STOP=1", "-d", db, "-c", query],
+                             check=True, capture_output=True, text=True).stdout
+        return [tuple(_value(v) for v in row.split("\x1f"))
+                for row in out.rstrip("\n").split("\x1d") if row]
+    import sqlite3
+    con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+    try:
+        return [tuple(r) for r in con.execute(query)]
+    finally:
+        con.close()
+
+
+class _PgCon:
+    """Enough of a read-only sqlite3 connection for the tests that look inside the store,
+    over psql. SQLite's json_extract(X, '$.K') becomes PostgreSQL's, as a number."""
+
+    def __init__(self, url):
+        self.url = url
+
+    def execute(self, query, params=()):
+        for p in params:  # the tests' own values: no quote in them
+            assert "'" not in str(p)
+            query = query.replace("?", "'%s'" % p, 1)
+        if query.startswith("PRAGMA integrity_check"):
+            return _Rows([("ok",)])  # pages are the server's (data checksums, amcheck)
+        if query.startswith("PRAGMA foreign_key_check"):
+            return _Rows([])  # enforced by the server at each statement
+        query = re.sub(r"json_extract\(([\w.]+), '\$\.(\w+)'\)", r"(\1::json->>'\2')::bigint",
+                       query)
+        return _Rows(sql(self.url, query))
+
+    def close(self):
+        pass
+
+
+class _Rows(list):
+    def fetchone(self):
+        return self[0] if self else None
+
+    def fetchall(self):
+        return list(self)
+
+
+def connect_ro(db):
+    """A read-only connection to the database, a file or a postgres:// URL."""
+    if "://" in db:
+        return _PgCon(db)
+    import sqlite3
+    return sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+
+
+def raw_bytes(db):
+    """Every byte the store keeps of a database: the file and its log, or pg_dump's text of
+    it (what a copy of the server's disk would show, less the dead rows VACUUM removes)."""
+    if "://" in db:
+        dump = os.path.join(os.path.dirname(_psql()), "pg_dump")
+        return subprocess.run([dump if os.path.exists(dump) else "pg_dump", "-d", db],
+                              check=True, capture_output=True).stdout
+    data = b""
+    for suffix in ("", "-wal"):
+        if os.path.exists(db + suffix):
+            with open(db + suffix, "rb") as f:
+                data += f.read()
+    return data
+
+
+def _pg_admin(query):
+    subprocess.run([_psql(), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", PG, "-c", query],
+                   check=True, capture_output=True)
+
+
+def pg_demo_db():
+    """A fresh database on the PG server holding the demo city, with its keys."""
+    state = os.environ["PINGAN_STATE_DIR"]
+    with _pg_lock:
+        if not _pg_made:
+            _pg_admin("CREATE DATABASE %s" % _PG_TEMPLATE)
+            subprocess.run([PINGAN, "demo", "--db", pg_url(_PG_TEMPLATE), "--seed", "7"],
+                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            _pg_made.append(_PG_TEMPLATE)
+        _pg_count[0] += 1
+        name = "pingan_t%d_%d" % (os.getpid(), _pg_count[0])
+        _pg_admin("CREATE DATABASE %s TEMPLATE %s" % (name, _PG_TEMPLATE))
+    for suffix in (".audit-key", ".pii-key"):
+        shutil.copy(os.path.join(state, _PG_TEMPLATE + suffix), os.path.join(state, name + suffix))
+        os.chmod(os.path.join(state, name + suffix), 0o600)
+    return pg_url(name)
+
+
+def pg_drop(db):
+    name = db.rsplit("/", 1)[1]
+    _pg_admin("DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
+    for suffix in (".audit-key", ".pii-key"):
+        try:
+            os.remove(os.path.join(os.environ["PINGAN_STATE_DIR"], name + suffix))
+        except OSError:
+            pass
 
 
 def free_port():
@@ -69,9 +206,17 @@ def demo_db(path):
     os.chmod(path + ".pii-key", 0o600)
 
 
+def local_of(db):
+    """Where the files that go with a database live (pa_store_local_path): a file's own
+    path; for a PostgreSQL URL, PINGAN_STATE_DIR / the database name."""
+    if "://" in db:
+        return os.path.join(os.environ["PINGAN_STATE_DIR"], db.rsplit("/", 1)[1])
+    return db
+
+
 def audit_key_of(db):
     """The audit key pingan uses for a database when given none."""
-    return db + ".audit-key"
+    return local_of(db) + ".audit-key"
 
 
 class Response:
@@ -100,7 +245,10 @@ class Server:
     def __init__(self, db=None, extra_args=()):
         self.dir = tempfile.mkdtemp(prefix="pingan-api-")
         self.db = db or os.path.join(self.dir, "pingan.db")
-        if db is None:
+        self.own_pg = db is None and PG is not None
+        if self.own_pg:
+            self.db = pg_demo_db()
+        elif db is None:
             demo_db(self.db)
         self.port = free_port()
         # The server's own sweeper is off unless a test asks for it: demo cases past their
@@ -150,6 +298,8 @@ class Server:
 
     def cleanup(self):
         self.stop()
+        if self.own_pg:
+            pg_drop(self.db)
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self):

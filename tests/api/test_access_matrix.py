@@ -15,7 +15,6 @@ refused. Requests go out on kept-alive connections from a few threads."""
 import hashlib
 import http.client
 import json
-import sqlite3
 import subprocess
 import threading
 import unittest
@@ -23,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import reference as ref
 from common import CITY, GRID, OTHER_GRID, OTHER_TOWN, TOWN, VILLAGE, ApiTest, q
-from harness import PASSWORD, PINGAN, Response, Server
+from harness import PASSWORD, PINGAN, Response, Server, sql
 
 GRID2 = VILLAGE + "002"             # another grid of the same village
 VILLAGE2 = TOWN + "002"             # another village of the same town
@@ -181,9 +180,7 @@ class AccessMatrixTest(ApiTest):
 
     @classmethod
     def add_accounts(cls):
-        con = sqlite3.connect("file:%s?mode=ro" % cls.server.db, uri=True)
-        units = dict(con.execute("SELECT code, id FROM units"))
-        con.close()
+        units = dict(sql(cls.server.db, "SELECT code, id FROM units"))
         for name, role, region, unit in EXTRA:
             args = [PINGAN, "user", "add", "--db", cls.server.db, "--username", name,
                     "--role", role, "--region", region, "--password-stdin"]
@@ -324,9 +321,7 @@ class AccessMatrixTest(ApiTest):
     def read_world(cls):
         """Every case as an account that sees the whole city reads it; which cases exist
         comes from the database file itself, not from any listing."""
-        con = sqlite3.connect("file:%s?mode=ro" % cls.server.db, uri=True)
-        ids = [r[0] for r in con.execute("SELECT id FROM cases ORDER BY id")]
-        con.close()
+        ids = [r[0] for r in sql(cls.server.db, "SELECT id FROM cases ORDER BY id")]
         tok = cls.accounts["city_admin"]["token"]
         answers = cls.http.many([("GET", "/api/v1/cases/%d" % i, None, tok) for i in ids])
         cls.world = {}

@@ -5,6 +5,7 @@ import os
 import unittest
 
 from common import ApiTest
+from harness import local_of
 
 CASES = "/api/v1/cases"
 PNG = (b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 13 + b"pingan-test-png")
@@ -25,7 +26,7 @@ class AttachmentTest(ApiTest):
         self.assertEqual((r.json["sha256"], r.json["mime"], r.json["size"], r.json["name"]),
                          (sha, "image/png", len(PNG), "photo.png"))
         # kept as a file named by its hash, beside the database
-        self.assertTrue(os.path.exists(os.path.join(self.s.db + ".files", sha[:2], sha[2:4], sha)))
+        self.assertTrue(os.path.exists(os.path.join(local_of(self.s.db) + ".files", sha[:2], sha[2:4], sha)))
         case = self.get("%s/%d" % (CASES, c["id"]), user="town_101").json
         self.assertEqual([a["sha256"] for a in case["attachments"]], [sha])
         self.assertEqual(case["steps"][-1]["action"], "attach")

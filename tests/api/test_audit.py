@@ -13,7 +13,7 @@ import tempfile
 import unittest
 
 from common import ApiTest, idno_ending, q
-from harness import PINGAN, Server, audit_key_of, demo_db
+from harness import PINGAN, Server, audit_key_of, connect_ro, demo_db
 
 CASES = "/api/v1/cases"
 AUDIT = "/api/v1/audit"
@@ -25,7 +25,7 @@ def pingan(*args, **kw):
 
 
 def ro(db):
-    return sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+    return connect_ro(db)
 
 
 def steps_without_their_row(db):

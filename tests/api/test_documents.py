@@ -7,6 +7,7 @@ import tempfile
 import unittest
 
 from common import ApiTest, idno
+from harness import connect_ro
 
 CASES = "/api/v1/cases"
 ID = idno("42900619850315123")
@@ -89,11 +90,10 @@ class DocumentsTest(ApiTest):
         self.assertGreaterEqual(text.count("双方因子女抚养费支付问题多次争执"), 10)
 
     def test_printing_is_audited(self):
-        import sqlite3
         c = self.create(title="打印审计测试")
         self.assertPdf(self.doc(c["id"], "dossier", user="city_staff"), "pdf")
         self.assertError(self.doc(c["id"], "agreement"), 409, "CONFLICT")  # nothing printed
-        con = sqlite3.connect("file:%s?mode=ro" % self.s.db, uri=True)
+        con = connect_ro(self.s.db)
         rows = con.execute("SELECT action, detail FROM audit_log WHERE subject = ?"
                            " AND action = 'case.print'", ("case:%d" % c["id"],)).fetchall()
         con.close()

@@ -11,7 +11,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "api"))
 
-from harness import Server  # noqa: E402  (tests/api/harness.py)
+from harness import Server, local_of  # noqa: E402  (tests/api/harness.py)
 from verify import verify  # noqa: E402
 from workload import GRID, LOST_ANSWER, USERS, VILLAGE, Client, Ledger  # noqa: E402
 
@@ -27,7 +27,7 @@ class CrashRun:
         self.rnd = random.Random(seed)
         extra = ["--quiet"] + (["--unsafe-early-ack"] if unsafe else [])
         self.server = Server(extra_args=extra)
-        self.files_dir = self.server.db + ".files"
+        self.files_dir = local_of(self.server.db) + ".files"
         self.ledger = Ledger("crash%d" % seed)
         self.cv = threading.Condition()
         self.active = self.stopping = False

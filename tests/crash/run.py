@@ -3,7 +3,8 @@ nothing; a negative control on a server told to answer before it commits
 (`serve --unsafe-early-ack`) must be caught losing something, or the harness proves
 nothing. Writes the counts for the project's summary line: one test per check of the safe
 run (after each kill and at the end) and one for the control.
-Usage: python3 tests/crash/run.py [RESULTS_DIR]   (env CRASH_KILLS, CRASH_SEED)"""
+Usage: python3 tests/crash/run.py [RESULTS_DIR] [NAME]   (env CRASH_KILLS, CRASH_SEED;
+NAME: the counts' name, crash or crash-pg for the run on PostgreSQL)"""
 import os
 import random
 import sys
@@ -16,7 +17,8 @@ def main():
     kills = int(os.environ.get("CRASH_KILLS", "50"))
     seed = int(os.environ.get("CRASH_SEED", str(random.randrange(1, 1000000))))
     os.makedirs(results, exist_ok=True)
-    count = os.path.join(results, "crash.count")
+    name = sys.argv[2] if len(sys.argv) > 2 else "crash"
+    count = os.path.join(results, name + ".count")
     with open(count, "w") as f:
         f.write("0 1\n")  # until the runs below finish: a run that breaks off is a failure
     passed = failed = 0
@@ -55,7 +57,7 @@ def main():
 
     with open(count, "w") as f:
         f.write("%d %d\n" % (passed, failed))
-    print("crash: %d passed, %d failed" % (passed, failed))
+    print("%s: %d passed, %d failed" % (name, passed, failed))
     return 0 if failed == 0 else 1
 
 

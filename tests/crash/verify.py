@@ -1,10 +1,12 @@
 """verify.py: what the crash harness checks in the database file after each kill, opened
 read-only before the server starts again: the file is sound, everything acknowledged is
 there as it was answered, nothing is there twice, and no change is half-written (each
-case's steps chain from its report to its status, the counters agree with the cases)."""
+case's steps chain from its report to its status, the counters agree with the cases). The
+same checks on PostgreSQL (a postgres:// URL), through psql: SQL common to both."""
 import hashlib
 import os
-import sqlite3
+
+from harness import connect_ro
 
 
 class Report:
@@ -20,7 +22,7 @@ def broke(rep, text):
 
 
 def verify(db_path, files_dir, ledger):
-    con = sqlite3.connect("file:%s?mode=ro" % db_path, uri=True)
+    con = connect_ro(db_path)
     try:
         rep = Report()
         with ledger.lock:  # the clients are idle; copy under the lock all the same
@@ -52,14 +54,15 @@ def whole(con, rep):
             " WINDOW w AS (PARTITION BY case_id ORDER BY id))"
             " SELECT case_id, action, from_state, prev, n FROM s"
             " WHERE (n = 1 AND (action != 'report' OR from_state IS NOT NULL))"
-            " OR (n > 1 AND from_state IS NOT prev)"):
+            " OR (n > 1 AND from_state IS DISTINCT FROM prev)"):
         if n == 1:
             broke(rep, "case %d does not begin with its report step (%s)" % (cid, action))
         else:
             broke(rep, "case %d: step %s from %s follows a step to %s" % (cid, action, frm, prev))
     for cid, status, last in con.execute(
-            "SELECT c.id, c.status, (SELECT to_state FROM case_steps s WHERE s.case_id = c.id"
-            " ORDER BY s.id DESC LIMIT 1) AS last FROM cases c WHERE last IS NOT c.status"):
+            "SELECT id, status, last FROM (SELECT c.id, c.status, (SELECT to_state"
+            " FROM case_steps s WHERE s.case_id = c.id ORDER BY s.id DESC LIMIT 1) AS last"
+            " FROM cases c) x WHERE last IS DISTINCT FROM status"):
         broke(rep, "case %d is %s, its last step went to %s" % (cid, status, last))
     n = con.execute("SELECT count(*) FROM case_steps WHERE case_id NOT IN"
                     " (SELECT id FROM cases)").fetchone()[0]
