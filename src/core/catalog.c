@@ -1160,7 +1160,9 @@ enum pa_err pa_catalog_load(const char *datadir, struct pa_catalog **out)
 	}
 	/* Limits and routing name case types, so they come after them. */
 	if ((rc = load_limits(c, pa_sprintf(&c->arena, "%s/limits.conf", datadir))) ||
-	    (rc = load_routing(c, pa_sprintf(&c->arena, "%s/routing.conf", datadir))))
+	    (rc = load_routing(c, pa_sprintf(&c->arena, "%s/routing.conf", datadir))) ||
+	    (rc = pa_pwlist_load(pa_sprintf(&c->arena, "%s/common-passwords.txt", datadir),
+				 &c->pwlist)))
 		goto fail;
 	*out = c;
 	return PA_OK;
@@ -1173,6 +1175,7 @@ void pa_catalog_free(struct pa_catalog *c)
 {
 	if (!c)
 		return;
+	pa_pwlist_free(c->pwlist);
 	pa_arena_free(&c->arena);
 	free(c);
 }

@@ -9,6 +9,7 @@
 
 #include "core/arena.h"
 #include "core/err.h"
+#include "core/passwd.h"
 
 #define PA_MAX_ROLES 64
 
@@ -251,12 +252,14 @@ struct pa_catalog {
 	struct pa_channel *channels;
 	struct pa_lifecycle *lifecycles;
 	struct pa_casetype *types;
-	struct pa_arena arena; /* owns everything */
+	struct pa_pwlist *pwlist; /* datadir/common-passwords.txt: passwords refused */
+	struct pa_arena arena;    /* owns everything else */
 };
 
 /* Load datadir/roles.conf, datadir/channels.conf, datadir/limits.conf, datadir/routing.conf,
  * datadir/lifecycles/ *.conf, datadir/case-types/
- * *.conf. On any problem returns PA_DATA_FILE with "file:line: field: problem" in pa_err_last. */
+ * *.conf, datadir/common-passwords.txt. On any problem returns PA_DATA_FILE with "file:line: field:
+ * problem" in pa_err_last. */
 enum pa_err pa_catalog_load(const char *datadir, struct pa_catalog **out);
 void pa_catalog_free(struct pa_catalog *c);
 

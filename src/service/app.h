@@ -71,9 +71,10 @@ enum pa_err pa_login(struct pa_app *app, const char *username, const char *passw
 enum pa_err pa_authenticate(struct pa_app *app, const char *token, struct pa_actor *actor);
 enum pa_err pa_logout(struct pa_app *app, const char *token);
 json_t *pa_actor_json(const struct pa_app *app, const struct pa_actor *a);
-/* Create a user (CLI, demo): validates role, region and unit, and hashes the password —
- * or takes pw_hash, an argon2id hash the caller made of a password that met the policy
- * (the demo hashes its one published password once for all its accounts). id may be NULL. */
+/* Create a user (CLI, demo): validates role, region and unit, holds the password to the
+ * policy (core/passwd.h) and hashes it — or takes pw_hash, for the demo alone: it hashes its
+ * one published password, exempt from the policy, once for all its accounts. id may be
+ * NULL. */
 enum pa_err pa_user_create(struct pa_db *db, const struct pa_catalog *cat, const char *username,
 			   const char *password, const char *pw_hash, const char *role,
 			   const char *region, int64_t unit_id, const char *name, int64_t *id);

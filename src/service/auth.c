@@ -231,10 +231,13 @@ enum pa_err pa_user_create(struct pa_db *db, const struct pa_catalog *cat, const
 		return pa_errf(PA_BAD_FIELD, "role", "unknown role %s", role);
 	if (!pa_region_code_valid(region))
 		return pa_errf(PA_BAD_FIELD, "region", "%s is not a region code", region);
-	if (!pw_hash && (!password || strlen(password) < 8))
-		return pa_errf(PA_BAD_FIELD, "password", "a password needs at least 8 characters");
+	if (!pw_hash && !password)
+		return pa_errf(PA_MISSING_FIELD, "password", "a password is needed");
+	enum pa_err rc;
+	if (!pw_hash && (rc = pa_password_check(password, username, cat->pwlist, "password")))
+		return rc;
 	json_t *r = NULL;
-	enum pa_err rc = db->ops->region_get(db, region, &r);
+	rc = db->ops->region_get(db, region, &r);
 	json_decref(r);
 	if (rc)
 		return pa_errf(PA_BAD_FIELD, "region", "no region with code %s", region);

@@ -12,6 +12,8 @@ import time
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PINGAN = os.path.join(ROOT, "pingan")
 PASSWORD = "Pingan@2026"
+# A password that meets the policy, for accounts the tests add (the demo's is exempt)
+STRONG = "Hanjiang-dusk-4817"
 _DEMO_CACHE = os.path.join(ROOT, "build", "test-demo.db")
 
 

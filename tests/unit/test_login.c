@@ -1,0 +1,126 @@
+/* test_login.c: unit tests of what log-in rests on — the password policy and its list. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/passwd.h"
+
+static struct pa_pwlist *shipped(void)
+{
+	struct pa_pwlist *l = NULL;
+	assert_int_equal(pa_pwlist_load("data/common-passwords.txt", &l), PA_OK);
+	assert_true(pa_pwlist_count(l) > 500);
+	return l;
+}
+
+/* Each refused for the reason its words name. */
+static void test_password_refusals(void **st)
+{
+	(void)st;
+	struct pa_pwlist *l = shipped();
+	static const struct {
+		const char *pw, *user, *why;
+	} bad[] = {
+		{"Short-1x", NULL, "at least 12"},
+		{"Pingan@2026", NULL, "at least 12"}, /* the demo's: 11 characters */
+		{"Pingan@20266", NULL, "most common"},
+		{"Password2026!", NULL, "most common"},
+		{"P@ssw0rd12345", NULL, "most common"},
+		{"p4ssw0rd!!!!!!", NULL, "most common"},
+		{"woaini1314!!", NULL, "most common"},
+		{"WOAINI5201314", NULL, "most common"},
+		{"123456qwe!!!", NULL, "most common"},
+		{"!!zongzhi2026", NULL, "most common"},
+		{"1qaz2wsx3edc", NULL, "most common"},
+		{"qwertyuiop12", NULL, "most common"},
+		{"138001380001", NULL, "digits alone"},
+		{"429006199001011234", NULL, "digits alone"},
+		{"Zhou-town_101-x", "town_101", "username"},
+		{"xTOWN_101yz987", "town_101", "username"},
+		{"Kq7#Kq7#Kq7#", NULL, "repeated"},
+		{"hanjianghanjiang", NULL, "repeated"},
+		{"mnopqrst6789", NULL, "consecutive"},
+		{"zyxwvu987654", NULL, "consecutive"},
+		{"aaaabbbbccc1", NULL, "consecutive"},
+		{"asdfgzxcvb!Q", NULL, "consecutive"},
+		{"0987poiu;lkj", NULL, "consecutive"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		pa_err_clear();
+		enum pa_err rc = pa_password_check(bad[i].pw, bad[i].user, l, "password");
+		if (rc != PA_BAD_FIELD)
+			fail_msg("%s was accepted", bad[i].pw);
+		assert_string_equal(pa_err_last()->field, "password");
+		if (!strstr(pa_err_last()->message, bad[i].why))
+			fail_msg("%s: \"%s\" lacks \"%s\"", bad[i].pw, pa_err_last()->message,
+				 bad[i].why);
+		/* the message never repeats the password */
+		assert_null(strstr(pa_err_last()->message, bad[i].pw));
+	}
+	pa_pwlist_free(l);
+}
+
+static void test_password_accepted(void **st)
+{
+	(void)st;
+	struct pa_pwlist *l = shipped();
+	static const char *const good[] = {
+		"Hanjiang-dusk-4817",
+		"correct horse battery staple",
+		"Tr0ub4dor&3x-river",
+		"天门渔薪镇的早市真是热闹",
+		"x9#mK2$pL7!q",
+		"town_10 is not me", /* near the username is not the username */
+	};
+	for (size_t i = 0; i < sizeof good / sizeof *good; i++)
+		if (pa_password_check(good[i], "town_101", l, "password"))
+			fail_msg("%s refused: %s", good[i], pa_err_last()->message);
+	/* the field named is the caller's */
+	assert_int_equal(pa_password_check("short", NULL, l, "new"), PA_BAD_FIELD);
+	assert_string_equal(pa_err_last()->field, "new");
+	/* 128 characters at most; counted as characters, not bytes */
+	char longpw[200];
+	memset(longpw, 0, sizeof longpw);
+	for (int i = 0; i < 129; i++)
+		longpw[i] = "Kq7#mZ2!"[i % 7];
+	assert_int_equal(pa_password_check(longpw, NULL, l, "password"), PA_BAD_FIELD);
+	assert_non_null(strstr(pa_err_last()->message, "at most 128"));
+	assert_int_equal(pa_password_check("天门渔薪镇的早市很热", NULL, l, "password"),
+			 PA_BAD_FIELD);
+	pa_pwlist_free(l);
+}
+
+static void test_pwlist_parse(void **st)
+{
+	(void)st;
+	const char text[] = "# comment\n\n  Secret-Word  \r\nzeta\nALPHA\n";
+	struct pa_pwlist *l = NULL;
+	assert_int_equal(pa_pwlist_parse("t", text, sizeof text - 1, &l), PA_OK);
+	assert_int_equal(pa_pwlist_count(l), 3);
+	/* listed words are matched without regard to case, also dressed up */
+	assert_int_equal(pa_password_check("SECRET-WORD2026", NULL, l, "p"), PA_BAD_FIELD);
+	assert_int_equal(pa_password_check("Secret-Word-Ok", NULL, l, "p"), PA_OK);
+	pa_pwlist_free(l);
+	/* without a list the other rules still hold */
+	assert_int_equal(pa_password_check("Secret-Word2026", NULL, NULL, "p"), PA_OK);
+	assert_int_equal(pa_password_check("111111111111", NULL, NULL, "p"), PA_BAD_FIELD);
+	struct pa_pwlist *none = NULL;
+	assert_int_equal(pa_pwlist_load("/nonexistent/list.txt", &none), PA_DATA_FILE);
+	assert_null(none);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_password_refusals),
+		cmocka_unit_test(test_password_accepted),
+		cmocka_unit_test(test_pwlist_parse),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
