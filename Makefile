@@ -2,7 +2,7 @@
 # serves it; `make test` sets up, builds and runs every test. See README.md.
 
 CC      ?= gcc
-PKGS    := libmicrohttpd jansson sqlite3 libsodium opencc
+PKGS    := libmicrohttpd jansson sqlite3 libsodium opencc libcrypto
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers \
            -fno-strict-aliasing -pthread -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \

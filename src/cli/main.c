@@ -79,11 +79,41 @@ static void *sweeper_main(void *arg)
 	return NULL;
 }
 
+/* A whole-number option from lo to hi into *out; 2 (after saying why) if it is not one. */
+static int int_opt(const char *name, const char *value, long lo, long hi, int *out)
+{
+	char *end;
+	long v = strtol(value, &end, 10);
+	if (!*value || *end || v < lo || v > hi) {
+		fprintf(stderr, "pingan: --%s wants a whole number from %ld to %ld\n", name, lo,
+			hi);
+		return 2;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+/* Demo accounts ask for no second factor: say so at every start, so a demo city is never
+ * taken for one fit for service. */
+static void warn_exempt(struct pa_app *app)
+{
+	int64_t n = 0;
+	enum pa_err rc = PA_OK;
+	PA_WITH_READ(app, db, rc, rc = db->ops->users_exempt(db, &n));
+	if (!rc && n)
+		pa_log(PA_LOG_WARN, "demo_accounts",
+		       "\"accounts\":%lld,\"what\":\"demo accounts log in without a second "
+		       "factor: not for service\"",
+		       (long long)n);
+}
+
 static int cmd_serve(int argc, char **argv)
 {
 	const char *db = NULL, *listen = "127.0.0.1:8080", *data = NULL, *body = "1048576",
 		   *quiet = NULL, *cache = "4096", *sweep = "60", *files = NULL,
-		   *upload = "10485760", *font = NULL, *metrics = NULL, *faults = NULL;
+		   *upload = "10485760", *font = NULL, *metrics = NULL, *faults = NULL,
+		   *idle = "1800", *max_age = "43200", *lock_after = "5", *lock_window = "900",
+		   *lock_time = "900", *clock = NULL;
 	struct pa_opt opts[] = {
 		{"db", "PATH", "the database file", &db, 1},
 		{"listen", "HOST:PORT", "address to serve on (default 127.0.0.1:8080)", &listen, 0},
@@ -106,7 +136,22 @@ static int cmd_serve(int argc, char **argv)
 		 "serve GET /metrics (Prometheus) on this address, apart from the API; keep it "
 		 "on loopback or a management network (default: off)",
 		 &metrics, 0},
+		{"session-idle", "SECONDS",
+		 "a session unused this long ends (default 1800: 30 minutes)", &idle, 0},
+		{"session-max", "SECONDS",
+		 "a session ends this long after log-in, used or not (default 43200: 12 hours)",
+		 &max_age, 0},
+		{"lock-after", "N",
+		 "lock a username after N failed log-ins within --lock-window (default 5)",
+		 &lock_after, 0},
+		{"lock-window", "SECONDS", "the window failed log-ins are counted in (default 900)",
+		 &lock_window, 0},
+		{"lock-time", "SECONDS", "how long a lock lasts (default 900)", &lock_time, 0},
 		{"quiet", NULL, "log warnings and errors only", &quiet, 0},
+		{"testing-clock", "FILE",
+		 "TESTING ONLY, never in service: the clock runs as many seconds ahead as FILE "
+		 "says (one whole number), re-read when it changes",
+		 &clock, 0},
 		{"testing-faults", "FILE",
 		 "TESTING ONLY, never in service: the store fails the Nth write or sync as "
 		 "FILE says (\"ID write|sync N full|ioerr once|persist\" or \"ID off\"), "
@@ -135,11 +180,22 @@ static int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "pingan: --case-cache wants a number from 0 to 10000000\n");
 		return 2;
 	}
+	struct pa_login_policy lp;
+	if (int_opt("session-idle", idle, 60, 86400, &lp.session_idle) ||
+	    int_opt("session-max", max_age, 60, 7 * 86400, &lp.session_max) ||
+	    int_opt("lock-after", lock_after, 1, 1000, &lp.lock_after) ||
+	    int_opt("lock-window", lock_window, 1, 86400, &lp.lock_window) ||
+	    int_opt("lock-time", lock_time, 1, 86400, &lp.lock_time))
+		return 2;
 	if (faults)
 		pa_faultvfs_want(faults);
+	if (clock)
+		pa_clock_follow(clock);
 	struct pa_app app;
 	if (pa_app_open(&app, db, datadir(data), true))
 		return fail("cannot start");
+	app.login = lp;
+	warn_exempt(&app);
 	pa_app_set_case_cache(&app, (int)slots);
 	if (files)
 		snprintf(app.files_dir, sizeof app.files_dir, "%s", files);

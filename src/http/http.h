@@ -28,6 +28,7 @@ struct pa_req {
 	const char *token;      /* the session token the caller presented */
 	struct pa_arena *arena; /* freed when the request completes */
 	char id[24];            /* request id, also sent as X-Request-Id */
+	char from[48];          /* the client's address (IPv4 or IPv6), for audit records */
 };
 
 struct pa_reply {
@@ -47,6 +48,9 @@ typedef enum pa_err (*pa_handler)(struct pa_req *rq, struct pa_reply *rp);
 #define PA_R_AUTH   1u /* a valid session is required */
 #define PA_R_BODY   2u /* a JSON object body is required */
 #define PA_R_UPLOAD 4u /* a raw body up to the upload limit (files) */
+#define PA_R_SETUP                                                             \
+	8u /* open to a session that must first change its password or enrol a \
+	    * second factor (PA_NEEDS_*): the session's own routes */
 
 struct pa_route {
 	const char *method;
@@ -90,6 +94,9 @@ enum pa_err pa_h_health(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_session_create(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_session_get(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_session_delete(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_session_password(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_session_totp(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_session_totp_confirm(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_regions_list(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_region_get(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_grids_locate(struct pa_req *, struct pa_reply *);

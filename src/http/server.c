@@ -193,7 +193,7 @@ static void add_common_headers(struct MHD_Response *r, const char *rid)
 /* Sends body if given, else the text streamed into out (taken over and freed). */
 static enum MHD_Result send_json(struct MHD_Connection *c, int status, json_t *body,
 				 struct pa_jw *out, const char *rid, const char *cookie,
-				 const char *allow)
+				 const char *allow, int retry_after)
 {
 	char *s;
 	size_t n;
@@ -216,6 +216,11 @@ static enum MHD_Result send_json(struct MHD_Connection *c, int status, json_t *b
 		MHD_add_response_header(r, "Set-Cookie", cookie);
 	if (allow)
 		MHD_add_response_header(r, "Allow", allow);
+	if (retry_after > 0) {
+		char ra[24];
+		snprintf(ra, sizeof ra, "%d", retry_after);
+		MHD_add_response_header(r, "Retry-After", ra);
+	}
 	enum MHD_Result ret = MHD_queue_response(c, (unsigned)status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -239,7 +244,7 @@ static enum MHD_Result send_file(struct MHD_Connection *c, const struct pa_reply
 				close(fd);
 			pa_errf(PA_STORE_IO, NULL, "the stored file cannot be read");
 			json_t *eb = error_body(PA_STORE_IO);
-			enum MHD_Result ret = send_json(c, 503, eb, NULL, rid, NULL, NULL);
+			enum MHD_Result ret = send_json(c, 503, eb, NULL, rid, NULL, NULL, 0);
 			json_decref(eb);
 			return ret;
 		}
@@ -297,6 +302,23 @@ static enum pa_err parse_body(struct pa_req *rq, const struct call *cl)
 	if (!json_is_object(rq->body))
 		return pa_errf(PA_BAD_JSON, NULL, "the body must be a JSON object");
 	return PA_OK;
+}
+
+/* The peer's address as text ("" if unknown). */
+static void client_address(struct MHD_Connection *c, char *out, size_t cap)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	out[0] = 0;
+	if (!ci || !ci->client_addr)
+		return;
+	const struct sockaddr *sa = ci->client_addr;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out,
+			  (socklen_t)cap);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+			  (socklen_t)cap);
 }
 
 static const char *session_token(struct pa_req *rq, bool *from_cookie)
@@ -363,6 +385,14 @@ static enum pa_err dispatch(struct pa_server *srv, struct pa_req *rq, struct cal
 			return pa_errf(PA_UNAUTHENTICATED, NULL, "log in first");
 		if ((rc = pa_authenticate(srv->app, rq->token, &rq->actor)))
 			return rc;
+		if (rq->actor.needs && !(route->flags & PA_R_SETUP))
+			return pa_errf(PA_SETUP_REQUIRED, NULL, "%s first (POST %s)",
+				       rq->actor.needs & PA_NEEDS_PASSWORD
+					       ? "replace the password someone else set"
+					       : "enrol the second factor your role requires",
+				       rq->actor.needs & PA_NEEDS_PASSWORD
+					       ? "/api/v1/session/password"
+					       : "/api/v1/session/totp");
 		/* A cookie rides along on cross-site requests; a custom header cannot be set by
 		 * another site without CORS, which pingan never grants. */
 		if (cookie && strcmp(rq->method, "GET") != 0 && strcmp(rq->method, "HEAD") != 0 &&
@@ -450,6 +480,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
 	struct pa_req rq = {
 		.app = srv->app, .conn = c, .method = method, .path = url, .arena = &cl->arena};
+	client_address(c, rq.from, sizeof rq.from);
 	snprintf(rq.id, sizeof rq.id, "%lx-%lx", (unsigned long)time(NULL) & 0xffffff,
 		 (unsigned long)atomic_fetch_add(&req_counter, 1));
 	struct pa_reply rp = {.status = 200};
@@ -475,7 +506,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			if (status == 500)
 				pa_errf(rc, NULL, "internal error (request %s)", rq.id);
 		}
-		ret = send_json(c, status, eb, NULL, rq.id, NULL, allow);
+		const struct pa_errinfo *info = pa_err_last();
+		ret = send_json(c, status, eb, NULL, rq.id, NULL, allow,
+				info->code == rc ? info->retry_after : 0);
 		json_decref(eb);
 	} else if (rp.file || rp.file_data) {
 		status = 200;
@@ -484,11 +517,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		status = 500;
 		pa_errf(PA_INTERNAL, NULL, "the answer grew too large");
 		json_t *eb = error_body(PA_INTERNAL);
-		ret = send_json(c, status, eb, NULL, rq.id, NULL, NULL);
+		ret = send_json(c, status, eb, NULL, rq.id, NULL, NULL, 0);
 		json_decref(eb);
 	} else {
 		status = rp.status;
-		ret = send_json(c, status, rp.body, &rp.out, rq.id, rp.cookie, allow);
+		ret = send_json(c, status, rp.body, &rp.out, rq.id, rp.cookie, allow, 0);
 		json_decref(rp.body);
 	}
 	pa_jw_free(&rp.out);

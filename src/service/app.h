@@ -21,6 +21,15 @@ struct pa_sweep_totals {
 	atomic_uint_fast64_t runs, failed, looked, yellow, red, escalated, late, watch_late;
 };
 
+/* How log-in guards itself and how long sessions last; pa_app_open sets the defaults. */
+struct pa_login_policy {
+	int lock_after;   /* failed log-ins under one username (5) … */
+	int lock_window;  /* … within this many seconds (900) … */
+	int lock_time;    /* … lock it for this many seconds (900) */
+	int session_idle; /* a session unused this many seconds ends (1800) */
+	int session_max;  /* a session ends this many seconds after log-in, used or not (43200) */
+};
+
 struct pa_app {
 	struct pa_store *store;
 	struct pa_case_cache *case_cache; /* rendered cases by (id, version); NULL = off */
@@ -31,7 +40,7 @@ struct pa_app {
 	char files_dir[1024];         /* where attachments are kept */
 	char font[512];               /* the font documents print with ("" = Debian's) */
 	struct pa_geo_index *geo;
-	int session_hours;
+	struct pa_login_policy login; /* lockout and session limits (serve's options) */
 	/* The routing table in force (routing.c): replaced whole, never changed in place; the
 	 * tables it replaced stay allocated until close, since a reader may still hold one. */
 	_Atomic(struct pa_routing *) routing;
@@ -52,6 +61,7 @@ struct pa_actor {
 	struct pa_user user;
 	const struct pa_role *role;
 	struct pa_scope scope;
+	unsigned needs; /* what the session must do before anything else (PA_NEEDS_*) */
 };
 
 /* What a case's condition (beside its state) allows: the actions offered and taken are
@@ -63,14 +73,43 @@ struct pa_case_cond {
 	int open_supervisions; /* manual supervisions waiting for their report */
 };
 
-/* ---- accounts (auth.c) ---- */
+/* ---- accounts and sessions (auth.c, login.c, second_factor.c, accounts.c) ---- */
 enum pa_err pa_password_hash(const char *password, char out[128]);
-/* On success token gets a new session token (NUL-terminated, 43 characters). */
-enum pa_err pa_login(struct pa_app *app, const char *username, const char *password, char token[64],
-		     struct pa_actor *actor);
+
+/* A log-in: the password, and the second factor's code (otp) or one of its recovery codes
+ * when the account has one; from = the client's address, for the audit record. */
+struct pa_login_in {
+	const char *username, *password, *otp, *recovery_code, *from;
+};
+struct pa_session_out {
+	char token[64]; /* the new session's token (NUL-terminated, 43 characters) */
+	struct pa_actor actor;
+	int recovery_left; /* recovery codes left after one was used; -1 if none was */
+};
+/* Log in: refused while the username is locked (ACCOUNT_LOCKED, with Retry-After), for a
+ * wrong username or password alike (BAD_CREDENTIALS), without the second factor's code
+ * (OTP_REQUIRED) or with a wrong one (BAD_OTP). Each failure counts towards the lock and is
+ * audited, as is each log-in; an unknown username is treated as a known one in all this. */
+enum pa_err pa_login(struct pa_app *app, const struct pa_login_in *in, struct pa_session_out *out);
+/* The actor of a session token: UNAUTHENTICATED once it was logged out, has gone unused
+ * longer than the idle limit or has reached its absolute limit. */
 enum pa_err pa_authenticate(struct pa_app *app, const char *token, struct pa_actor *actor);
-enum pa_err pa_logout(struct pa_app *app, const char *token);
+enum pa_err pa_logout(struct pa_app *app, const struct pa_actor *a, const char *token);
 json_t *pa_actor_json(const struct pa_app *app, const struct pa_actor *a);
+/* ["password", "totp"]: what needs asks of the session, as words. */
+json_t *pa_needs_json(unsigned needs);
+/* Replace one's own password ({old, new}): the new one meets the policy; the other sessions
+ * of the account end. */
+enum pa_err pa_password_change(struct pa_app *app, const struct pa_actor *a, const char *token,
+			       json_t *body, const char *from);
+/* Enrol a second factor ({password}): a new key, given once as base32 and as an otpauth://
+ * URI, awaiting its first code. CONFLICT if one is enrolled already. */
+enum pa_err pa_totp_begin(struct pa_app *app, const struct pa_actor *a, json_t *body,
+			  const char *from, json_t **out);
+/* Confirm it with its first code ({code}): it is then asked at every log-in; the answer
+ * holds the ten one-time recovery codes, shown this once. */
+enum pa_err pa_totp_confirm(struct pa_app *app, const struct pa_actor *a, const char *token,
+			    json_t *body, const char *from, json_t **out);
 /* Create a user (CLI, demo): validates role, region and unit, holds the password to the
  * policy (core/passwd.h) and hashes it — or takes pw_hash, for the demo alone: it hashes its
  * one published password, exempt from the policy, once for all its accounts. id may be

@@ -25,6 +25,29 @@ enum pa_err idem_store(struct pa_db *db, struct idem *im, int status, const stru
 enum pa_err render_back(struct pa_db *db, const struct pa_app *app, const struct pa_actor *a,
 			int64_t id, struct pa_jw *out);
 
+/* ---- auth.c / login.c: accounts and sessions ---- */
+/* An audit record of accounts and log-ins, in the caller's transaction (actor 0 = nobody
+ * known); detail is a JSON object, taken over. */
+enum pa_err login_audit(struct pa_db *db, int64_t actor, const char *action, const char *subject,
+			json_t *detail, int64_t at);
+/* Check a password against its argon2id hash, a few at a time (each takes 64 MiB). */
+enum pa_err password_verify(const char *hash, const char *password, bool *ok);
+enum pa_err actor_from(const struct pa_app *app, const struct pa_user *u, struct pa_actor *a);
+void token_hash(const char *token, uint8_t out[32]);
+/* Forget cached sessions: one token's, or every one of a user's (their sessions ended). */
+void session_forget(const char *token);
+void sessions_forget_user(int64_t user_id);
+/* Count a failed check of a password or code under username (user_id 0: no such account)
+ * towards its lock, with its audit records; returns what to answer: `answer`, or
+ * ACCOUNT_LOCKED if this failure locked it. reason: password, no_account, otp … */
+enum pa_err login_failed(struct pa_app *app, const char *username, int64_t user_id,
+			 const char *reason, const char *from, enum pa_err answer);
+/* The hex SHA-256 a recovery code is kept as (read leniently: case, dashes, look-alikes). */
+void recovery_hash(const char *code, char out[65]);
+/* ACCOUNT_LOCKED (with Retry-After) if username is locked now, else PA_OK. */
+enum pa_err login_locked(struct pa_app *app, const char *username, int64_t user_id,
+			 const char *from);
+
 /* ---- attachments.c ---- */
 /* Where the file of an attachment is kept: files_dir/ab/cd/abcd…; path made whole (mkdir
  * -p); a directory's entries synced to disk. */

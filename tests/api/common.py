@@ -54,10 +54,11 @@ class ApiTest(unittest.TestCase):
 
     server = None
     server_args = ()  # extra `pingan serve` options for the class's server
+    server_clock = False  # a clock the tests move (Server.shift)
 
     @classmethod
     def setUpClass(cls):
-        cls.server = Server(extra_args=cls.server_args)
+        cls.server = Server(extra_args=cls.server_args, clock=cls.server_clock)
         try:
             cls.server.start()
         except Exception:

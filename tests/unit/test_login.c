@@ -1,4 +1,5 @@
-/* test_login.c: unit tests of what log-in rests on — the password policy and its list. */
+/* test_login.c: unit tests of what log-in rests on — the password policy and its list, the
+ * one-time codes of RFC 6238 and base32. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -10,6 +11,7 @@
 
 #include "core/err.h"
 #include "core/passwd.h"
+#include "core/totp.h"
 
 static struct pa_pwlist *shipped(void)
 {
@@ -115,12 +117,47 @@ static void test_pwlist_parse(void **st)
 	assert_null(none);
 }
 
+/* RFC 6238 appendix B (SHA-1; the codes cut to six digits) and RFC 4648 section 10. */
+static void test_totp_vectors(void **st)
+{
+	(void)st;
+	const uint8_t *key = (const uint8_t *)"12345678901234567890";
+	static const struct {
+		int64_t t;
+		unsigned code;
+	} v[] = {{59, 287082},       {1111111109, 81804},  {1111111111, 50471},
+		 {1234567890, 5924}, {2000000000, 279037}, {20000000000LL, 353130}};
+	for (size_t i = 0; i < sizeof v / sizeof *v; i++)
+		assert_int_equal(pa_totp_code(key, 20, pa_totp_step(v[i].t)), v[i].code);
+	/* a code matches in its step and the one either side, not two away */
+	assert_int_equal(pa_totp_match(key, 20, "005924", 1234567890), 1234567890 / 30);
+	assert_int_equal(pa_totp_match(key, 20, "005924", 1234567890 + 30), 1234567890 / 30);
+	assert_int_equal(pa_totp_match(key, 20, "005924", 1234567890 - 30), 1234567890 / 30);
+	assert_int_equal(pa_totp_match(key, 20, "005924", 1234567890 + 60), -1);
+	assert_int_equal(pa_totp_match(key, 20, "5924", 1234567890), -1);
+	assert_int_equal(pa_totp_match(key, 20, "0059245", 1234567890), -1);
+	assert_int_equal(pa_totp_match(key, 20, "00592a", 1234567890), -1);
+	char b[64];
+	static const char *const b32[][2] = {{"", ""},
+					     {"f", "MY"},
+					     {"fo", "MZXQ"},
+					     {"foo", "MZXW6"},
+					     {"foob", "MZXW6YQ"},
+					     {"fooba", "MZXW6YTB"},
+					     {"foobar", "MZXW6YTBOI"}};
+	for (size_t i = 0; i < sizeof b32 / sizeof *b32; i++) {
+		pa_base32((const uint8_t *)b32[i][0], strlen(b32[i][0]), b);
+		assert_string_equal(b, b32[i][1]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_password_refusals),
 		cmocka_unit_test(test_password_accepted),
 		cmocka_unit_test(test_pwlist_parse),
+		cmocka_unit_test(test_totp_vectors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
