@@ -235,6 +235,8 @@ static enum pa_err users(struct build *b, FILE *out)
 	    (rc = user(b, "city_staff", "city_staff", CITY, b->city_centre, "市综治中心 刘敏",
 		       &b->city_staff_user, out, true)) ||
 	    (rc = user(b, "auditor", "auditor", CITY, 0, "审计员 陈静", NULL, out, true)) ||
+	    (rc = user(b, "sys_admin", "sys_admin", CITY, 0, "系统管理员 周伟", NULL, out, true)) ||
+	    (rc = user(b, "sec_admin", "sec_admin", CITY, 0, "安全管理员 吴芳", NULL, out, true)) ||
 	    (rc = user(b, "police", "police", CITY, b->police_bureau, "市公安局 赵刚",
 		       &b->police_user, out, true)) ||
 	    (rc = user(b, "legal", "legal", CITY, b->justice_bureau, "市司法局 孙丽",

@@ -116,5 +116,11 @@ enum pa_err pa_h_routing_get(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_routing_put(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_routing_versions(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_document_get(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_users_list(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_user_add(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_user_unlock(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_user_totp_reset(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_audit(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_security_events(struct pa_req *, struct pa_reply *);
 
 #endif

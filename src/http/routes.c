@@ -9,7 +9,9 @@ static const char *const q_cases[] = {"status", "region", "category", "type",
 static const char *const q_stats[] = {"region", "from", "to", "group", NULL};
 static const char *const q_upload[] = {"name", NULL};
 static const char *const q_track[] = {"code", NULL};
+/* pages of a list: routing versions, accounts, audit records */
 static const char *const q_versions[] = {"limit", "cursor", NULL};
+static const char *const q_users[] = {"username", "limit", "cursor", NULL};
 
 const struct pa_route pa_routes[] = {
 	{"GET", "/healthz", pa_h_health, 0, NULL},
@@ -42,6 +44,12 @@ const struct pa_route pa_routes[] = {
 	{"PUT", "/api/v1/routing", pa_h_routing_put, PA_R_AUTH | PA_R_BODY, NULL},
 	{"GET", "/api/v1/routing/versions", pa_h_routing_versions, PA_R_AUTH, q_versions},
 	{"GET", "/api/v1/cases/{id}/documents/{kind}", pa_h_document_get, PA_R_AUTH, NULL},
+	{"GET", "/api/v1/users", pa_h_users_list, PA_R_AUTH, q_users},
+	{"POST", "/api/v1/users", pa_h_user_add, PA_R_AUTH | PA_R_BODY, NULL},
+	{"POST", "/api/v1/users/{id}/unlock", pa_h_user_unlock, PA_R_AUTH, NULL},
+	{"DELETE", "/api/v1/users/{id}/totp", pa_h_user_totp_reset, PA_R_AUTH, NULL},
+	{"GET", "/api/v1/security/events", pa_h_security_events, PA_R_AUTH, q_versions},
+	{"GET", "/api/v1/audit", pa_h_audit, PA_R_AUTH, q_versions},
 };
 
 const int pa_nroutes = (int)(sizeof pa_routes / sizeof pa_routes[0]);

@@ -118,6 +118,25 @@ enum pa_err pa_user_create(struct pa_db *db, const struct pa_catalog *cat, const
 			   const char *password, const char *pw_hash, const char *role,
 			   const char *region, int64_t unit_id, const char *name, int64_t *id);
 
+/* ---- the administrators' work (accounts.c), one duty each ---- */
+/* The accounts of the caller's region, by id (users_admin or security_admin); the one of
+ * username alone when it is not NULL. */
+enum pa_err pa_users_list(struct pa_app *app, const struct pa_actor *a, const char *username,
+			  const char *limit, const char *cursor, struct pa_jw *out);
+/* Add an account ({username, password, role, region, unit_id, name}; users_admin): in the
+ * caller's region, its password to the policy and to be replaced at the first log-in; not
+ * one of the three administrators (those come from the command line). Answers the account. */
+enum pa_err pa_user_add(struct pa_app *app, const struct pa_actor *a, json_t *body,
+			const char *from, struct pa_jw *out);
+/* security_admin, on another account of the caller's region: unlock it, or reset its second
+ * factor (it enrols again; its sessions end). */
+enum pa_err pa_user_security(struct pa_app *app, const struct pa_actor *a, int64_t id,
+			     bool reset_totp, const char *from);
+/* The audit log, newest first (audit_read); or only its security events — accounts and
+ * log-ins — (security_admin). */
+enum pa_err pa_audit_read(struct pa_app *app, const struct pa_actor *a, bool security_only,
+			  const char *limit, const char *cursor, struct pa_jw *out);
+
 /* ---- routing (routing.c) ---- */
 /* The routing table in force now: take it once per intake and route by it alone. */
 const struct pa_routing *pa_app_routing(struct pa_app *app);

@@ -306,7 +306,7 @@ enum pa_err pa_user_create(struct pa_db *db, const struct pa_catalog *cat, const
 		rc = db->ops->unit_get(db, unit_id, &u);
 		json_decref(u);
 		if (rc)
-			return pa_errf(PA_BAD_FIELD, "unit", "no unit with id %lld",
+			return pa_errf(PA_BAD_FIELD, "unit_id", "no unit with id %lld",
 				       (long long)unit_id);
 	}
 	char hash[128];

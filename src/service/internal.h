@@ -72,6 +72,8 @@ enum pa_err pa_route_target(struct pa_db *db, const struct pa_routing_rule *r, c
 			    int64_t *unit, char name[128]);
 /* A whole-number query parameter from lo to hi (BAD_QUERY naming it otherwise). */
 enum pa_err query_int(const char *s, long long lo, long long hi, const char *name, long long *out);
+/* Open a page {"items": [… */
+void page_begin(struct pa_jw *out);
 /* Close a page {"items": [… and give its "next_cursor" (null when next is 0). */
 void page_end(struct pa_jw *out, int64_t next);
 enum pa_err pa_check_fields(const struct pa_field *list, int n, json_t *obj, const char *prefix,

@@ -176,8 +176,9 @@ static inline enum pa_err page_rows(struct sq *d, sqlite3_stmt *st, struct pa_ar
 /* ---- sqlite_login.c: accounts, log-in security and the audit log read back ---- */
 enum pa_err pa_sq_user_by_id(struct pa_db *db, int64_t id, struct pa_user *u);
 enum pa_err pa_sq_user_auth(struct pa_db *db, int64_t id, struct pa_user_auth *out);
-enum pa_err pa_sq_user_list(struct pa_db *db, int64_t after, int max, struct pa_arena *a,
-			    struct pa_user_row **rows, int *n, int64_t *next);
+enum pa_err pa_sq_user_list(struct pa_db *db, const char *region, const char *username,
+			    int64_t after, int max, struct pa_arena *a, struct pa_user_row **rows,
+			    int *n, int64_t *next);
 enum pa_err pa_sq_users_exempt(struct pa_db *db, int64_t *n);
 enum pa_err pa_sq_user_password_set(struct pa_db *db, int64_t id, const char *pw_hash,
 				    bool must_change, int64_t at);

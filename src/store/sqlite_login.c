@@ -88,8 +88,9 @@ static void user_row_from(struct pa_arena *a, sqlite3_stmt *st, void *row)
 	r->locked_until = sqlite3_column_int64(st, 13);
 }
 
-enum pa_err pa_sq_user_list(struct pa_db *db, int64_t after, int max, struct pa_arena *a,
-			    struct pa_user_row **rows, int *n, int64_t *next)
+enum pa_err pa_sq_user_list(struct pa_db *db, const char *region, const char *username,
+			    int64_t after, int max, struct pa_arena *a, struct pa_user_row **rows,
+			    int *n, int64_t *next)
 {
 	struct sq *d = SQ(db);
 	static const char sql[] =
@@ -98,12 +99,15 @@ enum pa_err pa_sq_user_list(struct pa_db *db, int64_t after, int max, struct pa_
 		" u.disabled, coalesce(f.failures, 0), coalesce(f.locked_until, 0)"
 		" FROM users u LEFT JOIN units un ON un.id = u.unit_id"
 		" LEFT JOIN login_failures f ON f.username = u.username"
-		" WHERE u.id > ? ORDER BY u.id LIMIT ?";
+		" WHERE u.id > ?1 AND u.region >= ?3 AND u.region < ?3 || '~'"
+		" AND (?4 IS NULL OR u.username = ?4) ORDER BY u.id LIMIT ?2";
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
 		return pa_err_last()->code;
 	sqlite3_bind_int64(st, 1, after);
 	sqlite3_bind_int(st, 2, max + 1);
+	bt(st, 3, region);
+	bt(st, 4, username);
 	return page_rows(d, st, a, sizeof **rows, max, user_row_from, (void **)rows, n, next,
 			 "user list");
 }

@@ -362,9 +362,11 @@ struct pa_store_ops {
 	/* accounts and log-in security (sqlite_login.c) */
 	enum pa_err (*user_by_id)(struct pa_db *db, int64_t id, struct pa_user *u);
 	enum pa_err (*user_auth)(struct pa_db *db, int64_t id, struct pa_user_auth *out);
-	/* Accounts by id, from after (0 = the first) on, at most max; *next is the cursor of
-	 * the page after (0 = none). With the failed log-ins under their usernames. */
-	enum pa_err (*user_list)(struct pa_db *db, int64_t after, int max, struct pa_arena *a,
+	/* Accounts of the region subtree (the one of username alone, when not NULL) by id,
+	 * from after (0 = the first) on, at most max; *next is the cursor of the page after
+	 * (0 = none). With the failed log-ins under their usernames. */
+	enum pa_err (*user_list)(struct pa_db *db, const char *region, const char *username,
+				 int64_t after, int max, struct pa_arena *a,
 				 struct pa_user_row **rows, int *n, int64_t *next);
 	/* How many accounts are exempt from the second factor (demo accounts). */
 	enum pa_err (*users_exempt)(struct pa_db *db, int64_t *n);

@@ -651,6 +651,28 @@ class LiveTest(unittest.TestCase):
         self.call("POST", "/api/v1/session", {"username": "oa_nobody", "password": "x"},
                   expect=423, code="ACCOUNT_LOCKED")
 
+    def test_administration(self):
+        self.call("GET", "/api/v1/users?username=town_101", user="sys_admin", expect=200)
+        self.call("GET", "/api/v1/users?limit=2", user="sec_admin", expect=200)
+        self.call("GET", "/api/v1/users", user="auditor", expect=403, code="FORBIDDEN")
+        body = {"username": "oa_made", "password": STRONG, "role": "grid_worker",
+                "region": "429006101001001", "name": "刘洋"}
+        uid = self.call("POST", "/api/v1/users", body, user="sys_admin", expect=201).json["id"]
+        self.call("POST", "/api/v1/users", body, user="sys_admin", expect=409, code="CONFLICT")
+        self.call("POST", "/api/v1/users", dict(body, username="oa_sec", role="sec_admin"),
+                  user="sys_admin", expect=403, code="FORBIDDEN")
+        self.call("POST", "/api/v1/users/%d/unlock" % uid, user="sec_admin", expect=200)
+        self.call("POST", "/api/v1/users/999999/unlock", user="sec_admin", expect=404,
+                  code="NOT_FOUND")
+        self.call("DELETE", "/api/v1/users/%d/totp" % uid, user="sec_admin", expect=200)
+        self.call("DELETE", "/api/v1/users/%d/totp" % uid, user="sys_admin", expect=403,
+                  code="FORBIDDEN")
+        self.call("GET", "/api/v1/security/events?limit=5", user="sec_admin", expect=200)
+        r = self.call("GET", "/api/v1/audit?limit=5", user="auditor", expect=200)
+        self.call("GET", "/api/v1/audit?cursor=" + r.json["next_cursor"], user="auditor",
+                  expect=200)
+        self.call("GET", "/api/v1/audit", user="sec_admin", expect=403, code="FORBIDDEN")
+
     def test_regions(self):
         r = self.call("GET", "/api/v1/regions?parent=429006", user="town_101", expect=200)
         towns = r.json["items"]

@@ -376,13 +376,20 @@ static void test_login_security(void **st)
 	struct pa_user_row *rows;
 	int nrows;
 	int64_t next;
-	assert_int_equal(o->user_list(w, 0, 1, &ar, &rows, &nrows, &next), PA_OK);
+	assert_int_equal(o->user_list(w, "429006", NULL, 0, 1, &ar, &rows, &nrows, &next), PA_OK);
 	assert_int_equal(nrows, 1);
 	assert_int_equal(next, uid);
 	assert_string_equal(rows[0].username, "li");
 	assert_true(rows[0].failures == 5 && rows[0].locked_until == 2900);
-	assert_int_equal(o->user_list(w, next, 5, &ar, &rows, &nrows, &next), PA_OK);
+	assert_int_equal(o->user_list(w, "429006", NULL, next, 5, &ar, &rows, &nrows, &next),
+			 PA_OK);
 	assert_true(nrows == 1 && next == 0 && rows[0].totp_exempt);
+	/* a town's accounts alone */
+	assert_int_equal(o->user_list(w, "429006101", NULL, 0, 5, &ar, &rows, &nrows, &next),
+			 PA_OK);
+	assert_true(nrows == 1 && rows[0].id == uid);
+	assert_int_equal(o->user_list(w, "429006", "demo", 0, 5, &ar, &rows, &nrows, &next), PA_OK);
+	assert_true(nrows == 1 && rows[0].id == other);
 	assert_int_equal(o->login_failures_clear(w, "li", 0), PA_OK);
 	assert_int_equal(o->login_failures_get(w, "li", &g), PA_OK);
 	assert_int_equal(g.locked_until, 0);
