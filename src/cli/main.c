@@ -113,7 +113,8 @@ static int cmd_serve(int argc, char **argv)
 		   *quiet = NULL, *cache = "4096", *sweep = "60", *files = NULL,
 		   *upload = "10485760", *font = NULL, *metrics = NULL, *faults = NULL,
 		   *idle = "1800", *max_age = "43200", *lock_after = "5", *lock_window = "900",
-		   *lock_time = "900", *clock = NULL;
+		   *lock_time = "900", *clock = NULL, *login_rate = "30", *public_rate = "30",
+		   *proxies = NULL, *req_timeout = "30";
 	struct pa_opt opts[] = {
 		{"db", "PATH", "the database file", &db, 1},
 		{"listen", "HOST:PORT", "address to serve on (default 127.0.0.1:8080)", &listen, 0},
@@ -147,6 +148,22 @@ static int cmd_serve(int argc, char **argv)
 		{"lock-window", "SECONDS", "the window failed log-ins are counted in (default 900)",
 		 &lock_window, 0},
 		{"lock-time", "SECONDS", "how long a lock lasts (default 900)", &lock_time, 0},
+		{"login-rate", "N",
+		 "log-ins per minute from one client address, N at once at most (default 30; "
+		 "0 = no limit)",
+		 &login_rate, 0},
+		{"public-rate", "N",
+		 "requests per minute from one client address to what needs no log-in (the "
+		 "public portal: GET /api/v1/track), N at once at most (default 30; 0 = no limit)",
+		 &public_rate, 0},
+		{"trusted-proxy", "ADDR[,ADDR]",
+		 "reverse proxies whose X-Forwarded-For names the client (its last address): "
+		 "for the rate limits and the audit records (default: none)",
+		 &proxies, 0},
+		{"request-timeout", "SECONDS",
+		 "a request's body must have arrived within this, or the connection is closed "
+		 "(default 30)",
+		 &req_timeout, 0},
 		{"quiet", NULL, "log warnings and errors only", &quiet, 0},
 		{"testing-clock", "FILE",
 		 "TESTING ONLY, never in service: the clock runs as many seconds ahead as FILE "
@@ -181,7 +198,11 @@ static int cmd_serve(int argc, char **argv)
 		return 2;
 	}
 	struct pa_login_policy lp;
-	if (int_opt("session-idle", idle, 60, 86400, &lp.session_idle) ||
+	int lrate, prate, rtimeout;
+	if (int_opt("login-rate", login_rate, 0, 100000, &lrate) ||
+	    int_opt("public-rate", public_rate, 0, 100000, &prate) ||
+	    int_opt("request-timeout", req_timeout, 1, 3600, &rtimeout) ||
+	    int_opt("session-idle", idle, 60, 86400, &lp.session_idle) ||
 	    int_opt("session-max", max_age, 60, 7 * 86400, &lp.session_max) ||
 	    int_opt("lock-after", lock_after, 1, 1000, &lp.lock_after) ||
 	    int_opt("lock-window", lock_window, 1, 86400, &lp.lock_window) ||
@@ -216,7 +237,11 @@ static int cmd_serve(int argc, char **argv)
 				    .max_body = (size_t)strtoull(body, NULL, 10),
 				    .max_upload = (size_t)strtoull(upload, NULL, 10),
 				    .max_connections = 1000,
-				    .timeout_s = 60};
+				    .timeout_s = 60,
+				    .request_timeout = (unsigned)rtimeout,
+				    .login_rate = lrate,
+				    .public_rate = prate,
+				    .trusted_proxies = proxies};
 	if (so.max_body < 1024)
 		so.max_body = 1024;
 	struct pa_server *srv;

@@ -27,6 +27,7 @@
 	X(TOO_LARGE, 413, "the request body is too large")                                   \
 	X(UNSUPPORTED_MEDIA, 415, "send the body as application/json")                       \
 	X(ACCOUNT_LOCKED, 423, "too many failed log-ins: the account is locked for a while") \
+	X(RATE_LIMITED, 429, "too many requests from your address; wait a moment")           \
 	X(STORE_BUSY, 503, "the store is busy; try again")                                   \
 	X(STORE_IO, 503, "the store cannot write right now; nothing was saved")              \
 	X(UNAVAILABLE, 503, "the service is shutting down or unavailable")                   \

@@ -48,9 +48,11 @@ typedef enum pa_err (*pa_handler)(struct pa_req *rq, struct pa_reply *rp);
 #define PA_R_AUTH   1u /* a valid session is required */
 #define PA_R_BODY   2u /* a JSON object body is required */
 #define PA_R_UPLOAD 4u /* a raw body up to the upload limit (files) */
-#define PA_R_SETUP                                                             \
-	8u /* open to a session that must first change its password or enrol a \
-	    * second factor (PA_NEEDS_*): the session's own routes */
+/* open to a session that must first change its password or enrol a second factor
+ * (PA_NEEDS_*): the session's own routes */
+#define PA_R_SETUP        8u
+#define PA_R_LIMIT_LOGIN  16u /* counted against the log-in rate of the client's address */
+#define PA_R_LIMIT_PUBLIC 32u /* counted against the public rate (no log-in: the portal) */
 
 struct pa_route {
 	const char *method;
@@ -76,7 +78,12 @@ struct pa_server_opts {
 	size_t max_body;    /* bytes */
 	size_t max_upload;  /* bytes, for PA_R_UPLOAD routes */
 	unsigned max_connections;
-	unsigned timeout_s;
+	unsigned timeout_s;       /* a connection idle this long is closed */
+	unsigned request_timeout; /* a request's body must have arrived within this (seconds) */
+	int login_rate;           /* log-ins per minute per client address (0 = no limit) */
+	int public_rate;          /* requests to public routes per minute per address (0 = none) */
+	/* addresses whose X-Forwarded-For names the client ("10.0.0.2,::1"), or NULL */
+	const char *trusted_proxies;
 };
 struct pa_server;
 enum pa_err pa_server_start(struct pa_app *app, const struct pa_server_opts *o,

@@ -15,7 +15,7 @@ static const char *const q_users[] = {"username", "limit", "cursor", NULL};
 
 const struct pa_route pa_routes[] = {
 	{"GET", "/healthz", pa_h_health, 0, NULL},
-	{"POST", "/api/v1/session", pa_h_session_create, PA_R_BODY, NULL},
+	{"POST", "/api/v1/session", pa_h_session_create, PA_R_BODY | PA_R_LIMIT_LOGIN, NULL},
 	{"GET", "/api/v1/session", pa_h_session_get, PA_R_AUTH | PA_R_SETUP, NULL},
 	{"DELETE", "/api/v1/session", pa_h_session_delete, PA_R_AUTH | PA_R_SETUP, NULL},
 	{"POST", "/api/v1/session/password", pa_h_session_password,
@@ -34,7 +34,7 @@ const struct pa_route pa_routes[] = {
 	{"GET", "/api/v1/cases/{id}", pa_h_case_get, PA_R_AUTH, NULL},
 	{"POST", "/api/v1/cases/{id}/actions", pa_h_case_act, PA_R_AUTH | PA_R_BODY, NULL},
 	{"GET", "/api/v1/stats", pa_h_stats, PA_R_AUTH, q_stats},
-	{"GET", "/api/v1/track", pa_h_track, 0, q_track},
+	{"GET", "/api/v1/track", pa_h_track, PA_R_LIMIT_PUBLIC, q_track},
 	{"POST", "/api/v1/warnings", pa_h_warning_issue, PA_R_AUTH | PA_R_BODY, NULL},
 	{"GET", "/api/v1/warnings/{id}", pa_h_warning_get, PA_R_AUTH, NULL},
 	{"POST", "/api/v1/cases/{id}/attachments", pa_h_attachment_add, PA_R_AUTH | PA_R_UPLOAD,

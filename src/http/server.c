@@ -15,15 +15,18 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/text.h"
 #include "http/http.h"
 #include "http/metrics.h"
+#include "http/ratelimit.h"
 
 struct pa_server {
 	struct MHD_Daemon *d;
 	struct pa_app *app;
 	struct pa_server_opts o;
+	struct pa_ratelimit *login_rl, *public_rl; /* NULL = no limit */
 };
 
 /* Per-connection-request state, from the first call of the access handler to completion. */
@@ -304,8 +307,23 @@ static enum pa_err parse_body(struct pa_req *rq, const struct call *cl)
 	return PA_OK;
 }
 
-/* The peer's address as text ("" if unknown). */
-static void client_address(struct MHD_Connection *c, char *out, size_t cap)
+/* Whether addr is one of the comma-separated list. */
+static bool listed(const char *list, const char *addr)
+{
+	size_t n = strlen(addr);
+	for (const char *p = list; p && *p;) {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len == n && strncmp(p, addr, n) == 0)
+			return true;
+		p = e ? e + 1 : NULL;
+	}
+	return false;
+}
+
+/* The client's address as text ("" if unknown): the peer's, or — when the peer is a
+ * trusted reverse proxy — the last address of X-Forwarded-For, the one the proxy saw. */
+static void client_address(struct MHD_Connection *c, const char *trusted, char *out, size_t cap)
 {
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -319,6 +337,38 @@ static void client_address(struct MHD_Connection *c, char *out, size_t cap)
 	else if (sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
 			  (socklen_t)cap);
+	if (!trusted || !listed(trusted, out))
+		return;
+	const char *xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For");
+	const char *last = xff ? strrchr(xff, ',') : NULL;
+	last = last ? last + 1 : xff;
+	while (last && *last == ' ')
+		last++;
+	struct pa_addr_key k;
+	size_t n = last ? strcspn(last, " ") : 0;
+	if (n && n < cap) {
+		char given[INET6_ADDRSTRLEN + 1] = "";
+		memcpy(given, last, n < sizeof given ? n : sizeof given - 1);
+		if (pa_addr_key_of(given, &k)) /* a real address, nothing else */
+			memcpy(out, given, sizeof given < cap ? sizeof given : cap);
+	}
+}
+
+/* RATE_LIMITED if the client's address has used up its rate for this route. */
+static enum pa_err rate_check(struct pa_server *srv, const struct pa_route *route,
+			      const struct pa_req *rq)
+{
+	struct pa_ratelimit *rl = route->flags & PA_R_LIMIT_LOGIN    ? srv->login_rl
+				  : route->flags & PA_R_LIMIT_PUBLIC ? srv->public_rl
+								     : NULL;
+	struct pa_addr_key k;
+	int wait;
+	if (!rl || !pa_addr_key_of(rq->from, &k) || pa_ratelimit_take(rl, &k, pa_now(), &wait))
+		return PA_OK;
+	pa_errf(PA_RATE_LIMITED, NULL, "too many %s from your address; try again in %d s",
+		route->flags & PA_R_LIMIT_LOGIN ? "log-ins" : "requests", wait);
+	pa_err_retry_after(wait);
+	return PA_RATE_LIMITED;
 }
 
 static const char *session_token(struct pa_req *rq, bool *from_cookie)
@@ -364,6 +414,9 @@ static enum pa_err dispatch(struct pa_server *srv, struct pa_req *rq, struct cal
 	}
 	if (cl->too_large)
 		return pa_errf(PA_TOO_LARGE, NULL, "the body is larger than %zu bytes", cl->max);
+	enum pa_err rc = rate_check(srv, route, rq);
+	if (rc)
+		return rc;
 	struct query_check qc = {.allowed = route->query};
 	MHD_get_connection_values(rq->conn, MHD_GET_ARGUMENT_KIND, check_query_arg, &qc);
 	if (qc.bad && qc.bad_utf8)
@@ -377,7 +430,6 @@ static enum pa_err dispatch(struct pa_server *srv, struct pa_req *rq, struct cal
 			       ? pa_errf(PA_NOT_FOUND, NULL,
 					 "no such resource: the path holds %%00")
 			       : pa_errf(PA_BAD_QUERY, NULL, "a query parameter holds %%00 (NUL)");
-	enum pa_err rc;
 	if (route->flags & PA_R_AUTH) {
 		bool cookie;
 		rq->token = session_token(rq, &cookie);
@@ -461,6 +513,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return MHD_YES;
 	}
 	if (*upload_size) {
+		/* a body trickled in to hold a thread and a connection: the time it may take is
+		 * bounded as its size is */
+		struct timespec t;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (srv->o.request_timeout && t.tv_sec - cl->t0.tv_sec > srv->o.request_timeout) {
+			pa_log(PA_LOG_WARN, "request_too_slow", "\"seconds\":%u",
+			       srv->o.request_timeout);
+			return MHD_NO;
+		}
 		if (!cl->too_large && cl->len + *upload_size > cl->max)
 			cl->too_large = true;
 		if (!cl->too_large) {
@@ -480,7 +541,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
 	struct pa_req rq = {
 		.app = srv->app, .conn = c, .method = method, .path = url, .arena = &cl->arena};
-	client_address(c, rq.from, sizeof rq.from);
+	client_address(c, srv->o.trusted_proxies, rq.from, sizeof rq.from);
 	snprintf(rq.id, sizeof rq.id, "%lx-%lx", (unsigned long)time(NULL) & 0xffffff,
 		 (unsigned long)atomic_fetch_add(&req_counter, 1));
 	struct pa_reply rp = {.status = 200};
@@ -615,6 +676,8 @@ enum pa_err pa_server_start(struct pa_app *app, const struct pa_server_opts *o,
 	struct pa_server *s = calloc(1, sizeof *s);
 	s->app = app;
 	s->o = *o;
+	s->login_rl = pa_ratelimit_new(o->login_rate);
+	s->public_rl = pa_ratelimit_new(o->public_rate);
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
 			 MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	if (ss.ss_family == AF_INET6)
@@ -626,6 +689,8 @@ enum pa_err pa_server_start(struct pa_app *app, const struct pa_server_opts *o,
 
 				MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
 	if (!s->d) {
+		pa_ratelimit_free(s->login_rl);
+		pa_ratelimit_free(s->public_rl);
 		free(s);
 		return pa_errf(PA_UNAVAILABLE, "listen", "cannot listen on %s (in use?)",
 			       o->listen);
@@ -654,5 +719,7 @@ void pa_server_stop(struct pa_server *s)
 	MHD_stop_daemon(s->d);
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
+	pa_ratelimit_free(s->login_rl);
+	pa_ratelimit_free(s->public_rl);
 	free(s);
 }

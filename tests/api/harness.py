@@ -95,8 +95,10 @@ class Response:
 class Server:
     """A running pingan serve. Use as a context manager or call start()/stop()."""
 
-    def __init__(self, db=None, extra_args=(), clock=False):
-        """clock: run the server on a clock the test moves (shift)."""
+    def __init__(self, db=None, extra_args=(), clock=False, limits=False):
+        """clock: run the server on a clock the test moves (shift). limits: keep the rate
+        limits as they are by default; otherwise they are raised out of the way of tests
+        that log in and look up far more often from one address than any person would."""
         self.dir = tempfile.mkdtemp(prefix="pingan-api-")
         self.db = db or os.path.join(self.dir, "pingan.db")
         if db is None:
@@ -108,6 +110,9 @@ class Server:
         self.extra = list(extra_args)
         if "--sweep-interval" not in self.extra:
             self.extra += ["--sweep-interval", "0"]
+        for opt in ("--login-rate", "--public-rate"):
+            if not limits and opt not in self.extra:
+                self.extra += [opt, "100000"]
         self.proc = None
         self.log_path = os.path.join(self.dir, "server.log")
         self._tokens = {}

@@ -1,5 +1,5 @@
 /* test_login.c: unit tests of what log-in rests on — the password policy and its list, the
- * one-time codes of RFC 6238 and base32. */
+ * one-time codes of RFC 6238 and base32, the rate limits per address. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -12,6 +12,7 @@
 #include "core/err.h"
 #include "core/passwd.h"
 #include "core/totp.h"
+#include "http/ratelimit.h"
 
 static struct pa_pwlist *shipped(void)
 {
@@ -151,13 +152,48 @@ static void test_totp_vectors(void **st)
 	}
 }
 
+static void test_ratelimit(void **st)
+{
+	(void)st;
+	struct pa_addr_key a, b, c;
+	assert_true(pa_addr_key_of("192.0.2.7", &a));
+	assert_true(pa_addr_key_of("::ffff:192.0.2.7", &b)); /* IPv4 on a dual-stack socket */
+	assert_memory_equal(&a, &b, sizeof a);
+	assert_true(pa_addr_key_of("2001:db8:1:2::5", &b));
+	assert_true(pa_addr_key_of("2001:db8:1:2:ffff::1", &c)); /* the same /64 */
+	assert_memory_equal(&b, &c, sizeof b);
+	assert_true(pa_addr_key_of("2001:db8:1:3::5", &c));
+	assert_memory_not_equal(&b, &c, sizeof b);
+	assert_false(pa_addr_key_of("192.0.2.7, 10.0.0.1", &c));
+	assert_false(pa_addr_key_of("", &c));
+	int wait = 0;
+	assert_true(pa_ratelimit_take(NULL, &a, 1, &wait)); /* no limit */
+	struct pa_ratelimit *rl = pa_ratelimit_new(60);
+	for (int i = 0; i < 60; i++)
+		assert_true(pa_ratelimit_take(rl, &a, 1000, &wait));
+	assert_false(pa_ratelimit_take(rl, &a, 1000, &wait));
+	assert_int_equal(wait, 1);
+	assert_true(pa_ratelimit_take(rl, &b, 1000, &wait)); /* another address */
+	assert_true(pa_ratelimit_take(rl, &a, 1001, &wait)); /* one a second comes back */
+	assert_false(pa_ratelimit_take(rl, &a, 1001, &wait));
+	assert_true(pa_ratelimit_take(rl, &a, 1002, &wait));
+	/* a flood of other addresses pushes it out: it comes back with a full bucket, never
+	 * with less */
+	for (unsigned i = 0; i < 100000; i++) {
+		struct pa_addr_key k = {{4, (uint8_t)(i >> 16), (uint8_t)(i >> 8), (uint8_t)i, 9}};
+		pa_ratelimit_take(rl, &k, 1002, &wait);
+	}
+	assert_true(pa_ratelimit_take(rl, &a, 1002, &wait));
+	pa_ratelimit_free(rl);
+	assert_null(pa_ratelimit_new(0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_password_refusals),
-		cmocka_unit_test(test_password_accepted),
-		cmocka_unit_test(test_pwlist_parse),
-		cmocka_unit_test(test_totp_vectors),
+		cmocka_unit_test(test_password_refusals), cmocka_unit_test(test_password_accepted),
+		cmocka_unit_test(test_pwlist_parse),      cmocka_unit_test(test_totp_vectors),
+		cmocka_unit_test(test_ratelimit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
