@@ -339,7 +339,11 @@ static int cmd_user_add(int argc, char **argv)
 			      "pingan user add --db PATH --username U --role ROLE --region CODE "
 			      "[--unit ID] --password-stdin",
 			      "Add a user account. The password is read from stdin so it never "
-			      "appears in the process list or shell history.");
+			      "appears in the process list or shell history. It must meet the "
+			      "password policy (12 characters or more, not a common one …); the "
+			      "account replaces it at its first log-in and enrols a second factor "
+			      "if its role requires one. The system, security and audit "
+			      "administrators' accounts are added only this way.");
 	if (r)
 		return r == 1 ? 0 : 2;
 	char pw[256];

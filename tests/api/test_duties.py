@@ -10,7 +10,7 @@ import tempfile
 import unittest
 
 from common import ApiTest, CITY, GRID, TOWN, q
-from harness import PINGAN, ROOT, STRONG, STRONG2
+from harness import PINGAN, ROOT, STRONG, STRONG2, free_port
 
 ADMINS = ("sys_admin", "sec_admin", "auditor")
 OTHERS = ("city_admin", "town_101")
@@ -218,8 +218,8 @@ class DutiesStartTest(unittest.TestCase):
             with open(path, "w", encoding="utf-8") as f:
                 f.write(text)
             p = subprocess.run([PINGAN, "serve", "--db", os.path.join(tmp, "x.db"), "--data",
-                                data, "--listen", "127.0.0.1:1"], capture_output=True,
-                               text=True, timeout=30)
+                                data, "--listen", "127.0.0.1:%d" % free_port()],
+                               capture_output=True, text=True, timeout=30)
             self.assertNotEqual(p.returncode, 0)
             self.assertIn("audit_read would give sec_admin both security administration and "
                           "audit", p.stderr)
