@@ -2,7 +2,7 @@
 # serves it; `make test` sets up, builds and runs every test. See README.md.
 
 CC      ?= gcc
-PKGS    := libmicrohttpd jansson sqlite3 libsodium opencc libcrypto
+PKGS    := libmicrohttpd jansson sqlite3 libsodium opencc openssl
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers \
            -fno-strict-aliasing -pthread -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
@@ -12,15 +12,32 @@ BUILD   ?= build
 DB      ?= var/pingan.db
 LISTEN  ?= 127.0.0.1:8080
 
-LIB_SRC := $(sort $(wildcard src/core/*.c src/store/*.c src/service/*.c src/print/*.c src/http/*.c src/demo/*.c src/cli/opts.c src/cli/ops.c))
+LIB_SRC := $(sort $(wildcard src/core/*.c src/store/*.c src/service/*.c src/print/*.c src/http/*.c src/demo/*.c src/cli/opts.c src/cli/ops.c src/cli/audit.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all setup run test unit api clean format format-check
+# Sanitizer builds, each in a build dir of its own made by a make of its own: the fuzz
+# replay's (gcc, make test), the whole suite's (clang, make test-sanitize: its runtime
+# writes UBSan's reports to log_path files too, where gcc's prints them on stderr) and
+# libFuzzer's (clang, make fuzz).
+SAN_FLAGS    = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+REPLAY_BUILD = $(BUILD)/replay
+SAN_BUILD    = $(BUILD)/sanitize
+FUZZ_BUILD   = $(BUILD)/fuzz
+FUZZ_TARGETS = $(filter-out common replay,$(basename $(notdir $(wildcard fuzz/*.c))))
+FUZZ_SECONDS ?= 60
+SUB_MAKE     = CFLAGS="-O1 -g" $(MAKE) -s --no-print-directory
+REPLAY_MAKE  = $(SUB_MAKE) BUILD=$(REPLAY_BUILD) EXTRA_CFLAGS="$(SAN_FLAGS)" \
+               EXTRA_LDFLAGS="$(SAN_FLAGS)"
+
+.PHONY: all setup run test unit api crash clean format format-check fuzz fuzz-replay test-sanitize
 all: pingan
 
 pingan: $(BUILD)/libpingan.a $(BUILD)/src/cli/main.o
+	$(CC) $(CFLAGS) -o $@ $(BUILD)/src/cli/main.o $(BUILD)/libpingan.a $(LDLIBS)
+
+$(BUILD)/pingan: $(BUILD)/libpingan.a $(BUILD)/src/cli/main.o
 	$(CC) $(CFLAGS) -o $@ $(BUILD)/src/cli/main.o $(BUILD)/libpingan.a $(LDLIBS)
 
 $(BUILD)/libpingan.a: $(LIB_OBJ)
@@ -35,6 +52,15 @@ $(BUILD)/%.o: %.c
 $(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libpingan.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libpingan.a $(LDLIBS) -lcmocka
+
+# A fuzz target with replay.c's main (for the corpus), or with libFuzzer's (CC=clang).
+$(BUILD)/fuzz/replay-%: fuzz/%.c fuzz/common.c fuzz/replay.c fuzz/fuzz.h $(BUILD)/libpingan.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -I. -o $@ $< fuzz/common.c fuzz/replay.c $(BUILD)/libpingan.a $(LDLIBS)
+
+$(BUILD)/fuzz/libfuzzer-%: fuzz/%.c fuzz/common.c fuzz/fuzz.h $(BUILD)/libpingan.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -I. -o $@ $< fuzz/common.c $(BUILD)/libpingan.a $(LDLIBS)
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/src/cli/main.d
 
@@ -56,16 +82,44 @@ unit: $(UNIT_BIN)
 api: pingan
 	@tests/run-api.sh
 
+# SIGKILL under load, 50 times (CRASH_KILLS=500 make crash: the long form, ~15 minutes)
+crash: pingan
+	@tests/run-crash.sh
+
 test: setup
 	@$(MAKE) --no-print-directory pingan $(UNIT_BIN)
+	@$(REPLAY_MAKE) $(FUZZ_TARGETS:%=$(REPLAY_BUILD)/fuzz/replay-%)
 	@$(MAKE) --no-print-directory format-check
 	@rm -rf $(BUILD)/test-results && mkdir -p $(BUILD)/test-results
 	@tests/run-unit.sh $(UNIT_BIN); u=$$?; tests/run-api.sh; a=$$?; \
+	 tests/run-crash.sh; c=$$?; tests/run-fuzz.sh $(REPLAY_BUILD)/fuzz $(FUZZ_TARGETS); f=$$?; \
 	 tests/summary.sh $(BUILD)/test-results; s=$$?; \
-	 [ $$u -eq 0 ] && [ $$a -eq 0 ] && [ $$s -eq 0 ]
+	 [ $$u -eq 0 ] && [ $$a -eq 0 ] && [ $$c -eq 0 ] && [ $$f -eq 0 ] && [ $$s -eq 0 ]
+
+# The fuzz corpus replayed alone (make test does it too).
+fuzz-replay:
+	@$(REPLAY_MAKE) $(FUZZ_TARGETS:%=$(REPLAY_BUILD)/fuzz/replay-%)
+	@tests/run-fuzz.sh $(REPLAY_BUILD)/fuzz $(FUZZ_TARGETS)
+
+# libFuzzer on each target for FUZZ_SECONDS (or FUZZ_TARGETS=…), new inputs that reach new
+# code merged into fuzz/corpus/TARGET; crashes land in $(FUZZ_BUILD)/findings. Not in make test.
+fuzz:
+	@scripts/setup.sh clang libclang-rt-14-dev
+	@CC=clang $(SUB_MAKE) BUILD=$(FUZZ_BUILD) EXTRA_CFLAGS="-fsanitize=fuzzer-no-link $(SAN_FLAGS)" \
+	 $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz/libfuzzer-%)
+	@fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# The unit and API suites against pingan built with AddressSanitizer and
+# UndefinedBehaviorSanitizer ($(SAN_BUILD)); any sanitizer report fails it. CI runs it
+# after make test.
+test-sanitize:
+	@scripts/setup.sh clang libclang-rt-14-dev
+	@CC=clang $(SUB_MAKE) BUILD=$(SAN_BUILD) EXTRA_CFLAGS="$(SAN_FLAGS)" EXTRA_LDFLAGS="$(SAN_FLAGS)" \
+	 $(SAN_BUILD)/pingan $(UNIT_BIN:$(BUILD)/%=$(SAN_BUILD)/%)
+	@tests/run-sanitized.sh $(SAN_BUILD) $(UNIT_BIN:$(BUILD)/%=$(SAN_BUILD)/%)
 
 # The C sources follow .clang-format; `make format` rewrites them, `make format-check` checks.
-FORMAT_SRC = $(wildcard src/*/*.c src/*/*.h tests/unit/*.c tests/unit/*.h)
+FORMAT_SRC = $(wildcard src/*/*.c src/*/*.h tests/unit/*.c tests/unit/*.h fuzz/*.c fuzz/*.h)
 format:
 	clang-format -i $(FORMAT_SRC)
 

@@ -4,8 +4,8 @@
 # Needs root (or sudo) only when something is missing; does nothing otherwise.
 set -euo pipefail
 pkgs=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3
-      libsodium-dev libopencc-dev opencc libcmocka-dev python3 curl clang-format
-      libhpdf-dev libssl-dev fonts-arphic-uming fonts-wqy-zenhei poppler-utils "$@")
+      libsodium-dev libssl-dev libopencc-dev opencc libcmocka-dev python3 curl clang-format
+      libhpdf-dev fonts-arphic-uming fonts-wqy-zenhei poppler-utils "$@")
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

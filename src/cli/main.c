@@ -35,6 +35,19 @@ static const char *datadir(const char *given)
 	return env && *env ? env : PA_DATADIR;
 }
 
+/* --idempotency-days: 1 to 3650 (a phone offline for days still gets its first answer). */
+static bool idem_days(const char *s, struct pa_app *app)
+{
+	char *end;
+	long v = s ? strtol(s, &end, 10) : 30;
+	if (s && (*end || v < 1 || v > 3650)) {
+		fprintf(stderr, "pingan: --idempotency-days wants a number from 1 to 3650\n");
+		return false;
+	}
+	app->idem_days = (int)v;
+	return true;
+}
+
 static int fail(const char *what)
 {
 	const struct pa_errinfo *e = pa_err_last();
@@ -107,16 +120,29 @@ static void warn_exempt(struct pa_app *app)
 		       (long long)n);
 }
 
+/* --unsafe-early-ack may only face this machine: it is for the crash harness. */
+static bool loopback(const char *listen)
+{
+	return strncmp(listen, "127.", 4) == 0 || strncmp(listen, "[::1]:", 6) == 0;
+}
+
 static int cmd_serve(int argc, char **argv)
 {
+	const char *pii_key = NULL;
 	const char *db = NULL, *listen = "127.0.0.1:8080", *data = NULL, *body = "1048576",
 		   *quiet = NULL, *cache = "4096", *sweep = "60", *files = NULL,
 		   *upload = "10485760", *font = NULL, *metrics = NULL, *faults = NULL,
 		   *idle = "1800", *max_age = "43200", *lock_after = "5", *lock_window = "900",
 		   *lock_time = "900", *clock = NULL, *login_rate = "30", *public_rate = "30",
-		   *proxies = NULL, *req_timeout = "30";
+		   *proxies = NULL, *req_timeout = "30", *idem = NULL, *early_ack = NULL,
+		   *akey = NULL;
 	struct pa_opt opts[] = {
 		{"db", "PATH", "the database file", &db, 1},
+		{"audit-key", "FILE", PA_AUDIT_KEY_HELP, &akey, 0},
+		{"pii-key", "FILE",
+		 "the personal-data key file (default: the database path + .pii-key, made at the "
+		 "first start; keep a copy apart from the database's backups)",
+		 &pii_key, 0},
 		{"listen", "HOST:PORT", "address to serve on (default 127.0.0.1:8080)", &listen, 0},
 		{"data", "DIR", "the data files (default " PA_DATADIR ")", &data, 0},
 		{"max-body", "BYTES", "largest request body accepted (default 1048576)", &body, 0},
@@ -164,6 +190,10 @@ static int cmd_serve(int argc, char **argv)
 		 "a request's body must have arrived within this, or the connection is closed "
 		 "(default 30)",
 		 &req_timeout, 0},
+		{"idempotency-days", "N",
+		 "how long an Idempotency-Key is remembered; older keys are forgotten by the "
+		 "sweep (default 30)",
+		 &idem, 0},
 		{"quiet", NULL, "log warnings and errors only", &quiet, 0},
 		{"testing-clock", "FILE",
 		 "TESTING ONLY, never in service: the clock runs as many seconds ahead as FILE "
@@ -174,6 +204,10 @@ static int cmd_serve(int argc, char **argv)
 		 "FILE says (\"ID write|sync N full|ioerr once|persist\" or \"ID off\"), "
 		 "re-read when it changes",
 		 &faults, 0},
+		{"unsafe-early-ack", NULL,
+		 "TESTING ONLY, loses data: answer writes 100 ms before committing them (the "
+		 "crash harness's negative control); loopback --listen only",
+		 &early_ack, 0},
 		{NULL, NULL, NULL, NULL, 0},
 	};
 	int r = pa_opts_parse(argc, argv, opts, "pingan serve --db PATH [--listen HOST:PORT]",
@@ -183,6 +217,10 @@ static int cmd_serve(int argc, char **argv)
 		return r == 1 ? 0 : 2;
 	if (quiet)
 		pa_log_set_level(PA_LOG_WARN);
+	if (early_ack && !loopback(listen)) {
+		fprintf(stderr, "pingan: --unsafe-early-ack is for tests on 127.x or [::1] only\n");
+		return 2;
+	}
 	/* Block the stop signals before any thread starts, so only sigwait sees them. */
 	sigset_t set;
 	sigemptyset(&set);
@@ -213,11 +251,21 @@ static int cmd_serve(int argc, char **argv)
 	if (clock)
 		pa_clock_follow(clock);
 	struct pa_app app;
-	if (pa_app_open(&app, db, datadir(data), true))
+	if (pa_app_open(&app, db, akey, datadir(data), pii_key, true))
 		return fail("cannot start");
 	app.login = lp;
 	warn_exempt(&app);
+	if (!idem_days(idem, &app)) {
+		pa_app_close(&app);
+		return 2;
+	}
 	pa_app_set_case_cache(&app, (int)slots);
+	if (early_ack) {
+		pa_writer_unsafe_early_ack(app.writer, 100);
+		pa_log(PA_LOG_WARN, "unsafe_early_ack",
+		       "\"detail\":\"writes are answered before they are committed: a crash "
+		       "loses acknowledged data (testing only)\"");
+	}
 	if (files)
 		snprintf(app.files_dir, sizeof app.files_dir, "%s", files);
 	/* a font asked for must be there; without any, the rest serves and printing says why */
@@ -283,9 +331,10 @@ static int cmd_serve(int argc, char **argv)
 
 static int cmd_migrate(int argc, char **argv)
 {
-	const char *db = NULL;
+	const char *db = NULL, *akey = NULL;
 	struct pa_opt opts[] = {
 		{"db", "PATH", "the database file", &db, 1},
+		{"audit-key", "FILE", PA_AUDIT_KEY_HELP, &akey, 0},
 		{NULL, NULL, NULL, NULL, 0},
 	};
 	int r = pa_opts_parse(argc, argv, opts, "pingan migrate --db PATH",
@@ -294,8 +343,12 @@ static int cmd_migrate(int argc, char **argv)
 		return r == 1 ? 0 : 2;
 	struct pa_store *s;
 	struct pa_db *w;
-	if (pa_store_open(db, &s) || pa_store_open_writer(s, &w))
+	if (pa_store_open(db, &s))
 		return fail("cannot open the database");
+	if (pa_store_audit_key(s, akey) || pa_store_open_writer(s, &w)) {
+		pa_store_close(s);
+		return fail("cannot open the database");
+	}
 	int from, to;
 	enum pa_err rc = w->ops->migrate(w, &from, &to);
 	w->ops->close(w);
@@ -321,10 +374,16 @@ static int read_password_stdin(char *buf, size_t cap)
 
 static int cmd_user_add(int argc, char **argv)
 {
+	const char *pii_key = NULL;
 	const char *db = NULL, *username = NULL, *role = NULL, *region = NULL, *unit = NULL,
-		   *name = NULL, *pw_stdin = NULL, *data = NULL;
+		   *name = NULL, *pw_stdin = NULL, *data = NULL, *akey = NULL;
 	struct pa_opt opts[] = {
 		{"db", "PATH", "the database file", &db, 1},
+		{"audit-key", "FILE", PA_AUDIT_KEY_HELP, &akey, 0},
+		{"pii-key", "FILE",
+		 "the personal-data key file (default: the database path + .pii-key, made at the "
+		 "first start; keep a copy apart from the database's backups)",
+		 &pii_key, 0},
 		{"username", "U", "log-in name (letters, digits, _ . -)", &username, 1},
 		{"role", "ROLE", "one of the roles in data/roles.conf", &role, 1},
 		{"region", "CODE", "the region subtree the user works in", &region, 1},
@@ -358,15 +417,21 @@ static int cmd_user_add(int argc, char **argv)
 		return 2;
 	}
 	struct pa_app app;
-	if (pa_app_open(&app, db, datadir(data), false))
+	if (pa_app_open(&app, db, akey, datadir(data), pii_key, false))
 		return fail("cannot open");
 	struct pa_db *w;
 	enum pa_err rc = pa_store_open_writer(app.store, &w);
 	if (!rc) {
 		rc = w->ops->begin(w);
 		if (!rc)
-			rc = pa_user_create(w, app.cat, username, pw, NULL, role, region, unit_id,
-					    name, NULL);
+			rc = pa_user_create(w, app.cat,
+					    &(struct pa_account_new){.username = username,
+								     .password = pw,
+								     .role = role,
+								     .region = region,
+								     .name = name,
+								     .unit_id = unit_id},
+					    NULL);
 		if (!rc)
 			rc = w->ops->commit(w);
 		else
@@ -383,9 +448,15 @@ static int cmd_user_add(int argc, char **argv)
 
 static int cmd_demo(int argc, char **argv)
 {
+	const char *pii_key = NULL, *akey = NULL;
 	const char *db = NULL, *seed = "1", *data = NULL;
 	struct pa_opt opts[] = {
 		{"db", "PATH", "the database file to create (must not hold a city yet)", &db, 1},
+		{"audit-key", "FILE", PA_AUDIT_KEY_HELP, &akey, 0},
+		{"pii-key", "FILE",
+		 "the personal-data key file (default: the database path + .pii-key, made at the "
+		 "first start; keep a copy apart from the database's backups)",
+		 &pii_key, 0},
 		{"seed", "N", "random seed: the same seed gives the same city (default 1)", &seed,
 		 0},
 		{"data", "DIR", "the data files (default " PA_DATADIR ")", &data, 0},
@@ -405,7 +476,7 @@ static int cmd_demo(int argc, char **argv)
 		return 2;
 	}
 	struct pa_app app;
-	if (pa_app_open(&app, db, datadir(data), false))
+	if (pa_app_open(&app, db, akey, datadir(data), pii_key, false))
 		return fail("cannot open");
 	enum pa_err rc = pa_demo_build(&app, (uint64_t)s, stdout);
 	pa_app_close(&app);
@@ -435,9 +506,23 @@ static int64_t parse_cst(const char *s)
 
 static int cmd_sweep(int argc, char **argv)
 {
-	const char *db = NULL, *data = NULL, *at = NULL;
+	const char *pii_key = NULL, *akey = NULL;
+	const char *db = NULL, *data = NULL, *at = NULL, *idem = NULL, *idle = "1800";
 	struct pa_opt opts[] = {
 		{"db", "PATH", "the database file", &db, 1},
+		{"audit-key", "FILE", PA_AUDIT_KEY_HELP, &akey, 0},
+		{"pii-key", "FILE",
+		 "the personal-data key file (default: the database path + .pii-key, made at the "
+		 "first start; keep a copy apart from the database's backups)",
+		 &pii_key, 0},
+		{"idempotency-days", "N",
+		 "how long an Idempotency-Key is remembered; older keys are forgotten by the "
+		 "sweep (default 30)",
+		 &idem, 0},
+		{"session-idle", "SECONDS",
+		 "sessions unused this long are forgotten, as serve ends them (default 1800: "
+		 "give the value serve has)",
+		 &idle, 0},
 		{"at", "TIME",
 		 "judge deadlines as at this China time, e.g. 2026-12-01T09:00:00 "
 		 "(default: now)",
@@ -449,7 +534,9 @@ static int cmd_sweep(int argc, char **argv)
 			      "Mark yellow and red supervision (黄牌/红牌督办) on the cases past "
 			      "their limits, once each, and escalate those whose profile says so; "
 			      "mark once the cases past a date their type watches (整改期限) while "
-			      "still being handled, and the supervisions left without a report. "
+			      "still being handled, and the supervisions left without a report; "
+			      "forget idempotency keys past their retention and sessions that have "
+			      "ended. "
 			      "pingan serve does this by itself; this is for cron.");
 	if (r)
 		return r == 1 ? 0 : 2;
@@ -458,17 +545,26 @@ static int cmd_sweep(int argc, char **argv)
 		fprintf(stderr, "pingan: --at wants YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS\n");
 		return 2;
 	}
+	int session_idle;
+	if (int_opt("session-idle", idle, 60, 86400, &session_idle))
+		return 2;
 	struct pa_app app;
-	if (pa_app_open(&app, db, datadir(data), true))
+	if (pa_app_open(&app, db, akey, datadir(data), pii_key, true))
 		return fail("cannot open");
+	if (!idem_days(idem, &app)) {
+		pa_app_close(&app);
+		return 2;
+	}
+	app.login.session_idle = session_idle;
 	struct pa_sweep_result res;
 	enum pa_err rc = pa_sweep(&app, now, &res);
 	pa_app_close(&app);
 	if (rc)
 		return fail("sweep failed");
 	printf("looked at %d cases: %d yellow, %d red, %d escalated, %d supervisions late, "
-	       "%d watched dates passed\n",
-	       res.looked, res.yellow, res.red, res.escalated, res.late, res.watch_late);
+	       "%d watched dates passed, %d idempotency keys and %d ended sessions forgotten\n",
+	       res.looked, res.yellow, res.red, res.escalated, res.late, res.watch_late,
+	       res.forgotten, res.sessions);
 	return 0;
 }
 
@@ -493,6 +589,7 @@ static void usage(FILE *f)
 		"  backup     copy the database (and attachments) while it serves\n"
 		"  restore    put a backup back, checked first\n"
 		"  check      look a database or backup over: integrity, history, counters\n"
+		"  audit      verify the audit log's chain (audit verify)\n"
 		"  routes     list the HTTP API routes\n"
 		"  version    print the version\n",
 		PA_VERSION);
@@ -525,6 +622,12 @@ int main(int argc, char **argv)
 		return pa_cmd_check(argc - 2, argv + 2);
 	if (strcmp(cmd, "routes") == 0)
 		return cmd_routes();
+	if (strcmp(cmd, "audit") == 0) {
+		if (argc >= 3 && strcmp(argv[2], "verify") == 0)
+			return pa_cmd_audit_verify(argc - 3, argv + 3);
+		fprintf(stderr, "usage: pingan audit verify --help\n");
+		return 2;
+	}
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("pingan %s\n", PA_VERSION);
 		return 0;

@@ -4,6 +4,11 @@
 
 #include "core/err.h"
 
+/* The help of --audit-key, the same for every command that takes it. */
+#define PA_AUDIT_KEY_HELP                                                                  \
+	"the audit log's key (default: the database path + .audit-key, made when the log " \
+	"begins; keep it safe: without it the log cannot be verified)"
+
 struct pa_opt {
 	const char *name; /* "db" for --db */
 	const char *arg;  /* metavariable, e.g. "PATH"; NULL for a flag */

@@ -29,6 +29,19 @@ static bool type_ok(json_t *v, enum pa_jt t)
 	return false;
 }
 
+enum pa_err pa_json_body(const char *buf, size_t len, json_t **out)
+{
+	json_error_t jerr;
+	*out = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!*out)
+		return pa_errf(PA_BAD_JSON, NULL,
+			       "the body is not valid JSON: %s (line %d, column %d)", jerr.text,
+			       jerr.line, jerr.column);
+	if (!json_is_object(*out))
+		return pa_errf(PA_BAD_JSON, NULL, "the body must be a JSON object");
+	return PA_OK;
+}
+
 enum pa_err pa_jspec_check(json_t *obj, const struct pa_jspec *spec, const char *prefix)
 {
 	char field[96];

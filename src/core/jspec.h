@@ -17,6 +17,11 @@ struct pa_jspec {
 	int max; /* strings: characters; arrays: items; 0 = no cap */
 };
 
+/* Parse a request body: JSON (no key twice) holding an object. BAD_JSON saying where
+ * otherwise. On success *out is the object, for the caller to json_decref; else a value
+ * that is not an object, also the caller's, or NULL. */
+enum pa_err pa_json_body(const char *buf, size_t len, json_t **out);
+
 /* Check obj against spec (terminated by {NULL}): an object, no unknown fields, required
  * ones present and non-empty, types and caps kept. prefix (may be NULL) is prepended to
  * field names in errors, e.g. "parties[1]". Strings must hold no control characters but

@@ -8,6 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/text.h"
+
 static enum pa_log_level min_level = PA_LOG_INFO;
 static const char *names[] = {"debug", "info", "warn", "error"};
 
@@ -29,19 +31,13 @@ const char *pa_log_escape(char *out, size_t cap, const char *s, size_t max)
 		} else if (c < 0x80) {
 			out[o++] = (char)c;
 		} else {
-			/* copy a whole valid sequence, or mark the byte */
-			int n = (c & 0xE0) == 0xC0   ? 1
-				: (c & 0xF0) == 0xE0 ? 2
-				: (c & 0xF8) == 0xF0 ? 3
-						     : -1;
-			bool ok = n > 0 && c >= 0xC2 && c <= 0xF4 && i + (size_t)n < max &&
-				  o + (size_t)n + 1 < cap;
-			for (int k = 1; ok && k <= n; k++)
-				ok = (p[i + (size_t)k] & 0xC0) == 0x80;
-			if (ok) {
-				memcpy(out + o, p + i, (size_t)n + 1);
-				o += (size_t)n + 1;
-				i += (size_t)n;
+			/* copy a whole well-formed character (a log reader's JSON parser takes
+			 * nothing else: no overlong form, no surrogate), or mark the byte */
+			size_t n = (size_t)pa_utf8_seq((const char *)p + i);
+			if (n && i + n <= max && o + n < cap) {
+				memcpy(out + o, p + i, n);
+				o += n;
+				i += n - 1;
 			} else {
 				memcpy(out + o, "\\ufffd", 6);
 				o += 6;

@@ -32,32 +32,32 @@ size_t pa_utf8_len(const char *s)
 	return n;
 }
 
-bool pa_utf8_valid(const char *s)
+int pa_utf8_seq(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	while (*p) {
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		int n = (*p & 0xE0) == 0xC0   ? 1
-			: (*p & 0xF0) == 0xE0 ? 2
-			: (*p & 0xF8) == 0xF0 ? 3
-					      : -1;
-		if (n < 0 || (*p == 0xC0 || *p == 0xC1) || *p > 0xF4)
-			return false;
-		uint32_t c = *p & (0x3F >> n);
-		for (int i = 1; i <= n; i++) {
-			if ((p[i] & 0xC0) != 0x80)
-				return false;
-			c = c << 6 | (p[i] & 0x3F);
-		}
-		/* overlong forms, surrogates, beyond U+10FFFF */
-		if ((n == 2 && c < 0x800) || (n == 3 && c < 0x10000) || c > 0x10FFFF ||
-		    (c >= 0xD800 && c <= 0xDFFF))
-			return false;
-		p += n + 1;
+	if (*p < 0x80)
+		return 1;
+	int n = (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2 : (*p & 0xF8) == 0xF0 ? 3 : -1;
+	if (n < 0 || (*p == 0xC0 || *p == 0xC1) || *p > 0xF4)
+		return 0;
+	uint32_t c = *p & (0x3F >> n);
+	for (int i = 1; i <= n; i++) {
+		if ((p[i] & 0xC0) != 0x80) /* a NUL ends it here too */
+			return 0;
+		c = c << 6 | (p[i] & 0x3F);
 	}
+	/* overlong forms, surrogates, beyond U+10FFFF */
+	if ((n == 2 && c < 0x800) || (n == 3 && c < 0x10000) || c > 0x10FFFF ||
+	    (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	return n + 1;
+}
+
+bool pa_utf8_valid(const char *s)
+{
+	for (int n; *s; s += n)
+		if (!(n = pa_utf8_seq(s)))
+			return false;
 	return true;
 }
 
@@ -96,24 +96,20 @@ static int put_utf8(char *o, uint32_t c)
 	return 4;
 }
 
-/* Decode one code point; *len gets its byte length (1 for an invalid byte). */
+/* Decode one code point; *len gets its byte length. A byte that does not begin a
+ * well-formed sequence (a stray or truncated one, an overlong form, a surrogate) is one
+ * U+FFFD: never a NUL or a "/" in disguise. */
 static uint32_t get_utf8(const unsigned char *p, int *len)
 {
-	if (p[0] < 0x80) {
-		*len = 1;
+	*len = pa_utf8_seq((const char *)p);
+	switch (*len) {
+	case 1:
 		return p[0];
-	}
-	if ((p[0] & 0xE0) == 0xC0 && (p[1] & 0xC0) == 0x80) {
-		*len = 2;
+	case 2:
 		return (uint32_t)(p[0] & 0x1F) << 6 | (p[1] & 0x3F);
-	}
-	if ((p[0] & 0xF0) == 0xE0 && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80) {
-		*len = 3;
+	case 3:
 		return (uint32_t)(p[0] & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
-	}
-	if ((p[0] & 0xF8) == 0xF0 && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80 &&
-	    (p[3] & 0xC0) == 0x80) {
-		*len = 4;
+	case 4:
 		return (uint32_t)(p[0] & 0x07) << 18 | (uint32_t)(p[1] & 0x3F) << 12 |
 		       (uint32_t)(p[2] & 0x3F) << 6 | (p[3] & 0x3F);
 	}
@@ -208,9 +204,26 @@ static bool has_traditional(const char *s)
 
 static char *char_fold(struct pa_arena *a, const char *s);
 
+/* s with every byte that is not well-formed UTF-8 made U+FFFD (s itself if it is). */
+static const char *well_formed(struct pa_arena *a, const char *s)
+{
+	if (pa_utf8_valid(s))
+		return s;
+	char *out = pa_alloc(a, 3 * strlen(s) + 1), *o = out;
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		int len;
+		o += put_utf8(o, get_utf8(p, &len));
+		p += len;
+	}
+	*o = 0;
+	return out;
+}
+
 static char *phrase_fold(struct pa_arena *a, const char *s)
 {
 	char *conv = NULL;
+	/* OpenCC reads past the end of a truncated sequence: it only ever sees whole ones */
+	s = well_formed(a, s);
 	if (phrases != (opencc_t)-1) {
 		pthread_mutex_lock(&phrases_mu);
 		conv = opencc_convert_utf8(phrases, s, strlen(s));

@@ -12,6 +12,9 @@
 size_t pa_utf8_len(const char *s);
 /* Well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF). */
 bool pa_utf8_valid(const char *s);
+/* The length in bytes (1 to 4) of the well-formed character s begins with, 0 if it is not
+ * one (a NUL is 1). Reads no further than the first byte that breaks it. */
+int pa_utf8_seq(const char *s);
 /* The longest prefix of s of at most max bytes that does not split a character. */
 size_t pa_utf8_cut(const char *s, size_t max);
 /* Open the traditional→simplified converter (OpenCC t2s); false if unavailable, in which

@@ -115,8 +115,13 @@ static enum pa_err unit(struct build *b, const char *code, const char *name, con
 static enum pa_err user(struct build *b, const char *username, const char *role, const char *region,
 			int64_t unit_id, const char *name, int64_t *id, FILE *out, bool show)
 {
-	enum pa_err rc = pa_user_create(b->db, b->app->cat, username, NULL, b->pw_hash, role,
-					region, unit_id, name, id);
+	struct pa_account_new n = {.username = username,
+				   .pw_hash = b->pw_hash,
+				   .role = role,
+				   .region = region,
+				   .name = name,
+				   .unit_id = unit_id};
+	enum pa_err rc = pa_user_create(b->db, b->app->cat, &n, id);
 	if (rc)
 		return rc;
 	b->nusers++;
@@ -495,7 +500,9 @@ static enum pa_err one_case(struct build *b, int64_t today)
 	c.profile = rule->profile->code;
 	pa_clock_after(b->app, b->lc, b->profile, b->tier, b->tier, -1, 0, c.at, 0, NULL, &c.clock);
 	b->clock = c.clock;
-	enum pa_err rc = b->db->ops->case_insert(b->db, &c, &ref);
+	enum pa_err rc = pa_case_seal(b->app, &b->ar, &c);
+	if (!rc)
+		rc = b->db->ops->case_insert(b->db, &c, &ref);
 	if (rc)
 		return rc;
 

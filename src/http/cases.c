@@ -19,6 +19,7 @@ enum pa_err pa_h_cases_list(struct pa_req *rq, struct pa_reply *rp)
 		.q = pa_req_query(rq, "q"),
 		.limit = pa_req_query(rq, "limit"),
 		.cursor = pa_req_query(rq, "cursor"),
+		.person = pa_req_query(rq, "person"),
 	};
 	return pa_case_search(rq->app, &rq->actor, &q, &rp->out);
 }
@@ -40,6 +41,15 @@ enum pa_err pa_h_case_act(struct pa_req *rq, struct pa_reply *rp)
 		return rc;
 	return pa_case_act(rq->app, &rq->actor, id, rq->body, pa_req_header(rq, "Idempotency-Key"),
 			   &rp->out);
+}
+
+enum pa_err pa_h_case_reveal(struct pa_req *rq, struct pa_reply *rp)
+{
+	int64_t id;
+	enum pa_err rc = pa_req_id(rq, 0, &id);
+	if (rc)
+		return rc;
+	return pa_case_reveal(rq->app, &rq->actor, id, rq->body, &rp->out);
 }
 
 enum pa_err pa_h_stats(struct pa_req *rq, struct pa_reply *rp)

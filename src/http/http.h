@@ -29,6 +29,9 @@ struct pa_req {
 	struct pa_arena *arena; /* freed when the request completes */
 	char id[24];            /* request id, also sent as X-Request-Id */
 	char from[48];          /* the client's address (IPv4 or IPv6), for audit records */
+	/* A request made in-process (conn NULL: the fuzz targets): its query arguments and
+	 * headers as name, value pairs ending in NULL, read by pa_req_query and _header. */
+	const char *const *args, *const *headers;
 };
 
 struct pa_reply {
@@ -64,6 +67,19 @@ struct pa_route {
 
 extern const struct pa_route pa_routes[];
 extern const int pa_nroutes;
+
+/* router.c: percent-decode s in place, leaving %00 as it is (a decoded NUL would cut a path
+ * or a query value short: "/cases/12%00junk" read as case 12) and setting *had_nul then;
+ * returns the new length. */
+size_t pa_url_unescape(char *s, bool *had_nul);
+/* The index of the route for method (HEAD as GET) and the decoded path, with params filled
+ * from its {name} segments (strings in a); -1 if none, allow then naming the methods the
+ * path has ("GET, HEAD, POST"; "" for no such path). */
+int pa_route_find(const char *method, const char *path, struct pa_arena *a,
+		  const char *params[PA_MAX_PARAMS], char allow[64]);
+/* A query argument (value NULL: given without "=") against the parameters route r takes:
+ * BAD_QUERY naming it when unknown, without a value or not valid UTF-8. */
+enum pa_err pa_query_arg_check(const struct pa_route *r, const char *key, const char *value);
 
 /* Query parameter (NULL if absent). */
 const char *pa_req_query(struct pa_req *rq, const char *name);
@@ -113,6 +129,7 @@ enum pa_err pa_h_cases_create(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_cases_list(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_case_get(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_case_act(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_case_reveal(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_stats(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_attachment_add(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_track(struct pa_req *, struct pa_reply *);
@@ -121,13 +138,13 @@ enum pa_err pa_h_warning_get(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_attachment_get(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_routing_get(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_routing_put(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_audit_list(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_routing_versions(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_document_get(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_users_list(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_user_add(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_user_unlock(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_user_totp_reset(struct pa_req *, struct pa_reply *);
-enum pa_err pa_h_audit(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_security_events(struct pa_req *, struct pa_reply *);
 
 #endif

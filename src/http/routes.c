@@ -4,14 +4,15 @@
 
 static const char *const q_regions[] = {"parent", NULL};
 static const char *const q_locate[] = {"lng", "lat", NULL};
-static const char *const q_cases[] = {"status", "region", "category", "type",
-				      "q",      "limit",  "cursor",   NULL};
+static const char *const q_cases[] = {"status", "region", "category", "type", "q",
+				      "limit",  "cursor", "person",   NULL};
 static const char *const q_stats[] = {"region", "from", "to", "group", NULL};
 static const char *const q_upload[] = {"name", NULL};
 static const char *const q_track[] = {"code", NULL};
 /* pages of a list: routing versions, accounts, audit records */
 static const char *const q_versions[] = {"limit", "cursor", NULL};
 static const char *const q_users[] = {"username", "limit", "cursor", NULL};
+static const char *const q_audit[] = {"limit", "cursor", "subject", "actor", "action", NULL};
 
 const struct pa_route pa_routes[] = {
 	{"GET", "/healthz", pa_h_health, 0, NULL},
@@ -33,6 +34,7 @@ const struct pa_route pa_routes[] = {
 	{"GET", "/api/v1/cases", pa_h_cases_list, PA_R_AUTH, q_cases},
 	{"GET", "/api/v1/cases/{id}", pa_h_case_get, PA_R_AUTH, NULL},
 	{"POST", "/api/v1/cases/{id}/actions", pa_h_case_act, PA_R_AUTH | PA_R_BODY, NULL},
+	{"POST", "/api/v1/cases/{id}/reveal", pa_h_case_reveal, PA_R_AUTH | PA_R_BODY, NULL},
 	{"GET", "/api/v1/stats", pa_h_stats, PA_R_AUTH, q_stats},
 	{"GET", "/api/v1/track", pa_h_track, PA_R_LIMIT_PUBLIC, q_track},
 	{"POST", "/api/v1/warnings", pa_h_warning_issue, PA_R_AUTH | PA_R_BODY, NULL},
@@ -49,7 +51,7 @@ const struct pa_route pa_routes[] = {
 	{"POST", "/api/v1/users/{id}/unlock", pa_h_user_unlock, PA_R_AUTH, NULL},
 	{"DELETE", "/api/v1/users/{id}/totp", pa_h_user_totp_reset, PA_R_AUTH, NULL},
 	{"GET", "/api/v1/security/events", pa_h_security_events, PA_R_AUTH, q_versions},
-	{"GET", "/api/v1/audit", pa_h_audit, PA_R_AUTH, q_versions},
+	{"GET", "/api/v1/audit", pa_h_audit_list, PA_R_AUTH, q_audit},
 };
 
 const int pa_nroutes = (int)(sizeof pa_routes / sizeof pa_routes[0]);

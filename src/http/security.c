@@ -1,16 +1,11 @@
-/* security.c: the audit log as the auditor reads it (GET /api/v1/audit) and its security
- * events as the security administrator does (GET /api/v1/security/events). Read only: no
- * route changes or stops the audit log. */
+/* security.c: the security events as the security administrator reads them (GET
+ * /api/v1/security/events): the audit log's records of accounts and log-ins. */
 #include "http/http.h"
-
-enum pa_err pa_h_audit(struct pa_req *rq, struct pa_reply *rp)
-{
-	return pa_audit_read(rq->app, &rq->actor, false, pa_req_query(rq, "limit"),
-			     pa_req_query(rq, "cursor"), &rp->out);
-}
 
 enum pa_err pa_h_security_events(struct pa_req *rq, struct pa_reply *rp)
 {
-	return pa_audit_read(rq->app, &rq->actor, true, pa_req_query(rq, "limit"),
-			     pa_req_query(rq, "cursor"), &rp->out);
+	struct pa_audit_query q = {.limit = pa_req_query(rq, "limit"),
+				   .cursor = pa_req_query(rq, "cursor"),
+				   .security = true};
+	return pa_audit_page(rq->app, &rq->actor, &q, &rp->out);
 }

@@ -17,7 +17,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
-#include "core/text.h"
+#include "core/jspec.h"
 #include "http/http.h"
 #include "http/metrics.h"
 #include "http/ratelimit.h"
@@ -82,31 +82,29 @@ static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
 {
 	(void)cls;
 	(void)c;
-	char *o = s;
-	for (char *p = s; *p;) {
-		if (p[0] == '%' && isxdigit((unsigned char)p[1]) && isxdigit((unsigned char)p[2])) {
-			char hex[3] = {p[1], p[2], 0};
-			char v = (char)strtol(hex, NULL, 16);
-			if (v) {
-				*o++ = v;
-				p += 3;
-				continue;
-			}
-			url_had_nul = true;
-		}
-		*o++ = *p++;
-	}
-	*o = 0;
-	return (size_t)(o - s);
+	return pa_url_unescape(s, &url_had_nul);
+}
+
+/* The value of name in pairs (name, value, …, NULL); headers' names in any case. */
+static const char *pair_value(const char *const *pairs, const char *name, bool anycase)
+{
+	for (; pairs && pairs[0]; pairs += 2)
+		if (anycase ? strcasecmp(pairs[0], name) == 0 : strcmp(pairs[0], name) == 0)
+			return pairs[1];
+	return NULL;
 }
 
 const char *pa_req_query(struct pa_req *rq, const char *name)
 {
+	if (!rq->conn)
+		return pair_value(rq->args, name, false);
 	return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
 const char *pa_req_header(struct pa_req *rq, const char *name)
 {
+	if (!rq->conn)
+		return pair_value(rq->headers, name, true);
 	return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
 }
 
@@ -123,60 +121,18 @@ enum pa_err pa_req_id(struct pa_req *rq, int i, int64_t *out)
 	return PA_OK;
 }
 
-/* Match path against pattern; fills params. */
-static bool match(const char *pattern, const char *path, struct pa_arena *a,
-		  const char *params[PA_MAX_PARAMS])
-{
-	int np = 0;
-	const char *p = pattern, *u = path;
-	while (*p && *u) {
-		if (*p == '{') {
-			const char *pe = strchr(p, '}');
-			const char *ue = strchr(u, '/');
-			if (!ue)
-				ue = u + strlen(u);
-			if (ue == u || np == PA_MAX_PARAMS)
-				return false;
-			params[np++] = pa_strndup(a, u, (size_t)(ue - u));
-			p = pe + 1;
-			u = ue;
-			continue;
-		}
-		if (*p != *u)
-			return false;
-		p++;
-		u++;
-	}
-	return !*p && !*u;
-}
-
 struct query_check {
-	const char *const *allowed;
-	const char *bad;
-	bool no_value, bad_utf8;
+	const struct pa_route *route;
+	enum pa_err rc;
 };
 
 static enum MHD_Result check_query_arg(void *cls, enum MHD_ValueKind kind, const char *key,
 				       const char *value)
 {
 	(void)kind;
-	(void)value;
 	struct query_check *qc = cls;
-	for (const char *const *a = qc->allowed; a && *a; a++)
-		if (strcmp(*a, key) == 0) {
-			if (value && !pa_utf8_valid(value)) {
-				qc->bad = *a;
-				qc->bad_utf8 = true;
-				return MHD_NO;
-			}
-			if (value)
-				return MHD_YES;
-			qc->bad = key; /* "?limit" with no value */
-			qc->no_value = true;
-			return MHD_NO;
-		}
-	qc->bad = key;
-	return MHD_NO;
+	qc->rc = pa_query_arg_check(qc->route, key, value);
+	return qc->rc ? MHD_NO : MHD_YES;
 }
 
 static void add_common_headers(struct MHD_Response *r, const char *rid)
@@ -296,15 +252,7 @@ static enum pa_err parse_body(struct pa_req *rq, const struct call *cl)
 	    (ct[16] && ct[16] != ';' && ct[16] != ' '))
 		return pa_errf(PA_UNSUPPORTED_MEDIA, NULL,
 			       "send the body as application/json (got %s)", ct ? ct : "nothing");
-	json_error_t jerr;
-	rq->body = json_loadb(cl->body ? cl->body : "", cl->len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!rq->body)
-		return pa_errf(PA_BAD_JSON, NULL,
-			       "the body is not valid JSON: %s (line %d, column %d)", jerr.text,
-			       jerr.line, jerr.column);
-	if (!json_is_object(rq->body))
-		return pa_errf(PA_BAD_JSON, NULL, "the body must be a JSON object");
-	return PA_OK;
+	return pa_json_body(cl->body ? cl->body : "", cl->len, &rq->body);
 }
 
 /* Whether addr is one of the comma-separated list. */
@@ -387,23 +335,9 @@ static const char *session_token(struct pa_req *rq, bool *from_cookie)
 static enum pa_err dispatch(struct pa_server *srv, struct pa_req *rq, struct call *cl,
 			    struct pa_reply *rp, const char **allow, bool nul, int *route_ix)
 {
-	const struct pa_route *route = NULL;
 	char *allow_buf = pa_alloc(rq->arena, 64);
-	for (int i = 0; i < pa_nroutes; i++) {
-		const char *params[PA_MAX_PARAMS] = {0};
-		if (!match(pa_routes[i].pattern, rq->path, rq->arena, params))
-			continue;
-		size_t al = strlen(allow_buf);
-		snprintf(allow_buf + al, 64 - al, "%s%s%s", al ? ", " : "", pa_routes[i].method,
-			 strcmp(pa_routes[i].method, "GET") == 0 ? ", HEAD" : "");
-		if (strcmp(pa_routes[i].method, rq->method) == 0 ||
-		    (strcmp(rq->method, "HEAD") == 0 && strcmp(pa_routes[i].method, "GET") == 0)) {
-			route = &pa_routes[i];
-			*route_ix = i;
-			memcpy(rq->params, params, sizeof params);
-			break;
-		}
-	}
+	*route_ix = pa_route_find(rq->method, rq->path, rq->arena, rq->params, allow_buf);
+	const struct pa_route *route = *route_ix >= 0 ? &pa_routes[*route_ix] : NULL;
 	if (!route) {
 		if (!*allow_buf)
 			return pa_errf(PA_NOT_FOUND, NULL, "no such endpoint: %s %s", rq->method,
@@ -417,14 +351,10 @@ static enum pa_err dispatch(struct pa_server *srv, struct pa_req *rq, struct cal
 	enum pa_err rc = rate_check(srv, route, rq);
 	if (rc)
 		return rc;
-	struct query_check qc = {.allowed = route->query};
+	struct query_check qc = {.route = route};
 	MHD_get_connection_values(rq->conn, MHD_GET_ARGUMENT_KIND, check_query_arg, &qc);
-	if (qc.bad && qc.bad_utf8)
-		return pa_errf(PA_BAD_QUERY, qc.bad, "%s is not valid UTF-8", qc.bad);
-	if (qc.bad)
-		return qc.no_value ? pa_errf(PA_BAD_QUERY, qc.bad, "%s needs a value", qc.bad)
-				   : pa_errf(PA_BAD_QUERY, qc.bad, "unknown query parameter \"%s\"",
-					     qc.bad);
+	if (qc.rc)
+		return qc.rc;
 	if (nul)
 		return strstr(rq->path, "%00")
 			       ? pa_errf(PA_NOT_FOUND, NULL,
@@ -499,13 +429,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		*con_cls = cl;
 		/* files may be larger than JSON bodies: the route decides the cap */
 		cl->max = srv->o.max_body;
-		for (int i = 0; i < pa_nroutes; i++) {
-			const char *params[PA_MAX_PARAMS] = {0};
-			if ((pa_routes[i].flags & PA_R_UPLOAD) &&
-			    strcmp(pa_routes[i].method, method) == 0 &&
-			    match(pa_routes[i].pattern, url, &cl->arena, params))
-				cl->max = srv->o.max_upload;
-		}
+		const char *params[PA_MAX_PARAMS];
+		char allow[64];
+		int r = pa_route_find(method, url, &cl->arena, params, allow);
+		if (r >= 0 && (pa_routes[r].flags & PA_R_UPLOAD))
+			cl->max = srv->o.max_upload;
 		const char *clen =
 			MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
 		if (clen && strtoull(clen, NULL, 10) > cl->max)

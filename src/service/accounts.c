@@ -107,17 +107,15 @@ static enum pa_err add_job(struct pa_db *db, void *arg)
 	const char *username = pa_json_str(b, "username"), *role = pa_json_str(b, "role"),
 		   *region = pa_json_str(b, "region");
 	json_t *unit = json_object_get(b, "unit_id");
-	enum pa_err rc = pa_user_create(db, j->app->cat, username, pa_json_str(b, "password"), NULL,
-					role, region, unit ? json_integer_value(unit) : 0,
-					pa_json_str(b, "name"), &j->id);
-	if (rc)
-		return rc;
-	char subject[32];
-	snprintf(subject, sizeof subject, "user:%lld", (long long)j->id);
-	return login_audit(db, j->a->user.id, "user.created", subject,
-			   json_pack("{s:s, s:s, s:s, s:s}", "username", username, "role", role,
-				     "region", region, "from", j->from ? j->from : ""),
-			   j->at);
+	struct pa_account_new n = {.username = username,
+				   .password = pa_json_str(b, "password"),
+				   .role = role,
+				   .region = region,
+				   .name = pa_json_str(b, "name"),
+				   .unit_id = unit ? json_integer_value(unit) : 0,
+				   .by = j->a->user.id,
+				   .from = j->from};
+	return pa_user_create(db, j->app->cat, &n, &j->id);
 }
 
 enum pa_err pa_user_add(struct pa_app *app, const struct pa_actor *a, json_t *body,
@@ -216,45 +214,4 @@ enum pa_err pa_user_security(struct pa_app *app, const struct pa_actor *a, int64
 	if (reset_totp)
 		sessions_forget_user(u.id);
 	return PA_OK;
-}
-
-/* What a security administrator reads of the audit log: accounts and log-ins. */
-static const char *const security_actions[] = {"auth.", "user.", NULL};
-
-enum pa_err pa_audit_read(struct pa_app *app, const struct pa_actor *a, bool security_only,
-			  const char *limit, const char *cursor, struct pa_jw *out)
-{
-	enum pa_err rc = security_only ? may(a, PA_PERM_SECURITY_ADMIN, "read the security events")
-				       : may(a, PA_PERM_AUDIT_READ, "read the audit log");
-	long long max, before;
-	if (rc || (rc = page_of(limit, cursor, &max, &before)))
-		return rc;
-	struct pa_arena ar;
-	pa_arena_init(&ar);
-	struct pa_audit_row *rows = NULL;
-	int n = 0;
-	int64_t next = 0;
-	PA_WITH_READ(app, db, rc,
-		     rc = db->ops->audit_list(db, security_only ? security_actions : NULL, before,
-					      (int)max, &ar, &rows, &n, &next));
-	if (!rc) {
-		page_begin(out);
-		for (int i = 0; i < n; i++) {
-			const struct pa_audit_row *r = &rows[i];
-			pa_jw_obj(out);
-			pa_jw_kint(out, "id", r->id);
-			pa_jw_ktime(out, "at", r->at);
-			pa_jw_kid(out, "actor_id", r->actor_id);
-			pa_jw_kstr(out, "actor_name", r->actor_id ? r->actor_name : NULL);
-			pa_jw_kstr(out, "action", r->action);
-			pa_jw_kstr(out, "subject", r->subject);
-			pa_jw_key(out, "detail");
-			const char *d = r->detail && *r->detail == '{' ? r->detail : "{}";
-			pa_jw_raw(out, d, strlen(d));
-			pa_jw_obj_end(out);
-		}
-		page_end(out, next);
-	}
-	pa_arena_free(&ar);
-	return rc;
 }

@@ -21,6 +21,24 @@ static const struct pa_jspec act_spec[] = {
 	{NULL, 0, false, 0},
 };
 
+/* Whether the lifecycle lets the role take the action on an existing case from any state
+ * (true too when no transition does for anyone, like the report: that is a matter of state,
+ * not of role). */
+static bool role_may_ever(const struct pa_lifecycle *lc, const struct pa_action *ac,
+			  const struct pa_role *r)
+{
+	bool any = false;
+	for (int i = 0; i < lc->ntrans; i++) {
+		const struct pa_transition *t = &lc->trans[i];
+		if (strcmp(t->action->code, ac->code) != 0 || t->from == PA_FROM_CREATE)
+			continue;
+		if (pa_role_may(t, r))
+			return true;
+		any = true;
+	}
+	return !any;
+}
+
 struct act_job {
 	struct pa_app *app;
 	const struct pa_actor *actor;
@@ -77,6 +95,11 @@ static enum pa_err act_job(struct pa_db *db, void *arg)
 	if (!ac)
 		return pa_errf(PA_BAD_FIELD, "action", "a %s case has no action \"%s\"", t->code,
 			       j->action);
+	/* authority before the moment: a role that may never take the action hears so (403),
+	 * not "not now" (409) as if a later state would let it */
+	if (!role_may_ever(lc, ac, a->role))
+		return pa_errf(PA_FORBIDDEN, "action",
+			       "your role may not %s a %s case in any state", ac->name, t->code);
 	int from = pa_lifecycle_state(lc, h.status);
 	const struct pa_transition *tr = from >= 0 ? pa_lifecycle_find(lc, j->action, from) : NULL;
 	if (!tr || tr->from == PA_FROM_CREATE)
@@ -84,12 +107,7 @@ static enum pa_err act_job(struct pa_db *db, void *arg)
 			       "\"%s\" is not allowed while the case is %s", ac->name,
 			       state_name(lc, h.status));
 	/* what the case's condition rules out is, like its state, a 409 for anyone */
-	struct pa_case_cond cond = {.tier = h.tier,
-				    .urgent = h.urgent != 0,
-				    .rated = h.rating[0] != 0,
-				    .unreasonable = h.unreasonable,
-				    .ext_pending = h.ext_pending,
-				    .open_supervisions = h.open_supervisions};
+	struct pa_case_cond cond = pa_case_cond_of(&h);
 	const char *why = pa_effect_blocked(ac->effect, &cond, pa_type_record(t, ac->code) != NULL);
 	if (why)
 		return pa_errf(PA_ACTION_NOT_ALLOWED, "action", "\"%s\" is not possible: %s",
@@ -205,7 +223,7 @@ enum pa_err pa_case_act(struct pa_app *app, const struct pa_actor *a, int64_t id
 	j.p.days = (int)days;
 	char what[48];
 	snprintf(what, sizeof what, "POST /cases/%lld/actions", (long long)id);
-	if ((rc = idem_prepare(&j.idem, a, idem_key, what, body)))
+	if ((rc = idem_prepare(&j.idem, app, a, idem_key, what, body)))
 		return rc;
 	return pa_writer_run(app->writer, act_job, &j);
 }

@@ -79,8 +79,8 @@ static enum pa_err load_calendar(struct pa_app *app, const char *datadir)
 	return PA_OK;
 }
 
-enum pa_err pa_app_open(struct pa_app *app, const char *dburl, const char *datadir,
-			bool with_writer)
+enum pa_err pa_app_open(struct pa_app *app, const char *dburl, const char *audit_key,
+			const char *datadir, const char *pii_key, bool with_writer)
 {
 	memset(app, 0, sizeof *app);
 	app->login = (struct pa_login_policy){.lock_after = 5,
@@ -88,13 +88,16 @@ enum pa_err pa_app_open(struct pa_app *app, const char *dburl, const char *datad
 					      .lock_time = 15 * 60,
 					      .session_idle = 30 * 60,
 					      .session_max = 12 * 3600};
+	app->idem_days = 30;
 	enum pa_err rc = pa_catalog_load(datadir, &app->cat);
 	if (rc)
 		return rc;
 	if (!pa_text_init())
 		pa_log(PA_LOG_WARN, "opencc_unavailable",
 		       "\"what\":\"traditional characters will not fold to simplified in search\"");
-	if ((rc = pa_store_open(dburl, &app->store)))
+	/* every writer chains the audit log with the key: none writes without it */
+	if ((rc = pa_store_open(dburl, &app->store)) ||
+	    (rc = pa_store_audit_key(app->store, audit_key)))
 		goto fail;
 	/* attachments live beside the database unless serve is told otherwise */
 	pa_files_dir_of(dburl, app->files_dir, sizeof app->files_dir);
@@ -104,6 +107,8 @@ enum pa_err pa_app_open(struct pa_app *app, const char *dburl, const char *datad
 		goto fail;
 	int from = 0, to = 0;
 	rc = w->ops->migrate(w, &from, &to);
+	if (!rc)
+		rc = pa_pii_start(app, w, dburl, pii_key);
 	w->ops->close(w);
 	if (rc)
 		goto fail;
@@ -136,6 +141,7 @@ void pa_app_close(struct pa_app *app)
 	routing_close(app); /* before the catalog its tables point into */
 	pa_catalog_free(app->cat);
 	pa_calendar_free(app->calendar);
+	pa_pii_close(app);
 	memset(app, 0, sizeof *app);
 }
 

@@ -15,6 +15,7 @@
 #include "store/writer.h"
 
 struct pa_case_cache;
+struct pa_seal_key;
 
 /* What the sweeps of this process did, for /metrics (relaxed atomics). */
 struct pa_sweep_totals {
@@ -41,15 +42,24 @@ struct pa_app {
 	char font[512];               /* the font documents print with ("" = Debian's) */
 	struct pa_geo_index *geo;
 	struct pa_login_policy login; /* lockout and session limits (serve's options) */
+	int idem_days; /* how long an Idempotency-Key is remembered (a phone may be offline for
+			* days before it sends again) */
 	/* The routing table in force (routing.c): replaced whole, never changed in place; the
 	 * tables it replaced stay allocated until close, since a reader may still hold one. */
 	_Atomic(struct pa_routing *) routing;
 	struct pa_sweep_totals sweeps;
+	/* the personal-data keys (personal.c), from a key file outside the database */
+	struct pa_seal_key *seal;
 };
 
 /* Open the database, bring its schema up to date (migrate), load the catalog from
- * datadir and the grid index. with_writer: start the group-commit writer. */
-enum pa_err pa_app_open(struct pa_app *app, const char *db, const char *datadir, bool with_writer);
+ * datadir and the grid index. audit_key: the audit log's key file (NULL = the database
+ * path + ".audit-key", made on first use; see pa_store_audit_key). pii_key: the
+ * personal-data key file (NULL: DB.pii-key, made at the first start), refused if it is not
+ * the database's key; what was written before sealing is sealed. with_writer: start the
+ * group-commit writer. */
+enum pa_err pa_app_open(struct pa_app *app, const char *db, const char *audit_key,
+			const char *datadir, const char *pii_key, bool with_writer);
 void pa_app_close(struct pa_app *app);
 /* Keep up to slots rendered cases in memory (0: none). Call before serving. */
 void pa_app_set_case_cache(struct pa_app *app, int slots);
@@ -110,13 +120,18 @@ enum pa_err pa_totp_begin(struct pa_app *app, const struct pa_actor *a, json_t *
  * holds the ten one-time recovery codes, shown this once. */
 enum pa_err pa_totp_confirm(struct pa_app *app, const struct pa_actor *a, const char *token,
 			    json_t *body, const char *from, json_t **out);
-/* Create a user (CLI, demo): validates role, region and unit, holds the password to the
- * policy (core/passwd.h) and hashes it — or takes pw_hash, for the demo alone: it hashes its
- * one published password, exempt from the policy, once for all its accounts. id may be
- * NULL. */
-enum pa_err pa_user_create(struct pa_db *db, const struct pa_catalog *cat, const char *username,
-			   const char *password, const char *pw_hash, const char *role,
-			   const char *region, int64_t unit_id, const char *name, int64_t *id);
+/* A new account: its password (held to the policy and hashed) or pw_hash (the demo alone: it
+ * hashes its one published password, exempt from the policy, once for all its accounts);
+ * who adds it (0: a command) from where (NULL: no address), for its audit record. */
+struct pa_account_new {
+	const char *username, *password, *pw_hash, *role, *region, *name;
+	int64_t unit_id, by;
+	const char *from;
+};
+/* Create a user (CLI, demo, the system administrator): validates role, region and unit;
+ * the store writes the audit record (user.create) with it. id may be NULL. */
+enum pa_err pa_user_create(struct pa_db *db, const struct pa_catalog *cat,
+			   const struct pa_account_new *n, int64_t *id);
 
 /* ---- the administrators' work (accounts.c), one duty each ---- */
 /* The accounts of the caller's region, by id (users_admin or security_admin); the one of
@@ -132,10 +147,6 @@ enum pa_err pa_user_add(struct pa_app *app, const struct pa_actor *a, json_t *bo
  * factor (it enrols again; its sessions end). */
 enum pa_err pa_user_security(struct pa_app *app, const struct pa_actor *a, int64_t id,
 			     bool reset_totp, const char *from);
-/* The audit log, newest first (audit_read); or only its security events — accounts and
- * log-ins — (security_admin). */
-enum pa_err pa_audit_read(struct pa_app *app, const struct pa_actor *a, bool security_only,
-			  const char *limit, const char *cursor, struct pa_jw *out);
 
 /* ---- routing (routing.c) ---- */
 /* The routing table in force now: take it once per intake and route by it alone. */
@@ -152,6 +163,17 @@ enum pa_err pa_routing_history(struct pa_app *app, const struct pa_actor *a, con
 enum pa_err pa_routing_put(struct pa_app *app, const struct pa_actor *a, json_t *body,
 			   const char *idem_key, struct pa_jw *out);
 
+/* ---- the audit log (audit.c; writing it: store/audit.h) ---- */
+/* Query parameters as given (NULL = absent); validated here. */
+struct pa_audit_query {
+	const char *limit, *cursor, *subject, *actor, *action;
+	bool security; /* the security events: accounts and log-ins (auth.…, user.…) alone */
+};
+/* A page of the audit log, newest first: the auditor's (audit_read, whole city) only; its
+ * security events, the security administrator's (security_admin) only. */
+enum pa_err pa_audit_page(struct pa_app *app, const struct pa_actor *a,
+			  const struct pa_audit_query *q, struct pa_jw *out);
+
 /* ---- cases (cases.c) ---- */
 /* Case operations write their JSON answer into out. body: the request JSON; idem_key
  * may be NULL. create answers with the case as created (201). */
@@ -164,9 +186,19 @@ enum pa_err pa_case_act(struct pa_app *app, const struct pa_actor *a, int64_t id
 /* Query parameters as given (NULL = absent); validated here. */
 struct pa_case_query {
 	const char *status, *region, *category, *type, *q, *limit, *cursor;
+	const char *person; /* an ID number or phone: that person's cases (blind index) */
 };
 enum pa_err pa_case_search(struct pa_app *app, const struct pa_actor *a,
 			   const struct pa_case_query *q, struct pa_jw *out);
+/* personal.c: seal a new case's personal data in place before case_insert — its parties
+ * and phone fields become sealed copies in a, its seal id and blind indexes are set (every
+ * writer of cases calls it: intake, the demo). */
+enum pa_err pa_case_seal(const struct pa_app *app, struct pa_arena *a, struct pa_case_in *in);
+/* personal.c: the case's parties and fields unmasked, for a role with pii_reveal, with
+ * {reason}; audited in the same transaction. A protected reporter stays hidden from the
+ * roles its type does not name. */
+enum pa_err pa_case_reveal(struct pa_app *app, const struct pa_actor *a, int64_t id, json_t *body,
+			   struct pa_jw *out);
 /* case_render.c: full adds description, fields, parties (masked), steps and actions. */
 void pa_render_case(struct pa_jw *w, const struct pa_catalog *cat, const struct pa_actor *a,
 		    const struct pa_case_row *c, bool full);
@@ -212,6 +244,8 @@ struct pa_sweep_result {
 	int yellow, red, escalated;
 	int late;       /* manual supervisions without their report, marked */
 	int watch_late; /* watched dates passed (整改逾期), marked */
+	int forgotten;  /* idempotency keys past their retention, removed */
+	int sessions;   /* sessions ended (by their limits) since, removed */
 };
 /* Mark yellow and red supervision on the cases due by `now`, and escalate where the
  * profile says so; mark the watched dates passed by `now` on cases still being handled,

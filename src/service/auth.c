@@ -96,6 +96,12 @@ void token_hash(const char *token, uint8_t out[32])
 	crypto_hash_sha256(out, (const unsigned char *)token, strlen(token));
 }
 
+const char *session_name(const uint8_t hash[32], char buf[17])
+{
+	sodium_bin2hex(buf, 17, hash, 8);
+	return buf;
+}
+
 void session_forget(const char *token)
 {
 	uint8_t h[32];
@@ -173,10 +179,12 @@ static enum pa_err session_job(struct pa_db *db, void *arg)
 	enum pa_err rc = db->ops->session_delete(db, j->hash);
 	if (rc || j->what == END)
 		return rc;
-	char subject[32];
+	char subject[32], name[17];
 	snprintf(subject, sizeof subject, "user:%lld", (long long)j->user_id);
 	return login_audit(db, j->user_id, "auth.logout", subject,
-			   json_pack("{s:s}", "from", j->from ? j->from : ""), j->at);
+			   json_pack("{s:s, s:s}", "session", session_name(j->hash, name), "from",
+				     j->from ? j->from : ""),
+			   j->at);
 }
 
 /* How stale the store's record of a session's last use may grow: a tenth of the idle
@@ -276,10 +284,12 @@ json_t *pa_needs_json(unsigned needs)
 	return a;
 }
 
-enum pa_err pa_user_create(struct pa_db *db, const struct pa_catalog *cat, const char *username,
-			   const char *password, const char *pw_hash, const char *role,
-			   const char *region, int64_t unit_id, const char *name, int64_t *id)
+enum pa_err pa_user_create(struct pa_db *db, const struct pa_catalog *cat,
+			   const struct pa_account_new *n, int64_t *id)
 {
+	const char *username = n->username, *password = n->password, *pw_hash = n->pw_hash,
+		   *role = n->role, *region = n->region, *name = n->name;
+	int64_t unit_id = n->unit_id;
 	if (!username || !*username || strlen(username) > 60)
 		return pa_errf(PA_BAD_FIELD, "username", "a username needs 1 to 60 characters");
 	for (const char *p = username; *p; p++)
@@ -322,6 +332,8 @@ enum pa_err pa_user_create(struct pa_db *db, const struct pa_catalog *cat, const
 				.name = name ? name : username,
 				.created_at = pa_now(),
 				.must_change = !pw_hash,
-				.totp_exempt = pw_hash != NULL};
+				.totp_exempt = pw_hash != NULL,
+				.by = n->by,
+				.from = n->from};
 	return db->ops->user_put(db, &in, id);
 }

@@ -273,7 +273,26 @@ static void check_rules(const struct pa_catalog *cat, struct pa_arena *a, struct
 	r->open = open;
 }
 
-static enum pa_err check_db(const char *db, const char *files_dir, const struct pa_catalog *cat,
+/* The audit log's chain, verified with key (NULL: none was found at key_path). */
+static void check_audit(struct pa_db *conn, const uint8_t *key, const char *key_path,
+			const struct pa_ops_listener *l, struct pa_ops_result *res)
+{
+	struct pa_audit_report rep;
+	if (!key)
+		tell(l, res, "audit",
+		     "no audit key at %s: the audit log cannot be verified (give --audit-key FILE)",
+		     key_path);
+	else if (pa_audit_verify(conn, key, 1, &rep))
+		tell(l, res, "audit", "the audit log cannot be verified: %s",
+		     pa_err_last()->message);
+	else if (rep.problem)
+		tell(l, res, "audit", "%s", rep.message);
+	else
+		res->audit_rows = rep.last;
+}
+
+static enum pa_err check_db(const char *db, const uint8_t *key, const char *key_path,
+			    const char *files_dir, const struct pa_catalog *cat,
 			    const struct pa_ops_listener *l, struct pa_ops_result *res,
 			    struct shas *keep)
 {
@@ -294,16 +313,40 @@ static enum pa_err check_db(const char *db, const char *files_dir, const struct 
 	res->steps = r.steps;
 	res->attachments = r.attachments;
 	res->problems += r.problems;
+	if (!rc)
+		check_audit(conn, key, key_path, l, res);
 	pa_arena_free(&a);
 	read_end(s, conn);
 	return rc;
 }
 
-enum pa_err pa_check(const char *db, const char *files_dir, const struct pa_catalog *cat,
-		     const struct pa_ops_listener *l, struct pa_ops_result *res)
+/* The audit key at path (NULL = db's own; the path read into path_out) into key. A key
+ * that cannot be read is told as a problem; one not found is left to the caller. */
+static enum pa_err key_of(const char *db, const char *path, char *path_out, size_t cap,
+			  uint8_t key[PA_AUDIT_KEY_BYTES], const struct pa_ops_listener *l,
+			  struct pa_ops_result *res)
+{
+	if (path)
+		snprintf(path_out, cap, "%s", path);
+	else
+		pa_audit_key_path_of(db, path_out, cap);
+	enum pa_err rc = pa_audit_key_read(path_out, key);
+	if (rc && rc != PA_NOT_FOUND)
+		tell(l, res, "audit", "%s", pa_err_last()->message);
+	return rc;
+}
+
+enum pa_err pa_check(const char *db, const char *audit_key, const char *files_dir,
+		     const struct pa_catalog *cat, const struct pa_ops_listener *l,
+		     struct pa_ops_result *res)
 {
 	memset(res, 0, sizeof *res);
-	return check_db(db, files_dir, cat, l, res, NULL);
+	char path[PATH_MAX];
+	uint8_t key[PA_AUDIT_KEY_BYTES];
+	bool have = key_of(db, audit_key, path, sizeof path, key, l, res) == PA_OK;
+	enum pa_err rc = check_db(db, have ? key : NULL, path, files_dir, cat, l, res, NULL);
+	sodium_memzero(key, sizeof key);
+	return rc;
 }
 
 /* ---- backup ---- */
@@ -337,19 +380,24 @@ static enum pa_err backup_file(void *arg, int64_t case_id, const char *sha, int6
 	return PA_OK;
 }
 
-enum pa_err pa_backup(const char *db, const char *files_dir, const char *out,
+enum pa_err pa_backup(const char *db, const char *audit_key, const char *files_dir, const char *out,
 		      const struct pa_ops_listener *l, struct pa_ops_result *res)
 {
 	memset(res, 0, sizeof *res);
 	if (strlen(out) > PATH_MAX / 2)
 		return pa_errf(PA_BAD_REQUEST, "out", "a path too long");
-	char out_files[PATH_MAX], tmp[PATH_MAX], tmp_files[PATH_MAX];
+	char out_files[PATH_MAX], tmp[PATH_MAX], tmp_files[PATH_MAX], out_key[PATH_MAX];
 	snprintf(out_files, sizeof out_files, "%s.files", out);
-	if (exists(out) || exists(out_files))
+	pa_audit_key_path_of(out, out_key, sizeof out_key);
+	const char *there = exists(out)         ? out
+			    : exists(out_files) ? out_files
+			    : exists(out_key)   ? out_key
+						: NULL;
+	if (there)
 		return pa_errf(PA_CONFLICT, "out",
 			       "%s exists already: a backup never replaces another; give a new "
 			       "name",
-			       exists(out) ? out : out_files);
+			       there);
 	snprintf(tmp, sizeof tmp, "%s.partial-%d", out, (int)getpid());
 	snprintf(tmp_files, sizeof tmp_files, "%s.files.partial-%d", out, (int)getpid());
 	struct pa_store *s;
@@ -364,6 +412,20 @@ enum pa_err pa_backup(const char *db, const char *files_dir, const char *out,
 	if (!rc)
 		rc = conn->ops->backup(conn, tmp, &cb);
 	read_end(s, conn);
+	/* the key travels with the copy: without it the copy's audit log cannot be verified */
+	char key_path[PATH_MAX];
+	uint8_t key[PA_AUDIT_KEY_BYTES];
+	enum pa_err krc = rc ? rc : key_of(db, audit_key, key_path, sizeof key_path, key, l, res);
+	bool have = !rc && !krc;
+	if (!rc && krc == PA_NOT_FOUND)
+		tell(l, res, "audit",
+		     "no audit key at %s: the backup holds none, and its audit log cannot be "
+		     "verified without the key (give --audit-key FILE)",
+		     key_path);
+	res->no_key = !rc && krc;
+	if (have)
+		rc = pa_audit_key_save(out_key, key);
+	sodium_memzero(key, sizeof key);
 	/* the files first, the database last: a database under its final name has its files */
 	if (!rc) {
 		pa_sync_dir(tmp_files);
@@ -378,6 +440,8 @@ enum pa_err pa_backup(const char *db, const char *files_dir, const char *out,
 	if (rc) {
 		unlink(tmp);
 		remove_tree(tmp_files);
+		if (have)
+			unlink(out_key);
 	}
 	return rc;
 }
@@ -401,14 +465,18 @@ static void unlink_db(const char *path)
 }
 
 /* Copy the database at from into the database at to (created, or replaced whole), and
- * bring it to this pingan's schema. */
-static enum pa_err restore_into(const char *to, const char *from, const struct pa_ops_listener *l)
+ * bring it to this pingan's schema (chaining its audit log with key, if it was from before
+ * the chain). */
+static enum pa_err restore_into(const char *to, const char *from,
+				const uint8_t key[PA_AUDIT_KEY_BYTES],
+				const struct pa_ops_listener *l)
 {
 	struct pa_store *s;
 	struct pa_db *w = NULL;
 	enum pa_err rc = pa_store_open(to, &s);
 	if (rc)
 		return rc;
+	pa_store_set_audit_key(s, key);
 	struct copy_ctx x = {.l = l};
 	struct pa_copy_cbs cb = {.progress = copy_progress, .arg = &x};
 	int v0, v1;
@@ -441,9 +509,38 @@ static enum pa_err backup_usable(const char *path)
 	return PA_OK; /* one newer than this pingan is refused by the migration */
 }
 
-enum pa_err pa_restore(const char *from, const char *db, const char *files_dir, bool force,
-		       const struct pa_catalog *cat, const struct pa_ops_listener *l,
-		       struct pa_ops_result *res)
+/* The backup's audit key: read from path, or — for a backup whose log was never chained
+ * (from before the chain) — a new one (*made). */
+static enum pa_err backup_key(const char *from, const char *path, uint8_t key[PA_AUDIT_KEY_BYTES],
+			      bool *made)
+{
+	*made = false;
+	enum pa_err rc = pa_audit_key_read(path, key);
+	if (rc != PA_NOT_FOUND)
+		return rc;
+	struct pa_store *s;
+	struct pa_db *conn;
+	int64_t n = 0;
+	char id[17];
+	if ((rc = read_begin(from, &s, &conn)))
+		return rc;
+	rc = conn->ops->audit_status(conn, &n, id);
+	read_end(s, conn);
+	if (rc)
+		return rc;
+	if (n > 0)
+		return pa_errf(PA_BAD_REQUEST, "audit-key",
+			       "no audit key at %s, but the backup's audit log holds %lld rows "
+			       "chained with one: give its key (--audit-key FILE)",
+			       path, (long long)n);
+	randombytes_buf(key, PA_AUDIT_KEY_BYTES);
+	*made = true;
+	return PA_OK;
+}
+
+enum pa_err pa_restore(const char *from, const char *audit_key, const char *db,
+		       const char *files_dir, bool force, const struct pa_catalog *cat,
+		       const struct pa_ops_listener *l, struct pa_ops_result *res)
 {
 	memset(res, 0, sizeof *res);
 	if (strlen(from) > PATH_MAX / 2 || strlen(db) > PATH_MAX / 2)
@@ -461,14 +558,26 @@ enum pa_err pa_restore(const char *from, const char *db, const char *files_dir, 
 			       "%s exists: restore replaces a database only with --force (stop "
 			       "its pingan serve first)",
 			       db);
+	char key_path[PATH_MAX], db_key[PATH_MAX];
+	uint8_t key[PA_AUDIT_KEY_BYTES], old[PA_AUDIT_KEY_BYTES];
+	bool made, had_old = false, saved = false;
+	if (audit_key)
+		snprintf(key_path, sizeof key_path, "%s", audit_key);
+	else
+		pa_audit_key_path_of(from, key_path, sizeof key_path);
+	if ((rc = backup_key(from, key_path, key, &made)))
+		return rc;
+	/* the key goes beside the database, unless kept elsewhere (given, and there already) */
+	const char *key_dest = !audit_key ? db_key : made ? audit_key : NULL;
+	pa_audit_key_path_of(db, db_key, sizeof db_key);
 	/* Restored beside the database first, brought to this schema and checked there: the
 	 * database is touched only by a copy known whole. */
 	snprintf(tmp, sizeof tmp, "%s.restoring-%d", db, (int)getpid());
 	snprintf(from_files, sizeof from_files, "%s.files", from);
 	unlink_db(tmp);
 	struct shas keep = {0};
-	if (!(rc = restore_into(tmp, from, l)) &&
-	    !(rc = check_db(tmp, from_files, cat, l, res, &keep)) && res->problems)
+	if (!(rc = restore_into(tmp, from, key, l)) &&
+	    !(rc = check_db(tmp, key, key_path, from_files, cat, l, res, &keep)) && res->problems)
 		rc = pa_errf(PA_CONFLICT, "from",
 			     "the backup %s has %lld problem%s (above): nothing was restored", from,
 			     (long long)res->problems, res->problems == 1 ? "" : "s");
@@ -481,6 +590,12 @@ enum pa_err pa_restore(const char *from, const char *db, const char *files_dir, 
 			res->files++;
 	}
 	free(keep.v);
+	/* the key before the database: a database under its name has its key */
+	if (!rc && key_dest) {
+		had_old = replace && pa_audit_key_read(key_dest, old) == PA_OK;
+		rc = pa_audit_key_save(key_dest, key);
+		saved = !rc;
+	}
 	if (!rc && !replace) {
 		/* every connection to it is closed: its log is folded in and can go */
 		unlink_log(tmp);
@@ -492,8 +607,14 @@ enum pa_err pa_restore(const char *from, const char *db, const char *files_dir, 
 			close(fd);
 		sync_parent(db);
 	} else if (!rc) {
-		rc = restore_into(db, tmp, l);
+		rc = restore_into(db, tmp, key, l);
+		if (rc && had_old) /* the database stays as it was: so does its key */
+			pa_audit_key_save(key_dest, old);
 	}
+	if (rc && saved && !replace)
+		unlink(key_dest);
 	unlink_db(tmp);
+	sodium_memzero(key, sizeof key);
+	sodium_memzero(old, sizeof old);
 	return rc;
 }

@@ -22,7 +22,7 @@ enum pa_err render_back(struct pa_db *db, const struct pa_app *app, const struct
 	struct pa_arena ar;
 	pa_arena_init(&ar);
 	struct pa_case_row row;
-	enum pa_err rc = db->ops->case_get(db, &a->scope, id, &ar, &row);
+	enum pa_err rc = pa_case_get_open(db, app, &a->scope, id, &ar, &row);
 	if (!rc)
 		pa_render_case(out, app->cat, a, &row, true);
 	pa_arena_free(&ar);
@@ -208,7 +208,9 @@ static enum pa_err check_parties(json_t *parties, struct pa_arena *ar, struct pa
 struct create_job {
 	struct pa_app *app;
 	const struct pa_actor *actor;
-	struct pa_case_in in;
+	struct pa_case_in in;            /* as stored: its personal data sealed */
+	const struct pa_party_in *plain; /* the parties as given, for the answer */
+	const char *plain_fields;
 	const char *grid_name, *unit_name;
 	char query_code[20], query_hash[65]; /* for types the reporter follows by a code */
 	struct idem idem;
@@ -224,9 +226,9 @@ static void render_new(struct create_job *j, const struct pa_case_ref *ref)
 	struct pa_party_row parties[20];
 	int np = in->nparties < 20 ? in->nparties : 20;
 	for (int i = 0; i < np; i++)
-		parties[i] = (struct pa_party_row){in->parties[i].role, in->parties[i].name,
-						   in->parties[i].id_number, in->parties[i].phone,
-						   in->parties[i].address};
+		parties[i] = (struct pa_party_row){j->plain[i].role, j->plain[i].name,
+						   j->plain[i].id_number, j->plain[i].phone,
+						   j->plain[i].address};
 	struct pa_step_row step = {
 		.action = in->action,
 		.to_state = in->status,
@@ -267,7 +269,7 @@ static void render_new(struct create_job *j, const struct pa_case_ref *ref)
 		.lat = in->lat,
 		.description = in->description,
 		.address = in->address,
-		.fields = in->fields_json ? in->fields_json : "{}",
+		.fields = j->plain_fields ? j->plain_fields : "{}",
 		.nparties = np,
 		.parties = parties,
 		.nsteps = 1,
@@ -356,7 +358,7 @@ enum pa_err pa_case_create(struct pa_app *app, const struct pa_actor *a, json_t 
 		goto out;
 	j.grid_name = grid_name;
 	j.unit_name = unit_name;
-	if ((rc = idem_prepare(&j.idem, a, idem_key, "POST /cases", body)))
+	if ((rc = idem_prepare(&j.idem, app, a, idem_key, "POST /cases", body)))
 		goto out;
 	j.in.type = t->code;
 	j.in.category = pa_json_str(body, "category");
@@ -395,8 +397,11 @@ enum pa_err pa_case_create(struct pa_app *app, const struct pa_actor *a, json_t 
 	}
 	pa_clock_after(app, t->lc, route->profile, route->tier, route->tier, -1, report->to,
 		       j.in.at, 0, NULL, &j.in.clock);
-	rc = pa_writer_run(app->writer, create_job, &j);
-	free((char *)j.in.fields_json);
+	j.plain = j.in.parties;
+	j.plain_fields = j.in.fields_json;
+	if (!(rc = pa_case_seal(app, &ar, &j.in)))
+		rc = pa_writer_run(app->writer, create_job, &j);
+	free((char *)j.plain_fields);
 out:
 	pa_arena_free(&ar);
 	return rc;
@@ -423,7 +428,7 @@ static enum pa_err read_case(struct pa_db *db, struct pa_app *app, const struct 
 		struct pa_arena ar;
 		pa_arena_init(&ar);
 		struct pa_case_row row;
-		if ((rc = db->ops->case_get(db, &a->scope, id, &ar, &row))) {
+		if ((rc = pa_case_get_open(db, app, &a->scope, id, &ar, &row))) {
 			pa_arena_free(&ar);
 			return rc;
 		}
@@ -447,12 +452,7 @@ static enum pa_err read_case(struct pa_db *db, struct pa_app *app, const struct 
 		pa_arena_free(&ar);
 	}
 	pa_jw_reopen(out);
-	struct pa_case_cond cond = {.tier = h.tier,
-				    .urgent = h.urgent != 0,
-				    .rated = h.rating[0] != 0,
-				    .unreasonable = h.unreasonable,
-				    .ext_pending = h.ext_pending,
-				    .open_supervisions = h.open_supervisions};
+	struct pa_case_cond cond = pa_case_cond_of(&h);
 	pa_render_actions(out, app->cat, a, h.type, h.status, h.unit_id, &cond);
 	pa_jw_obj_end(out);
 	return PA_OK;
@@ -545,6 +545,12 @@ enum pa_err pa_case_search(struct pa_app *app, const struct pa_actor *a,
 	f.category = q->category;
 	f.type = q->type;
 	f.region = q->region;
+	char person[65];
+	if (q->person) {
+		if ((rc = pa_person_index(app, q->person, person)))
+			return rc;
+		f.person = person;
+	}
 	struct pa_arena ar;
 	pa_arena_init(&ar);
 	if (q->q && *q->q)

@@ -279,6 +279,30 @@ static enum pa_err make(struct pa_app *app, const struct pa_actor *a, const stru
 	return rc;
 }
 
+/* A printed document carries the case's people (masked) out of pingan: who printed which,
+ * and when, is kept in the audit chain before the document is handed over. */
+struct print_audit {
+	const struct pa_actor *a;
+	int64_t case_id;
+	const char *kind;
+};
+
+static enum pa_err print_audit_job(struct pa_db *db, void *arg)
+{
+	struct print_audit *j = arg;
+	char subject[48], detail[96];
+	snprintf(subject, sizeof subject, "case:%lld", (long long)j->case_id);
+	snprintf(detail, sizeof detail, "{\"case_id\":%lld,\"document\":\"%s\"}",
+		 (long long)j->case_id,
+		 strcmp(j->kind, "agreement") == 0 ? "agreement" : "dossier");
+	struct pa_audit_in e = {.actor_id = j->a->user.id,
+				.at = pa_now(),
+				.action = "case.print",
+				.subject = subject,
+				.detail = detail};
+	return db->ops->audit_add(db, &e);
+}
+
 enum pa_err pa_case_document(struct pa_app *app, const struct pa_actor *a, int64_t id,
 			     const char *kind, char **pdf, size_t *len, char name[160])
 {
@@ -289,9 +313,17 @@ enum pa_err pa_case_document(struct pa_app *app, const struct pa_actor *a, int64
 	struct pa_case_row row;
 	enum pa_err rc = PA_OK;
 	/* the scoped read is the permission: a case the caller may not read is not found */
-	PA_WITH_READ(app, db, rc, rc = db->ops->case_get(db, &a->scope, id, &ar, &row));
+	PA_WITH_READ(app, db, rc, rc = pa_case_get_open(db, app, &a->scope, id, &ar, &row));
 	if (!rc)
 		rc = make(app, a, &row, kind, &ar, pdf, len, name);
+	if (!rc && app->writer) {
+		struct print_audit j = {a, id, kind};
+		if ((rc = pa_writer_run(app->writer, print_audit_job, &j))) {
+			free(*pdf); /* not audited, not handed over */
+			*pdf = NULL;
+			*len = 0;
+		}
+	}
 	pa_arena_free(&ar);
 	return rc;
 }

@@ -10,11 +10,12 @@ struct idem {
 	int64_t user_id;
 	char hash[65];
 	bool replayed;
+	const struct pa_seal_key *seal; /* the kept answer is sealed, the request hash keyed */
 };
 
 /* Check the key and fingerprint the request (what: method and path; body: its JSON). */
-enum pa_err idem_prepare(struct idem *im, const struct pa_actor *a, const char *key,
-			 const char *what, json_t *body);
+enum pa_err idem_prepare(struct idem *im, const struct pa_app *app, const struct pa_actor *a,
+			 const char *key, const char *what, json_t *body);
 /* First thing in a job: empties out (a job may run twice), then NOT_FOUND when the key is
  * new (or there is none); PA_OK with the stored answer written to out; CONFLICT when the
  * key was used for a different request. */
@@ -34,6 +35,9 @@ enum pa_err login_audit(struct pa_db *db, int64_t actor, const char *action, con
 enum pa_err password_verify(const char *hash, const char *password, bool *ok);
 enum pa_err actor_from(const struct pa_app *app, const struct pa_user *u, struct pa_actor *a);
 void token_hash(const char *token, uint8_t out[32]);
+/* A session's name in the audit log: the first 8 bytes of its token's hash in hex, enough to
+ * pair a log-in with its log-out, nothing to log in with. Written into buf[17]. */
+const char *session_name(const uint8_t hash[32], char buf[17]);
 /* Forget cached sessions: one token's, or every one of a user's (their sessions ended). */
 void session_forget(const char *token);
 void sessions_forget_user(int64_t user_id);
@@ -47,6 +51,19 @@ void recovery_hash(const char *code, char out[65]);
 /* ACCOUNT_LOCKED (with Retry-After) if username is locked now, else PA_OK. */
 enum pa_err login_locked(struct pa_app *app, const char *username, int64_t user_id,
 			 const char *from);
+/* ---- personal.c ---- */
+/* Open a case row's sealed personal data in place (copies in a). */
+enum pa_err pa_case_unseal(const struct pa_app *app, struct pa_arena *a, struct pa_case_row *row);
+/* case_get, then pa_case_unseal: every read of a case that shows its people goes here. */
+enum pa_err pa_case_get_open(struct pa_db *db, const struct pa_app *app, const struct pa_scope *s,
+			     int64_t id, struct pa_arena *a, struct pa_case_row *out);
+/* The blind index of the person a query names (an ID number or a phone). */
+enum pa_err pa_person_index(const struct pa_app *app, const char *who, char out[65]);
+/* At start-up on a writer connection, after migrating: key file, probe, sealing of old
+ * cases; and at close. */
+enum pa_err pa_pii_start(struct pa_app *app, struct pa_db *w, const char *dburl,
+			 const char *key_path);
+void pa_pii_close(struct pa_app *app);
 
 /* ---- attachments.c ---- */
 /* Where the file of an attachment is kept: files_dir/ab/cd/abcd…; path made whole (mkdir
@@ -121,6 +138,17 @@ enum pa_err pa_centre_of(struct pa_db *db, const char *grid, enum pa_tier tier, 
 
 /* case_render.c: the name of a step's action (the lifecycle's, or the system's own). */
 const char *pa_step_action_name(const struct pa_casetype *t, const char *code);
+
+/* The condition a case's actions are judged by (effects.c), from its head. */
+static inline struct pa_case_cond pa_case_cond_of(const struct pa_case_head *h)
+{
+	return (struct pa_case_cond){.tier = h->tier,
+				     .urgent = h->urgent != 0,
+				     .rated = h->rating[0] != 0,
+				     .unreasonable = h->unreasonable,
+				     .ext_pending = h->ext_pending,
+				     .open_supervisions = h->open_supervisions};
+}
 
 static inline const char *state_name(const struct pa_lifecycle *lc, const char *code)
 {

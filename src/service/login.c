@@ -12,12 +12,15 @@
 #include "service/internal.h"
 
 /* The audit subject of a log-in under username: the account, or the name tried. */
-static void subject_of(char *out, size_t cap, const char *username, int64_t user_id)
+/* Who a failure is on record against: the account (user:ID), or user:unknown — never the
+ * name typed, which may be a password put in the wrong field. The lock itself is kept
+ * under the name typed (login_failures), outside the audit log. */
+static void subject_of(char *out, size_t cap, int64_t user_id)
 {
 	if (user_id)
 		snprintf(out, cap, "user:%lld", (long long)user_id);
 	else
-		snprintf(out, cap, "username:%s", username);
+		snprintf(out, cap, "user:unknown");
 }
 
 struct fail_job {
@@ -43,17 +46,16 @@ static enum pa_err fail_job(struct pa_db *db, void *arg)
 	if (f->failures >= j->p->lock_after)
 		f->locked_until = j->now + j->p->lock_time;
 	char subject[96];
-	subject_of(subject, sizeof subject, j->username, j->user_id);
+	subject_of(subject, sizeof subject, j->user_id);
 	if ((rc = db->ops->login_failures_put(db, j->username, f)) ||
 	    (rc = login_audit(db, 0, "auth.login_failed", subject,
-			      json_pack("{s:s, s:s, s:s, s:i}", "username", j->username, "reason",
-					j->reason, "from", j->from, "failures", f->failures),
+			      json_pack("{s:s, s:s, s:i}", "reason", j->reason, "from", j->from,
+					"failures", f->failures),
 			      j->now)))
 		return rc;
 	if (f->locked_until)
 		rc = login_audit(db, 0, "auth.locked", subject,
-				 json_pack("{s:s, s:i, s:I, s:s}", "username", j->username,
-					   "failures", f->failures, "until",
+				 json_pack("{s:i, s:I, s:s}", "failures", f->failures, "until",
 					   (json_int_t)f->locked_until, "from", j->from),
 				 j->now);
 	return rc;
@@ -99,10 +101,10 @@ static enum pa_err refused_job(struct pa_db *db, void *arg)
 {
 	struct refused_job *j = arg;
 	char subject[96];
-	subject_of(subject, sizeof subject, j->username, j->user_id);
+	subject_of(subject, sizeof subject, j->user_id);
 	return login_audit(db, 0, "auth.login_refused", subject,
-			   json_pack("{s:s, s:s, s:s, s:I}", "username", j->username, "reason",
-				     "locked", "from", j->from, "until", (json_int_t)j->until),
+			   json_pack("{s:s, s:s, s:I}", "reason", "locked", "from", j->from,
+				     "until", (json_int_t)j->until),
 			   j->now);
 }
 
@@ -159,13 +161,15 @@ static enum pa_err login_job(struct pa_db *db, void *arg)
 		return rc;
 	if ((rc = db->ops->session_put(db, j->hash, j->u->id, j->now, j->expires, j->needs)))
 		return rc;
-	char subject[32];
+	char subject[32], name[17];
 	snprintf(subject, sizeof subject, "user:%lld", (long long)j->u->id);
 	const char *factor = j->step >= 0 ? "totp" : j->recovery_hash ? "recovery_code" : "none";
-	return login_audit(db, j->u->id, "auth.login", subject,
-			   json_pack("{s:s, s:s, s:o}", "from", j->in->from ? j->in->from : "",
-				     "second_factor", factor, "needs", pa_needs_json(j->needs)),
-			   j->now);
+	return login_audit(
+		db, j->u->id, "auth.login", subject,
+		json_pack("{s:s, s:s, s:s, s:o, s:I}", "session", session_name(j->hash, name),
+			  "from", j->in->from ? j->in->from : "", "second_factor", factor, "needs",
+			  pa_needs_json(j->needs), "expires", (json_int_t)j->expires),
+		j->now);
 }
 
 enum pa_err pa_login(struct pa_app *app, const struct pa_login_in *in, struct pa_session_out *out)

@@ -342,7 +342,7 @@ enum pa_err pa_routing_put(struct pa_app *app, const struct pa_actor *a, json_t 
 					  .actor_name =
 						  a->user.name[0] ? a->user.name : a->user.username,
 					  .at = pa_now()};
-	if ((rc = idem_prepare(&j.idem, a, idem_key, "PUT /routing", body)) ||
+	if ((rc = idem_prepare(&j.idem, app, a, idem_key, "PUT /routing", body)) ||
 	    (rc = pa_writer_run(app->writer, put_job, &j)) || j.idem.replayed) {
 		pa_routing_free(t);
 		return rc;

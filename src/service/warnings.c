@@ -187,7 +187,7 @@ enum pa_err pa_warning_issue(struct pa_app *app, const struct pa_actor *a, json_
 	});
 	if (rc)
 		goto out;
-	if ((rc = idem_prepare(&j.idem, a, idem_key, "POST /warnings", body)))
+	if ((rc = idem_prepare(&j.idem, app, a, idem_key, "POST /warnings", body)))
 		goto out;
 	j.title = pa_json_str(body, "title");
 	j.description = pa_json_str(body, "description");

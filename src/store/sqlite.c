@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -55,6 +56,7 @@ static void sq_close(struct pa_db *db)
 	for (int i = 0; i < d->ncache; i++)
 		sqlite3_finalize(d->cache[i].st);
 	sqlite3_close(d->h);
+	sodium_memzero(d->base.audit_key, sizeof d->base.audit_key);
 	free(d);
 }
 
@@ -123,6 +125,8 @@ static enum pa_err sq_version(struct pa_db *db, int *v)
 	return PA_OK;
 }
 
+static enum pa_err audit_chain_begin(struct sq *d);
+
 static enum pa_err sq_migrate(struct pa_db *db, int *from, int *to)
 {
 	struct sq *d = SQ(db);
@@ -145,6 +149,9 @@ static enum pa_err sq_migrate(struct pa_db *db, int *from, int *to)
 	for (; v < pa_sqlite_nmigrations; v++) {
 		if ((e = exec(d, pa_sqlite_migrations[v], "migrate")))
 			goto fail;
+		/* 15 chains the audit log: its keyed hashes are made here, not in SQL */
+		if (v + 1 == 15 && (e = audit_chain_begin(d)))
+			goto fail;
 		char sql[128];
 		snprintf(sql, sizeof sql, "INSERT INTO schema_version VALUES (%d, %lld)", v + 1,
 			 (long long)pa_now());
@@ -160,8 +167,12 @@ fail:
 	return e;
 }
 
+static void head_forget(struct sq *d);
+static enum pa_err write_head(struct sq *d);
+
 static enum pa_err sq_begin(struct pa_db *db)
 {
+	head_forget(SQ(db));
 	return simple(SQ(db), "BEGIN IMMEDIATE", "begin");
 }
 
@@ -196,7 +207,12 @@ static enum pa_err sq_commit(struct pa_db *db)
 	struct sq *d = SQ(db);
 	if (sqlite3_get_autocommit(d->h))
 		return pa_errf(PA_STORE_IO, NULL, "%s", undone);
-	enum pa_err e = simple(d, "COMMIT", "commit");
+	/* the audit head goes with the rows it counts */
+	enum pa_err e = write_head(d);
+	if (e)
+		return e;
+	head_forget(d);
+	e = simple(d, "COMMIT", "commit");
 	if (e == PA_STORE_IO) {
 		struct pa_errinfo keep = *pa_err_last();
 		if (!sqlite3_get_autocommit(d->h))
@@ -208,6 +224,7 @@ static enum pa_err sq_commit(struct pa_db *db)
 }
 static void sq_rollback(struct pa_db *db)
 {
+	head_forget(SQ(db));
 	if (!sqlite3_get_autocommit(SQ(db)->h))
 		simple(SQ(db), "ROLLBACK", "rollback");
 }
@@ -221,11 +238,420 @@ static enum pa_err sq_savepoint(struct pa_db *db)
 }
 static void sq_rollback_to(struct pa_db *db)
 {
+	SQ(db)->head_known = false; /* head_moved stays: rows before the savepoint may remain */
 	exec(SQ(db), "ROLLBACK TO job; RELEASE job", "rollback to savepoint");
 }
 static enum pa_err sq_release(struct pa_db *db)
 {
 	return simple(SQ(db), "RELEASE job", "release");
+}
+
+/* ---- the audit chain (audit.h) ---- */
+
+/* A MAC column; one of the wrong size reads as a value it cannot have been. */
+static void col_mac(sqlite3_stmt *st, int i, uint8_t out[PA_AUDIT_MAC_BYTES])
+{
+	memset(out, 0, PA_AUDIT_MAC_BYTES);
+	const void *p = sqlite3_column_blob(st, i);
+	int n = sqlite3_column_bytes(st, i);
+	if (p)
+		memcpy(out, p, n < PA_AUDIT_MAC_BYTES ? (size_t)n : PA_AUDIT_MAC_BYTES);
+	if (n != PA_AUDIT_MAC_BYTES)
+		out[0] ^= 1;
+}
+
+/* The head in the open transaction. Read once a transaction (the writer is the only
+ * writer, and BEGIN IMMEDIATE keeps any other process out until it commits), then moved in
+ * memory with each row; the head row is written once, just before COMMIT (write_head). A
+ * savepoint undone drops what is known: the rows left behind say where the chain ends. */
+static enum pa_err chain_head(struct sq *d, struct chain_head *h)
+{
+	static const char sql[] = "SELECT n, mac, alg FROM audit_head WHERE one = 1";
+	static const char last[] = "SELECT idx, mac FROM audit_log ORDER BY idx DESC LIMIT 1";
+	if (d->head_known) {
+		*h = d->head;
+		return PA_OK;
+	}
+	memset(h, 0, sizeof *h);
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		h->found = true;
+		h->n = sqlite3_column_int64(st, 0);
+		col_mac(st, 1, h->mac);
+		h->alg = pa_audit_alg_from(col_s(st, 2));
+	}
+	done(d, st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return map_rc(d, rc, "audit head");
+	if (h->found && !h->alg)
+		return pa_errf(PA_INTERNAL, NULL,
+			       "the audit log names an algorithm this pingan does not know");
+	/* rows appended in this transaction before a savepoint was undone: the last row left */
+	if (h->found && d->head_moved) {
+		if (!(st = stmt(d, last)))
+			return pa_err_last()->code;
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			h->n = sqlite3_column_int64(st, 0);
+			col_mac(st, 1, h->mac);
+		}
+		done(d, st);
+		if (rc != SQLITE_ROW)
+			return map_rc(d, rc, "audit head");
+	}
+	d->head = *h;
+	d->head_known = true;
+	return PA_OK;
+}
+
+/* Before COMMIT: the head row, with its MAC, where the rows appended now end. */
+static enum pa_err write_head(struct sq *d)
+{
+	static const char sql[] =
+		"INSERT INTO audit_head (one, n, mac, tag, alg) VALUES (1,?,?,?,?)"
+		" ON CONFLICT (one) DO UPDATE SET n = excluded.n, mac = excluded.mac,"
+		" tag = excluded.tag, alg = excluded.alg";
+	if (!d->head_moved)
+		return PA_OK;
+	struct chain_head h;
+	uint8_t tag[PA_AUDIT_MAC_BYTES];
+	enum pa_err e = chain_head(d, &h);
+	if (!e)
+		e = pa_audit_mark_tag(h.alg, d->base.audit_key, "head", h.n, h.mac, tag);
+	if (e)
+		return e;
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	sqlite3_bind_int64(st, 1, h.n);
+	sqlite3_bind_blob(st, 2, h.mac, PA_AUDIT_MAC_BYTES, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(st, 3, tag, PA_AUDIT_MAC_BYTES, SQLITE_TRANSIENT);
+	bt(st, 4, pa_audit_alg_name(h.alg));
+	if ((e = run(d, st, "audit head")))
+		return e;
+	d->head_moved = false;
+	return PA_OK;
+}
+
+/* A transaction begun or ended: nothing of the head is known any more. */
+static void head_forget(struct sq *d)
+{
+	d->head_known = d->head_moved = false;
+}
+
+/* Append r after the head h (r's index, prev and MAC are set here) and move the head on,
+ * with a checkpoint every PA_AUDIT_CHECKPOINT_EVERY rows. */
+static enum pa_err chain_put(struct sq *d, struct chain_head *h, struct pa_audit_row *r)
+{
+	static const char ins[] = "INSERT INTO audit_log (idx, at, actor_id, action, subject,"
+				  " detail, prev, mac) VALUES (?,?,?,?,?,?,?,?)";
+	static const char cp[] = "INSERT INTO audit_checkpoints (idx, mac, tag, at)"
+				 " VALUES (?,?,?,?)";
+	const uint8_t *key = d->base.audit_key;
+	r->idx = h->n + 1;
+	memcpy(r->prev, h->mac, PA_AUDIT_MAC_BYTES);
+	uint8_t tag[PA_AUDIT_MAC_BYTES];
+	enum pa_err e = pa_audit_mac(h->alg, key, r->prev, r, r->mac);
+	if (e)
+		return e;
+	sqlite3_stmt *st = stmt(d, ins);
+	if (!st)
+		return pa_err_last()->code;
+	sqlite3_bind_int64(st, 1, r->idx);
+	sqlite3_bind_int64(st, 2, r->at);
+	bid(st, 3, r->actor_id);
+	bt(st, 4, r->action);
+	bt(st, 5, r->subject);
+	bt(st, 6, r->detail);
+	sqlite3_bind_blob(st, 7, r->prev, PA_AUDIT_MAC_BYTES, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(st, 8, r->mac, PA_AUDIT_MAC_BYTES, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(st);
+	done(d, st);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		return pa_errf(PA_INTERNAL, NULL,
+			       "the audit log has a row %lld its head does not know of: nothing "
+			       "more is written until pingan audit verify has been heard",
+			       (long long)r->idx);
+	if (rc != SQLITE_DONE)
+		return map_rc(d, rc, "audit insert");
+	if (r->idx % PA_AUDIT_CHECKPOINT_EVERY == 0) {
+		if ((e = pa_audit_mark_tag(h->alg, key, "checkpoint", r->idx, r->mac, tag)))
+			return e;
+		if (!(st = stmt(d, cp)))
+			return pa_err_last()->code;
+		sqlite3_bind_int64(st, 1, r->idx);
+		sqlite3_bind_blob(st, 2, r->mac, PA_AUDIT_MAC_BYTES, SQLITE_TRANSIENT);
+		sqlite3_bind_blob(st, 3, tag, PA_AUDIT_MAC_BYTES, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 4, r->at);
+		if ((e = run(d, st, "audit checkpoint")))
+			return e;
+	}
+	h->n = r->idx;
+	memcpy(h->mac, r->mac, PA_AUDIT_MAC_BYTES);
+	d->head = *h;
+	d->head_known = d->head_moved = true;
+	return PA_OK;
+}
+
+static enum pa_err need_key(struct sq *d)
+{
+	return d->base.has_audit_key
+		       ? PA_OK
+		       : pa_errf(PA_INTERNAL, NULL,
+				 "this connection has no audit key, and nothing is written "
+				 "unaudited");
+}
+
+static enum pa_err audit_append(struct sq *d, int64_t actor, const char *action,
+				const char *subject, const char *detail, int64_t at)
+{
+	struct chain_head h;
+	enum pa_err e = need_key(d);
+	if (e)
+		return e;
+	/* outside a transaction no COMMIT would write the head: nothing is written */
+	if (sqlite3_get_autocommit(d->h))
+		return pa_errf(PA_INTERNAL, NULL, "an audit row is written inside a transaction");
+	if ((e = chain_head(d, &h)))
+		return e;
+	if (!h.found)
+		return pa_errf(PA_INTERNAL, NULL,
+			       "the audit log has lost its head: nothing more is written until "
+			       "pingan audit verify has been heard");
+	struct pa_audit_row r = {.at = at,
+				 .actor_id = actor,
+				 .action = action,
+				 .subject = subject,
+				 .detail = detail ? detail : "{}"};
+	return chain_put(d, &h, &r);
+}
+
+/* An audit row of the store's own about "kind:code", or "kind:id" when code is NULL; its
+ * detail a JSON object it takes (and frees). Timed by the clock: when it was written. */
+static enum pa_err audit_json(struct sq *d, int64_t actor, const char *action, const char *kind,
+			      int64_t id, const char *code, json_t *detail)
+{
+	char subject[64];
+	if (code)
+		snprintf(subject, sizeof subject, "%s:%s", kind, code);
+	else
+		snprintf(subject, sizeof subject, "%s:%lld", kind, (long long)id);
+	char *s = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(detail);
+	if (!s)
+		return pa_errf(PA_INTERNAL, NULL, "out of memory for an audit row");
+	enum pa_err e = audit_append(d, actor, action, subject, s, pa_now());
+	free(s);
+	return e;
+}
+
+static json_t *jid(int64_t v)
+{
+	return v ? json_integer(v) : json_null();
+}
+
+/* Migration 15: the chain's first row — its algorithm and the name of its key — and then
+ * the rows logged before it (routing versions), in their order, into the chain. */
+static enum pa_err audit_chain_begin(struct sq *d)
+{
+	enum pa_err e = need_key(d);
+	if (e)
+		return pa_errf(e, NULL, "migration 15 chains the audit log: %s",
+			       pa_err_last()->message);
+	struct chain_head h = {.found = true, .alg = pa_audit_alg_default()};
+	head_forget(d);
+	char *start = pa_audit_start_detail(h.alg, d->base.audit_key);
+	struct pa_audit_row r = {
+		.at = pa_now(), .action = "audit.start", .subject = "audit", .detail = start};
+	e = start ? chain_put(d, &h, &r) : pa_errf(PA_INTERNAL, NULL, "out of memory");
+	free(start);
+	sqlite3_stmt *st = NULL;
+	if (!e && sqlite3_prepare_v2(d->h,
+				     "SELECT at, actor_id, action, subject, detail"
+				     " FROM audit_log_v12 ORDER BY id",
+				     -1, &st, NULL) != SQLITE_OK)
+		e = map_rc(d, sqlite3_errcode(d->h), "migrate");
+	int rc = SQLITE_DONE;
+	while (!e && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct pa_audit_row old = {.at = sqlite3_column_int64(st, 0),
+					   .actor_id = sqlite3_column_int64(st, 1),
+					   .action = col_s(st, 2),
+					   .subject = col_s(st, 3),
+					   .detail = col_s(st, 4)};
+		e = chain_put(d, &h, &old);
+	}
+	if (!e && rc != SQLITE_DONE)
+		e = map_rc(d, rc, "migrate");
+	sqlite3_finalize(st);
+	if (!e)
+		e = write_head(d);
+	head_forget(d);
+	return e ? e : exec(d, "DROP TABLE audit_log_v12", "migrate");
+}
+
+static enum pa_err sq_audit_add(struct pa_db *db, const struct pa_audit_in *e)
+{
+	return audit_append(SQ(db), e->actor_id, e->action, e->subject, e->detail, e->at);
+}
+
+static enum pa_err sq_audit_status(struct pa_db *db, int64_t *n, char key_id[17])
+{
+	struct sq *d = SQ(db);
+	*n = 0;
+	key_id[0] = 0;
+	sqlite3_stmt *st = NULL;
+	/* before migration 15 there is no chain: nothing in it. Rows are counted, not taken
+	 * from the head, which may be gone. */
+	if (sqlite3_prepare_v2(d->h,
+			       "SELECT (SELECT count(*) FROM audit_log),"
+			       " (SELECT json_extract(detail, '$.key_id') FROM audit_log"
+			       " WHERE idx = 1 AND action = 'audit.start')",
+			       -1, &st, NULL) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return PA_OK;
+	}
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*n = sqlite3_column_int64(st, 0);
+		snprintf(key_id, 17, "%s", col_s(st, 1));
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? PA_OK : map_rc(d, rc, "audit status");
+}
+
+static void mark_from(sqlite3_stmt *st, struct pa_audit_mark *m)
+{
+	m->idx = sqlite3_column_int64(st, 0);
+	col_mac(st, 1, m->mac);
+	col_mac(st, 2, m->tag);
+}
+
+static enum pa_err audit_read(struct sq *d, const struct pa_audit_reader *r,
+			      struct pa_audit_marks *m)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+	enum pa_err e = PA_OK;
+	if (sqlite3_prepare_v2(d->h, "SELECT n, mac, tag, alg FROM audit_head WHERE one = 1", -1,
+			       &st, NULL) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return pa_errf(PA_CONFLICT, NULL,
+			       "the database has no audit chain (a schema before version 15: "
+			       "pingan migrate a copy)");
+	}
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		m->has_head = true;
+		mark_from(st, &m->head);
+		snprintf(m->alg, sizeof m->alg, "%s", col_s(st, 3));
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return map_rc(d, rc, "audit head");
+	if (sqlite3_prepare_v2(d->h, "SELECT idx, mac, tag FROM audit_checkpoints ORDER BY idx", -1,
+			       &st, NULL) != SQLITE_OK)
+		return map_rc(d, sqlite3_errcode(d->h), "audit checkpoints");
+	int cap = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (m->ncheckpoints == cap) {
+			cap = cap ? 2 * cap : 64;
+			m->checkpoints =
+				realloc(m->checkpoints, sizeof *m->checkpoints * (size_t)cap);
+		}
+		mark_from(st, &m->checkpoints[m->ncheckpoints++]);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return map_rc(d, rc, "audit checkpoints");
+	int64_t from = r->start(r->arg, m);
+	if (sqlite3_prepare_v2(d->h,
+			       "SELECT idx, at, actor_id, action, subject, detail, prev, mac"
+			       " FROM audit_log WHERE idx >= ? ORDER BY idx",
+			       -1, &st, NULL) != SQLITE_OK)
+		return map_rc(d, sqlite3_errcode(d->h), "audit rows");
+	sqlite3_bind_int64(st, 1, from);
+	while (!e && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct pa_audit_row row = {.idx = sqlite3_column_int64(st, 0),
+					   .at = sqlite3_column_int64(st, 1),
+					   .actor_id = sqlite3_column_int64(st, 2),
+					   .action = col_s(st, 3),
+					   .subject = col_s(st, 4),
+					   .detail = col_s(st, 5)};
+		col_mac(st, 6, row.prev);
+		col_mac(st, 7, row.mac);
+		e = r->row(r->arg, &row);
+	}
+	if (!e && rc != SQLITE_DONE)
+		e = map_rc(d, rc, "audit rows");
+	sqlite3_finalize(st);
+	return e;
+}
+
+static enum pa_err sq_audit_read(struct pa_db *db, const struct pa_audit_reader *r)
+{
+	struct sq *d = SQ(db);
+	/* one read transaction: the marks and the rows as of one moment */
+	bool own = sqlite3_get_autocommit(d->h);
+	enum pa_err e = own ? exec(d, "BEGIN; SELECT count(*) FROM sqlite_schema", "audit") : PA_OK;
+	if (e)
+		return e;
+	struct pa_audit_marks m = {0};
+	e = audit_read(d, r, &m);
+	free(m.checkpoints);
+	if (own)
+		exec(d, "COMMIT", "audit");
+	return e;
+}
+
+static enum pa_err sq_audit_list(struct pa_db *db, const struct pa_audit_filter *f,
+				 struct pa_arena *a, struct pa_audit_entry **rows, int *n,
+				 int64_t *next)
+{
+	struct sq *d = SQ(db);
+	static const char sql[] =
+		"SELECT l.idx, l.at, l.actor_id, u.username, l.action, l.subject, l.detail,"
+		" l.prev, l.mac FROM audit_log l LEFT JOIN users u ON u.id = l.actor_id"
+		" WHERE (?1 = 0 OR l.idx < ?1) AND (?2 IS NULL OR l.subject = ?2)"
+		" AND (?3 IS NULL OR l.actor_id = ?3)"
+		" AND (?4 IS NULL OR l.action = ?4"
+		" OR substr(l.action, 1, length(?4) + 1) = ?4 || '.')"
+		" AND (?6 IS NULL OR substr(l.action, 1, length(?6)) = ?6"
+		" OR substr(l.action, 1, length(?7)) = ?7)"
+		" ORDER BY l.idx DESC LIMIT ?5";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	sqlite3_bind_int64(st, 1, f->before);
+	bt(st, 2, f->subject);
+	bid(st, 3, f->actor_id);
+	bt(st, 4, f->action);
+	sqlite3_bind_int(st, 5, f->limit + 1); /* one more says whether a next page exists */
+	bt(st, 6, f->prefixes[0]);
+	bt(st, 7, f->prefixes[1]);
+	*rows = pa_alloc(a, sizeof **rows * (size_t)(f->limit + 1));
+	*n = 0;
+	*next = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == f->limit) {
+			*next = (*rows)[*n - 1].row.idx;
+			break;
+		}
+		struct pa_audit_entry *x = &(*rows)[(*n)++];
+		memset(x, 0, sizeof *x);
+		x->row.idx = sqlite3_column_int64(st, 0);
+		x->row.at = sqlite3_column_int64(st, 1);
+		x->row.actor_id = sqlite3_column_int64(st, 2);
+		x->actor_name = col_a(a, st, 3);
+		x->row.action = col_a(a, st, 4);
+		x->row.subject = col_a(a, st, 5);
+		x->row.detail = col_a(a, st, 6);
+		col_mac(st, 7, x->row.prev);
+		col_mac(st, 8, x->row.mac);
+	}
+	done(d, st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PA_OK : map_rc(d, rc, "audit list");
 }
 
 /* ---- regions and units ---- */
@@ -246,7 +672,12 @@ static enum pa_err sq_region_put(struct pa_db *db, const struct pa_region_in *r)
 	sqlite3_bind_double(st, 6, r->lng);
 	sqlite3_bind_double(st, 7, r->lat);
 	bt(st, 8, r->boundary);
-	return run(d, st, "region insert");
+	enum pa_err e = run(d, st, "region insert");
+	if (e)
+		return e;
+	return audit_json(d, 0, "region.create", "region", 0, r->code,
+			  json_pack("{s:i, s:s?, s:o}", "level", r->level, "kind", r->kind,
+				    "parent", r->parent ? json_string(r->parent) : json_null()));
 }
 
 static json_t *region_row(sqlite3_stmt *st, bool with_boundary)
@@ -359,9 +790,15 @@ static enum pa_err sq_unit_put(struct pa_db *db, const struct pa_unit_in *u, int
 	bt(st, 4, u->region);
 	bt(st, 5, u->tier);
 	enum pa_err e = run(d, st, "unit insert");
-	if (!e && id)
-		*id = sqlite3_last_insert_rowid(d->h);
-	return e;
+	if (e)
+		return e;
+	int64_t uid = sqlite3_last_insert_rowid(d->h);
+	if (id)
+		*id = uid;
+	return audit_json(d, 0, "unit.create", "unit", uid, NULL,
+			  json_pack("{s:s?, s:s?, s:s?, s:o}", "code", u->code, "kind", u->kind,
+				    "region", u->region, "tier",
+				    u->tier ? json_string(u->tier) : json_null()));
 }
 
 static json_t *unit_row(sqlite3_stmt *st)
@@ -464,9 +901,15 @@ static enum pa_err sq_user_put(struct pa_db *db, const struct pa_user_in *u, int
 	else if (rc != SQLITE_DONE)
 		e = map_rc(d, rc, "user insert");
 	done(d, st);
-	if (!e && id)
-		*id = sqlite3_last_insert_rowid(d->h);
-	return e;
+	if (e)
+		return e;
+	int64_t uid = sqlite3_last_insert_rowid(d->h);
+	if (id)
+		*id = uid;
+	/* an account and the role it is given: a grant of permissions */
+	return audit_json(d, u->by, "user.create", "user", uid, NULL,
+			  json_pack("{s:s?, s:s?, s:o, s:s*}", "role", u->role, "region", u->region,
+				    "unit", jid(u->unit_id), "from", u->from));
 }
 
 static enum pa_err sq_user_by_name(struct pa_db *db, const char *username, struct pa_user *u,
@@ -634,7 +1077,7 @@ static enum pa_err apply_stats(struct sq *d, const char *grid, const char *type,
 	return PA_OK;
 }
 
-static enum pa_err insert_step(struct sq *d, const struct pa_step_in *s)
+static enum pa_err insert_step(struct sq *d, const struct pa_step_in *s, int64_t *step_id)
 {
 	static const char sql[] =
 		"INSERT INTO case_steps (case_id, action, from_state, to_state,"
@@ -652,6 +1095,7 @@ static enum pa_err insert_step(struct sq *d, const struct pa_step_in *s)
 	sqlite3_bind_int64(st, 8, s->at);
 	bt(st, 9, s->note && *s->note ? s->note : NULL);
 	enum pa_err e = run(d, st, "step insert");
+	*step_id = sqlite3_last_insert_rowid(d->h);
 	/* Both ends of a step can see the case from then on. */
 	int64_t units[2] = {s->from_unit, s->to_unit};
 	for (int i = 0; i < 2 && !e; i++) {
@@ -666,6 +1110,23 @@ static enum pa_err insert_step(struct sq *d, const struct pa_step_in *s)
 		e = run(d, st, "case units");
 	}
 	return e;
+}
+
+/* The blind indexes of the people in a case (the same person twice is one entry). */
+static enum pa_err persons_add(struct sq *d, int64_t id, const struct pa_case_in *c)
+{
+	static const char sql[] = "INSERT OR IGNORE INTO case_persons (bidx, case_id) VALUES (?,?)";
+	for (int i = 0; i < c->npersons; i++) {
+		sqlite3_stmt *st = stmt(d, sql);
+		if (!st)
+			return pa_err_last()->code;
+		bt(st, 1, c->persons[i]);
+		sqlite3_bind_int64(st, 2, id);
+		enum pa_err e = run(d, st, "case persons");
+		if (e)
+			return e;
+	}
+	return PA_OK;
 }
 
 static enum pa_err sq_case_insert(struct pa_db *db, const struct pa_case_in *c,
@@ -698,8 +1159,8 @@ static enum pa_err sq_case_insert(struct pa_db *db, const struct pa_case_in *c,
 		" reporter_id, created_at, updated_at, search, tier, routing_rule,"
 		" profile, phase_started, due_yellow, due_red, paused_at, next_due,"
 		" paused_days, paused_secs, sup_level, query_hash, watch_due, watch_open,"
-		" routing_version)"
-		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+		" routing_version, seal_id)"
+		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 	if (!(st = stmt(d, sql)))
 		return pa_err_last()->code;
 	bt(st, 1, out->number);
@@ -727,9 +1188,12 @@ static enum pa_err sq_case_insert(struct pa_db *db, const struct pa_case_in *c,
 	bid(st, 30, c->watch_due);
 	sqlite3_bind_int(st, 31, c->watch_due && c->watch_open);
 	bid(st, 32, c->routing_version);
+	bt(st, 33, c->seal_id);
 	if ((e = run(d, st, "case insert")))
 		return e;
 	out->id = sqlite3_last_insert_rowid(d->h);
+	if ((e = persons_add(d, out->id, c)))
+		return e;
 
 	static const char party[] = "INSERT INTO case_parties (case_id, idx, role, name, id_number,"
 				    " phone, address) VALUES (?,?,?,?,?,?,?)";
@@ -754,7 +1218,17 @@ static enum pa_err sq_case_insert(struct pa_db *db, const struct pa_case_in *c,
 			       .actor_id = c->reporter_id,
 			       .at = c->at,
 			       .note = c->note};
-	if ((e = insert_step(d, &s)))
+	int64_t step_id;
+	if ((e = insert_step(d, &s, &step_id)))
+		return e;
+	char action[64];
+	snprintf(action, sizeof action, "case.%s", c->action);
+	if ((e = audit_json(d, c->reporter_id, action, "case", out->id, NULL,
+			    json_pack("{s:s, s:I, s:s?, s:s?, s:s?, s:s?, s:s?, s:o, s:o}",
+				      "number", out->number, "step", (json_int_t)step_id, "type",
+				      c->type, "category", c->category, "to", c->status, "grid",
+				      c->grid, "channel", c->channel, "to_unit", jid(c->unit_id),
+				      "from_unit", jid(c->from_unit)))))
 		return e;
 	static const struct pa_stat_delta reported = {"reported", 1, false};
 	if (!c->uncounted && (e = apply_stats(d, c->grid, c->type, c->category, c->unit_id,
@@ -839,7 +1313,7 @@ static enum pa_err sq_case_head(struct pa_db *db, const struct pa_scope *s, int6
 	" c.profile, c.phase_started, c.due_yellow, c.due_red, c.paused_at, c.next_due,"       \
 	" c.paused_days, c.paused_secs, c.sup_level, c.watch_due, c.watch_open, "              \
 	"c.watch_marked_at,"                                                                   \
-	" c.routing_version"
+	" c.routing_version, c.seal_id"
 
 static void case_from(struct pa_arena *a, sqlite3_stmt *st, bool full, struct pa_case_row *r)
 {
@@ -875,6 +1349,7 @@ static void case_from(struct pa_arena *a, sqlite3_stmt *st, bool full, struct pa
 		r->routing_rule = col_a(a, st, 27);
 		r->profile = col_a(a, st, 28);
 		r->routing_version = sqlite3_column_int64(st, 40);
+		r->seal_id = col_a(a, st, 41);
 	}
 	/* lists show deadlines too: a workbench sorts and colours by them */
 	clock_from(st, 29, &r->clock);
@@ -1074,6 +1549,7 @@ static enum pa_err sq_case_list(struct pa_db *db, const struct pa_scope *s,
 		" AND (?6 IS NULL OR c.category = ?6) AND (?7 IS NULL OR c.type = ?7)"
 		" AND (?8 IS NULL OR (c.grid >= ?8 AND c.grid < ?8 || '~'))"
 		" AND (?9 IS NULL OR c.search LIKE '%' || ?9 || '%' ESCAPE '\\')"
+		" AND (?11 IS NULL OR c.id IN (SELECT case_id FROM case_persons WHERE bidx = ?11))"
 		" ORDER BY c.id DESC LIMIT ?10";
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
@@ -1097,6 +1573,7 @@ static enum pa_err sq_case_list(struct pa_db *db, const struct pa_scope *s,
 		sqlite3_bind_text(st, 9, esc, -1, SQLITE_STATIC);
 	}
 	sqlite3_bind_int(st, 10, f->limit + 1);
+	bt(st, 11, f->person);
 	*rows = pa_alloc(a, sizeof **rows * (size_t)(f->limit > 0 ? f->limit : 1));
 	*n = 0;
 	*next = 0;
@@ -1176,7 +1653,15 @@ static enum pa_err sq_case_step(struct pa_db *db, const struct pa_step_in *s)
 	if (sqlite3_changes(d->h) != 1)
 		return pa_errf(PA_CONFLICT, NULL,
 			       "the case changed meanwhile; reload it and try again");
-	if ((e = insert_step(d, s)))
+	int64_t step_id;
+	if ((e = insert_step(d, s, &step_id)))
+		return e;
+	char action[64];
+	snprintf(action, sizeof action, "case.%s", s->action);
+	if ((e = audit_json(d, s->actor_id, action, "case", s->case_id, NULL,
+			    json_pack("{s:I, s:s?, s:s?, s:o, s:o}", "step", (json_int_t)step_id,
+				      "from", s->from_state, "to", s->to_state, "from_unit",
+				      jid(s->from_unit), "to_unit", jid(s->to_unit)))))
 		return e;
 	if ((e = apply_stats(d, s->grid, s->type, s->category,
 			     s->to_unit ? s->to_unit : s->from_unit, s->from_unit, s->at, s->stats,
@@ -1632,7 +2117,7 @@ static enum pa_err sq_stat_events(struct pa_db *db, const char *region, int from
 	return PA_OK;
 }
 
-/* ---- routing versions and the audit log ---- */
+/* ---- routing versions ---- */
 
 static enum pa_err sq_routing_version_add(struct pa_db *db, const struct pa_routing_version *v,
 					  int64_t *version)
@@ -1717,23 +2202,83 @@ static enum pa_err sq_routing_versions(struct pa_db *db, int64_t before, int max
 			 "routing versions");
 }
 
-static enum pa_err sq_audit_add(struct pa_db *db, const struct pa_audit_in *e)
+/* ---- idempotency ---- */
+
+static enum pa_err sq_seal_probe(struct pa_db *db, const char *fresh, char **stored)
 {
 	struct sq *d = SQ(db);
-	static const char sql[] = "INSERT INTO audit_log (at, actor_id, action, subject, detail)"
-				  " VALUES (?, ?, ?, ?, ?)";
+	static const char ins[] = "INSERT OR IGNORE INTO pii_key (id, probe) VALUES (1, ?)";
+	static const char sel[] = "SELECT probe FROM pii_key WHERE id = 1";
+	sqlite3_stmt *st;
+	enum pa_err e = PA_OK;
+	if (fresh) {
+		if (!(st = stmt(d, ins)))
+			return pa_err_last()->code;
+		bt(st, 1, fresh);
+		e = run(d, st, "personal data key");
+	}
+	if (e || !(st = stmt(d, sel)))
+		return e ? e : pa_err_last()->code;
+	int rc = sqlite3_step(st);
+	*stored = rc == SQLITE_ROW ? strdup(col_s(st, 0)) : NULL;
+	e = rc == SQLITE_ROW || rc == SQLITE_DONE ? PA_OK : map_rc(d, rc, "probe");
+	done(d, st);
+	return e;
+}
+
+static enum pa_err sq_plain_cases(struct pa_db *db, int64_t after, int max, int64_t *ids, int *n)
+{
+	struct sq *d = SQ(db);
+	static const char sql[] =
+		"SELECT id FROM cases c WHERE id > ? AND seal_id IS NULL AND (fields != '{}'"
+		" OR EXISTS (SELECT 1 FROM case_parties p WHERE p.case_id = c.id))"
+		" ORDER BY id LIMIT ?";
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
 		return pa_err_last()->code;
-	sqlite3_bind_int64(st, 1, e->at);
-	bid(st, 2, e->actor_id);
-	bt(st, 3, e->action);
-	bt(st, 4, e->subject);
-	bt(st, 5, e->detail ? e->detail : "{}");
-	return run(d, st, "audit insert");
+	sqlite3_bind_int64(st, 1, after);
+	sqlite3_bind_int(st, 2, max);
+	int rc;
+	*n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		ids[(*n)++] = sqlite3_column_int64(st, 0);
+	done(d, st);
+	return rc == SQLITE_DONE ? PA_OK : map_rc(d, rc, "plain cases");
 }
 
-/* ---- idempotency ---- */
+static enum pa_err sq_case_reseal(struct pa_db *db, int64_t id, const struct pa_case_in *c)
+{
+	struct sq *d = SQ(db);
+	static const char csql[] = "UPDATE cases SET seal_id = ?, fields = ? WHERE id = ?";
+	static const char psql[] = "UPDATE case_parties SET name = ?, id_number = ?, phone = ?,"
+				   " address = ? WHERE case_id = ? AND idx = ?";
+	sqlite3_stmt *st = stmt(d, csql);
+	if (!st)
+		return pa_err_last()->code;
+	bt(st, 1, c->seal_id);
+	bt(st, 2, c->fields_json ? c->fields_json : "{}");
+	sqlite3_bind_int64(st, 3, id);
+	enum pa_err e = run(d, st, "case reseal");
+	for (int i = 0; !e && i < c->nparties; i++) {
+		if (!(st = stmt(d, psql)))
+			return pa_err_last()->code;
+		bt(st, 1, c->parties[i].name);
+		bt(st, 2, c->parties[i].id_number);
+		bt(st, 3, c->parties[i].phone);
+		bt(st, 4, c->parties[i].address);
+		sqlite3_bind_int64(st, 5, id);
+		sqlite3_bind_int(st, 6, i);
+		e = run(d, st, "party reseal");
+	}
+	return e ? e : persons_add(d, id, c);
+}
+
+static enum pa_err sq_scrub(struct pa_db *db)
+{
+	struct sq *d = SQ(db);
+	enum pa_err e = exec(d, "VACUUM", "scrub");
+	return e ? e : exec(d, "PRAGMA wal_checkpoint(TRUNCATE)", "scrub");
+}
 
 static enum pa_err sq_idem_get(struct pa_db *db, int64_t user_id, const char *key, char *req_hash,
 			       int *status, char **body)
@@ -1774,6 +2319,23 @@ static enum pa_err sq_idem_put(struct pa_db *db, int64_t user_id, const char *ke
 	bt(st, 5, body);
 	sqlite3_bind_int64(st, 6, now);
 	return run(d, st, "idempotency put");
+}
+
+static enum pa_err sq_idem_prune(struct pa_db *db, int64_t before, int max, int *n)
+{
+	struct sq *d = SQ(db);
+	/* by the index on created_at: the work follows the keys due to go */
+	static const char sql[] =
+		"DELETE FROM idempotency WHERE (user_id, key) IN (SELECT user_id, key FROM"
+		" idempotency WHERE created_at < ?1 ORDER BY created_at LIMIT ?2)";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	sqlite3_bind_int64(st, 1, before);
+	sqlite3_bind_int(st, 2, max);
+	enum pa_err e = run(d, st, "idempotency prune");
+	*n = e ? 0 : sqlite3_changes(d->h);
+	return e;
 }
 
 /* ---- backup, restore and check ---- */
@@ -2200,7 +2762,6 @@ const struct pa_store_ops pa_sqlite_ops = {
 	.session_touch = pa_sq_session_touch,
 	.session_needs_set = pa_sq_session_needs_set,
 	.sessions_end = pa_sq_sessions_end,
-	.audit_list = pa_sq_audit_list,
 	.case_insert = sq_case_insert,
 	.case_head = sq_case_head,
 	.case_get = sq_case_get,
@@ -2226,8 +2787,17 @@ const struct pa_store_ops pa_sqlite_ops = {
 	.routing_version_get = sq_routing_version_get,
 	.routing_versions = sq_routing_versions,
 	.audit_add = sq_audit_add,
+	.audit_status = sq_audit_status,
+	.audit_read = sq_audit_read,
+	.audit_list = sq_audit_list,
+	.seal_probe = sq_seal_probe,
+	.plain_cases = sq_plain_cases,
+	.case_reseal = sq_case_reseal,
+	.scrub = sq_scrub,
 	.idem_get = sq_idem_get,
 	.idem_put = sq_idem_put,
+	.idem_prune = sq_idem_prune,
+	.sessions_prune = pa_sq_sessions_prune,
 	.backup = sq_backup,
 	.restore = sq_restore,
 	.check = sq_check,

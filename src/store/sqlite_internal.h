@@ -13,6 +13,14 @@
 
 #define CACHE 64
 
+/* The audit chain's head: how many rows, the last one's MAC, the algorithm. */
+struct chain_head {
+	bool found;
+	int64_t n;
+	uint8_t mac[PA_AUDIT_MAC_BYTES];
+	enum pa_audit_alg alg;
+};
+
 struct sq {
 	struct pa_db base;
 	sqlite3 *h;
@@ -21,6 +29,10 @@ struct sq {
 		const char *sql;
 		sqlite3_stmt *st;
 	} cache[CACHE];
+	/* The chain's head as rows are appended in the open transaction (known), and whether
+	 * the head row must be written before it commits (moved): see chain_head. */
+	bool head_known, head_moved;
+	struct chain_head head;
 };
 
 static inline struct sq *SQ(struct pa_db *db)
@@ -196,7 +208,7 @@ enum pa_err pa_sq_login_failures_clear(struct pa_db *db, const char *username, i
 enum pa_err pa_sq_session_touch(struct pa_db *db, const uint8_t hash[32], int64_t seen);
 enum pa_err pa_sq_session_needs_set(struct pa_db *db, const uint8_t hash[32], unsigned needs);
 enum pa_err pa_sq_sessions_end(struct pa_db *db, int64_t user_id, const uint8_t *keep);
-enum pa_err pa_sq_audit_list(struct pa_db *db, const char *const *prefixes, int64_t before, int max,
-			     struct pa_arena *a, struct pa_audit_row **rows, int *n, int64_t *next);
+enum pa_err pa_sq_sessions_prune(struct pa_db *db, int64_t now, int64_t seen_before, int max,
+				 int *n);
 
 #endif

@@ -333,39 +333,21 @@ enum pa_err pa_sq_sessions_end(struct pa_db *db, int64_t user_id, const uint8_t 
 	return run(d, st, "sessions end");
 }
 
-/* The action prefixes as one SQL condition's parameters: at most 4, unused ones NULL. */
-#define AUDIT_PREFIXES 4
-
-static void audit_row_from(struct pa_arena *a, sqlite3_stmt *st, void *row)
-{
-	struct pa_audit_row *r = row;
-	r->id = sqlite3_column_int64(st, 0);
-	r->at = sqlite3_column_int64(st, 1);
-	r->actor_id = sqlite3_column_int64(st, 2);
-	r->actor_name = col_a(a, st, 3);
-	r->action = col_a(a, st, 4);
-	r->subject = col_a(a, st, 5);
-	r->detail = col_a(a, st, 6);
-}
-
-enum pa_err pa_sq_audit_list(struct pa_db *db, const char *const *prefixes, int64_t before, int max,
-			     struct pa_arena *a, struct pa_audit_row **rows, int *n, int64_t *next)
+enum pa_err pa_sq_sessions_prune(struct pa_db *db, int64_t now, int64_t seen_before, int max,
+				 int *n)
 {
 	struct sq *d = SQ(db);
+	/* few rows (the sessions open now and those ended since the last sweep): a scan */
 	static const char sql[] =
-		"SELECT l.id, l.at, l.actor_id, (SELECT coalesce(nullif(u.name, ''), u.username)"
-		" FROM users u WHERE u.id = l.actor_id), l.action, l.subject, l.detail"
-		" FROM audit_log l WHERE (?1 = 0 OR l.id < ?1) AND (?3 IS NULL"
-		" OR substr(l.action, 1, length(?3)) = ?3 OR substr(l.action, 1, length(?4)) = ?4"
-		" OR substr(l.action, 1, length(?5)) = ?5 OR substr(l.action, 1, length(?6)) = ?6)"
-		" ORDER BY l.id DESC LIMIT ?2";
+		"DELETE FROM sessions WHERE token_hash IN (SELECT token_hash FROM sessions"
+		" WHERE expires_at <= ?1 OR last_seen < ?2 LIMIT ?3)";
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
 		return pa_err_last()->code;
-	sqlite3_bind_int64(st, 1, before);
-	sqlite3_bind_int(st, 2, max + 1);
-	for (int i = 0; prefixes && i < AUDIT_PREFIXES && prefixes[i]; i++)
-		bt(st, 3 + i, prefixes[i]);
-	return page_rows(d, st, a, sizeof **rows, max, audit_row_from, (void **)rows, n, next,
-			 "audit list");
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, seen_before);
+	sqlite3_bind_int(st, 3, max);
+	enum pa_err e = run(d, st, "sessions prune");
+	*n = e ? 0 : sqlite3_changes(d->h);
+	return e;
 }

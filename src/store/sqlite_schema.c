@@ -181,7 +181,49 @@ const char *const pa_sqlite_migrations[] = {
 	"DROP TABLE stat_month;"
 	"ALTER TABLE stat_month_u RENAME TO stat_month;",
 
-	/* 14: log-in security — when a password was set and whether someone else set it (to be
+	/* 14: idempotency keys are forgotten after a retention period (30 days by default):
+	 * by age, so the sweeper's pruning reads only the keys due to go. */
+	"CREATE INDEX idempotency_age ON idempotency(created_at);",
+
+	/* 15: the audit log as a chain of keyed hashes (store/audit.h). Each row has its index
+	 * (1, 2, 3 … without gaps), the MAC of the row before it and its own; the head says how
+	 * many rows there are and the last MAC, a checkpoint every 1000 rows what the MAC was
+	 * there, each with a MAC of its own. The first row names the algorithm and the key; the
+	 * rows logged before (routing versions) follow it into the chain, chained in C
+	 * (sqlite.c) once this has run. Rows are never changed or deleted: the triggers refuse
+	 * it, and the chain shows whoever goes round them. */
+	"ALTER TABLE audit_log RENAME TO audit_log_v12;"
+	"CREATE TABLE audit_log (idx INTEGER PRIMARY KEY, at INTEGER NOT NULL,"
+	" actor_id INTEGER, action TEXT NOT NULL, subject TEXT NOT NULL, detail TEXT NOT NULL,"
+	" prev BLOB NOT NULL, mac BLOB NOT NULL);"
+	"CREATE INDEX audit_log_subject ON audit_log(subject, idx);"
+	"CREATE INDEX audit_log_actor ON audit_log(actor_id, idx);"
+	"CREATE TABLE audit_head (one INTEGER PRIMARY KEY CHECK (one = 1), n INTEGER NOT NULL,"
+	" mac BLOB NOT NULL, tag BLOB NOT NULL, alg TEXT NOT NULL);"
+	"CREATE TABLE audit_checkpoints (idx INTEGER PRIMARY KEY, mac BLOB NOT NULL,"
+	" tag BLOB NOT NULL, at INTEGER NOT NULL);"
+	"CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log"
+	" BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log"
+	" BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"CREATE TRIGGER audit_checkpoints_no_update BEFORE UPDATE ON audit_checkpoints"
+	" BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;"
+	"CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints"
+	" BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;"
+	"CREATE TRIGGER audit_head_no_delete BEFORE DELETE ON audit_head"
+	" BEGIN SELECT RAISE(ABORT, 'the audit head is never deleted'); END;",
+
+	/* 16: personal data sealed (core/seal.h): each case's random seal id, which the
+	 * associated data of its sealed values names; the blind index of the ID numbers and
+	 * phones in a case, so a person's cases are found without their plaintext; and a probe
+	 * sealed under the key in use, so a start with another key file is refused. */
+	"ALTER TABLE cases ADD COLUMN seal_id TEXT;"
+	"CREATE TABLE case_persons (bidx TEXT NOT NULL,"
+	" case_id INTEGER NOT NULL REFERENCES cases(id), PRIMARY KEY (bidx, case_id))"
+	" WITHOUT ROWID;"
+	"CREATE TABLE pii_key (id INTEGER PRIMARY KEY CHECK (id = 1), probe TEXT NOT NULL);",
+
+	/* 17: log-in security — when a password was set and whether someone else set it (to be
 	 * replaced at first log-in); the second factor (RFC 6238 key, a key awaiting its first
 	 * code, the last time step a code was taken for, so none is taken twice; demo accounts
 	 * exempt) and its one-time recovery codes, kept only as hashes; failed log-ins under a

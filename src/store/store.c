@@ -1,6 +1,7 @@
 /* store.c: backend choice by URL and the pool of read connections. */
 #include "store/store.h"
 
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +32,7 @@ void pa_store_close(struct pa_store *s)
 	free(s->idle);
 	free(s->url);
 	pthread_mutex_destroy(&s->mu);
+	sodium_memzero(s->audit_key, sizeof s->audit_key);
 	free(s);
 }
 
@@ -62,7 +64,63 @@ void pa_store_release(struct pa_store *s, struct pa_db *db)
 		s->ops->close(db);
 }
 
+enum pa_err pa_store_audit_key(struct pa_store *s, const char *path)
+{
+	char def[1100];
+	if (!path) {
+		pa_audit_key_path_of(s->url, def, sizeof def);
+		path = def;
+	}
+	struct pa_db *w = NULL;
+	int64_t n = 0;
+	char chained[17] = "", mine[17];
+	enum pa_err rc = s->ops->open(s->url, true, &w);
+	if (!rc)
+		rc = w->ops->audit_status(w, &n, chained);
+	s->ops->close(w);
+	if (!rc)
+		rc = pa_audit_key_read(path, s->audit_key);
+	if (rc == PA_NOT_FOUND) {
+		/* a new key only for a log not yet begun: one with rows was chained with a key
+		 * that must be found, not replaced */
+		if (n > 0)
+			return pa_errf(
+				PA_BAD_REQUEST, "audit-key",
+				"no audit key at %s, but the database's audit log holds %lld "
+				"rows chained with one: give its key (--audit-key FILE)",
+				path, (long long)n);
+		rc = pa_audit_key_create(path, s->audit_key);
+		if (rc == PA_CONFLICT) /* another process made it first: take theirs */
+			rc = pa_audit_key_read(path, s->audit_key);
+	}
+	if (rc)
+		return rc;
+	/* a wrong key would chain every new row onto the log unverifiably */
+	pa_audit_key_id(s->audit_key, mine);
+	if (*chained && strcmp(chained, mine) != 0) {
+		sodium_memzero(s->audit_key, sizeof s->audit_key);
+		return pa_errf(PA_BAD_REQUEST, "audit-key",
+			       "the audit key %s (key %s) is not the one the database's audit log "
+			       "is chained with (key %s)",
+			       path, mine, chained);
+	}
+	s->has_audit_key = true;
+	return PA_OK;
+}
+
+void pa_store_set_audit_key(struct pa_store *s, const uint8_t key[PA_AUDIT_KEY_BYTES])
+{
+	memcpy(s->audit_key, key, sizeof s->audit_key);
+	s->has_audit_key = true;
+}
+
 enum pa_err pa_store_open_writer(struct pa_store *s, struct pa_db **out)
 {
-	return s->ops->open(s->url, true, out);
+	*out = NULL;
+	enum pa_err rc = s->has_audit_key ? PA_OK : pa_store_audit_key(s, NULL);
+	if (rc || (rc = s->ops->open(s->url, true, out)))
+		return rc;
+	(*out)->has_audit_key = true;
+	memcpy((*out)->audit_key, s->audit_key, sizeof s->audit_key);
+	return PA_OK;
 }

@@ -15,6 +15,7 @@
 
 #include "core/arena.h"
 #include "core/err.h"
+#include "store/audit.h"
 
 #define PA_CODE_MAX 16
 
@@ -78,12 +79,6 @@ struct pa_user_row {
 	int failures;
 };
 
-/* An audit record as read back; strings in the arena passed to the read. */
-struct pa_audit_row {
-	int64_t id, at, actor_id;
-	const char *actor_name, *action, *subject, *detail; /* detail: a JSON object */
-};
-
 struct pa_region_in {
 	const char *code, *parent, *kind, *name;
 	int level; /* 1 city, 2 town, 3 village, 4 grid */
@@ -101,6 +96,8 @@ struct pa_user_in {
 	int64_t created_at;
 	bool must_change; /* the password was set by someone else: replaced at first log-in */
 	bool totp_exempt; /* a demo account: no second factor asked */
+	int64_t by;       /* who adds it (0: pingan itself, a command) */
+	const char *from; /* and from which address (NULL: none) */
 };
 
 struct pa_party_in {
@@ -127,6 +124,11 @@ struct pa_case_in {
 	int year;
 	int nparties;
 	const struct pa_party_in *parties;
+	/* personal data arrives sealed (core/seal.h): the case's seal id, named by the sealed
+	 * values' associated data, and the blind indexes of the people in it */
+	const char *seal_id;
+	int npersons;
+	const char *const *persons;
 	const char *action, *note; /* the creating step */
 };
 
@@ -254,6 +256,7 @@ struct pa_case_row {
 	struct pa_supervision_row *supervisions;
 	/* full reads only (case_get); NULL / 0 in lists */
 	const char *description, *address, *fields;
+	const char *seal_id; /* NULL for a case from before sealing */
 	int nparties, nsteps;
 	struct pa_party_row *parties;
 	struct pa_step_row *steps;
@@ -270,16 +273,60 @@ struct pa_routing_version {
 	int64_t at;
 };
 
-/* An entry of the audit log: who changed what governs cases; detail is a JSON object. */
+/* An entry of the audit log (audit.h): who did what to what; detail is a JSON object
+ * (NULL = {}) without personal data. */
 struct pa_audit_in {
-	int64_t actor_id; /* 0 = pingan itself (start-up) */
+	int64_t actor_id; /* 0 = pingan itself (start-up, the sweeper, a command) */
 	int64_t at;
 	const char *action, *subject, *detail;
 };
 
+/* A mark on the chain: the head (idx = rows in the log, mac = the last row's) or a
+ * checkpoint (row idx had mac), with its own tag (pa_audit_mark_tag). */
+struct pa_audit_mark {
+	int64_t idx;
+	uint8_t mac[PA_AUDIT_MAC_BYTES], tag[PA_AUDIT_MAC_BYTES];
+};
+
+struct pa_audit_marks {
+	bool has_head;
+	struct pa_audit_mark head;
+	char alg[24]; /* the algorithm the head names */
+	int ncheckpoints;
+	struct pa_audit_mark *checkpoints; /* in index order; valid until audit_read returns */
+};
+
+/* How audit_read hands the chain over: first the marks, to which start answers the index
+ * to read rows from; then each row from there in index order (strings valid during the
+ * call). A non-zero return stops the read and is returned by it. */
+struct pa_audit_reader {
+	int64_t (*start)(void *arg, const struct pa_audit_marks *m);
+	enum pa_err (*row)(void *arg, const struct pa_audit_row *r);
+	void *arg;
+};
+
+/* A page of the log for the auditor: rows below before (0 = from the newest), newest
+ * first, of one subject, actor (0 = any) or action (as given or its dotted prefix: "case"
+ * is every "case.…"); NULL = any. */
+struct pa_audit_filter {
+	int64_t before;
+	int limit;
+	const char *subject, *action; /* action: "case" is case and case.… */
+	int64_t actor_id;
+	/* and, when the first is set, only actions with one of these prefixes (the security
+	 * events: "auth." and "user.") */
+	const char *prefixes[2];
+};
+
+struct pa_audit_entry {
+	struct pa_audit_row row;
+	const char *actor_name; /* the actor's username; NULL for pingan itself */
+};
+
 struct pa_case_filter {
 	const char *status, *region, *category, *type, *q; /* NULL = any; q normalised */
-	int64_t before_id; /* keyset cursor: ids below this; 0 = from the newest */
+	const char *person; /* NULL = any; else a blind index the case's people must have */
+	int64_t before_id;  /* keyset cursor: ids below this; 0 = from the newest */
 	int limit;
 };
 
@@ -398,12 +445,10 @@ struct pa_store_ops {
 	enum pa_err (*session_needs_set)(struct pa_db *db, const uint8_t hash[32], unsigned needs);
 	/* End every session of a user but the one keep (NULL = all). */
 	enum pa_err (*sessions_end)(struct pa_db *db, int64_t user_id, const uint8_t *keep);
-	/* Audit records newest first, below before (0 = from the newest), at most max, of the
-	 * actions starting with one of prefixes (at most 4, NULL-terminated; NULL = all); *next as
-	 * in user_list. */
-	enum pa_err (*audit_list)(struct pa_db *db, const char *const *prefixes, int64_t before,
-				  int max, struct pa_arena *a, struct pa_audit_row **rows, int *n,
-				  int64_t *next);
+	/* Forget up to max sessions that have ended: past their end (expires_at <= now) or
+	 * last used before seen_before; *n gets how many. */
+	enum pa_err (*sessions_prune)(struct pa_db *db, int64_t now, int64_t seen_before, int max,
+				      int *n);
 
 	/* cases */
 	enum pa_err (*case_insert)(struct pa_db *db, const struct pa_case_in *c,
@@ -483,11 +528,40 @@ struct pa_store_ops {
 	enum pa_err (*routing_versions)(struct pa_db *db, int64_t before, int max,
 					struct pa_arena *a, struct pa_routing_version **rows,
 					int *n, int64_t *next);
+	/* The audit chain (audit.h). Append a row: writer connections with the audit key
+	 * only; the store appends its own rows with every change it is told to make. */
 	enum pa_err (*audit_add)(struct pa_db *db, const struct pa_audit_in *e);
+	/* How many rows the chain holds (0: none, or no audit log yet) and the name of the key
+	 * its first row says it is chained with ("" if none). */
+	enum pa_err (*audit_status)(struct pa_db *db, int64_t *rows, char key_id[17]);
+	/* The marks and the rows, as of one moment, to the reader. */
+	enum pa_err (*audit_read)(struct pa_db *db, const struct pa_audit_reader *r);
+	/* A page of rows (strings in arena a); *next is the cursor of the page after (0 =
+	 * none). */
+	enum pa_err (*audit_list)(struct pa_db *db, const struct pa_audit_filter *f,
+				  struct pa_arena *a, struct pa_audit_entry **rows, int *n,
+				  int64_t *next);
+
+	/* personal data */
+	/* The probe the database's personal data key sealed: the stored one into *stored
+	 * (malloc'd, the caller frees), or with none stored yet, fresh stored now (writer;
+	 * with fresh NULL nothing is stored and *stored is NULL when there is none). */
+	enum pa_err (*seal_probe)(struct pa_db *db, const char *fresh, char **stored);
+	/* Cases written before sealing that may hold personal data (parties or fields) and
+	 * have no seal id, after `after`, at most max, by id: their ids. */
+	enum pa_err (*plain_cases)(struct pa_db *db, int64_t after, int max, int64_t *ids, int *n);
+	/* Replace a case's personal data with sealed values (case_get's rows, the same
+	 * number of parties), give it its seal id and blind indexes (writer). */
+	enum pa_err (*case_reseal)(struct pa_db *db, int64_t id, const struct pa_case_in *c);
+	/* Rewrite the whole database so no freed page keeps what was overwritten, and empty
+	 * the log (writer, outside a transaction): after plaintext was replaced by sealing. */
+	enum pa_err (*scrub)(struct pa_db *db);
 
 	/* idempotency: a stored answer for (user, key), or NOT_FOUND */
 	enum pa_err (*idem_get)(struct pa_db *db, int64_t user_id, const char *key, char *req_hash,
 				int *status, char **body);
+	/* Forget up to max keys stored before `before` (oldest first); *n gets how many. */
+	enum pa_err (*idem_prune)(struct pa_db *db, int64_t before, int max, int *n);
 	enum pa_err (*idem_put)(struct pa_db *db, int64_t user_id, const char *key,
 				const char *req_hash, int status, const char *body, int64_t now);
 
@@ -511,6 +585,10 @@ struct pa_store_ops {
 
 struct pa_db {
 	const struct pa_store_ops *ops;
+	/* The audit chain's key: set on writer connections by pa_store_open_writer. A change
+	 * the store audits fails on a connection without it. */
+	bool has_audit_key;
+	uint8_t audit_key[PA_AUDIT_KEY_BYTES];
 };
 
 struct pa_store {
@@ -519,6 +597,8 @@ struct pa_store {
 	pthread_mutex_t mu;
 	struct pa_db **idle;
 	int nidle, cap;
+	bool has_audit_key; /* loaded by pa_store_audit_key */
+	uint8_t audit_key[PA_AUDIT_KEY_BYTES];
 };
 
 /* Picks the backend from the URL (a path or sqlite:PATH today). */
@@ -527,8 +607,17 @@ void pa_store_close(struct pa_store *s);
 /* Lend a read connection (NULL on failure, detail in pa_err_last); give it back. */
 struct pa_db *pa_store_acquire(struct pa_store *s);
 void pa_store_release(struct pa_store *s, struct pa_db *db);
-/* A fresh connection for writing (the writer's, or a CLI's). */
+/* A fresh connection for writing (the writer's, or a CLI's), with the audit key: the
+ * database's own (pa_store_audit_key with NULL) unless another was loaded before. */
 enum pa_err pa_store_open_writer(struct pa_store *s, struct pa_db **out);
+/* Load the audit key writers chain the log with from path (NULL = the database's path +
+ * ".audit-key"). With no file there, a new random key is made — only while the database's
+ * audit log is empty: a log with rows needs the key it was chained with, and losing that
+ * key makes the log impossible to verify. A file that is no key, or others may read, or a
+ * key other than the one the log names in its first row, is refused. */
+enum pa_err pa_store_audit_key(struct pa_store *s, const char *path);
+/* Use this key (restore: the backup's, read or made by the caller). */
+void pa_store_set_audit_key(struct pa_store *s, const uint8_t key[PA_AUDIT_KEY_BYTES]);
 
 extern const struct pa_store_ops pa_sqlite_ops;
 

@@ -5,6 +5,7 @@
 #include <semaphore.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "core/log.h"
 
@@ -27,6 +28,7 @@ struct pa_writer {
 	uint64_t depth;
 	bool stopping;
 	int max_batch;
+	int early_ack_ms; /* testing only: see pa_writer_unsafe_early_ack */
 	struct pa_writer_stats st;
 };
 
@@ -42,8 +44,9 @@ static void finish(struct job *j, enum pa_err rc)
 		j->info = *pa_err_last();
 }
 
-/* Run one batch in one transaction. Returns false if the store failed as a whole. */
-static bool run_batch(struct pa_writer *w, struct job *batch)
+/* Run one batch in one transaction. Returns false if the store failed as a whole.
+ * defer: leave it uncommitted for late_commit (testing only). */
+static bool run_batch(struct pa_writer *w, struct job *batch, bool defer)
 {
 	const struct pa_store_ops *ops = w->db->ops;
 	enum pa_err e = ops->begin(w->db);
@@ -66,12 +69,28 @@ static bool run_batch(struct pa_writer *w, struct job *batch)
 		else
 			j->rc = PA_OK;
 	}
+	if (defer)
+		return true;
 	if ((e = ops->commit(w->db)))
 		goto fail;
 	return true;
 fail:
 	ops->rollback(w->db);
 	return false;
+}
+
+/* Testing only (serve --unsafe-early-ack): the batch's callers were answered before this
+ * commit, as under an asynchronous commit, so a crash in the pause loses what they were
+ * told was kept. The crash harness's negative control needs such a server to show that
+ * it sees losses. */
+static void late_commit(struct pa_writer *w, int ms)
+{
+	struct timespec pause = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+	nanosleep(&pause, NULL);
+	if (w->db->ops->commit(w->db)) {
+		w->db->ops->rollback(w->db);
+		pa_log(PA_LOG_WARN, "early_ack_commit_failed", NULL);
+	}
 }
 
 static void *writer_main(void *arg)
@@ -97,9 +116,10 @@ static void *writer_main(void *arg)
 			w->tail = NULL;
 		last->next = NULL;
 		w->depth -= (uint64_t)n;
+		int early_ms = w->early_ack_ms;
 		pthread_mutex_unlock(&w->mu);
 
-		bool ok = run_batch(w, batch);
+		bool ok = run_batch(w, batch, early_ms > 0);
 		enum pa_err why = ok ? PA_OK : pa_err_last()->code;
 		if (!ok && n > 1) {
 			/* A store failure spoils the batch: give each job its own transaction so
@@ -107,7 +127,7 @@ static void *writer_main(void *arg)
 			for (struct job *j = batch; j;) {
 				struct job *next = j->next;
 				j->next = NULL;
-				if (!run_batch(w, j))
+				if (!run_batch(w, j, false))
 					finish(j, pa_err_last()->code ? pa_err_last()->code
 								      : PA_STORE_IO);
 				j->next = next;
@@ -137,6 +157,8 @@ static void *writer_main(void *arg)
 			next = j->next; /* j lives on its caller's stack: read before waking it */
 			sem_post(&j->done);
 		}
+		if (ok && early_ms > 0)
+			late_commit(w, early_ms);
 	}
 	return NULL;
 }
@@ -190,6 +212,13 @@ enum pa_err pa_writer_run(struct pa_writer *w, pa_job_fn fn, void *arg)
 	if (j.rc)
 		pa_err_set_info(&j.info);
 	return j.rc;
+}
+
+void pa_writer_unsafe_early_ack(struct pa_writer *w, int ms)
+{
+	pthread_mutex_lock(&w->mu);
+	w->early_ack_ms = ms;
+	pthread_mutex_unlock(&w->mu);
 }
 
 void pa_writer_get_stats(struct pa_writer *w, struct pa_writer_stats *st)

@@ -30,6 +30,10 @@ enum pa_err pa_writer_start(struct pa_store *s, int max_batch, struct pa_writer 
 /* Run fn(arg) durably; returns its result once committed (or the commit's failure).
  * The error detail is set in the calling thread. */
 enum pa_err pa_writer_run(struct pa_writer *w, pa_job_fn fn, void *arg);
+/* TESTING ONLY, for the crash harness's negative control: answer each batch's callers
+ * before committing it and commit ms later, so a crash in between loses acknowledged
+ * writes. Never for a database that matters (serve --unsafe-early-ack). */
+void pa_writer_unsafe_early_ack(struct pa_writer *w, int ms);
 void pa_writer_get_stats(struct pa_writer *w, struct pa_writer_stats *st);
 /* Finish every queued job, then stop the thread and close the connection. NULL-safe. */
 void pa_writer_stop(struct pa_writer *w);

@@ -14,7 +14,9 @@ import tempfile
 import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-PINGAN = os.path.join(ROOT, "pingan")
+# The binary under test: ./pingan, or another build of it (make test-sanitize runs the
+# suite against one with sanitizers); the demo city is cached beside a binary of its own.
+PINGAN = os.path.abspath(os.environ.get("PINGAN_BIN") or os.path.join(ROOT, "pingan"))
 PASSWORD = "Pingan@2026"
 # Passwords that meet the policy, for accounts the tests add (the demo's is exempt)
 STRONG = "Hanjiang-dusk-4817"
@@ -29,6 +31,11 @@ def totp(secret, at, offset=0):
     o = mac[-1] & 15
     return "%06d" % ((struct.unpack(">I", mac[o:o + 4])[0] & 0x7fffffff) % 1000000)
 _DEMO_CACHE = os.path.join(ROOT, "build", "test-demo.db")
+_DEMO_CACHE = (os.path.join(os.path.dirname(PINGAN), "test-demo.db") if os.environ.get("PINGAN_BIN")
+               else os.path.join(ROOT, "build", "test-demo.db"))
+# The demo's audit key: one file every build of the cached demo uses (made by the first), so
+# builds racing each other never leave a database beside another build's key.
+_DEMO_KEY = _DEMO_CACHE[:-len(".db")] + ".audit-key"
 
 
 def free_port():
@@ -40,9 +47,11 @@ def free_port():
 
 
 def _cache_fresh():
-    """The cached demo database exists and is not older than the pingan binary."""
+    """The cached demo database exists with its key and is not older than the pingan
+    binary."""
     try:
-        return os.path.getmtime(_DEMO_CACHE) >= os.path.getmtime(PINGAN)
+        return (os.path.getmtime(_DEMO_CACHE) >= os.path.getmtime(PINGAN) and
+                os.path.exists(_DEMO_KEY))
     except OSError:
         return False
 
@@ -54,11 +63,11 @@ def demo_db(path):
     if not _cache_fresh():
         os.makedirs(os.path.dirname(_DEMO_CACHE), exist_ok=True)
         tmp = "%s.tmp.%d" % (_DEMO_CACHE, os.getpid())
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("", "-wal", "-shm", ".pii-key"):
             if os.path.exists(tmp + suffix):
                 os.remove(tmp + suffix)
-        subprocess.run([PINGAN, "demo", "--db", tmp, "--seed", "7"], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run([PINGAN, "demo", "--db", tmp, "--seed", "7", "--audit-key", _DEMO_KEY],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if os.path.exists(tmp + "-wal"):
             # fold a left-over write-ahead log into the file before it is copied alone
             import sqlite3
@@ -68,8 +77,18 @@ def demo_db(path):
         for suffix in ("-wal", "-shm"):
             if os.path.exists(tmp + suffix):
                 os.remove(tmp + suffix)
+        os.replace(tmp + ".pii-key", _DEMO_CACHE + ".pii-key")
         os.replace(tmp, _DEMO_CACHE)
     shutil.copy(_DEMO_CACHE, path)
+    shutil.copy(_DEMO_KEY, audit_key_of(path))  # with its mode, 0600
+    # the personal-data key lives beside the database, never inside it
+    shutil.copy(_DEMO_CACHE + ".pii-key", path + ".pii-key")
+    os.chmod(path + ".pii-key", 0o600)
+
+
+def audit_key_of(db):
+    """The audit key pingan uses for a database when given none."""
+    return db + ".audit-key"
 
 
 class Response:

@@ -13,7 +13,7 @@ import threading
 import unittest
 
 from common import ApiTest, GRID, OTHER_GRID
-from harness import PINGAN, Server
+from harness import PINGAN, Server, audit_key_of
 
 CASES = "/api/v1/cases"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 13
@@ -108,7 +108,8 @@ class BackupUnderLoadTest(ApiTest):
         self.assertLessEqual(answered_by_backup_end, len(acked))
         # no temporary names left behind
         self.assertEqual(sorted(os.listdir(os.path.dirname(out))),
-                         ["pingan-backup.db", "pingan-backup.db.files"])
+                         ["pingan-backup.db", "pingan-backup.db.audit-key",
+                          "pingan-backup.db.files"])
 
         self.s.stop()
         # the live database itself checks whole after the concurrent load
@@ -142,7 +143,12 @@ class BackupUnderLoadTest(ApiTest):
             with open(attachment_path(db, sha), "rb") as f:
                 self.assertEqual(hashlib.sha256(f.read()).hexdigest(), sha)
 
-        # and the restored database serves
+        # the backup holds no key: without it the restored database does not start, with
+        # the key file (kept apart) beside it, it serves
+        self.assertFalse(any(n.endswith("pii-key") for n in os.listdir(os.path.dirname(out))))
+        with self.assertRaises(RuntimeError):
+            Server(db=db).start()
+        shutil.copy(self.s.db + ".pii-key", db + ".pii-key")
         with Server(db=db) as srv:
             got = srv.get("%s/%d" % (CASES, first["id"]), user="town_101")
             self.assertStatus(got, 200)
@@ -189,6 +195,7 @@ class CheckAndRestoreTest(ApiTest):
         db = os.path.join(d, "copy.db")
         shutil.copy(self.base, db)
         shutil.copytree(files_of(self.base), files_of(db))
+        shutil.copy(audit_key_of(self.base), audit_key_of(db))
         return db
 
     def edit(self, db, *sql):
@@ -350,7 +357,49 @@ class CheckAndRestoreTest(ApiTest):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("problem: history: case %s" % self.case_number, r.stdout)
         self.assertIn("nothing was restored", r.stderr)
-        self.assertEqual(sorted(os.listdir(os.path.dirname(db))), ["copy.db", "copy.db.files"])
+        self.assertEqual(sorted(os.listdir(os.path.dirname(db))),
+                         ["copy.db", "copy.db.audit-key", "copy.db.files"])
+
+    def test_an_audit_row_edited_or_cut(self):
+        db = self.copy()
+        last, = self.one(db, "SELECT max(idx) FROM audit_log")
+        self.edit(db, "DROP TRIGGER audit_log_no_update",
+                  ("UPDATE audit_log SET detail = '{}' WHERE idx = ?", last - 3))
+        self.assertCaught(db, r"audit: row %d: edited" % (last - 3))
+        db = self.copy()
+        self.edit(db, "DROP TRIGGER audit_log_no_delete",
+                  ("DELETE FROM audit_log WHERE idx > ?", last - 2))
+        self.assertCaught(db, r"audit: row %d: truncated" % (last - 1))
+
+    def test_the_audit_key_goes_with_the_backup(self):
+        # check needs the key: a copy without it is not whole
+        db = self.copy()
+        os.remove(audit_key_of(db))
+        self.assertCaught(db, r"audit: no audit key at .*copy\.db\.audit-key")
+        # restore puts the backup's key beside the database, and the log verifies with it
+        d = tempfile.mkdtemp(prefix="pingan-restore-")
+        self.addCleanup(shutil.rmtree, d, True)
+        target = os.path.join(d, "target.db")
+        r = pingan("restore", "--from", self.base, "--db", target)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        with open(audit_key_of(target), "rb") as a, open(audit_key_of(self.base), "rb") as b:
+            self.assertEqual(a.read(), b.read())
+        self.assertEqual(os.stat(audit_key_of(target)).st_mode & 0o777, 0o600)
+        v = pingan("audit", "verify", "--db", target)
+        self.assertEqual(v.returncode, 0, v.stdout + v.stderr)
+        # a backup whose key is gone cannot be restored: its log could not be verified
+        shutil.copy(self.base, os.path.join(d, "nokey.db"))
+        shutil.copytree(files_of(self.base), files_of(os.path.join(d, "nokey.db")))
+        r = pingan("restore", "--from", os.path.join(d, "nokey.db"), "--db",
+                   os.path.join(d, "other.db"))
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("no audit key at", r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(d, "other.db")))
+        # nor can a database be served with a key that is not its own
+        b = pingan("backup", "--db", target, "--out", os.path.join(d, "b.db"), "--audit-key",
+                   os.path.join(d, "absent.key"))
+        self.assertEqual(b.returncode, 1, b.stdout + b.stderr)
+        self.assertIn("the audit key was not copied", b.stdout)
 
     def test_backup_never_replaces_a_backup(self):
         r = pingan("backup", "--db", self.s.db, "--out", self.base)

@@ -88,6 +88,18 @@ class DocumentsTest(ApiTest):
         # the long description wraps over several lines and is all there
         self.assertGreaterEqual(text.count("双方因子女抚养费支付问题多次争执"), 10)
 
+    def test_printing_is_audited(self):
+        import sqlite3
+        c = self.create(title="打印审计测试")
+        self.assertPdf(self.doc(c["id"], "dossier", user="city_staff"), "pdf")
+        self.assertError(self.doc(c["id"], "agreement"), 409, "CONFLICT")  # nothing printed
+        con = sqlite3.connect("file:%s?mode=ro" % self.s.db, uri=True)
+        rows = con.execute("SELECT action, detail FROM audit_log WHERE subject = ?"
+                           " AND action = 'case.print'", ("case:%d" % c["id"],)).fetchall()
+        con.close()
+        self.assertEqual(rows, [("case.print",
+                                 '{"case_id":%d,"document":"dossier"}' % c["id"])])
+
     def test_who_may_print(self):
         c = self.create(title="打印权限测试")
         r = self.doc(c["id"], "dossier", user="town_102")  # another town: not found

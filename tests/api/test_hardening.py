@@ -34,6 +34,8 @@ class HardeningTest(ApiTest):
                   "%7B%22ts%22:%22fake")
         self.s.request("GET", forged)
         self.s.request("GET", "/api/v1/%ff%fe")
+        # an overlong form and a surrogate: UTF-8 in shape only, which JSON parsers refuse
+        self.s.request("GET", "/api/v1/%E0%93%8C/%ED%A0%80")
         with open(self.s.log_path, "rb") as f:
             lines = f.read().decode("utf-8").splitlines()
         for line in lines:

@@ -1,9 +1,13 @@
 """Idempotency-Key: a repeated request gets the first answer and writes nothing more."""
+import datetime
+import re
+import subprocess
 import threading
 import unittest
 import uuid
 
 from common import ApiTest, CITY, TOWN, q
+from harness import PINGAN
 
 CASES = "/api/v1/cases"
 
@@ -34,6 +38,34 @@ class IdempotencyTest(ApiTest):
         self.assertEqual(b.json["status"], "reported")
         self.assertEqual(self.total(), before + 1)
         self.assertEqual(len(self.find("幂等上报测试一")), 1)
+
+    def sweep(self, days_ahead, *extra):
+        """Run `pingan sweep` as if days_ahead days from now; the keys it forgot."""
+        at = (datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))) +
+              datetime.timedelta(days=days_ahead)).strftime("%Y-%m-%dT%H:%M:%S")
+        out = subprocess.run([PINGAN, "sweep", "--db", self.s.db, "--at", at, *extra],
+                             capture_output=True, text=True, timeout=120)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        return int(re.search(r"(\d+) idempotency keys and", out.stdout).group(1))
+
+    def test_keys_kept_for_their_retention_then_forgotten(self):
+        # a phone offline for days still gets its first answer; a month later the key is
+        # forgotten and the same key is a new request
+        k = key()
+        body = self.case_body(title="幂等保留期测试")
+        first = self.post(CASES, body, user="town_101", headers={"Idempotency-Key": k})
+        self.assertStatus(first, 201)
+        self.sweep(29)
+        again = self.post(CASES, body, user="town_101", headers={"Idempotency-Key": k})
+        self.assertEqual(again.json["id"], first.json["id"])
+        r = subprocess.run([PINGAN, "sweep", "--db", self.s.db, "--idempotency-days", "0"],
+                           capture_output=True, text=True)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--idempotency-days", r.stderr)
+        self.assertGreaterEqual(self.sweep(31), 1)
+        later = self.post(CASES, body, user="town_101", headers={"Idempotency-Key": k})
+        self.assertStatus(later, 201)
+        self.assertNotEqual(later.json["id"], first.json["id"])
 
     def test_without_key_twice_gives_two(self):
         body = self.case_body(title="无幂等键测试")

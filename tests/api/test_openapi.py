@@ -753,6 +753,11 @@ class LiveTest(unittest.TestCase):
         again = self.call("POST", "/api/v1/cases", body, user="town_101", headers=key,
                           expect=201)
         self.assertEqual(again.json["id"], cid)
+        r = self.call("POST", "/api/v1/cases/%d/reveal" % cid, {"reason": "联系当事人核实"},
+                      user="town_101", expect=200)
+        self.assertEqual(r.json["parties"][0]["phone"], "13800138000")
+        self.call("POST", "/api/v1/cases/%d/reveal" % cid, {"reason": "联系当事人核实"},
+                  user="city_admin", expect=403, code="FORBIDDEN")
         self.call("POST", "/api/v1/cases", dict(body, title="另一件事"), user="town_101",
                   headers=key, expect=409, code="CONFLICT", valid=False)
         self.call("POST", "/api/v1/cases", body, user="town_101",
@@ -943,6 +948,16 @@ class LiveTest(unittest.TestCase):
         self.call("GET", "/api/v1/routing/versions?cursor=" + page["next_cursor"],
                   user="city_staff", expect=200)
         self.call("GET", "/api/v1/routing/versions?limit=500", user="city_staff", expect=400,
+                  code="BAD_QUERY", valid=False)
+
+    def test_audit(self):
+        page = self.call("GET", "/api/v1/audit?limit=2", user="auditor", expect=200).json
+        self.assertEqual(len(page["items"]), 2)
+        self.call("GET", "/api/v1/audit?cursor=%s&action=case&subject=case:1&actor=1"
+                  % page["next_cursor"], user="auditor", expect=200)
+        # separation of duties: the administrator does not read the audit log
+        self.call("GET", "/api/v1/audit", user="city_admin", expect=403, code="FORBIDDEN")
+        self.call("GET", "/api/v1/audit?limit=0", user="auditor", expect=400,
                   code="BAD_QUERY", valid=False)
 
     def test_method_not_allowed(self):

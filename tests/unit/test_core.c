@@ -280,13 +280,15 @@ static void test_catalog_broken(void **st)
 		 "and audit"},
 		{"roles.conf",
 		 "[roles]\nboss none B B\n[permissions]\nrouting_read -\nrouting_admin -\n"
-		 "users_admin -\nsecurity_admin boss\naudit_read -\n[totp]\nsometimes boss\n",
-		 "roles.conf:10: totp: \"sometimes\" is not required or optional"},
+		 "users_admin -\nsecurity_admin boss\naudit_read -\npii_reveal "
+		 "-\n[totp]\nsometimes boss\n",
+		 "roles.conf:11: totp: \"sometimes\" is not required or optional"},
 		{"roles.conf",
 		 "[roles]\nboss none B B\n[permissions]\nrouting_read -\nrouting_admin -\n"
-		 "users_admin -\nsecurity_admin boss\naudit_read -\n[totp]\nrequired boss\n"
+		 "users_admin -\nsecurity_admin boss\naudit_read -\npii_reveal -\n[totp]\nrequired "
+		 "boss\n"
 		 "optional boss\n",
-		 "roles.conf:11: roles: a role is listed twice in [totp]"},
+		 "roles.conf:12: roles: a role is listed twice in [totp]"},
 		{"routing.conf", "[rules]\nr - - - - tier:town city ordinary\n",
 		 "routing.conf:2: tier: a case sent to the town centre"},
 		{"routing.conf", "[rules]\nr - - - - tier:town town ordinary\n[extra]\n",
@@ -454,6 +456,15 @@ static void test_text(void **st)
 	assert_string_equal(pa_text_fold(&a, "瞭解情況"), "了解情况");
 	assert_string_equal(pa_text_fold_query(&a, "瞭解"), "了解");
 	assert_string_equal(pa_text_fold_query(&a, "答覆"), "答复");
+	/* an overlong form is not a NUL or a "/" in disguise; a traditional text cut short
+	 * goes to OpenCC whole (found by fuzz/text.c) */
+	assert_string_equal(pa_text_fold(&a, "a\xc0\x80"
+					     "b\xc0\xaf"
+					     "c"),
+			    "a\xef\xbf\xbd\xef\xbf\xbd"
+			    "b\xef\xbf\xbd\xef\xbf\xbd"
+			    "c");
+	assert_string_equal(pa_text_fold(&a, "門\xe5"), "门\xef\xbf\xbd");
 	pa_arena_free(&a);
 	pa_text_done();
 }
@@ -546,6 +557,9 @@ static void test_utf8_and_escape(void **st)
 	char out[64];
 	assert_string_equal(pa_log_escape(out, sizeof out, "a\"b\\c\nd\xff", 100),
 			    "a\\\"b\\\\c\\u000ad\\ufffd");
+	/* what a log reader's JSON parser refuses is marked too (found by fuzz/route.c) */
+	assert_string_equal(pa_log_escape(out, sizeof out, "/\xe0\x93\x8c/\xed\xa0\x80", 100),
+			    "/\\ufffd\\ufffd\\ufffd/\\ufffd\\ufffd\\ufffd");
 	/* numbers too big for the decimal form stay valid JSON */
 	struct pa_jw w;
 	pa_jw_init(&w, 0);

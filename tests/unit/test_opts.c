@@ -64,9 +64,7 @@ static void test_file_sets_and_command_line_wins(void **st)
 	assert_string_equal(v.quiet, "1");
 
 	table(&v, opts);
-	const char *argv2[] = {"--config="
-			       "",
-			       "--db", "x.db"};
+	const char *argv2[] = {"--config=", "--db", "x.db"};
 	assert_int_equal(parse(opts, 3, argv2), 2); /* an empty file name cannot be read */
 	pa_opts_free();
 	unlink(path);

@@ -1,5 +1,5 @@
 /* tmpdb.h: a fresh database path under /tmp for a unit test, and its removal with the
- * write-ahead log and shared memory beside it. Include after cmocka.h. */
+ * write-ahead log, shared memory and audit key beside it. Include after cmocka.h. */
 #ifndef PA_TEST_TMPDB_H
 #define PA_TEST_TMPDB_H
 
@@ -23,6 +23,8 @@ static inline void tmpdb_remove(const char *path)
 	snprintf(p, sizeof p, "%s-wal", path);
 	unlink(p);
 	snprintf(p, sizeof p, "%s-shm", path);
+	unlink(p);
+	snprintf(p, sizeof p, "%s.audit-key", path); /* made with the database */
 	unlink(p);
 }
 
