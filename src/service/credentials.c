@@ -7,6 +7,7 @@
 
 #include "core/clock.h"
 #include "core/jspec.h"
+#include "core/seal.h"
 #include "core/totp.h"
 #include "service/internal.h"
 
@@ -46,6 +47,46 @@ static void recovery_code(char out[20])
 	out[k] = 0;
 }
 
+/* The key of a second factor is a secret like a password, but one pingan must read back:
+ * it is sealed with the personal-data key (outside the database), its associated data
+ * naming the account, so a copy of the database alone does not give the codes. */
+static void totp_ad(char out[32], int64_t user_id)
+{
+	snprintf(out, 32, "totp:%lld", (long long)user_id);
+}
+
+const char *totp_key_seal(const struct pa_app *app, struct pa_arena *a, int64_t user_id,
+			  const uint8_t key[20])
+{
+	char hex[41], ad[32];
+	sodium_bin2hex(hex, sizeof hex, key, 20);
+	totp_ad(ad, user_id);
+	const char *sealed = pa_seal(a, app->seal, ad, hex);
+	sodium_memzero(hex, sizeof hex);
+	return sealed;
+}
+
+enum pa_err totp_key_open(const struct pa_app *app, int64_t user_id, const char *sealed,
+			  uint8_t key[20])
+{
+	char ad[32];
+	totp_ad(ad, user_id);
+	struct pa_arena a;
+	pa_arena_init(&a);
+	const char *hex = NULL;
+	size_t n = 0;
+	enum pa_err rc = pa_sealed(sealed) ? pa_unseal(&a, app->seal, ad, sealed, &hex)
+					   : pa_errf(PA_INTERNAL, NULL,
+						     "a second factor's key is "
+						     "not sealed");
+	if (!rc && (sodium_hex2bin(key, 20, hex, strlen(hex), NULL, &n, NULL) != 0 || n != 20))
+		rc = pa_errf(PA_INTERNAL, NULL, "a second factor's key is damaged");
+	if (hex)
+		sodium_memzero((char *)hex, strlen(hex));
+	pa_arena_free(&a);
+	return rc;
+}
+
 /* Check the account's own password, counting a wrong one towards the lock (a stolen
  * session must not become a way to guess it). */
 static enum pa_err own_password(struct pa_app *app, const struct pa_actor *a, const char *pw,
@@ -71,7 +112,7 @@ struct cred_job {
 	/* a new password's hash; or a key offered; or a key confirmed with its first step
 	 * and the recovery codes' hashes */
 	const char *pw_hash;
-	const uint8_t *key;
+	const char *key; /* sealed */
 	int64_t step;
 	const char *const *codes;
 };
@@ -154,9 +195,15 @@ enum pa_err pa_totp_begin(struct pa_app *app, const struct pa_actor *a, json_t *
 			       "administrator can reset it");
 	uint8_t key[PA_TOTP_KEY];
 	randombytes_buf(key, sizeof key);
-	struct cred_job j = {.a = a, .key = key};
-	if ((rc = pa_writer_run(app->writer, offer_job, &j)))
+	struct pa_arena ar;
+	pa_arena_init(&ar);
+	struct cred_job j = {.a = a, .key = totp_key_seal(app, &ar, a->user.id, key)};
+	rc = pa_writer_run(app->writer, offer_job, &j);
+	pa_arena_free(&ar);
+	if (rc) {
+		sodium_memzero(key, sizeof key);
 		return rc;
+	}
 	char b32[40];
 	pa_base32(key, sizeof key, b32);
 	sodium_memzero(key, sizeof key);
@@ -205,9 +252,13 @@ enum pa_err pa_totp_confirm(struct pa_app *app, const struct pa_actor *a, const 
 	if (!auth.totp_pending)
 		return pa_errf(PA_CONFLICT, NULL, "no key awaits its first code: ask for one");
 	struct cred_job j = {.a = a, .from = from, .at = pa_now()};
-	j.step = pa_totp_match(auth.totp_next, sizeof auth.totp_next, pa_json_str(body, "code"),
-			       j.at);
+	uint8_t key[PA_TOTP_KEY];
+	rc = totp_key_open(app, a->user.id, auth.totp_next, key);
 	sodium_memzero(&auth, sizeof auth);
+	if (rc)
+		return rc;
+	j.step = pa_totp_match(key, sizeof key, pa_json_str(body, "code"), j.at);
+	sodium_memzero(key, sizeof key);
 	if (j.step < 0)
 		return pa_errf(PA_BAD_FIELD, "code",
 			       "the code does not match the key; check the device's time and type "

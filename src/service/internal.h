@@ -46,6 +46,12 @@ void sessions_forget_user(int64_t user_id);
  * ACCOUNT_LOCKED if this failure locked it. reason: password, no_account, otp … */
 enum pa_err login_failed(struct pa_app *app, const char *username, int64_t user_id,
 			 const char *reason, const char *from, enum pa_err answer);
+/* A second factor's key sealed for the store under the personal-data key, bound to its
+ * account (in arena a); and opened again (PA_INTERNAL if it was altered or moved). */
+const char *totp_key_seal(const struct pa_app *app, struct pa_arena *a, int64_t user_id,
+			  const uint8_t key[20]);
+enum pa_err totp_key_open(const struct pa_app *app, int64_t user_id, const char *sealed,
+			  uint8_t key[20]);
 /* The hex SHA-256 a recovery code is kept as (read leniently: case, dashes, look-alikes). */
 void recovery_hash(const char *code, char out[65]);
 /* ACCOUNT_LOCKED (with Retry-After) if username is locked now, else PA_OK. */

@@ -211,8 +211,11 @@ enum pa_err pa_login(struct pa_app *app, const struct pa_login_in *in, struct pa
 				       "this account also needs the one-time code of its "
 				       "authenticator (or one of its recovery codes)");
 		if (in->otp) {
-			j.step = pa_totp_match(auth.totp_secret, sizeof auth.totp_secret, in->otp,
-					       j.now);
+			uint8_t key[PA_TOTP_KEY];
+			if ((rc = totp_key_open(app, uid, auth.totp_secret, key)))
+				return rc;
+			j.step = pa_totp_match(key, sizeof key, in->otp, j.now);
+			sodium_memzero(key, sizeof key);
 			if (j.step <= auth.totp_last_step) {
 				pa_errf(PA_BAD_OTP, "otp",
 					"the one-time code is not right, or was used already");

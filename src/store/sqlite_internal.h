@@ -194,7 +194,7 @@ enum pa_err pa_sq_user_list(struct pa_db *db, const char *region, const char *us
 enum pa_err pa_sq_users_exempt(struct pa_db *db, int64_t *n);
 enum pa_err pa_sq_user_password_set(struct pa_db *db, int64_t id, const char *pw_hash,
 				    bool must_change, int64_t at);
-enum pa_err pa_sq_totp_offer(struct pa_db *db, int64_t id, const uint8_t key[20]);
+enum pa_err pa_sq_totp_offer(struct pa_db *db, int64_t id, const char *sealed_key);
 enum pa_err pa_sq_totp_confirm(struct pa_db *db, int64_t id, int64_t step,
 			       const char *const *code_hashes, int n);
 enum pa_err pa_sq_totp_clear(struct pa_db *db, int64_t id);

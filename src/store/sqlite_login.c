@@ -31,11 +31,11 @@ enum pa_err pa_sq_user_by_id(struct pa_db *db, int64_t id, struct pa_user *u)
 	return e;
 }
 
-static void key_from(sqlite3_stmt *st, int i, uint8_t out[20], bool *on)
+/* A second factor's key as stored: sealed text, or NULL for none. */
+static void key_from(sqlite3_stmt *st, int i, char out[128], bool *on)
 {
-	*on = sqlite3_column_bytes(st, i) == 20;
-	if (*on)
-		memcpy(out, sqlite3_column_blob(st, i), 20);
+	*on = sqlite3_column_type(st, i) != SQLITE_NULL;
+	snprintf(out, 128, "%s", *on ? col_s(st, i) : "");
 }
 
 enum pa_err pa_sq_user_auth(struct pa_db *db, int64_t id, struct pa_user_auth *out)
@@ -150,14 +150,14 @@ enum pa_err pa_sq_user_password_set(struct pa_db *db, int64_t id, const char *pw
 	return one_row(d, st, "password");
 }
 
-enum pa_err pa_sq_totp_offer(struct pa_db *db, int64_t id, const uint8_t key[20])
+enum pa_err pa_sq_totp_offer(struct pa_db *db, int64_t id, const char *sealed_key)
 {
 	struct sq *d = SQ(db);
 	static const char sql[] = "UPDATE users SET totp_next = ? WHERE id = ?";
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
 		return pa_err_last()->code;
-	sqlite3_bind_blob(st, 1, key, 20, SQLITE_TRANSIENT);
+	bt(st, 1, sealed_key);
 	sqlite3_bind_int64(st, 2, id);
 	return one_row(d, st, "second factor");
 }

@@ -54,14 +54,14 @@ struct pa_user {
 /* What log-in checks beside the password, kept with the user. */
 struct pa_user_auth {
 	char pw_hash[128];
-	bool totp_on;            /* a confirmed second factor: */
-	uint8_t totp_secret[20]; /* its key (RFC 6238, HMAC-SHA-1) */
-	bool totp_pending;       /* a key handed out, awaiting its first code: */
-	uint8_t totp_next[20];   /* that key */
-	int64_t totp_last_step;  /* the last time step a code was taken for (no replays) */
-	bool totp_exempt;        /* a demo account: no second factor asked */
-	bool must_change;        /* the password was set by someone else */
-	int recovery_left;       /* recovery codes not yet used */
+	bool totp_on;           /* a confirmed second factor: */
+	char totp_secret[128];  /* its key (RFC 6238, HMAC-SHA-1), sealed (core/seal.h) */
+	bool totp_pending;      /* a key handed out, awaiting its first code: */
+	char totp_next[128];    /* that key, sealed */
+	int64_t totp_last_step; /* the last time step a code was taken for (no replays) */
+	bool totp_exempt;       /* a demo account: no second factor asked */
+	bool must_change;       /* the password was set by someone else */
+	int recovery_left;      /* recovery codes not yet used */
 };
 
 /* Failed log-ins under one username (whether or not an account has it). */
@@ -420,7 +420,7 @@ struct pa_store_ops {
 	enum pa_err (*user_password_set)(struct pa_db *db, int64_t id, const char *pw_hash,
 					 bool must_change, int64_t at);
 	/* Hand out a second-factor key awaiting its first code (replacing any awaiting). */
-	enum pa_err (*totp_offer)(struct pa_db *db, int64_t id, const uint8_t key[20]);
+	enum pa_err (*totp_offer)(struct pa_db *db, int64_t id, const char *sealed_key);
 	/* The key awaiting becomes the account's second factor, its codes taken from step on,
 	 * with these recovery codes (hex SHA-256 each) replacing any before. NOT_FOUND if no
 	 * key awaits. */

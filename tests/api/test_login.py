@@ -2,7 +2,9 @@
 treated exactly as a known one), the second factor (enrolment, codes taken once, recovery
 codes used once), accounts that must set themselves up first, password changes, and
 sessions that end unused or too old. The server runs on a clock the tests move."""
+import base64
 import json
+import os
 import sqlite3
 import subprocess
 import time
@@ -197,6 +199,20 @@ class SecondFactorTest(LoginTest):
                    and d["from"] == "127.0.0.1"]
         self.assertEqual(factors[-3:], ["totp", "recovery_code", "recovery_code"])
         self.s.shift(15 * 60)  # the failures above do not carry into the next test
+
+    def test_the_key_is_kept_sealed(self):
+        _, key, _, _ = self.s.ready_user("sun_sealed", "town_staff", CITY + "101")
+        con = sqlite3.connect("file:%s?mode=ro" % self.s.db, uri=True)
+        stored, = con.execute("SELECT totp_secret FROM users WHERE username = 'sun_sealed'"
+                              ).fetchone()
+        con.close()
+        self.assertTrue(str(stored).startswith("pa1:"), stored)
+        raw = base64.b32decode(key + "=" * (-len(key) % 8))
+        for path in (self.s.db, self.s.db + "-wal"):
+            if os.path.exists(path):
+                data = open(path, "rb").read()
+                for form in (raw, raw.hex().encode(), key.encode()):
+                    self.assertNotIn(form, data, path)
 
     def test_wrong_codes_lock_the_account(self):
         tok, key, _, now = self.s.ready_user("qian_lock", "town_staff", CITY + "101")
