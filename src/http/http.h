@@ -29,6 +29,7 @@ struct pa_req {
 	struct pa_arena *arena; /* freed when the request completes */
 	char id[24];            /* request id, also sent as X-Request-Id */
 	char from[48];          /* the client's address (IPv4 or IPv6), for audit records */
+	bool https; /* it came over TLS: a trusted proxy said so (X-Forwarded-Proto: https) */
 	/* A request made in-process (conn NULL: the fuzz targets): its query arguments and
 	 * headers as name, value pairs ending in NULL, read by pa_req_query and _header. */
 	const char *const *args, *const *headers;

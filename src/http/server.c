@@ -270,9 +270,12 @@ static bool listed(const char *list, const char *addr)
 }
 
 /* The client's address as text ("" if unknown): the peer's, or — when the peer is a
- * trusted reverse proxy — the last address of X-Forwarded-For, the one the proxy saw. */
-static void client_address(struct MHD_Connection *c, const char *trusted, char *out, size_t cap)
+ * trusted reverse proxy — the last address of X-Forwarded-For, the one the proxy saw; and
+ * whether the proxy says the client spoke TLS to it (nobody else is believed). */
+static void client_address(struct MHD_Connection *c, const char *trusted, char *out, size_t cap,
+			   bool *https)
 {
+	*https = false;
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	out[0] = 0;
@@ -287,6 +290,8 @@ static void client_address(struct MHD_Connection *c, const char *trusted, char *
 			  (socklen_t)cap);
 	if (!trusted || !listed(trusted, out))
 		return;
+	const char *proto = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-Proto");
+	*https = proto && strcasecmp(proto, "https") == 0;
 	const char *xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For");
 	const char *last = xff ? strrchr(xff, ',') : NULL;
 	last = last ? last + 1 : xff;
@@ -469,7 +474,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
 	struct pa_req rq = {
 		.app = srv->app, .conn = c, .method = method, .path = url, .arena = &cl->arena};
-	client_address(c, srv->o.trusted_proxies, rq.from, sizeof rq.from);
+	client_address(c, srv->o.trusted_proxies, rq.from, sizeof rq.from, &rq.https);
 	snprintf(rq.id, sizeof rq.id, "%lx-%lx", (unsigned long)time(NULL) & 0xffffff,
 		 (unsigned long)atomic_fetch_add(&req_counter, 1));
 	struct pa_reply rp = {.status = 200};

@@ -40,9 +40,11 @@ enum pa_err pa_h_session_create(struct pa_req *rq, struct pa_reply *rp)
 	json_object_set_new(rp->body, "token", json_string(s.token));
 	if (s.recovery_left >= 0)
 		json_object_set_new(rp->body, "recovery_codes_left", json_integer(s.recovery_left));
-	rp->cookie = pa_sprintf(rq->arena,
-				"pingan_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d",
-				s.token, rq->app->login.session_max);
+	/* Secure when the browser spoke TLS (to the proxy in front): the cookie then never
+	 * travels in clear */
+	rp->cookie = pa_sprintf(
+		rq->arena, "pingan_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
+		s.token, rq->app->login.session_max, rq->https ? "; Secure" : "");
 	return PA_OK;
 }
 
@@ -58,7 +60,9 @@ enum pa_err pa_h_session_delete(struct pa_req *rq, struct pa_reply *rp)
 	if (rc)
 		return rc;
 	rp->body = json_pack("{s:b}", "logged_out", 1);
-	rp->cookie = "pingan_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0";
+	rp->cookie =
+		rq->https ? "pingan_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0; Secure"
+			  : "pingan_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0";
 	return PA_OK;
 }
 

@@ -79,6 +79,19 @@ class TrustedProxyTest(ApiTest):
         self.assertEqual(froms[-7:], ["198.51.100.1"] * 2 + ["198.51.100.2"] * 2 +
                          ["2001:db8:1:2::5"] * 2 + ["127.0.0.1"])
 
+    def test_the_cookie_is_secure_when_the_proxy_says_tls(self):
+        def cookie(addr, proto):
+            h = {"X-Forwarded-For": addr}
+            if proto:
+                h["X-Forwarded-Proto"] = proto
+            r = self.s.request("POST", SESSION, {"username": "town_104",
+                                                 "password": PASSWORD}, headers=h)
+            self.assertStatus(r, 200)
+            return [p.strip().lower() for p in r.header("Set-Cookie").split(";")]
+        self.assertIn("secure", cookie("198.51.100.7", "https"))
+        self.assertNotIn("secure", cookie("198.51.100.8", "http"))
+        self.assertNotIn("secure", cookie("198.51.100.9", None))
+
 
 class RequestTimeTest(ApiTest):
     server_args = ("--request-timeout", "1")
