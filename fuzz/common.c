@@ -218,7 +218,11 @@ const struct pa_actor *fz_actor(const char *username, const char **token)
 		return NULL; /* the harness only knows the demo's names */
 	struct logged_in *u = &users[nusers++];
 	snprintf(u->username, sizeof u->username, "%s", username);
-	u->ok = pa_login(fz_city(), username, PA_DEMO_PASSWORD, u->token, &u->actor) == PA_OK;
+	struct pa_login_in in = {.username = username, .password = PA_DEMO_PASSWORD};
+	struct pa_session_out out;
+	u->ok = pa_login(fz_city(), &in, &out) == PA_OK;
+	snprintf(u->token, sizeof u->token, "%s", out.token);
+	u->actor = out.actor;
 	*token = u->token;
 	return u->ok ? &u->actor : NULL;
 }

@@ -61,7 +61,8 @@ static void copy_dir(const char *sub)
 	for (struct dirent *e; (e = readdir(d));) {
 		size_t n = strlen(e->d_name);
 		bool conf = n > 5 && strcmp(e->d_name + n - 5, ".conf") == 0;
-		bool tsv = n > 4 && strcmp(e->d_name + n - 4, ".tsv") == 0;
+		bool tsv = n > 4 && (strcmp(e->d_name + n - 4, ".tsv") == 0 ||
+				     strcmp(e->d_name + n - 4, ".txt") == 0);
 		if (e->d_name[0] == '.' || (!conf && !tsv))
 			continue;
 		char path[1300], rel[300];

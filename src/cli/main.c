@@ -92,6 +92,34 @@ static void *sweeper_main(void *arg)
 	return NULL;
 }
 
+/* A whole-number option from lo to hi into *out; 2 (after saying why) if it is not one. */
+static int int_opt(const char *name, const char *value, long lo, long hi, int *out)
+{
+	char *end;
+	long v = strtol(value, &end, 10);
+	if (!*value || *end || v < lo || v > hi) {
+		fprintf(stderr, "pingan: --%s wants a whole number from %ld to %ld\n", name, lo,
+			hi);
+		return 2;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+/* Demo accounts ask for no second factor: say so at every start, so a demo city is never
+ * taken for one fit for service. */
+static void warn_exempt(struct pa_app *app)
+{
+	int64_t n = 0;
+	enum pa_err rc = PA_OK;
+	PA_WITH_READ(app, db, rc, rc = db->ops->users_exempt(db, &n));
+	if (!rc && n)
+		pa_log(PA_LOG_WARN, "demo_accounts",
+		       "\"accounts\":%lld,\"what\":\"demo accounts log in without a second "
+		       "factor: not for service\"",
+		       (long long)n);
+}
+
 /* --unsafe-early-ack may only face this machine: it is for the crash harness. */
 static bool loopback(const char *listen)
 {
@@ -104,7 +132,10 @@ static int cmd_serve(int argc, char **argv)
 	const char *db = NULL, *listen = "127.0.0.1:8080", *data = NULL, *body = "1048576",
 		   *quiet = NULL, *cache = "4096", *sweep = "60", *files = NULL,
 		   *upload = "10485760", *font = NULL, *metrics = NULL, *faults = NULL,
-		   *idem = NULL, *early_ack = NULL, *akey = NULL;
+		   *idle = "1800", *max_age = "43200", *lock_after = "5", *lock_window = "900",
+		   *lock_time = "900", *clock = NULL, *login_rate = "30", *public_rate = "30",
+		   *proxies = NULL, *req_timeout = "30", *idem = NULL, *early_ack = NULL,
+		   *akey = NULL;
 	struct pa_opt opts[] = {
 		{"db", "DB", "the database: a SQLite file, or postgres://… (docs/deploy.md)", &db,
 		 1},
@@ -133,11 +164,42 @@ static int cmd_serve(int argc, char **argv)
 		 "serve GET /metrics (Prometheus) on this address, apart from the API; keep it "
 		 "on loopback or a management network (default: off)",
 		 &metrics, 0},
+		{"session-idle", "SECONDS",
+		 "a session unused this long ends (default 1800: 30 minutes)", &idle, 0},
+		{"session-max", "SECONDS",
+		 "a session ends this long after log-in, used or not (default 43200: 12 hours)",
+		 &max_age, 0},
+		{"lock-after", "N",
+		 "lock a username after N failed log-ins within --lock-window (default 5)",
+		 &lock_after, 0},
+		{"lock-window", "SECONDS", "the window failed log-ins are counted in (default 900)",
+		 &lock_window, 0},
+		{"lock-time", "SECONDS", "how long a lock lasts (default 900)", &lock_time, 0},
+		{"login-rate", "N",
+		 "log-ins per minute from one client address, N at once at most (default 30; "
+		 "0 = no limit)",
+		 &login_rate, 0},
+		{"public-rate", "N",
+		 "requests per minute from one client address to what needs no log-in (the "
+		 "public portal: GET /api/v1/track), N at once at most (default 30; 0 = no limit)",
+		 &public_rate, 0},
+		{"trusted-proxy", "ADDR[,ADDR]",
+		 "reverse proxies whose X-Forwarded-For names the client (its last address): "
+		 "for the rate limits and the audit records (default: none)",
+		 &proxies, 0},
+		{"request-timeout", "SECONDS",
+		 "a request's body must have arrived within this, or the connection is closed "
+		 "(default 30)",
+		 &req_timeout, 0},
 		{"idempotency-days", "N",
 		 "how long an Idempotency-Key is remembered; older keys are forgotten by the "
 		 "sweep (default 30)",
 		 &idem, 0},
 		{"quiet", NULL, "log warnings and errors only", &quiet, 0},
+		{"testing-clock", "FILE",
+		 "TESTING ONLY, never in service: the clock runs as many seconds ahead as FILE "
+		 "says (one whole number), re-read when it changes",
+		 &clock, 0},
 		{"testing-faults", "FILE",
 		 "TESTING ONLY, never in service: the store fails the Nth write or sync as "
 		 "FILE says (\"ID write|sync N full|ioerr once|persist\" or \"ID off\"), "
@@ -174,11 +236,26 @@ static int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "pingan: --case-cache wants a number from 0 to 10000000\n");
 		return 2;
 	}
+	struct pa_login_policy lp;
+	int lrate, prate, rtimeout;
+	if (int_opt("login-rate", login_rate, 0, 100000, &lrate) ||
+	    int_opt("public-rate", public_rate, 0, 100000, &prate) ||
+	    int_opt("request-timeout", req_timeout, 1, 3600, &rtimeout) ||
+	    int_opt("session-idle", idle, 60, 86400, &lp.session_idle) ||
+	    int_opt("session-max", max_age, 60, 7 * 86400, &lp.session_max) ||
+	    int_opt("lock-after", lock_after, 1, 1000, &lp.lock_after) ||
+	    int_opt("lock-window", lock_window, 1, 86400, &lp.lock_window) ||
+	    int_opt("lock-time", lock_time, 1, 86400, &lp.lock_time))
+		return 2;
 	if (faults)
 		pa_faultvfs_want(faults);
+	if (clock)
+		pa_clock_follow(clock);
 	struct pa_app app;
 	if (pa_app_open(&app, db, akey, datadir(data), pii_key, true))
 		return fail("cannot start");
+	app.login = lp;
+	warn_exempt(&app);
 	if (!idem_days(idem, &app)) {
 		pa_app_close(&app);
 		return 2;
@@ -209,7 +286,11 @@ static int cmd_serve(int argc, char **argv)
 				    .max_body = (size_t)strtoull(body, NULL, 10),
 				    .max_upload = (size_t)strtoull(upload, NULL, 10),
 				    .max_connections = 1000,
-				    .timeout_s = 60};
+				    .timeout_s = 60,
+				    .request_timeout = (unsigned)rtimeout,
+				    .login_rate = lrate,
+				    .public_rate = prate,
+				    .trusted_proxies = proxies};
 	if (so.max_body < 1024)
 		so.max_body = 1024;
 	struct pa_server *srv;
@@ -320,7 +401,11 @@ static int cmd_user_add(int argc, char **argv)
 			      "pingan user add --db PATH --username U --role ROLE --region CODE "
 			      "[--unit ID] --password-stdin",
 			      "Add a user account. The password is read from stdin so it never "
-			      "appears in the process list or shell history.");
+			      "appears in the process list or shell history. It must meet the "
+			      "password policy (12 characters or more, not a common one …); the "
+			      "account replaces it at its first log-in and enrols a second factor "
+			      "if its role requires one. The system, security and audit "
+			      "administrators' accounts are added only this way.");
 	if (r)
 		return r == 1 ? 0 : 2;
 	char pw[256];
@@ -342,8 +427,14 @@ static int cmd_user_add(int argc, char **argv)
 	if (!rc) {
 		rc = w->ops->begin(w);
 		if (!rc)
-			rc = pa_user_create(w, app.cat, username, pw, NULL, role, region, unit_id,
-					    name, NULL);
+			rc = pa_user_create(w, app.cat,
+					    &(struct pa_account_new){.username = username,
+								     .password = pw,
+								     .role = role,
+								     .region = region,
+								     .name = name,
+								     .unit_id = unit_id},
+					    NULL);
 		if (!rc)
 			rc = w->ops->commit(w);
 		else
@@ -422,7 +513,7 @@ static int64_t parse_cst(const char *s)
 static int cmd_sweep(int argc, char **argv)
 {
 	const char *pii_key = NULL, *akey = NULL;
-	const char *db = NULL, *data = NULL, *at = NULL, *idem = NULL;
+	const char *db = NULL, *data = NULL, *at = NULL, *idem = NULL, *idle = "1800";
 	struct pa_opt opts[] = {
 		{"db", "DB", "the database: a SQLite file, or postgres://… (docs/deploy.md)", &db,
 		 1},
@@ -435,6 +526,10 @@ static int cmd_sweep(int argc, char **argv)
 		 "how long an Idempotency-Key is remembered; older keys are forgotten by the "
 		 "sweep (default 30)",
 		 &idem, 0},
+		{"session-idle", "SECONDS",
+		 "sessions unused this long are forgotten, as serve ends them (default 1800: "
+		 "give the value serve has)",
+		 &idle, 0},
 		{"at", "TIME",
 		 "judge deadlines as at this China time, e.g. 2026-12-01T09:00:00 "
 		 "(default: now)",
@@ -447,7 +542,8 @@ static int cmd_sweep(int argc, char **argv)
 			      "their limits, once each, and escalate those whose profile says so; "
 			      "mark once the cases past a date their type watches (整改期限) while "
 			      "still being handled, and the supervisions left without a report; "
-			      "forget idempotency keys past their retention. "
+			      "forget idempotency keys past their retention and sessions that have "
+			      "ended. "
 			      "pingan serve does this by itself; this is for cron.");
 	if (r)
 		return r == 1 ? 0 : 2;
@@ -456,6 +552,9 @@ static int cmd_sweep(int argc, char **argv)
 		fprintf(stderr, "pingan: --at wants YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS\n");
 		return 2;
 	}
+	int session_idle;
+	if (int_opt("session-idle", idle, 60, 86400, &session_idle))
+		return 2;
 	struct pa_app app;
 	if (pa_app_open(&app, db, akey, datadir(data), pii_key, true))
 		return fail("cannot open");
@@ -463,15 +562,16 @@ static int cmd_sweep(int argc, char **argv)
 		pa_app_close(&app);
 		return 2;
 	}
+	app.login.session_idle = session_idle;
 	struct pa_sweep_result res;
 	enum pa_err rc = pa_sweep(&app, now, &res);
 	pa_app_close(&app);
 	if (rc)
 		return fail("sweep failed");
 	printf("looked at %d cases: %d yellow, %d red, %d escalated, %d supervisions late, "
-	       "%d watched dates passed, %d idempotency keys forgotten\n",
+	       "%d watched dates passed, %d idempotency keys and %d ended sessions forgotten\n",
 	       res.looked, res.yellow, res.red, res.escalated, res.late, res.watch_late,
-	       res.forgotten);
+	       res.forgotten, res.sessions);
 	return 0;
 }
 

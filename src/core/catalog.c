@@ -103,10 +103,19 @@ static enum pa_err check_code(const struct pa_conf *cf, int line, const char *fi
 /* ---- roles ---- */
 
 static const char *perm_words[] = {
-#define PA_X(name, word) word,
+#define PA_X(name, word, duty) word,
 	PA_PERMS_MAP(PA_X)
 #undef PA_X
 };
+
+static const enum pa_duty perm_duty[] = {
+#define PA_X(name, word, duty) PA_DUTY_##duty,
+	PA_PERMS_MAP(PA_X)
+#undef PA_X
+};
+
+static const char *const duty_words[] = {"", "system administration", "security administration",
+					 "audit"};
 
 /* "role1,role2" as a mask of role bits (empty: 0). */
 static enum pa_err roles_mask(const struct pa_catalog *c, const struct pa_conf *cf, int line,
@@ -159,15 +168,57 @@ static enum pa_err load_permissions(struct pa_catalog *c, const struct pa_conf *
 		uint64_t mask;
 		if ((rc = roles_mask(c, cf, r->line, r->tok[1], &mask)))
 			return rc;
-		for (int k = 0; k < c->nroles; k++)
-			if ((mask >> k) & 1u)
-				c->roles[k].perms |= 1u << p;
+		for (int k = 0; k < c->nroles; k++) {
+			if (!((mask >> k) & 1u))
+				continue;
+			struct pa_role *ro = &c->roles[k];
+			enum pa_duty d = perm_duty[p];
+			/* separation of duties holds whatever the file says */
+			if (d && ro->duty && ro->duty != d)
+				return pa_data_file_err(
+					cf->path, r->line, "permissions",
+					"%s would give %s both %s and %s: one role holds one "
+					"of the three duties at most",
+					r->tok[0], ro->code, duty_words[ro->duty], duty_words[d]);
+			if (d)
+				ro->duty = d;
+			ro->perms |= 1u << p;
+		}
 	}
 	for (int p = 0; p < PA_PERM__COUNT; p++)
 		if (!line[p])
 			return pa_data_file_err(cf->path, s ? s->line : 1, "permissions",
 						"%s is not listed (give it roles, or - for none)",
 						perm_words[p]);
+	return PA_OK;
+}
+
+/* [totp]: "required ROLES" and "optional ROLES" ("-" = none), each role once at most; a
+ * role not listed is required to use a second factor. */
+static enum pa_err load_totp(struct pa_catalog *c, const struct pa_conf *cf)
+{
+	const struct pa_conf_section *s = pa_conf_section(cf, "totp");
+	uint64_t seen = 0;
+	for (int i = 0; s && i < s->nrows; i++) {
+		const struct pa_conf_row *r = &s->rows[i];
+		enum pa_err rc = need_cols(cf, r, 2, 2, "totp");
+		if (rc)
+			return rc;
+		bool optional = strcmp(r->tok[0], "optional") == 0;
+		if (!optional && strcmp(r->tok[0], "required") != 0)
+			return pa_data_file_err(cf->path, r->line, "totp",
+						"\"%s\" is not required or optional", r->tok[0]);
+		uint64_t mask;
+		if ((rc = roles_mask(c, cf, r->line, r->tok[1], &mask)))
+			return rc;
+		if (mask & seen)
+			return pa_data_file_err(cf->path, r->line, "roles",
+						"a role is listed twice in [totp]");
+		seen |= mask;
+		for (int k = 0; k < c->nroles; k++)
+			if ((mask >> k) & 1u)
+				c->roles[k].totp_optional = optional;
+	}
 	return PA_OK;
 }
 
@@ -202,9 +253,11 @@ static enum pa_err load_roles(struct pa_catalog *c, const char *path)
 			ro->scope = PA_SCOPE_REGION;
 		else if (strcmp(r->tok[1], "unit") == 0)
 			ro->scope = PA_SCOPE_UNIT;
+		else if (strcmp(r->tok[1], "none") == 0)
+			ro->scope = PA_SCOPE_NONE;
 		else {
 			rc = pa_data_file_err(path, r->line, "scope",
-					      "\"%s\" is not region or unit", r->tok[1]);
+					      "\"%s\" is not region, unit or none", r->tok[1]);
 			goto out;
 		}
 		ro->code = pa_strdup(&c->arena, r->tok[0]);
@@ -212,7 +265,8 @@ static enum pa_err load_roles(struct pa_catalog *c, const char *path)
 		ro->name_en = pa_strdup(&c->arena, r->tok[3]);
 		ro->index = c->nroles++;
 	}
-	rc = load_permissions(c, &cf);
+	if (!(rc = load_permissions(c, &cf)))
+		rc = load_totp(c, &cf);
 out:
 	pa_conf_free(&cf);
 	return rc;
@@ -1160,7 +1214,9 @@ enum pa_err pa_catalog_load(const char *datadir, struct pa_catalog **out)
 	}
 	/* Limits and routing name case types, so they come after them. */
 	if ((rc = load_limits(c, pa_sprintf(&c->arena, "%s/limits.conf", datadir))) ||
-	    (rc = load_routing(c, pa_sprintf(&c->arena, "%s/routing.conf", datadir))))
+	    (rc = load_routing(c, pa_sprintf(&c->arena, "%s/routing.conf", datadir))) ||
+	    (rc = pa_pwlist_load(pa_sprintf(&c->arena, "%s/common-passwords.txt", datadir),
+				 &c->pwlist)))
 		goto fail;
 	*out = c;
 	return PA_OK;
@@ -1173,6 +1229,7 @@ void pa_catalog_free(struct pa_catalog *c)
 {
 	if (!c)
 		return;
+	pa_pwlist_free(c->pwlist);
 	pa_arena_free(&c->arena);
 	free(c);
 }

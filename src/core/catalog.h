@@ -9,29 +9,38 @@
 
 #include "core/arena.h"
 #include "core/err.h"
+#include "core/passwd.h"
 
 #define PA_MAX_ROLES 64
 
 enum pa_scope_kind {
 	PA_SCOPE_REGION, /* sees cases located in its region subtree */
 	PA_SCOPE_UNIT,   /* sees cases that passed through its unit, within its region */
+	PA_SCOPE_NONE,   /* sees no case at all (administrators of the system itself) */
 };
 
+/* The three duties of 等保 separation of duties (三员分立): one role may hold permissions
+ * of one of them at most, whatever roles.conf says. */
+enum pa_duty { PA_DUTY_NONE, PA_DUTY_SYSTEM, PA_DUTY_SECURITY, PA_DUTY_AUDIT };
+
 /* What a role may do besides the case actions its lifecycles allow: a fixed vocabulary
- * the code checks, given to roles in roles.conf's [permissions]. routing_read = read the
- * routing rules in force and their history; routing_admin = put new rules in force;
- * audit_read = read the audit log (the auditor's, apart from those who administer);
- * pii_reveal = see a case's personal data in full, giving a reason (audited). */
+ * the code checks, given to roles in roles.conf's [permissions], each of one duty.
+ * routing_read = read the routing rules in force and their history; routing_admin = put
+ * new rules in force; users_admin = add and list accounts; security_admin = list accounts,
+ * unlock them, reset their second factor, read the security events; audit_read = read the
+ * audit log; pii_reveal = see a case's personal data in full, giving a reason (audited). */
 // clang-format off
 #define PA_PERMS_MAP(X) \
-	X(ROUTING_READ, "routing_read") \
-	X(ROUTING_ADMIN, "routing_admin") \
-	X(AUDIT_READ, "audit_read") \
-	X(PII_REVEAL, "pii_reveal")
+	X(ROUTING_READ, "routing_read", NONE) \
+	X(ROUTING_ADMIN, "routing_admin", SYSTEM) \
+	X(USERS_ADMIN, "users_admin", SYSTEM) \
+	X(SECURITY_ADMIN, "security_admin", SECURITY) \
+	X(AUDIT_READ, "audit_read", AUDIT) \
+	X(PII_REVEAL, "pii_reveal", NONE)
 // clang-format on
 
 enum pa_perm {
-#define PA_X(name, word) PA_PERM_##name,
+#define PA_X(name, word, duty) PA_PERM_##name,
 	PA_PERMS_MAP(PA_X)
 #undef PA_X
 		PA_PERM__COUNT
@@ -40,8 +49,10 @@ enum pa_perm {
 struct pa_role {
 	const char *code, *name, *name_en;
 	enum pa_scope_kind scope;
-	int index;      /* bit in role masks */
-	unsigned perms; /* bits 1u << enum pa_perm */
+	int index;          /* bit in role masks */
+	unsigned perms;     /* bits 1u << enum pa_perm */
+	enum pa_duty duty;  /* the one its permissions belong to (NONE: none of the three) */
+	bool totp_optional; /* roles.conf [totp]: a second factor may be enrolled, not must */
 };
 
 static inline bool pa_role_can(const struct pa_role *r, enum pa_perm p)
@@ -255,12 +266,14 @@ struct pa_catalog {
 	struct pa_channel *channels;
 	struct pa_lifecycle *lifecycles;
 	struct pa_casetype *types;
-	struct pa_arena arena; /* owns everything */
+	struct pa_pwlist *pwlist; /* datadir/common-passwords.txt: passwords refused */
+	struct pa_arena arena;    /* owns everything else */
 };
 
 /* Load datadir/roles.conf, datadir/channels.conf, datadir/limits.conf, datadir/routing.conf,
  * datadir/lifecycles/ *.conf, datadir/case-types/
- * *.conf. On any problem returns PA_DATA_FILE with "file:line: field: problem" in pa_err_last. */
+ * *.conf, datadir/common-passwords.txt. On any problem returns PA_DATA_FILE with "file:line: field:
+ * problem" in pa_err_last. */
 enum pa_err pa_catalog_load(const char *datadir, struct pa_catalog **out);
 void pa_catalog_free(struct pa_catalog *c);
 

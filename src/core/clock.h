@@ -8,6 +8,11 @@
 int64_t pa_now(void);
 /* Shift the clock by `seconds` from now on (tests, simulated sweeps). */
 void pa_clock_shift(int64_t seconds);
+/* TESTING ONLY (pingan serve --testing-clock FILE): from now on the clock runs as many
+ * seconds ahead as FILE says (one whole number, may be negative; missing or unreadable:
+ * 0), read again whenever the file changes — so a test can let a lock, a session or a
+ * one-time code's time pass without waiting. Never set in service. */
+void pa_clock_follow(const char *path);
 /* "2026-11-29T08:00:00+08:00"; buf needs 26 bytes. */
 char *pa_time_iso(int64_t t, char buf[32]);
 /* Year in CST of time t. */

@@ -62,6 +62,7 @@ enum pa_err pa_verrf(enum pa_err e, const char *field, const char *fmt, va_list 
 	else
 		snprintf(last.message, sizeof last.message, "%s", pa_err_hint(e));
 	snprintf(last.field, sizeof last.field, "%s", field ? field : "");
+	last.retry_after = 0;
 	sanitize(last.message);
 	sanitize(last.field);
 	return e;
@@ -74,6 +75,11 @@ enum pa_err pa_errf(enum pa_err e, const char *field, const char *fmt, ...)
 	pa_verrf(e, field, fmt, ap);
 	va_end(ap);
 	return e;
+}
+
+void pa_err_retry_after(int seconds)
+{
+	last.retry_after = seconds > 0 ? seconds : 1;
 }
 
 const struct pa_errinfo *pa_err_last(void)

@@ -16,13 +16,18 @@
 	X(BAD_QUERY, 400, "a query parameter is invalid")                                    \
 	X(UNAUTHENTICATED, 401, "log in first")                                              \
 	X(BAD_CREDENTIALS, 401, "wrong username or password")                                \
+	X(OTP_REQUIRED, 401, "this account also needs its one-time code")                    \
+	X(BAD_OTP, 401, "the one-time code or recovery code is not right")                   \
 	X(FORBIDDEN, 403, "your role or scope does not allow this")                          \
+	X(SETUP_REQUIRED, 403, "change your password or enrol a second factor first")        \
 	X(NOT_FOUND, 404, "no such resource")                                                \
 	X(METHOD_NOT_ALLOWED, 405, "method not allowed on this resource")                    \
 	X(CONFLICT, 409, "the request conflicts with the current state")                     \
 	X(ACTION_NOT_ALLOWED, 409, "this action is not allowed in the case's current state") \
 	X(TOO_LARGE, 413, "the request body is too large")                                   \
 	X(UNSUPPORTED_MEDIA, 415, "send the body as application/json")                       \
+	X(ACCOUNT_LOCKED, 423, "too many failed log-ins: the account is locked for a while") \
+	X(RATE_LIMITED, 429, "too many requests from your address; wait a moment")           \
 	X(STORE_BUSY, 503, "the store is busy; try again")                                   \
 	X(STORE_IO, 503, "the store cannot write right now; nothing was saved")              \
 	X(UNAVAILABLE, 503, "the service is shutting down or unavailable")                   \
@@ -46,11 +51,14 @@ struct pa_errinfo {
 	enum pa_err code;
 	char message[512];
 	char field[64];
+	int retry_after; /* seconds to wait before trying again (Retry-After), 0 = not said */
 };
 
 enum pa_err pa_errf(enum pa_err e, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 enum pa_err pa_verrf(enum pa_err e, const char *field, const char *fmt, va_list ap);
+/* Say how long to wait before trying again, for the error just set (a lock, a limit). */
+void pa_err_retry_after(int seconds);
 /* The current thread's detail; message is the default hint when none was set. */
 const struct pa_errinfo *pa_err_last(void);
 void pa_err_clear(void);

@@ -115,8 +115,13 @@ static enum pa_err unit(struct build *b, const char *code, const char *name, con
 static enum pa_err user(struct build *b, const char *username, const char *role, const char *region,
 			int64_t unit_id, const char *name, int64_t *id, FILE *out, bool show)
 {
-	enum pa_err rc = pa_user_create(b->db, b->app->cat, username, NULL, b->pw_hash, role,
-					region, unit_id, name, id);
+	struct pa_account_new n = {.username = username,
+				   .pw_hash = b->pw_hash,
+				   .role = role,
+				   .region = region,
+				   .name = name,
+				   .unit_id = unit_id};
+	enum pa_err rc = pa_user_create(b->db, b->app->cat, &n, id);
 	if (rc)
 		return rc;
 	b->nusers++;
@@ -235,6 +240,8 @@ static enum pa_err users(struct build *b, FILE *out)
 	    (rc = user(b, "city_staff", "city_staff", CITY, b->city_centre, "市综治中心 刘敏",
 		       &b->city_staff_user, out, true)) ||
 	    (rc = user(b, "auditor", "auditor", CITY, 0, "审计员 陈静", NULL, out, true)) ||
+	    (rc = user(b, "sys_admin", "sys_admin", CITY, 0, "系统管理员 周伟", NULL, out, true)) ||
+	    (rc = user(b, "sec_admin", "sec_admin", CITY, 0, "安全管理员 吴芳", NULL, out, true)) ||
 	    (rc = user(b, "police", "police", CITY, b->police_bureau, "市公安局 赵刚",
 		       &b->police_user, out, true)) ||
 	    (rc = user(b, "legal", "legal", CITY, b->justice_bureau, "市司法局 孙丽",

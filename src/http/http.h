@@ -28,6 +28,8 @@ struct pa_req {
 	const char *token;      /* the session token the caller presented */
 	struct pa_arena *arena; /* freed when the request completes */
 	char id[24];            /* request id, also sent as X-Request-Id */
+	char from[48];          /* the client's address (IPv4 or IPv6), for audit records */
+	bool https; /* it came over TLS: a trusted proxy said so (X-Forwarded-Proto: https) */
 	/* A request made in-process (conn NULL: the fuzz targets): its query arguments and
 	 * headers as name, value pairs ending in NULL, read by pa_req_query and _header. */
 	const char *const *args, *const *headers;
@@ -50,6 +52,11 @@ typedef enum pa_err (*pa_handler)(struct pa_req *rq, struct pa_reply *rp);
 #define PA_R_AUTH   1u /* a valid session is required */
 #define PA_R_BODY   2u /* a JSON object body is required */
 #define PA_R_UPLOAD 4u /* a raw body up to the upload limit (files) */
+/* open to a session that must first change its password or enrol a second factor
+ * (PA_NEEDS_*): the session's own routes */
+#define PA_R_SETUP        8u
+#define PA_R_LIMIT_LOGIN  16u /* counted against the log-in rate of the client's address */
+#define PA_R_LIMIT_PUBLIC 32u /* counted against the public rate (no log-in: the portal) */
 
 struct pa_route {
 	const char *method;
@@ -88,7 +95,12 @@ struct pa_server_opts {
 	size_t max_body;    /* bytes */
 	size_t max_upload;  /* bytes, for PA_R_UPLOAD routes */
 	unsigned max_connections;
-	unsigned timeout_s;
+	unsigned timeout_s;       /* a connection idle this long is closed */
+	unsigned request_timeout; /* a request's body must have arrived within this (seconds) */
+	int login_rate;           /* log-ins per minute per client address (0 = no limit) */
+	int public_rate;          /* requests to public routes per minute per address (0 = none) */
+	/* addresses whose X-Forwarded-For names the client ("10.0.0.2,::1"), or NULL */
+	const char *trusted_proxies;
 };
 struct pa_server;
 enum pa_err pa_server_start(struct pa_app *app, const struct pa_server_opts *o,
@@ -106,6 +118,9 @@ enum pa_err pa_h_health(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_session_create(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_session_get(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_session_delete(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_session_password(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_session_totp(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_session_totp_confirm(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_regions_list(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_region_get(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_grids_locate(struct pa_req *, struct pa_reply *);
@@ -127,5 +142,10 @@ enum pa_err pa_h_routing_put(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_audit_list(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_routing_versions(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_document_get(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_users_list(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_user_add(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_user_unlock(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_user_totp_reset(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_security_events(struct pa_req *, struct pa_reply *);
 
 #endif

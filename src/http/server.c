@@ -15,15 +15,18 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/jspec.h"
 #include "http/http.h"
 #include "http/metrics.h"
+#include "http/ratelimit.h"
 
 struct pa_server {
 	struct MHD_Daemon *d;
 	struct pa_app *app;
 	struct pa_server_opts o;
+	struct pa_ratelimit *login_rl, *public_rl; /* NULL = no limit */
 };
 
 /* Per-connection-request state, from the first call of the access handler to completion. */
@@ -149,7 +152,7 @@ static void add_common_headers(struct MHD_Response *r, const char *rid)
 /* Sends body if given, else the text streamed into out (taken over and freed). */
 static enum MHD_Result send_json(struct MHD_Connection *c, int status, json_t *body,
 				 struct pa_jw *out, const char *rid, const char *cookie,
-				 const char *allow)
+				 const char *allow, int retry_after)
 {
 	char *s;
 	size_t n;
@@ -172,6 +175,11 @@ static enum MHD_Result send_json(struct MHD_Connection *c, int status, json_t *b
 		MHD_add_response_header(r, "Set-Cookie", cookie);
 	if (allow)
 		MHD_add_response_header(r, "Allow", allow);
+	if (retry_after > 0) {
+		char ra[24];
+		snprintf(ra, sizeof ra, "%d", retry_after);
+		MHD_add_response_header(r, "Retry-After", ra);
+	}
 	enum MHD_Result ret = MHD_queue_response(c, (unsigned)status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -195,7 +203,7 @@ static enum MHD_Result send_file(struct MHD_Connection *c, const struct pa_reply
 				close(fd);
 			pa_errf(PA_STORE_IO, NULL, "the stored file cannot be read");
 			json_t *eb = error_body(PA_STORE_IO);
-			enum MHD_Result ret = send_json(c, 503, eb, NULL, rid, NULL, NULL);
+			enum MHD_Result ret = send_json(c, 503, eb, NULL, rid, NULL, NULL, 0);
 			json_decref(eb);
 			return ret;
 		}
@@ -247,6 +255,75 @@ static enum pa_err parse_body(struct pa_req *rq, const struct call *cl)
 	return pa_json_body(cl->body ? cl->body : "", cl->len, &rq->body);
 }
 
+/* Whether addr is one of the comma-separated list. */
+static bool listed(const char *list, const char *addr)
+{
+	size_t n = strlen(addr);
+	for (const char *p = list; p && *p;) {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len == n && strncmp(p, addr, n) == 0)
+			return true;
+		p = e ? e + 1 : NULL;
+	}
+	return false;
+}
+
+/* The client's address as text ("" if unknown): the peer's, or — when the peer is a
+ * trusted reverse proxy — the last address of X-Forwarded-For, the one the proxy saw; and
+ * whether the proxy says the client spoke TLS to it (nobody else is believed). */
+static void client_address(struct MHD_Connection *c, const char *trusted, char *out, size_t cap,
+			   bool *https)
+{
+	*https = false;
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	out[0] = 0;
+	if (!ci || !ci->client_addr)
+		return;
+	const struct sockaddr *sa = ci->client_addr;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out,
+			  (socklen_t)cap);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+			  (socklen_t)cap);
+	if (!trusted || !listed(trusted, out))
+		return;
+	const char *proto = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-Proto");
+	*https = proto && strcasecmp(proto, "https") == 0;
+	const char *xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For");
+	const char *last = xff ? strrchr(xff, ',') : NULL;
+	last = last ? last + 1 : xff;
+	while (last && *last == ' ')
+		last++;
+	struct pa_addr_key k;
+	size_t n = last ? strcspn(last, " ") : 0;
+	if (n && n < cap) {
+		char given[INET6_ADDRSTRLEN + 1] = "";
+		memcpy(given, last, n < sizeof given ? n : sizeof given - 1);
+		if (pa_addr_key_of(given, &k)) /* a real address, nothing else */
+			memcpy(out, given, sizeof given < cap ? sizeof given : cap);
+	}
+}
+
+/* RATE_LIMITED if the client's address has used up its rate for this route. */
+static enum pa_err rate_check(struct pa_server *srv, const struct pa_route *route,
+			      const struct pa_req *rq)
+{
+	struct pa_ratelimit *rl = route->flags & PA_R_LIMIT_LOGIN    ? srv->login_rl
+				  : route->flags & PA_R_LIMIT_PUBLIC ? srv->public_rl
+								     : NULL;
+	struct pa_addr_key k;
+	int wait;
+	if (!rl || !pa_addr_key_of(rq->from, &k) || pa_ratelimit_take(rl, &k, pa_now(), &wait))
+		return PA_OK;
+	pa_errf(PA_RATE_LIMITED, NULL, "too many %s from your address; try again in %d s",
+		route->flags & PA_R_LIMIT_LOGIN ? "log-ins" : "requests", wait);
+	pa_err_retry_after(wait);
+	return PA_RATE_LIMITED;
+}
+
 static const char *session_token(struct pa_req *rq, bool *from_cookie)
 {
 	*from_cookie = false;
@@ -276,6 +353,9 @@ static enum pa_err dispatch(struct pa_server *srv, struct pa_req *rq, struct cal
 	}
 	if (cl->too_large)
 		return pa_errf(PA_TOO_LARGE, NULL, "the body is larger than %zu bytes", cl->max);
+	enum pa_err rc = rate_check(srv, route, rq);
+	if (rc)
+		return rc;
 	struct query_check qc = {.route = route};
 	MHD_get_connection_values(rq->conn, MHD_GET_ARGUMENT_KIND, check_query_arg, &qc);
 	if (qc.rc)
@@ -285,7 +365,6 @@ static enum pa_err dispatch(struct pa_server *srv, struct pa_req *rq, struct cal
 			       ? pa_errf(PA_NOT_FOUND, NULL,
 					 "no such resource: the path holds %%00")
 			       : pa_errf(PA_BAD_QUERY, NULL, "a query parameter holds %%00 (NUL)");
-	enum pa_err rc;
 	if (route->flags & PA_R_AUTH) {
 		bool cookie;
 		rq->token = session_token(rq, &cookie);
@@ -293,6 +372,14 @@ static enum pa_err dispatch(struct pa_server *srv, struct pa_req *rq, struct cal
 			return pa_errf(PA_UNAUTHENTICATED, NULL, "log in first");
 		if ((rc = pa_authenticate(srv->app, rq->token, &rq->actor)))
 			return rc;
+		if (rq->actor.needs && !(route->flags & PA_R_SETUP))
+			return pa_errf(PA_SETUP_REQUIRED, NULL, "%s first (POST %s)",
+				       rq->actor.needs & PA_NEEDS_PASSWORD
+					       ? "replace the password someone else set"
+					       : "enrol the second factor your role requires",
+				       rq->actor.needs & PA_NEEDS_PASSWORD
+					       ? "/api/v1/session/password"
+					       : "/api/v1/session/totp");
 		/* A cookie rides along on cross-site requests; a custom header cannot be set by
 		 * another site without CORS, which pingan never grants. */
 		if (cookie && strcmp(rq->method, "GET") != 0 && strcmp(rq->method, "HEAD") != 0 &&
@@ -359,6 +446,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return MHD_YES;
 	}
 	if (*upload_size) {
+		/* a body trickled in to hold a thread and a connection: the time it may take is
+		 * bounded as its size is */
+		struct timespec t;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (srv->o.request_timeout && t.tv_sec - cl->t0.tv_sec > srv->o.request_timeout) {
+			pa_log(PA_LOG_WARN, "request_too_slow", "\"seconds\":%u",
+			       srv->o.request_timeout);
+			return MHD_NO;
+		}
 		if (!cl->too_large && cl->len + *upload_size > cl->max)
 			cl->too_large = true;
 		if (!cl->too_large) {
@@ -378,6 +474,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
 	struct pa_req rq = {
 		.app = srv->app, .conn = c, .method = method, .path = url, .arena = &cl->arena};
+	client_address(c, srv->o.trusted_proxies, rq.from, sizeof rq.from, &rq.https);
 	snprintf(rq.id, sizeof rq.id, "%lx-%lx", (unsigned long)time(NULL) & 0xffffff,
 		 (unsigned long)atomic_fetch_add(&req_counter, 1));
 	struct pa_reply rp = {.status = 200};
@@ -403,7 +500,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			if (status == 500)
 				pa_errf(rc, NULL, "internal error (request %s)", rq.id);
 		}
-		ret = send_json(c, status, eb, NULL, rq.id, NULL, allow);
+		const struct pa_errinfo *info = pa_err_last();
+		ret = send_json(c, status, eb, NULL, rq.id, NULL, allow,
+				info->code == rc ? info->retry_after : 0);
 		json_decref(eb);
 	} else if (rp.file || rp.file_data) {
 		status = 200;
@@ -412,11 +511,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		status = 500;
 		pa_errf(PA_INTERNAL, NULL, "the answer grew too large");
 		json_t *eb = error_body(PA_INTERNAL);
-		ret = send_json(c, status, eb, NULL, rq.id, NULL, NULL);
+		ret = send_json(c, status, eb, NULL, rq.id, NULL, NULL, 0);
 		json_decref(eb);
 	} else {
 		status = rp.status;
-		ret = send_json(c, status, rp.body, &rp.out, rq.id, rp.cookie, allow);
+		ret = send_json(c, status, rp.body, &rp.out, rq.id, rp.cookie, allow, 0);
 		json_decref(rp.body);
 	}
 	pa_jw_free(&rp.out);
@@ -510,6 +609,8 @@ enum pa_err pa_server_start(struct pa_app *app, const struct pa_server_opts *o,
 	struct pa_server *s = calloc(1, sizeof *s);
 	s->app = app;
 	s->o = *o;
+	s->login_rl = pa_ratelimit_new(o->login_rate);
+	s->public_rl = pa_ratelimit_new(o->public_rate);
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
 			 MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	if (ss.ss_family == AF_INET6)
@@ -521,6 +622,8 @@ enum pa_err pa_server_start(struct pa_app *app, const struct pa_server_opts *o,
 
 				MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
 	if (!s->d) {
+		pa_ratelimit_free(s->login_rl);
+		pa_ratelimit_free(s->public_rl);
 		free(s);
 		return pa_errf(PA_UNAVAILABLE, "listen", "cannot listen on %s (in use?)",
 			       o->listen);
@@ -549,5 +652,7 @@ void pa_server_stop(struct pa_server *s)
 	MHD_stop_daemon(s->d);
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
+	pa_ratelimit_free(s->login_rl);
+	pa_ratelimit_free(s->public_rl);
 	free(s);
 }

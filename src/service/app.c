@@ -83,7 +83,11 @@ enum pa_err pa_app_open(struct pa_app *app, const char *dburl, const char *audit
 			const char *datadir, const char *pii_key, bool with_writer)
 {
 	memset(app, 0, sizeof *app);
-	app->session_hours = 12;
+	app->login = (struct pa_login_policy){.lock_after = 5,
+					      .lock_window = 15 * 60,
+					      .lock_time = 15 * 60,
+					      .session_idle = 30 * 60,
+					      .session_max = 12 * 3600};
 	app->idem_days = 30;
 	enum pa_err rc = pa_catalog_load(datadir, &app->cat);
 	if (rc)

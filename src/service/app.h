@@ -22,6 +22,15 @@ struct pa_sweep_totals {
 	atomic_uint_fast64_t runs, failed, looked, yellow, red, escalated, late, watch_late;
 };
 
+/* How log-in guards itself and how long sessions last; pa_app_open sets the defaults. */
+struct pa_login_policy {
+	int lock_after;   /* failed log-ins under one username (5) … */
+	int lock_window;  /* … within this many seconds (900) … */
+	int lock_time;    /* … lock it for this many seconds (900) */
+	int session_idle; /* a session unused this many seconds ends (1800) */
+	int session_max;  /* a session ends this many seconds after log-in, used or not (43200) */
+};
+
 struct pa_app {
 	struct pa_store *store;
 	struct pa_case_cache *case_cache; /* rendered cases by (id, version); NULL = off */
@@ -32,7 +41,7 @@ struct pa_app {
 	char files_dir[1024];         /* where attachments are kept */
 	char font[512];               /* the font documents print with ("" = Debian's) */
 	struct pa_geo_index *geo;
-	int session_hours;
+	struct pa_login_policy login; /* lockout and session limits (serve's options) */
 	int idem_days; /* how long an Idempotency-Key is remembered (a phone may be offline for
 			* days before it sends again) */
 	/* The routing table in force (routing.c): replaced whole, never changed in place; the
@@ -62,6 +71,7 @@ struct pa_actor {
 	struct pa_user user;
 	const struct pa_role *role;
 	struct pa_scope scope;
+	unsigned needs; /* what the session must do before anything else (PA_NEEDS_*) */
 };
 
 /* What a case's condition (beside its state) allows: the actions offered and taken are
@@ -73,20 +83,70 @@ struct pa_case_cond {
 	int open_supervisions; /* manual supervisions waiting for their report */
 };
 
-/* ---- accounts (auth.c) ---- */
+/* ---- accounts and sessions (auth.c, login.c, second_factor.c, accounts.c) ---- */
 enum pa_err pa_password_hash(const char *password, char out[128]);
-/* On success token gets a new session token (NUL-terminated, 43 characters). */
-enum pa_err pa_login(struct pa_app *app, const char *username, const char *password, char token[64],
-		     struct pa_actor *actor);
+
+/* A log-in: the password, and the second factor's code (otp) or one of its recovery codes
+ * when the account has one; from = the client's address, for the audit record. */
+struct pa_login_in {
+	const char *username, *password, *otp, *recovery_code, *from;
+};
+struct pa_session_out {
+	char token[64]; /* the new session's token (NUL-terminated, 43 characters) */
+	struct pa_actor actor;
+	int recovery_left; /* recovery codes left after one was used; -1 if none was */
+};
+/* Log in: refused while the username is locked (ACCOUNT_LOCKED, with Retry-After), for a
+ * wrong username or password alike (BAD_CREDENTIALS), without the second factor's code
+ * (OTP_REQUIRED) or with a wrong one (BAD_OTP). Each failure counts towards the lock and is
+ * audited, as is each log-in; an unknown username is treated as a known one in all this. */
+enum pa_err pa_login(struct pa_app *app, const struct pa_login_in *in, struct pa_session_out *out);
+/* The actor of a session token: UNAUTHENTICATED once it was logged out, has gone unused
+ * longer than the idle limit or has reached its absolute limit. */
 enum pa_err pa_authenticate(struct pa_app *app, const char *token, struct pa_actor *actor);
-enum pa_err pa_logout(struct pa_app *app, const char *token);
+enum pa_err pa_logout(struct pa_app *app, const struct pa_actor *a, const char *token);
 json_t *pa_actor_json(const struct pa_app *app, const struct pa_actor *a);
-/* Create a user (CLI, demo): validates role, region and unit, and hashes the password —
- * or takes pw_hash, an argon2id hash the caller made of a password that met the policy
- * (the demo hashes its one published password once for all its accounts). id may be NULL. */
-enum pa_err pa_user_create(struct pa_db *db, const struct pa_catalog *cat, const char *username,
-			   const char *password, const char *pw_hash, const char *role,
-			   const char *region, int64_t unit_id, const char *name, int64_t *id);
+/* ["password", "totp"]: what needs asks of the session, as words. */
+json_t *pa_needs_json(unsigned needs);
+/* Replace one's own password ({old, new}): the new one meets the policy; the other sessions
+ * of the account end. */
+enum pa_err pa_password_change(struct pa_app *app, const struct pa_actor *a, const char *token,
+			       json_t *body, const char *from);
+/* Enrol a second factor ({password}): a new key, given once as base32 and as an otpauth://
+ * URI, awaiting its first code. CONFLICT if one is enrolled already. */
+enum pa_err pa_totp_begin(struct pa_app *app, const struct pa_actor *a, json_t *body,
+			  const char *from, json_t **out);
+/* Confirm it with its first code ({code}): it is then asked at every log-in; the answer
+ * holds the ten one-time recovery codes, shown this once. */
+enum pa_err pa_totp_confirm(struct pa_app *app, const struct pa_actor *a, const char *token,
+			    json_t *body, const char *from, json_t **out);
+/* A new account: its password (held to the policy and hashed) or pw_hash (the demo alone: it
+ * hashes its one published password, exempt from the policy, once for all its accounts);
+ * who adds it (0: a command) from where (NULL: no address), for its audit record. */
+struct pa_account_new {
+	const char *username, *password, *pw_hash, *role, *region, *name;
+	int64_t unit_id, by;
+	const char *from;
+};
+/* Create a user (CLI, demo, the system administrator): validates role, region and unit;
+ * the store writes the audit record (user.create) with it. id may be NULL. */
+enum pa_err pa_user_create(struct pa_db *db, const struct pa_catalog *cat,
+			   const struct pa_account_new *n, int64_t *id);
+
+/* ---- the administrators' work (accounts.c), one duty each ---- */
+/* The accounts of the caller's region, by id (users_admin or security_admin); the one of
+ * username alone when it is not NULL. */
+enum pa_err pa_users_list(struct pa_app *app, const struct pa_actor *a, const char *username,
+			  const char *limit, const char *cursor, struct pa_jw *out);
+/* Add an account ({username, password, role, region, unit_id, name}; users_admin): in the
+ * caller's region, its password to the policy and to be replaced at the first log-in; not
+ * one of the three administrators (those come from the command line). Answers the account. */
+enum pa_err pa_user_add(struct pa_app *app, const struct pa_actor *a, json_t *body,
+			const char *from, struct pa_jw *out);
+/* security_admin, on another account of the caller's region: unlock it, or reset its second
+ * factor (it enrols again; its sessions end). */
+enum pa_err pa_user_security(struct pa_app *app, const struct pa_actor *a, int64_t id,
+			     bool reset_totp, const char *from);
 
 /* ---- routing (routing.c) ---- */
 /* The routing table in force now: take it once per intake and route by it alone. */
@@ -107,8 +167,10 @@ enum pa_err pa_routing_put(struct pa_app *app, const struct pa_actor *a, json_t 
 /* Query parameters as given (NULL = absent); validated here. */
 struct pa_audit_query {
 	const char *limit, *cursor, *subject, *actor, *action;
+	bool security; /* the security events: accounts and log-ins (auth.…, user.…) alone */
 };
-/* A page of the audit log, newest first: the auditor's (audit_read, whole city) only. */
+/* A page of the audit log, newest first: the auditor's (audit_read, whole city) only; its
+ * security events, the security administrator's (security_admin) only. */
 enum pa_err pa_audit_page(struct pa_app *app, const struct pa_actor *a,
 			  const struct pa_audit_query *q, struct pa_jw *out);
 
@@ -183,6 +245,7 @@ struct pa_sweep_result {
 	int late;       /* manual supervisions without their report, marked */
 	int watch_late; /* watched dates passed (整改逾期), marked */
 	int forgotten;  /* idempotency keys past their retention, removed */
+	int sessions;   /* sessions ended (by their limits) since, removed */
 };
 /* Mark yellow and red supervision on the cases due by `now`, and escalate where the
  * profile says so; mark the watched dates passed by `now` on cases still being handled,

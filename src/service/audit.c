@@ -1,13 +1,21 @@
 /* audit.c: the audit log as the auditor reads it (GET /api/v1/audit) — newest first, paged,
  * by subject, actor or action. Only a role with audit_read over the whole city: separation
- * of duties keeps it from those who administer, and its rows are not bounded by region. */
+ * of duties keeps it from those who administer, and its rows are not bounded by region.
+ * The security administrator reads its security events alone: the records of accounts and
+ * log-ins (GET /api/v1/security/events). Read only: no route changes or stops the log. */
 #include <sodium.h>
 #include <string.h>
 
 #include "service/internal.h"
 
-static enum pa_err may_read(const struct pa_actor *a)
+static enum pa_err may_read(const struct pa_actor *a, bool security)
 {
+	if (security)
+		return pa_role_can(a->role, PA_PERM_SECURITY_ADMIN)
+			       ? PA_OK
+			       : pa_errf(PA_FORBIDDEN, NULL,
+					 "only the security administrator reads the security "
+					 "events");
 	if (!pa_role_can(a->role, PA_PERM_AUDIT_READ))
 		return pa_errf(PA_FORBIDDEN, NULL, "only the auditor reads the audit log");
 	if (a->scope.by_unit || strlen(a->scope.region) != 6)
@@ -65,7 +73,7 @@ enum pa_err pa_audit_page(struct pa_app *app, const struct pa_actor *a,
 			  const struct pa_audit_query *q, struct pa_jw *out)
 {
 	long long limit = 50, before = 0, actor = 0;
-	enum pa_err rc = may_read(a);
+	enum pa_err rc = may_read(a, q->security);
 	if (rc || (q->limit && (rc = query_int(q->limit, 1, 200, "limit", &limit))) ||
 	    (q->cursor && (rc = query_int(q->cursor, 1, INT64_MAX, "cursor", &before))) ||
 	    (q->actor && (rc = query_int(q->actor, 1, INT64_MAX, "actor", &actor))) ||
@@ -76,6 +84,10 @@ enum pa_err pa_audit_page(struct pa_app *app, const struct pa_actor *a,
 				    .subject = q->subject,
 				    .action = q->action,
 				    .actor_id = actor};
+	if (q->security) {
+		f.prefixes[0] = "auth.";
+		f.prefixes[1] = "user.";
+	}
 	struct pa_arena ar;
 	pa_arena_init(&ar);
 	struct pa_audit_entry *rows = NULL;

@@ -495,6 +495,13 @@ enum pa_err query_int(const char *s, long long lo, long long hi, const char *nam
 	return PA_OK;
 }
 
+void page_begin(struct pa_jw *out)
+{
+	pa_jw_obj(out);
+	pa_jw_key(out, "items");
+	pa_jw_arr(out);
+}
+
 void page_end(struct pa_jw *out, int64_t next)
 {
 	pa_jw_arr_end(out);

@@ -26,6 +26,37 @@ enum pa_err idem_store(struct pa_db *db, struct idem *im, int status, const stru
 enum pa_err render_back(struct pa_db *db, const struct pa_app *app, const struct pa_actor *a,
 			int64_t id, struct pa_jw *out);
 
+/* ---- auth.c / login.c: accounts and sessions ---- */
+/* An audit record of accounts and log-ins, in the caller's transaction (actor 0 = nobody
+ * known); detail is a JSON object, taken over. */
+enum pa_err login_audit(struct pa_db *db, int64_t actor, const char *action, const char *subject,
+			json_t *detail, int64_t at);
+/* Check a password against its argon2id hash, a few at a time (each takes 64 MiB). */
+enum pa_err password_verify(const char *hash, const char *password, bool *ok);
+enum pa_err actor_from(const struct pa_app *app, const struct pa_user *u, struct pa_actor *a);
+void token_hash(const char *token, uint8_t out[32]);
+/* A session's name in the audit log: the first 8 bytes of its token's hash in hex, enough to
+ * pair a log-in with its log-out, nothing to log in with. Written into buf[17]. */
+const char *session_name(const uint8_t hash[32], char buf[17]);
+/* Forget cached sessions: one token's, or every one of a user's (their sessions ended). */
+void session_forget(const char *token);
+void sessions_forget_user(int64_t user_id);
+/* Count a failed check of a password or code under username (user_id 0: no such account)
+ * towards its lock, with its audit records; returns what to answer: `answer`, or
+ * ACCOUNT_LOCKED if this failure locked it. reason: password, no_account, otp … */
+enum pa_err login_failed(struct pa_app *app, const char *username, int64_t user_id,
+			 const char *reason, const char *from, enum pa_err answer);
+/* A second factor's key sealed for the store under the personal-data key, bound to its
+ * account (in arena a); and opened again (PA_INTERNAL if it was altered or moved). */
+const char *totp_key_seal(const struct pa_app *app, struct pa_arena *a, int64_t user_id,
+			  const uint8_t key[20]);
+enum pa_err totp_key_open(const struct pa_app *app, int64_t user_id, const char *sealed,
+			  uint8_t key[20]);
+/* The hex SHA-256 a recovery code is kept as (read leniently: case, dashes, look-alikes). */
+void recovery_hash(const char *code, char out[65]);
+/* ACCOUNT_LOCKED (with Retry-After) if username is locked now, else PA_OK. */
+enum pa_err login_locked(struct pa_app *app, const char *username, int64_t user_id,
+			 const char *from);
 /* ---- personal.c ---- */
 /* Open a case row's sealed personal data in place (copies in a). */
 enum pa_err pa_case_unseal(const struct pa_app *app, struct pa_arena *a, struct pa_case_row *row);
@@ -64,6 +95,8 @@ enum pa_err pa_route_target(struct pa_db *db, const struct pa_routing_rule *r, c
 			    int64_t *unit, char name[128]);
 /* A whole-number query parameter from lo to hi (BAD_QUERY naming it otherwise). */
 enum pa_err query_int(const char *s, long long lo, long long hi, const char *name, long long *out);
+/* Open a page {"items": [… */
+void page_begin(struct pa_jw *out);
 /* Close a page {"items": [… and give its "next_cursor" (null when next is 0). */
 void page_end(struct pa_jw *out, int64_t next);
 enum pa_err pa_check_fields(const struct pa_field *list, int n, json_t *obj, const char *prefix,

@@ -200,7 +200,7 @@ static enum pa_err may(const struct pa_actor *a, enum pa_perm p)
 	/* the rules route the whole city: only an account scoped to the whole city (its
 	 * 6-digit code) may change them, whatever its role */
 	if (p == PA_PERM_ROUTING_ADMIN && pa_role_can(a->role, p) &&
-	    (a->scope.by_unit || strlen(a->scope.region) != 6))
+	    (a->role->scope == PA_SCOPE_UNIT || strlen(a->scope.region) != 6))
 		return pa_errf(PA_FORBIDDEN, NULL,
 			       "only an account over the whole city may change the routing rules");
 	if (pa_role_can(a->role, p))

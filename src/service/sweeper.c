@@ -223,27 +223,37 @@ static enum pa_err late_job(struct pa_db *db, void *arg)
 #define PRUNE_BATCH 1000
 
 struct prune_job {
-	int64_t before;
+	int64_t now, before;
+	bool sessions;
 	int n;
 };
 
 static enum pa_err prune_job(struct pa_db *db, void *arg)
 {
 	struct prune_job *j = arg;
-	return db->ops->idem_prune(db, j->before, PRUNE_BATCH, &j->n);
+	return j->sessions ? db->ops->sessions_prune(db, j->now, j->before, PRUNE_BATCH, &j->n)
+			   : db->ops->idem_prune(db, j->before, PRUNE_BATCH, &j->n);
 }
 
-/* Idempotency keys older than the retention go, a batch per writer job so intake never
- * waits long behind them. */
-static enum pa_err forget_keys(struct pa_app *app, int64_t now, int *forgotten)
+/* What has served its time goes, a batch per writer job so intake never waits long behind
+ * it: idempotency keys older than their retention; sessions past their end or unused past
+ * the idle limit (no longer any use to anyone, and a stolen token's row should not
+ * outlive it). */
+static enum pa_err forget(struct pa_app *app, int64_t now, struct pa_sweep_result *res)
 {
-	struct prune_job j = {.before = now - (int64_t)app->idem_days * 86400};
-	do {
-		enum pa_err rc = pa_writer_run(app->writer, prune_job, &j);
-		if (rc)
-			return rc;
-		*forgotten += j.n;
-	} while (j.n == PRUNE_BATCH);
+	struct prune_job keys = {.now = now, .before = now - (int64_t)app->idem_days * 86400},
+			 sessions = {.now = now,
+				     .before = now - app->login.session_idle,
+				     .sessions = true};
+	struct prune_job *jobs[] = {&keys, &sessions};
+	int *counts[] = {&res->forgotten, &res->sessions};
+	for (int i = 0; i < 2; i++)
+		do {
+			enum pa_err rc = pa_writer_run(app->writer, prune_job, jobs[i]);
+			if (rc)
+				return rc;
+			*counts[i] += jobs[i]->n;
+		} while (jobs[i]->n == PRUNE_BATCH);
 	return PA_OK;
 }
 
@@ -311,7 +321,7 @@ static enum pa_err sweep_run(struct pa_app *app, int64_t now, struct pa_sweep_re
 		if (n < SWEEP_BATCH || !marked)
 			break;
 	}
-	return forget_keys(app, now, &res->forgotten);
+	return forget(app, now, res);
 }
 
 enum pa_err pa_sweep(struct pa_app *app, int64_t now, struct pa_sweep_result *res)

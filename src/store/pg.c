@@ -181,10 +181,8 @@ static int prepared(struct pg *d, const char *sql, const char *what, enum pa_err
 	for (int i = 0; i < d->ncache; i++)
 		if (d->cache[i] == sql)
 			return i;
-	if (d->ncache == PG_CACHE) {
-		*e = pa_errf(PA_INTERNAL, NULL, "more statements than the cache holds (%s)", what);
-		return -1;
-	}
+	if (d->ncache == PG_CACHE)
+		return -2; /* run unprepared: slower, never wrong */
 	char name[16];
 	snprintf(name, sizeof name, "s%d", d->ncache);
 	PGresult *r = PQprepare(d->c, name, sql, 0, NULL);
@@ -207,11 +205,13 @@ PGresult *pg_run(struct pg *d, const char *sql, const struct pg_args *a, const c
 		return NULL;
 	}
 	int i = prepared(d, sql, what, e);
-	if (i < 0)
+	if (i == -1)
 		return NULL;
 	char name[16];
 	snprintf(name, sizeof name, "s%d", i);
-	PGresult *r = PQexecPrepared(d->c, name, a ? a->n : 0, a ? a->v : NULL, NULL, NULL, 0);
+	PGresult *r =
+		i < 0 ? PQexecParams(d->c, sql, a ? a->n : 0, NULL, a ? a->v : NULL, NULL, NULL, 0)
+		      : PQexecPrepared(d->c, name, a ? a->n : 0, a ? a->v : NULL, NULL, NULL, 0);
 	ExecStatusType st = PQresultStatus(r);
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
 		return r;
@@ -402,6 +402,7 @@ static void ops_fill(void)
 	pg_ops_work(&ops);
 	pg_ops_audit(&ops);
 	pg_ops_backup(&ops);
+	pg_ops_login(&ops);
 }
 
 const struct pa_store_ops *pa_pg_ops(void)

@@ -8,7 +8,7 @@
 
 #include "store/store.h"
 
-#define PG_CACHE    96 /* prepared statements kept per connection */
+#define PG_CACHE    160 /* prepared statements kept per connection (beyond: unprepared) */
 #define PG_MAX_ARGS 40
 
 /* The audit chain's head: how many rows, the last one's MAC, the algorithm. */
@@ -108,11 +108,16 @@ enum pa_err pg_version(struct pa_db *db, int *v);
 enum pa_err pg_persons_add(struct pg *d, int64_t id, const struct pa_case_in *c);
 enum pa_err pg_bump(struct pg *d, int64_t case_id, const char *what);
 
+/* The columns id, username, role, region, unit_id, name, unit's name from column 0 of row
+ * i (pg_admin.c, for pg_login.c). */
+void pg_user_from(const PGresult *r, int i, struct pa_user *u);
+
 /* Each file's part of the operations table. */
 void pg_ops_admin(struct pa_store_ops *o);
 void pg_ops_cases(struct pa_store_ops *o);
 void pg_ops_work(struct pa_store_ops *o);
 void pg_ops_audit(struct pa_store_ops *o);
 void pg_ops_backup(struct pa_store_ops *o);
+void pg_ops_login(struct pa_store_ops *o);
 
 #endif

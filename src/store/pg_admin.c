@@ -249,8 +249,10 @@ static enum pa_err pg_user_put(struct pa_db *db, const struct pa_user_in *u, int
 {
 	struct pg *d = PG(db);
 	static const char sql[] =
-		"INSERT INTO users (username, pw_hash, role, region, unit_id, name, created_at)"
-		" SELECT $1,$2,$3,$4,$5,$6,$7 WHERE EXISTS (SELECT 1 FROM regions WHERE code = $4)"
+		"INSERT INTO users (username, pw_hash, role, region, unit_id, name, created_at,"
+		" pw_changed_at, pw_must_change, totp_exempt)"
+		" SELECT $1,$2,$3,$4,$5,$6,$7,$7,$8,$9 WHERE EXISTS (SELECT 1 FROM regions WHERE "
+		"code = $4)"
 		" AND ($5::bigint IS NULL OR EXISTS (SELECT 1 FROM units WHERE id = $5))"
 		" ON CONFLICT DO NOTHING RETURNING id";
 	static const char taken[] = "SELECT 1 FROM users WHERE username = $1";
@@ -262,6 +264,8 @@ static enum pa_err pg_user_put(struct pa_db *db, const struct pa_user_in *u, int
 	pg_id(&a, u->unit_id);
 	pg_text(&a, u->name ? u->name : "");
 	pg_int(&a, u->created_at);
+	pg_int(&a, u->must_change);
+	pg_int(&a, u->totp_exempt);
 	enum pa_err e;
 	PGresult *r = pg_run(d, sql, &a, "user insert", &e);
 	if (!r)
@@ -284,12 +288,12 @@ static enum pa_err pg_user_put(struct pa_db *db, const struct pa_user_in *u, int
 	if (id)
 		*id = uid;
 	/* an account and the role it is given: a grant of permissions */
-	return pg_audit_json(d, 0, "user.create", "user", uid, NULL,
-			     json_pack("{s:s?, s:s?, s:o}", "role", u->role, "region", u->region,
-				       "unit", pg_jid(u->unit_id)));
+	return pg_audit_json(d, u->by, "user.create", "user", uid, NULL,
+			     json_pack("{s:s?, s:s?, s:o, s:s*}", "role", u->role, "region",
+				       u->region, "unit", pg_jid(u->unit_id), "from", u->from));
 }
 
-static void user_from(const PGresult *r, int i, struct pa_user *u)
+void pg_user_from(const PGresult *r, int i, struct pa_user *u)
 {
 	memset(u, 0, sizeof *u);
 	u->id = pg_i(r, i, 0);
@@ -315,7 +319,7 @@ static enum pa_err pg_user_by_name(struct pa_db *db, const char *username, struc
 	if (!r)
 		return e;
 	if (PQntuples(r) == 1) {
-		user_from(r, 0, u);
+		pg_user_from(r, 0, u);
 		snprintf(hash, cap, "%s", pg_s(r, 0, 7));
 	} else
 		e = PA_NOT_FOUND;
@@ -323,36 +327,18 @@ static enum pa_err pg_user_by_name(struct pa_db *db, const char *username, struc
 	return e;
 }
 
-/* A session's name in the audit log: the first 8 bytes of its token's hash, in hex. */
-static const char *session_name(const uint8_t hash[32], char buf[32])
-{
-	static const char hex[] = "0123456789abcdef";
-	for (int i = 0; i < 8; i++) {
-		buf[2 * i] = hex[hash[i] >> 4];
-		buf[2 * i + 1] = hex[hash[i] & 15];
-	}
-	buf[16] = 0;
-	return buf;
-}
-
 static enum pa_err pg_session_put(struct pa_db *db, const uint8_t hash[32], int64_t user_id,
-				  int64_t now, int64_t expires)
+				  int64_t now, int64_t expires, unsigned needs)
 {
-	struct pg *d = PG(db);
 	static const char sql[] = "INSERT INTO sessions (token_hash, user_id, created_at,"
-				  " expires_at) VALUES ($1,$2,$3,$4)";
+				  " expires_at, last_seen, needs) VALUES ($1,$2,$3,$4,$3,$5)";
 	struct pg_args a = {0};
 	pg_bytes(&a, hash, 32);
 	pg_int(&a, user_id);
 	pg_int(&a, now);
 	pg_int(&a, expires);
-	enum pa_err e = pg_do(d, sql, &a, "session insert", NULL);
-	if (e)
-		return e;
-	char name[32];
-	return pg_audit_json(d, user_id, "auth.login", "user", user_id, NULL,
-			     json_pack("{s:s, s:I}", "session", session_name(hash, name), "expires",
-				       (json_int_t)expires));
+	pg_int(&a, needs);
+	return pg_do(PG(db), sql, &a, "session insert", NULL);
 }
 
 static enum pa_err pg_session_user(struct pa_db *db, const uint8_t hash[32], int64_t now,
@@ -360,7 +346,8 @@ static enum pa_err pg_session_user(struct pa_db *db, const uint8_t hash[32], int
 {
 	static const char sql[] =
 		"SELECT u.id, u.username, u.role, u.region, u.unit_id, u.name,"
-		" un.name, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id"
+		" un.name, s.expires_at, s.last_seen, s.needs"
+		" FROM sessions s JOIN users u ON u.id = s.user_id"
 		" LEFT JOIN units un ON un.id = u.unit_id"
 		" WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0";
 	struct pg_args a = {0};
@@ -371,8 +358,10 @@ static enum pa_err pg_session_user(struct pa_db *db, const uint8_t hash[32], int
 	if (!r)
 		return e;
 	if (PQntuples(r) == 1) {
-		user_from(r, 0, u);
+		pg_user_from(r, 0, u);
 		u->session_expires = pg_i(r, 0, 7);
+		u->session_seen = pg_i(r, 0, 8);
+		u->session_needs = (unsigned)pg_i(r, 0, 9);
 	} else
 		e = PA_NOT_FOUND;
 	PQclear(r);
@@ -381,21 +370,10 @@ static enum pa_err pg_session_user(struct pa_db *db, const uint8_t hash[32], int
 
 static enum pa_err pg_session_delete(struct pa_db *db, const uint8_t hash[32])
 {
-	struct pg *d = PG(db);
-	static const char sql[] = "DELETE FROM sessions WHERE token_hash = $1 RETURNING user_id";
+	static const char sql[] = "DELETE FROM sessions WHERE token_hash = $1";
 	struct pg_args a = {0};
 	pg_bytes(&a, hash, 32);
-	enum pa_err e;
-	PGresult *r = pg_run(d, sql, &a, "session delete", &e);
-	if (!r)
-		return e;
-	int64_t user_id = PQntuples(r) == 1 ? pg_i(r, 0, 0) : 0;
-	PQclear(r);
-	if (!user_id)
-		return PA_OK; /* no such session: nothing changed */
-	char name[32];
-	return pg_audit_json(d, user_id, "auth.logout", "user", user_id, NULL,
-			     json_pack("{s:s}", "session", session_name(hash, name)));
+	return pg_do(PG(db), sql, &a, "session delete", NULL);
 }
 
 void pg_ops_admin(struct pa_store_ops *o)

@@ -336,6 +336,8 @@ static enum pa_err pg_audit_list(struct pa_db *db, const struct pa_audit_filter 
 		" AND ($3::bigint IS NULL OR l.actor_id = $3)"
 		" AND ($4::text IS NULL OR l.action = $4"
 		" OR substr(l.action, 1, length($4) + 1) = $4 || '.')"
+		" AND ($6::text IS NULL OR substr(l.action, 1, length($6)) = $6"
+		" OR substr(l.action, 1, length($7::text)) = $7)"
 		" ORDER BY l.idx DESC LIMIT $5";
 	struct pg_args p = {0};
 	pg_int(&p, f->before);
@@ -343,6 +345,8 @@ static enum pa_err pg_audit_list(struct pa_db *db, const struct pa_audit_filter 
 	pg_id(&p, f->actor_id);
 	pg_text(&p, f->action);
 	pg_int(&p, f->limit + 1); /* one more says whether a next page exists */
+	pg_text(&p, f->prefixes[0]);
+	pg_text(&p, f->prefixes[1]);
 	enum pa_err e;
 	PGresult *r = pg_run(d, sql, &p, "audit list", &e);
 	if (!r)

@@ -149,6 +149,24 @@ const char *const pa_pg_migrations[] = {
 	"CREATE TABLE case_persons (bidx " CODE " NOT NULL,"
 	" case_id bigint NOT NULL REFERENCES cases(id), PRIMARY KEY (bidx, case_id));"
 	"CREATE TABLE pii_key (id integer PRIMARY KEY CHECK (id = 1), probe text NOT NULL);",
+
+	/* 2: log-in security, as SQLite's migration 17 — when a password was set and whether
+	 * someone else set it; the second factor (its key and a key awaiting its first code,
+	 * both sealed text; the last time step a code was taken for; demo accounts exempt) and
+	 * its recovery codes, kept only as hashes; failed log-ins under a username, whether or
+	 * not an account has it; when each session was last used and what it must do first. */
+	"ALTER TABLE users ADD COLUMN pw_changed_at bigint,"
+	" ADD COLUMN pw_must_change integer NOT NULL DEFAULT 0, ADD COLUMN totp_secret text,"
+	" ADD COLUMN totp_next text, ADD COLUMN totp_last_step bigint NOT NULL DEFAULT 0,"
+	" ADD COLUMN totp_exempt integer NOT NULL DEFAULT 0;"
+	"CREATE TABLE recovery_codes (user_id bigint NOT NULL REFERENCES users(id),"
+	" code_hash text NOT NULL, used_at bigint, PRIMARY KEY (user_id, code_hash));"
+	"CREATE TABLE login_failures (username text PRIMARY KEY, failures integer NOT NULL,"
+	" first_at bigint NOT NULL, locked_until bigint NOT NULL DEFAULT 0);"
+	"ALTER TABLE sessions ADD COLUMN last_seen bigint NOT NULL DEFAULT 0,"
+	" ADD COLUMN needs integer NOT NULL DEFAULT 0;"
+	"UPDATE sessions SET last_seen = created_at;"
+	"CREATE INDEX sessions_user ON sessions(user_id);",
 };
 
 const int pa_pg_nmigrations = (int)(sizeof pa_pg_migrations / sizeof pa_pg_migrations[0]);

@@ -15,137 +15,9 @@
 
 #include "core/clock.h"
 #include "store/faultvfs.h"
+#include "store/sqlite_internal.h"
 #include "store/sqlite_schema.h"
 #include "store/store.h"
-
-#define CACHE 64
-
-/* The audit chain's head: how many rows, the last one's MAC, the algorithm. */
-struct chain_head {
-	bool found;
-	int64_t n;
-	uint8_t mac[PA_AUDIT_MAC_BYTES];
-	enum pa_audit_alg alg;
-};
-
-struct sq {
-	struct pa_db base;
-	sqlite3 *h;
-	int ncache;
-	struct {
-		const char *sql;
-		sqlite3_stmt *st;
-	} cache[CACHE];
-	/* The chain's head as rows are appended in the open transaction (known), and whether
-	 * the head row must be written before it commits (moved): see chain_head. */
-	bool head_known, head_moved;
-	struct chain_head head;
-};
-
-static struct sq *SQ(struct pa_db *db)
-{
-	return (struct sq *)db;
-}
-
-static enum pa_err map_rc(struct sq *d, int rc, const char *what)
-{
-	const char *msg = d && d->h ? sqlite3_errmsg(d->h) : sqlite3_errstr(rc);
-	switch (rc & 0xff) {
-	case SQLITE_OK:
-	case SQLITE_DONE:
-	case SQLITE_ROW:
-		return PA_OK;
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return pa_errf(PA_STORE_BUSY, NULL, "the store is busy (%s); try again", what);
-	case SQLITE_FULL:
-		return pa_errf(
-			PA_STORE_IO, NULL,
-			"the disk is full (%s); nothing was saved: try again once space is freed",
-			what);
-	case SQLITE_IOERR:
-	case SQLITE_CANTOPEN:
-	case SQLITE_READONLY:
-	case SQLITE_NOMEM:
-		return pa_errf(PA_STORE_IO, NULL,
-			       "the store cannot write (%s: %s); nothing was saved", what, msg);
-	case SQLITE_CONSTRAINT:
-		return pa_errf(PA_CONFLICT, NULL, "%s: %s", what, msg);
-	default:
-		return pa_errf(PA_INTERNAL, NULL, "store error in %s: %s", what, msg);
-	}
-}
-
-/* The cached statement for sql (keyed by the literal's address), reset and unbound. */
-static sqlite3_stmt *stmt(struct sq *d, const char *sql)
-{
-	for (int i = 0; i < d->ncache; i++)
-		if (d->cache[i].sql == sql) {
-			sqlite3_reset(d->cache[i].st);
-			sqlite3_clear_bindings(d->cache[i].st);
-			return d->cache[i].st;
-		}
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v3(d->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
-		map_rc(d, sqlite3_errcode(d->h), "prepare");
-		return NULL;
-	}
-	if (d->ncache < CACHE) {
-		d->cache[d->ncache].sql = sql;
-		d->cache[d->ncache++].st = st;
-	}
-	return st;
-}
-
-/* Statements beyond the cache are finalised by done(); cached ones only reset. */
-static void done(struct sq *d, sqlite3_stmt *st)
-{
-	for (int i = 0; i < d->ncache; i++)
-		if (d->cache[i].st == st) {
-			sqlite3_reset(st);
-			return;
-		}
-	sqlite3_finalize(st);
-}
-
-static void bt(sqlite3_stmt *st, int i, const char *s)
-{
-	if (s)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
-}
-
-static void bid(sqlite3_stmt *st, int i, int64_t v)
-{
-	if (v)
-		sqlite3_bind_int64(st, i, v);
-	else
-		sqlite3_bind_null(st, i);
-}
-
-static const char *col_s(sqlite3_stmt *st, int i)
-{
-	const unsigned char *s = sqlite3_column_text(st, i);
-	return s ? (const char *)s : "";
-}
-
-/* A column's text copied into arena a (NULL for NULL). */
-static const char *col_a(struct pa_arena *a, sqlite3_stmt *st, int i);
-
-static json_t *col_json_s(sqlite3_stmt *st, int i)
-{
-	return sqlite3_column_type(st, i) == SQLITE_NULL ? json_null() : json_string(col_s(st, i));
-}
-
-/* Run one statement to completion. */
-static enum pa_err run(struct sq *d, sqlite3_stmt *st, const char *what)
-{
-	int rc = sqlite3_step(st);
-	enum pa_err e = (rc == SQLITE_DONE || rc == SQLITE_ROW) ? PA_OK : map_rc(d, rc, what);
-	done(d, st);
-	return e;
-}
 
 /* A statement that runs often (BEGIN, COMMIT, SAVEPOINT …), prepared once. sql must be a
  * string literal: the statement cache is keyed by its address. */
@@ -744,6 +616,8 @@ static enum pa_err sq_audit_list(struct pa_db *db, const struct pa_audit_filter 
 		" AND (?3 IS NULL OR l.actor_id = ?3)"
 		" AND (?4 IS NULL OR l.action = ?4"
 		" OR substr(l.action, 1, length(?4) + 1) = ?4 || '.')"
+		" AND (?6 IS NULL OR substr(l.action, 1, length(?6)) = ?6"
+		" OR substr(l.action, 1, length(?7)) = ?7)"
 		" ORDER BY l.idx DESC LIMIT ?5";
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
@@ -753,6 +627,8 @@ static enum pa_err sq_audit_list(struct pa_db *db, const struct pa_audit_filter 
 	bid(st, 3, f->actor_id);
 	bt(st, 4, f->action);
 	sqlite3_bind_int(st, 5, f->limit + 1); /* one more says whether a next page exists */
+	bt(st, 6, f->prefixes[0]);
+	bt(st, 7, f->prefixes[1]);
 	*rows = pa_alloc(a, sizeof **rows * (size_t)(f->limit + 1));
 	*n = 0;
 	*next = 0;
@@ -1001,7 +877,8 @@ static enum pa_err sq_user_put(struct pa_db *db, const struct pa_user_in *u, int
 {
 	struct sq *d = SQ(db);
 	static const char sql[] = "INSERT INTO users (username, pw_hash, role, region, unit_id,"
-				  " name, created_at) VALUES (?,?,?,?,?,?,?)";
+				  " name, created_at, pw_changed_at, pw_must_change, totp_exempt)"
+				  " VALUES (?,?,?,?,?,?,?,?7,?,?)";
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
 		return pa_err_last()->code;
@@ -1012,6 +889,8 @@ static enum pa_err sq_user_put(struct pa_db *db, const struct pa_user_in *u, int
 	bid(st, 5, u->unit_id);
 	bt(st, 6, u->name ? u->name : "");
 	sqlite3_bind_int64(st, 7, u->created_at);
+	sqlite3_bind_int(st, 8, u->must_change);
+	sqlite3_bind_int(st, 9, u->totp_exempt);
 	int rc = sqlite3_step(st);
 	enum pa_err e = PA_OK;
 	if ((rc & 0xff) == SQLITE_CONSTRAINT)
@@ -1028,21 +907,9 @@ static enum pa_err sq_user_put(struct pa_db *db, const struct pa_user_in *u, int
 	if (id)
 		*id = uid;
 	/* an account and the role it is given: a grant of permissions */
-	return audit_json(d, 0, "user.create", "user", uid, NULL,
-			  json_pack("{s:s?, s:s?, s:o}", "role", u->role, "region", u->region,
-				    "unit", jid(u->unit_id)));
-}
-
-static void user_from(sqlite3_stmt *st, int i, struct pa_user *u)
-{
-	memset(u, 0, sizeof *u);
-	u->id = sqlite3_column_int64(st, i);
-	snprintf(u->username, sizeof u->username, "%s", col_s(st, i + 1));
-	snprintf(u->role, sizeof u->role, "%s", col_s(st, i + 2));
-	snprintf(u->region, sizeof u->region, "%s", col_s(st, i + 3));
-	u->unit_id = sqlite3_column_int64(st, i + 4);
-	snprintf(u->name, sizeof u->name, "%s", col_s(st, i + 5));
-	snprintf(u->unit_name, sizeof u->unit_name, "%s", col_s(st, i + 6));
+	return audit_json(d, u->by, "user.create", "user", uid, NULL,
+			  json_pack("{s:s?, s:s?, s:o, s:s*}", "role", u->role, "region", u->region,
+				    "unit", jid(u->unit_id), "from", u->from));
 }
 
 static enum pa_err sq_user_by_name(struct pa_db *db, const char *username, struct pa_user *u,
@@ -1068,27 +935,12 @@ static enum pa_err sq_user_by_name(struct pa_db *db, const char *username, struc
 	return e;
 }
 
-/* A session's name in the audit log: the first 8 bytes of its token's hash, in hex — enough to
- * pair a log-in with its log-out, nothing to log in with. Written into buf[32]. */
-static const char *session_name(const uint8_t hash[32], char buf[32])
-{
-	static const char hex[] = "0123456789abcdef";
-	char name[17];
-	for (int i = 0; i < 8; i++) {
-		name[2 * i] = hex[hash[i] >> 4];
-		name[2 * i + 1] = hex[hash[i] & 15];
-	}
-	name[16] = 0;
-	memcpy(buf, name, 17);
-	return buf;
-}
-
 static enum pa_err sq_session_put(struct pa_db *db, const uint8_t hash[32], int64_t user_id,
-				  int64_t now, int64_t expires)
+				  int64_t now, int64_t expires, unsigned needs)
 {
 	struct sq *d = SQ(db);
 	static const char sql[] = "INSERT INTO sessions (token_hash, user_id, created_at,"
-				  " expires_at) VALUES (?,?,?,?)";
+				  " expires_at, last_seen, needs) VALUES (?,?,?3,?,?3,?)";
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
 		return pa_err_last()->code;
@@ -1096,24 +948,19 @@ static enum pa_err sq_session_put(struct pa_db *db, const uint8_t hash[32], int6
 	sqlite3_bind_int64(st, 2, user_id);
 	sqlite3_bind_int64(st, 3, now);
 	sqlite3_bind_int64(st, 4, expires);
-	enum pa_err e = run(d, st, "session insert");
-	if (e)
-		return e;
-	char name[32];
-	return audit_json(d, user_id, "auth.login", "user", user_id, NULL,
-			  json_pack("{s:s, s:I}", "session", session_name(hash, name), "expires",
-				    (json_int_t)expires));
+	sqlite3_bind_int(st, 5, (int)needs);
+	return run(d, st, "session insert");
 }
 
 static enum pa_err sq_session_user(struct pa_db *db, const uint8_t hash[32], int64_t now,
 				   struct pa_user *u)
 {
 	struct sq *d = SQ(db);
-	static const char sql[] =
-		"SELECT u.id, u.username, u.role, u.region, u.unit_id, u.name,"
-		" un.name, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id"
-		" LEFT JOIN units un ON un.id = u.unit_id"
-		" WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0";
+	static const char sql[] = "SELECT u.id, u.username, u.role, u.region, u.unit_id, u.name,"
+				  " un.name, s.expires_at, s.last_seen, s.needs"
+				  " FROM sessions s JOIN users u ON u.id = s.user_id"
+				  " LEFT JOIN units un ON un.id = u.unit_id"
+				  " WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0";
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
 		return pa_err_last()->code;
@@ -1124,6 +971,8 @@ static enum pa_err sq_session_user(struct pa_db *db, const uint8_t hash[32], int
 	if (rc == SQLITE_ROW) {
 		user_from(st, 0, u);
 		u->session_expires = sqlite3_column_int64(st, 7);
+		u->session_seen = sqlite3_column_int64(st, 8);
+		u->session_needs = (unsigned)sqlite3_column_int(st, 9);
 	} else
 		e = rc == SQLITE_DONE ? PA_NOT_FOUND : map_rc(d, rc, "session get");
 	done(d, st);
@@ -1133,23 +982,12 @@ static enum pa_err sq_session_user(struct pa_db *db, const uint8_t hash[32], int
 static enum pa_err sq_session_delete(struct pa_db *db, const uint8_t hash[32])
 {
 	struct sq *d = SQ(db);
-	static const char sql[] = "DELETE FROM sessions WHERE token_hash = ? RETURNING user_id";
+	static const char sql[] = "DELETE FROM sessions WHERE token_hash = ?";
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
 		return pa_err_last()->code;
 	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(st);
-	int64_t user_id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	if (rc == SQLITE_ROW)
-		rc = sqlite3_step(st); /* the statement ends only when stepped to its end */
-	done(d, st);
-	if (rc != SQLITE_DONE)
-		return map_rc(d, rc, "session delete");
-	if (!user_id)
-		return PA_OK; /* no such session: nothing changed */
-	char name[32];
-	return audit_json(d, user_id, "auth.logout", "user", user_id, NULL,
-			  json_pack("{s:s}", "session", session_name(hash, name)));
+	return run(d, st, "session delete");
 }
 
 /* ---- cases ---- */
@@ -1476,14 +1314,6 @@ static enum pa_err sq_case_head(struct pa_db *db, const struct pa_scope *s, int6
 	" c.paused_days, c.paused_secs, c.sup_level, c.watch_due, c.watch_open, "              \
 	"c.watch_marked_at,"                                                                   \
 	" c.routing_version, c.seal_id"
-
-static const char *col_a(struct pa_arena *a, sqlite3_stmt *st, int i)
-{
-	if (sqlite3_column_type(st, i) == SQLITE_NULL)
-		return NULL;
-	const char *s = (const char *)sqlite3_column_text(st, i);
-	return pa_strndup(a, s, (size_t)sqlite3_column_bytes(st, i));
-}
 
 static void case_from(struct pa_arena *a, sqlite3_stmt *st, bool full, struct pa_case_row *r)
 {
@@ -2317,8 +2147,9 @@ static enum pa_err sq_routing_version_add(struct pa_db *db, const struct pa_rout
 	"v.version, v.sha256, v.source, v.actor_id, (SELECT coalesce(nullif(u.name, '')," \
 	" u.username) FROM users u WHERE u.id = v.actor_id), v.reason, v.at"
 
-static void routing_version_from(struct pa_arena *a, sqlite3_stmt *st, struct pa_routing_version *v)
+static void routing_version_from(struct pa_arena *a, sqlite3_stmt *st, void *row)
 {
+	struct pa_routing_version *v = row;
 	memset(v, 0, sizeof *v);
 	v->version = sqlite3_column_int64(st, 0);
 	v->sha256 = col_a(a, st, 1);
@@ -2366,20 +2197,9 @@ static enum pa_err sq_routing_versions(struct pa_db *db, int64_t before, int max
 	if (!st)
 		return pa_err_last()->code;
 	sqlite3_bind_int64(st, 1, before);
-	sqlite3_bind_int(st, 2, max + 1); /* one more says whether a next page exists */
-	*rows = pa_alloc(a, sizeof **rows * (size_t)(max + 1));
-	*n = 0;
-	*next = 0;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == max) {
-			*next = (*rows)[max - 1].version;
-			break;
-		}
-		routing_version_from(a, st, &(*rows)[(*n)++]);
-	}
-	done(d, st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PA_OK : map_rc(d, rc, "routing versions");
+	sqlite3_bind_int(st, 2, max + 1);
+	return page_rows(d, st, a, sizeof **rows, max, routing_version_from, (void **)rows, n, next,
+			 "routing versions");
 }
 
 /* ---- idempotency ---- */
@@ -2926,6 +2746,22 @@ const struct pa_store_ops pa_sqlite_ops = {
 	.session_put = sq_session_put,
 	.session_user = sq_session_user,
 	.session_delete = sq_session_delete,
+	.user_by_id = pa_sq_user_by_id,
+	.user_auth = pa_sq_user_auth,
+	.user_list = pa_sq_user_list,
+	.users_exempt = pa_sq_users_exempt,
+	.user_password_set = pa_sq_user_password_set,
+	.totp_offer = pa_sq_totp_offer,
+	.totp_confirm = pa_sq_totp_confirm,
+	.totp_clear = pa_sq_totp_clear,
+	.totp_take = pa_sq_totp_take,
+	.recovery_use = pa_sq_recovery_use,
+	.login_failures_get = pa_sq_login_failures_get,
+	.login_failures_put = pa_sq_login_failures_put,
+	.login_failures_clear = pa_sq_login_failures_clear,
+	.session_touch = pa_sq_session_touch,
+	.session_needs_set = pa_sq_session_needs_set,
+	.sessions_end = pa_sq_sessions_end,
 	.case_insert = sq_case_insert,
 	.case_head = sq_case_head,
 	.case_get = sq_case_get,
@@ -2961,6 +2797,7 @@ const struct pa_store_ops pa_sqlite_ops = {
 	.idem_get = sq_idem_get,
 	.idem_put = sq_idem_put,
 	.idem_prune = sq_idem_prune,
+	.sessions_prune = pa_sq_sessions_prune,
 	.backup = sq_backup,
 	.restore = sq_restore,
 	.check = sq_check,

@@ -222,6 +222,28 @@ const char *const pa_sqlite_migrations[] = {
 	" case_id INTEGER NOT NULL REFERENCES cases(id), PRIMARY KEY (bidx, case_id))"
 	" WITHOUT ROWID;"
 	"CREATE TABLE pii_key (id INTEGER PRIMARY KEY CHECK (id = 1), probe TEXT NOT NULL);",
+
+	/* 17: log-in security — when a password was set and whether someone else set it (to be
+	 * replaced at first log-in); the second factor (RFC 6238 key, a key awaiting its first
+	 * code, the last time step a code was taken for, so none is taken twice; demo accounts
+	 * exempt) and its one-time recovery codes, kept only as hashes; failed log-ins under a
+	 * username, whether or not an account has it, and the lock they led to; when each
+	 * session was last used (idle expiry) and what it must do before anything else. */
+	"ALTER TABLE users ADD COLUMN pw_changed_at INTEGER;"
+	"ALTER TABLE users ADD COLUMN pw_must_change INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE users ADD COLUMN totp_secret BLOB;"
+	"ALTER TABLE users ADD COLUMN totp_next BLOB;"
+	"ALTER TABLE users ADD COLUMN totp_last_step INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE users ADD COLUMN totp_exempt INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE recovery_codes (user_id INTEGER NOT NULL REFERENCES users(id),"
+	" code_hash TEXT NOT NULL, used_at INTEGER,"
+	" PRIMARY KEY (user_id, code_hash)) WITHOUT ROWID;"
+	"CREATE TABLE login_failures (username TEXT PRIMARY KEY, failures INTEGER NOT NULL,"
+	" first_at INTEGER NOT NULL, locked_until INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
+	"ALTER TABLE sessions ADD COLUMN last_seen INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE sessions ADD COLUMN needs INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE sessions SET last_seen = created_at;"
+	"CREATE INDEX sessions_user ON sessions(user_id);",
 };
 
 const int pa_sqlite_nmigrations =

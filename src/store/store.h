@@ -42,7 +42,41 @@ struct pa_user {
 	int64_t unit_id; /* 0 = none */
 	char name[64];
 	char unit_name[128];
-	int64_t session_expires; /* from session_user: when the session ends */
+	int64_t session_expires; /* from session_user: when the session ends at the latest, */
+	int64_t session_seen;    /* when it was last used (as last recorded), */
+	unsigned session_needs;  /* and what it must do before anything else (PA_NEEDS_*) */
+};
+
+/* What a session must do before it may do anything else. */
+#define PA_NEEDS_PASSWORD 1u /* replace a password someone else set */
+#define PA_NEEDS_TOTP     2u /* enrol the second factor its role requires */
+
+/* What log-in checks beside the password, kept with the user. */
+struct pa_user_auth {
+	char pw_hash[128];
+	bool totp_on;           /* a confirmed second factor: */
+	char totp_secret[128];  /* its key (RFC 6238, HMAC-SHA-1), sealed (core/seal.h) */
+	bool totp_pending;      /* a key handed out, awaiting its first code: */
+	char totp_next[128];    /* that key, sealed */
+	int64_t totp_last_step; /* the last time step a code was taken for (no replays) */
+	bool totp_exempt;       /* a demo account: no second factor asked */
+	bool must_change;       /* the password was set by someone else */
+	int recovery_left;      /* recovery codes not yet used */
+};
+
+/* Failed log-ins under one username (whether or not an account has it). */
+struct pa_login_failures {
+	int failures;         /* in the window that began at first_at */
+	int64_t first_at;     /* 0 = none recorded */
+	int64_t locked_until; /* 0 = not locked */
+};
+
+/* An account as administrators list it; strings in the arena passed to the read. */
+struct pa_user_row {
+	int64_t id, unit_id, created_at, locked_until;
+	const char *username, *name, *role, *region, *unit_name;
+	bool totp_on, totp_exempt, must_change, disabled;
+	int failures;
 };
 
 struct pa_region_in {
@@ -60,6 +94,10 @@ struct pa_user_in {
 	const char *username, *pw_hash, *role, *region, *name;
 	int64_t unit_id;
 	int64_t created_at;
+	bool must_change; /* the password was set by someone else: replaced at first log-in */
+	bool totp_exempt; /* a demo account: no second factor asked */
+	int64_t by;       /* who adds it (0: pingan itself, a command) */
+	const char *from; /* and from which address (NULL: none) */
 };
 
 struct pa_party_in {
@@ -273,8 +311,11 @@ struct pa_audit_reader {
 struct pa_audit_filter {
 	int64_t before;
 	int limit;
-	const char *subject, *action;
+	const char *subject, *action; /* action: "case" is case and case.… */
 	int64_t actor_id;
+	/* and, when the first is set, only actions with one of these prefixes (the security
+	 * events: "auth." and "user.") */
+	const char *prefixes[2];
 };
 
 struct pa_audit_entry {
@@ -356,11 +397,58 @@ struct pa_store_ops {
 	enum pa_err (*user_put)(struct pa_db *db, const struct pa_user_in *u, int64_t *id);
 	enum pa_err (*user_by_name)(struct pa_db *db, const char *username, struct pa_user *u,
 				    char *pw_hash, size_t hash_cap);
+	/* A session (by the SHA-256 of its token) last seen now, ending by expires at the
+	 * latest, which must do needs (PA_NEEDS_*) before anything else. */
 	enum pa_err (*session_put)(struct pa_db *db, const uint8_t hash[32], int64_t user_id,
-				   int64_t now, int64_t expires);
+				   int64_t now, int64_t expires, unsigned needs);
+	/* The user of a session not past expires, with session_expires, _seen and _needs. */
 	enum pa_err (*session_user)(struct pa_db *db, const uint8_t hash[32], int64_t now,
 				    struct pa_user *u);
 	enum pa_err (*session_delete)(struct pa_db *db, const uint8_t hash[32]);
+
+	/* accounts and log-in security (sqlite_login.c) */
+	enum pa_err (*user_by_id)(struct pa_db *db, int64_t id, struct pa_user *u);
+	enum pa_err (*user_auth)(struct pa_db *db, int64_t id, struct pa_user_auth *out);
+	/* Accounts of the region subtree (the one of username alone, when not NULL) by id,
+	 * from after (0 = the first) on, at most max; *next is the cursor of the page after
+	 * (0 = none). With the failed log-ins under their usernames. */
+	enum pa_err (*user_list)(struct pa_db *db, const char *region, const char *username,
+				 int64_t after, int max, struct pa_arena *a,
+				 struct pa_user_row **rows, int *n, int64_t *next);
+	/* How many accounts are exempt from the second factor (demo accounts). */
+	enum pa_err (*users_exempt)(struct pa_db *db, int64_t *n);
+	enum pa_err (*user_password_set)(struct pa_db *db, int64_t id, const char *pw_hash,
+					 bool must_change, int64_t at);
+	/* Hand out a second-factor key awaiting its first code (replacing any awaiting). */
+	enum pa_err (*totp_offer)(struct pa_db *db, int64_t id, const char *sealed_key);
+	/* The key awaiting becomes the account's second factor, its codes taken from step on,
+	 * with these recovery codes (hex SHA-256 each) replacing any before. NOT_FOUND if no
+	 * key awaits. */
+	enum pa_err (*totp_confirm)(struct pa_db *db, int64_t id, int64_t step,
+				    const char *const *code_hashes, int n);
+	/* No second factor any more: key, key awaiting and recovery codes gone. */
+	enum pa_err (*totp_clear)(struct pa_db *db, int64_t id);
+	/* Take a code of this time step: CONFLICT if one of it or a later step was taken. */
+	enum pa_err (*totp_take)(struct pa_db *db, int64_t id, int64_t step);
+	/* Use an unused recovery code (its hex SHA-256) once; NOT_FOUND if there is none. */
+	enum pa_err (*recovery_use)(struct pa_db *db, int64_t id, const char *code_hash,
+				    int64_t at);
+	/* Failed log-ins under a username: all zero if none are recorded. */
+	enum pa_err (*login_failures_get)(struct pa_db *db, const char *username,
+					  struct pa_login_failures *out);
+	enum pa_err (*login_failures_put)(struct pa_db *db, const char *username,
+					  const struct pa_login_failures *f);
+	/* Forget them (a log-in succeeded, an administrator unlocked), and any whose window
+	 * and lock both passed before `stale` (0 = none such). */
+	enum pa_err (*login_failures_clear)(struct pa_db *db, const char *username, int64_t stale);
+	enum pa_err (*session_touch)(struct pa_db *db, const uint8_t hash[32], int64_t seen);
+	enum pa_err (*session_needs_set)(struct pa_db *db, const uint8_t hash[32], unsigned needs);
+	/* End every session of a user but the one keep (NULL = all). */
+	enum pa_err (*sessions_end)(struct pa_db *db, int64_t user_id, const uint8_t *keep);
+	/* Forget up to max sessions that have ended: past their end (expires_at <= now) or
+	 * last used before seen_before; *n gets how many. */
+	enum pa_err (*sessions_prune)(struct pa_db *db, int64_t now, int64_t seen_before, int max,
+				      int *n);
 
 	/* cases */
 	enum pa_err (*case_insert)(struct pa_db *db, const struct pa_case_in *c,

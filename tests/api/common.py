@@ -54,10 +54,13 @@ class ApiTest(unittest.TestCase):
 
     server = None
     server_args = ()  # extra `pingan serve` options for the class's server
+    server_clock = False  # a clock the tests move (Server.shift)
+    server_limits = False  # the rate limits as by default (Server's limits)
 
     @classmethod
     def setUpClass(cls):
-        cls.server = Server(extra_args=cls.server_args)
+        cls.server = Server(extra_args=cls.server_args, clock=cls.server_clock,
+                            limits=cls.server_limits)
         try:
             cls.server.start()
         except Exception:

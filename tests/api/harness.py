@@ -1,11 +1,15 @@
 """harness.py: starts a real `pingan serve` on a loopback port against a fresh demo
 database and gives tests a small HTTP client. Standard library only."""
+import base64
+import hashlib
+import hmac
 import http.client
 import json
 import os
 import re
 import shutil
 import socket
+import struct
 import subprocess
 import tempfile
 import threading
@@ -16,6 +20,19 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 # suite against one with sanitizers); the demo city is cached beside a binary of its own.
 PINGAN = os.path.abspath(os.environ.get("PINGAN_BIN") or os.path.join(ROOT, "pingan"))
 PASSWORD = "Pingan@2026"
+# Passwords that meet the policy, for accounts the tests add (the demo's is exempt)
+STRONG = "Hanjiang-dusk-4817"
+STRONG2 = "Lotus pond, east gate 29"
+
+
+def totp(secret, at, offset=0):
+    """The RFC 6238 code (HMAC-SHA-1, 6 digits, 30 s) of a base32 key at unix time at,
+    offset steps away."""
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    mac = hmac.new(key, struct.pack(">Q", int(at // 30) + offset), hashlib.sha1).digest()
+    o = mac[-1] & 15
+    return "%06d" % ((struct.unpack(">I", mac[o:o + 4])[0] & 0x7fffffff) % 1000000)
+_DEMO_CACHE = os.path.join(ROOT, "build", "test-demo.db")
 _DEMO_CACHE = (os.path.join(os.path.dirname(PINGAN), "test-demo.db") if os.environ.get("PINGAN_BIN")
                else os.path.join(ROOT, "build", "test-demo.db"))
 # The demo's audit key: one file every build of the cached demo uses (made by the first), so
@@ -242,7 +259,10 @@ class Response:
 class Server:
     """A running pingan serve. Use as a context manager or call start()/stop()."""
 
-    def __init__(self, db=None, extra_args=()):
+    def __init__(self, db=None, extra_args=(), clock=False, limits=False):
+        """clock: run the server on a clock the test moves (shift). limits: keep the rate
+        limits as they are by default; otherwise they are raised out of the way of tests
+        that log in and look up far more often from one address than any person would."""
         self.dir = tempfile.mkdtemp(prefix="pingan-api-")
         self.db = db or os.path.join(self.dir, "pingan.db")
         self.own_pg = db is None and PG is not None
@@ -257,9 +277,17 @@ class Server:
         self.extra = list(extra_args)
         if "--sweep-interval" not in self.extra:
             self.extra += ["--sweep-interval", "0"]
+        for opt in ("--login-rate", "--public-rate"):
+            if not limits and opt not in self.extra:
+                self.extra += [opt, "100000"]
         self.proc = None
         self.log_path = os.path.join(self.dir, "server.log")
         self._tokens = {}
+        self.ahead = 0
+        self.clock_path = None
+        if clock:
+            self.clock_path = os.path.join(self.dir, "clock")
+            self.extra += ["--testing-clock", self.clock_path]
 
     def start(self):
         self.log = open(self.log_path, "ab")
@@ -314,6 +342,54 @@ class Server:
                 return f.read().decode("utf-8", "replace")
         except OSError:
             return ""
+
+    def shift(self, seconds):
+        """Move the server's clock on by seconds (a server started with clock=True)."""
+        self.ahead += seconds
+        tmp = self.clock_path + ".tmp"
+        with open(tmp, "w") as f:
+            f.write("%d\n" % self.ahead)
+        os.replace(tmp, self.clock_path)  # a new file: the server sees it changed
+
+    def now(self):
+        """The server's time."""
+        return time.time() + self.ahead
+
+    def add_user(self, username, role, region, password=STRONG, unit=None):
+        """Add an account with `pingan user add` (its password to be replaced at first
+        log-in); returns the completed process."""
+        cmd = [PINGAN, "user", "add", "--db", self.db, "--username", username, "--role", role,
+               "--region", region, "--password-stdin"]
+        if unit:
+            cmd += ["--unit", str(unit)]
+        return subprocess.run(cmd, input=(password + "\n").encode(), capture_output=True)
+
+    def ready_user(self, username, role, region, unit=None):
+        """An account added and made ready as its owner would: its password replaced
+        (STRONG2) and a second factor enrolled. Returns (token, key, recovery codes, the
+        time of the code that confirmed the key); the token is kept for username."""
+        r = self.add_user(username, role, region, unit=unit)
+        if r.returncode:
+            raise AssertionError("user add %s: %s" % (username, r.stderr))
+        r = self.request("POST", "/api/v1/session", {"username": username, "password": STRONG})
+        if r.status != 200:
+            raise AssertionError("first log-in of %s: %r" % (username, r))
+        tok = r.json["token"]
+        r = self.request("POST", "/api/v1/session/password", {"old": STRONG, "new": STRONG2},
+                         token=tok)
+        if r.status != 200:
+            raise AssertionError("new password of %s: %r" % (username, r))
+        r = self.request("POST", "/api/v1/session/totp", {"password": STRONG2}, token=tok)
+        if r.status != 200:
+            raise AssertionError("second factor of %s: %r" % (username, r))
+        key = r.json["secret"]
+        at = self.now()
+        r = self.request("POST", "/api/v1/session/totp/confirm", {"code": totp(key, at)},
+                         token=tok)
+        if r.status != 200:
+            raise AssertionError("confirming the second factor of %s: %r" % (username, r))
+        self._tokens[username] = tok
+        return tok, key, r.json["recovery_codes"], at
 
     def request(self, method, path, body=None, token=None, headers=None, raw=None):
         """body: a JSON-able object; raw: bytes sent as they are."""

@@ -6,6 +6,8 @@ src/store/sqlite.c, the role and holder tests in src/service/actions.c). The acc
 The rule, as the domain states it:
 - a region-scoped account sees a case iff the case's grid code starts with the account's
   region code (its region subtree);
+- an account whose role has scope none (the system and security administrators,
+  separation of duties) sees no case at all;
 - a unit-bound account (roles.conf: scope unit) sees a case iff the case lies in its region
   subtree and has passed through its unit: the unit took part in one of the case's steps,
   at either end (it held the case and passed it on, received it, reported it, or added a
@@ -126,6 +128,8 @@ def case_units(case):
 
 def visible(acct, case):
     """acct: {role, region, unit_id}; case: the case as an all-seeing account reads it."""
+    if ROLES[acct["role"]] == "none":
+        return False
     if not case["grid"].startswith(acct["region"]):
         return False
     if ROLES[acct["role"]] == "unit":

@@ -17,10 +17,11 @@ import json
 import os
 import re
 import subprocess
+import time
 import unittest
 from urllib.parse import parse_qsl, quote, urlsplit
 
-from harness import PASSWORD, PINGAN, ROOT, Server
+from harness import PASSWORD, PINGAN, ROOT, STRONG, STRONG2, Server, totp
 
 DOC_PATH = os.path.join(ROOT, "docs", "openapi.json")
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
@@ -609,6 +610,68 @@ class LiveTest(unittest.TestCase):
                   expect=415, code="UNSUPPORTED_MEDIA")
         self.call("POST", "/api/v1/session", raw=b" " * (1024 * 1024 + 1), headers=json_ct,
                   expect=413, code="TOO_LARGE")
+
+    def test_session_credentials(self):
+        self.assertEqual(self.s.add_user("oa_newcomer", "city_staff", "429006").returncode, 0)
+        r = self.call("POST", "/api/v1/session", {"username": "oa_newcomer", "password": STRONG},
+                      expect=200)
+        self.assertEqual(r.json["needs"], ["password", "totp"])
+        tok = r.json["token"]
+        self.call("GET", "/api/v1/cases", token=tok, expect=403, code="SETUP_REQUIRED")
+        pw = "/api/v1/session/password"
+        self.call("POST", pw, {"old": STRONG, "new": "short"}, token=tok, expect=400,
+                  code="BAD_FIELD")
+        self.call("POST", pw, {"old": STRONG, "new": STRONG2, "again": STRONG2}, token=tok,
+                  expect=400, code="UNKNOWN_FIELD")
+        self.assert_doc_refuses("post", pw, {"old": STRONG, "new": STRONG2, "again": STRONG2})
+        self.call("POST", pw, {"old": STRONG, "new": STRONG2}, token=tok, expect=200)
+        self.call("POST", "/api/v1/session/totp/confirm", {"code": "123456"}, token=tok,
+                  expect=409, code="CONFLICT")
+        key = self.call("POST", "/api/v1/session/totp", {"password": STRONG2}, token=tok,
+                        expect=200).json["secret"]
+        self.call("POST", "/api/v1/session/totp/confirm", {"code": "12345"}, token=tok,
+                  expect=400, code="BAD_FIELD")
+        r = self.call("POST", "/api/v1/session/totp/confirm", {"code": totp(key, time.time())},
+                      token=tok, expect=200)
+        self.assertEqual(len(r.json["recovery_codes"]), 10)
+        self.call("POST", "/api/v1/session/totp", {"password": STRONG2}, token=tok, expect=409,
+                  code="CONFLICT")
+        self.call("GET", "/api/v1/session", token=tok, expect=200)
+        login = {"username": "oa_newcomer", "password": STRONG2}
+        self.call("POST", "/api/v1/session", login, expect=401, code="OTP_REQUIRED")
+        self.call("POST", "/api/v1/session", dict(login, otp="12345"), expect=401,
+                  code="BAD_OTP")
+        r = self.call("POST", "/api/v1/session", dict(login, recovery_code=r.json[
+            "recovery_codes"][0]), expect=200)
+        self.assertEqual(r.json["recovery_codes_left"], 9)
+        # a username locked after repeated failures, with or without an account
+        for i in range(4):
+            self.call("POST", "/api/v1/session", {"username": "oa_nobody", "password": "x%d" % i},
+                      expect=401, code="BAD_CREDENTIALS")
+        self.call("POST", "/api/v1/session", {"username": "oa_nobody", "password": "x"},
+                  expect=423, code="ACCOUNT_LOCKED")
+
+    def test_administration(self):
+        self.call("GET", "/api/v1/users?username=town_101", user="sys_admin", expect=200)
+        self.call("GET", "/api/v1/users?limit=2", user="sec_admin", expect=200)
+        self.call("GET", "/api/v1/users", user="auditor", expect=403, code="FORBIDDEN")
+        body = {"username": "oa_made", "password": STRONG, "role": "grid_worker",
+                "region": "429006101001001", "name": "刘洋"}
+        uid = self.call("POST", "/api/v1/users", body, user="sys_admin", expect=201).json["id"]
+        self.call("POST", "/api/v1/users", body, user="sys_admin", expect=409, code="CONFLICT")
+        self.call("POST", "/api/v1/users", dict(body, username="oa_sec", role="sec_admin"),
+                  user="sys_admin", expect=403, code="FORBIDDEN")
+        self.call("POST", "/api/v1/users/%d/unlock" % uid, user="sec_admin", expect=200)
+        self.call("POST", "/api/v1/users/999999/unlock", user="sec_admin", expect=404,
+                  code="NOT_FOUND")
+        self.call("DELETE", "/api/v1/users/%d/totp" % uid, user="sec_admin", expect=200)
+        self.call("DELETE", "/api/v1/users/%d/totp" % uid, user="sys_admin", expect=403,
+                  code="FORBIDDEN")
+        self.call("GET", "/api/v1/security/events?limit=5", user="sec_admin", expect=200)
+        r = self.call("GET", "/api/v1/audit?limit=5", user="auditor", expect=200)
+        self.call("GET", "/api/v1/audit?cursor=" + r.json["next_cursor"], user="auditor",
+                  expect=200)
+        self.call("GET", "/api/v1/audit", user="sec_admin", expect=403, code="FORBIDDEN")
 
     def test_regions(self):
         r = self.call("GET", "/api/v1/regions?parent=429006", user="town_101", expect=200)

@@ -10,7 +10,7 @@ import subprocess
 import tempfile
 
 from common import ApiTest, GRID
-from harness import PASSWORD, PINGAN, ROOT
+from harness import PINGAN, ROOT
 
 NEIGHBOUR_TO_TOWN = "neighbour dispute neighbour - - tier:town town dispute"
 
@@ -153,9 +153,7 @@ class RoutingPutTest(ApiTest):
         for user in ("city_staff", "town_101", "auditor"):
             self.assertError(self.put(good, user=user), 403, "FORBIDDEN")
         # a city administrator's role over one town only does not route the whole city
-        subprocess.run([PINGAN, "user", "add", "--db", self.s.db, "--username", "town_admin",
-                        "--role", "city_admin", "--region", GRID[:9], "--password-stdin"],
-                       input=PASSWORD.encode(), check=True, capture_output=True)
+        self.s.ready_user("town_admin", "city_admin", GRID[:9])
         self.assertError(self.put(good, user="town_admin"), 403, "FORBIDDEN")
         # a reason is required
         self.assertError(self.put({"rules": edited}), 400, "MISSING_FIELD", "reason")

@@ -123,6 +123,13 @@ class SessionTest(ApiTest):
         self.assertIn("samesite", attrs)
         self.assertIn(attrs["samesite"].lower(), ("strict", "lax"))
         self.assertEqual(attrs.get("path"), "/")
+        # over plain HTTP, and a client's own word that it is TLS is not believed (only a
+        # trusted proxy's: test_limits)
+        self.assertNotIn("secure", attrs)
+        r = self.s.request("POST", "/api/v1/session", {"username": "town_101",
+                                                       "password": PASSWORD},
+                           headers={"X-Forwarded-Proto": "https"})
+        self.assertNotIn("secure", r.header("Set-Cookie").lower())
 
     def cookie_headers(self, tok, csrf=False):
         h = {"Cookie": "pingan_session=" + tok}

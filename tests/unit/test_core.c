@@ -145,9 +145,28 @@ static void test_catalog_shipped(void **st)
 	assert_true(pa_role_can(pa_catalog_role(c, "auditor"), PA_PERM_ROUTING_READ));
 	assert_false(pa_role_can(pa_catalog_role(c, "auditor"), PA_PERM_ROUTING_ADMIN));
 	assert_false(pa_role_can(pa_catalog_role(c, "grid_worker"), PA_PERM_ROUTING_READ));
-	/* separation of duties: the auditor reads the audit log, the administrator does not */
-	assert_true(pa_role_can(pa_catalog_role(c, "auditor"), PA_PERM_AUDIT_READ));
-	assert_false(pa_role_can(pa_catalog_role(c, "city_admin"), PA_PERM_AUDIT_READ));
+	/* separation of duties: each of the three administrators holds one duty alone */
+	const struct pa_role *sys = pa_catalog_role(c, "sys_admin"),
+			     *sec = pa_catalog_role(c, "sec_admin"),
+			     *aud = pa_catalog_role(c, "auditor");
+	assert_int_equal(sys->duty, PA_DUTY_SYSTEM);
+	assert_int_equal(sec->duty, PA_DUTY_SECURITY);
+	assert_int_equal(aud->duty, PA_DUTY_AUDIT);
+	assert_int_equal(sys->scope, PA_SCOPE_NONE);
+	assert_int_equal(sec->scope, PA_SCOPE_NONE);
+	assert_true(pa_role_can(sys, PA_PERM_USERS_ADMIN) &&
+		    pa_role_can(sys, PA_PERM_ROUTING_ADMIN));
+	assert_false(pa_role_can(sys, PA_PERM_SECURITY_ADMIN) ||
+		     pa_role_can(sys, PA_PERM_AUDIT_READ));
+	assert_true(pa_role_can(sec, PA_PERM_SECURITY_ADMIN));
+	assert_false(pa_role_can(sec, PA_PERM_USERS_ADMIN) || pa_role_can(sec, PA_PERM_AUDIT_READ));
+	assert_true(pa_role_can(aud, PA_PERM_AUDIT_READ));
+	assert_false(pa_role_can(aud, PA_PERM_USERS_ADMIN) ||
+		     pa_role_can(aud, PA_PERM_SECURITY_ADMIN));
+	/* every role is staff: every one must use a second factor */
+	for (int i = 0; i < c->nroles; i++)
+		assert_false(c->roles[i].totp_optional);
+	assert_true(pa_pwlist_count(c->pwlist) > 500);
 	assert_null(pa_lifecycle_find(lc, "verify_pass", rep));
 	assert_non_null(pa_lifecycle_find(lc, "report", PA_FROM_CREATE));
 	assert_int_equal(lc->states[rep].phase, PA_PHASE_ACCEPT);
@@ -254,6 +273,22 @@ static void test_catalog_broken(void **st)
 		 "roles.conf:5: roles: unknown role \"king\""},
 		{"roles.conf", "[roles]\nboss region B B\n[permissions]\nfly boss\n",
 		 "roles.conf:4: permission: unknown permission \"fly\""},
+		{"roles.conf",
+		 "[roles]\nboss none B B\n[permissions]\nrouting_read -\nrouting_admin -\n"
+		 "users_admin boss\nsecurity_admin -\naudit_read boss\n",
+		 "roles.conf:8: permissions: audit_read would give boss both system administration "
+		 "and audit"},
+		{"roles.conf",
+		 "[roles]\nboss none B B\n[permissions]\nrouting_read -\nrouting_admin -\n"
+		 "users_admin -\nsecurity_admin boss\naudit_read -\npii_reveal "
+		 "-\n[totp]\nsometimes boss\n",
+		 "roles.conf:11: totp: \"sometimes\" is not required or optional"},
+		{"roles.conf",
+		 "[roles]\nboss none B B\n[permissions]\nrouting_read -\nrouting_admin -\n"
+		 "users_admin -\nsecurity_admin boss\naudit_read -\npii_reveal -\n[totp]\nrequired "
+		 "boss\n"
+		 "optional boss\n",
+		 "roles.conf:12: roles: a role is listed twice in [totp]"},
 		{"routing.conf", "[rules]\nr - - - - tier:town city ordinary\n",
 		 "routing.conf:2: tier: a case sent to the town centre"},
 		{"routing.conf", "[rules]\nr - - - - tier:town town ordinary\n[extra]\n",
@@ -270,6 +305,15 @@ static void test_catalog_broken(void **st)
 				 cases[i].expect);
 		rm_data();
 	}
+	/* the common-password list is one of the data files: without it nothing starts */
+	copy_data();
+	char p[600];
+	snprintf(p, sizeof p, "%s/common-passwords.txt", tmpdir);
+	assert_int_equal(unlink(p), 0);
+	struct pa_catalog *c = NULL;
+	assert_int_equal(pa_catalog_load(tmpdir, &c), PA_DATA_FILE);
+	assert_non_null(strstr(pa_err_last()->message, "common-passwords.txt"));
+	rm_data();
 }
 
 /* Routing rules from a text buffer: with or without the [rules] header, line numbers as

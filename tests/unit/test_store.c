@@ -283,7 +283,7 @@ static void test_users_sessions_idem(void **st)
 	assert_int_equal(o->user_put(w, &u, &uid), PA_OK);
 	assert_int_equal(o->user_put(w, &u, NULL), PA_CONFLICT);
 	uint8_t h[32] = {1, 2, 3};
-	assert_int_equal(o->session_put(w, h, uid, 100, 200), PA_OK);
+	assert_int_equal(o->session_put(w, h, uid, 100, 200, 0), PA_OK);
 	assert_int_equal(o->idem_put(w, uid, "key-00001", "abc", 201, "{\"id\":1}", 100), PA_OK);
 	assert_int_equal(o->commit(w), PA_OK);
 	struct pa_user got;
@@ -302,6 +302,151 @@ static void test_users_sessions_idem(void **st)
 	assert_string_equal(body, "{\"id\":1}");
 	free(body);
 	assert_int_equal(o->idem_get(w, uid + 1, "key-00001", rh, &status, &body), PA_NOT_FOUND);
+	drop_store(s, w);
+}
+
+/* Log-in security: a second factor offered, confirmed with its recovery codes, its codes
+ * taken once; recovery codes used once; failures under any username; sessions' use, duties
+ * and ending; accounts listed with their locks; the audit log read back by action. */
+static void test_login_security(void **st)
+{
+	(void)st;
+	struct pa_db *w;
+	struct pa_store *s = fresh_store(&w);
+	const struct pa_store_ops *o = w->ops;
+	int64_t units[2], uid, other;
+	assert_int_equal(o->begin(w), PA_OK);
+	seed_regions(w, units);
+	struct pa_user_in u = {"li", "$argon2id$x", "town_staff", "429006101", "李", 0, 5, true};
+	assert_int_equal(o->user_put(w, &u, &uid), PA_OK);
+	struct pa_user_in v = {"demo", "$argon2id$y", "auditor", "429006", "", 0, 5, false, true};
+	assert_int_equal(o->user_put(w, &v, &other), PA_OK);
+	struct pa_user_auth a;
+	assert_int_equal(o->user_auth(w, uid, &a), PA_OK);
+	assert_string_equal(a.pw_hash, "$argon2id$x");
+	assert_true(a.must_change && !a.totp_on && !a.totp_pending && !a.totp_exempt);
+	int64_t n = 0;
+	assert_int_equal(o->users_exempt(w, &n), PA_OK);
+	assert_int_equal(n, 1);
+	/* the second factor */
+	const char *const codes[] = {"h1", "h2"};
+	assert_int_equal(o->totp_confirm(w, uid, 100, codes, 2), PA_NOT_FOUND); /* none offered */
+	const char *key = "pa1:a-sealed-key"; /* the store keeps what it is given */
+	assert_int_equal(o->totp_offer(w, uid, key), PA_OK);
+	assert_int_equal(o->user_auth(w, uid, &a), PA_OK);
+	assert_true(a.totp_pending && !a.totp_on);
+	assert_string_equal(a.totp_next, key);
+	assert_int_equal(o->totp_confirm(w, uid, 100, codes, 2), PA_OK);
+	assert_int_equal(o->user_auth(w, uid, &a), PA_OK);
+	assert_true(a.totp_on && !a.totp_pending);
+	assert_string_equal(a.totp_secret, key);
+	assert_int_equal(a.totp_last_step, 100);
+	assert_int_equal(a.recovery_left, 2);
+	assert_int_equal(o->totp_take(w, uid, 100), PA_CONFLICT); /* the confirming code's step */
+	assert_int_equal(o->totp_take(w, uid, 101), PA_OK);
+	assert_int_equal(o->totp_take(w, uid, 101), PA_CONFLICT); /* no replay */
+	assert_int_equal(o->recovery_use(w, uid, "h1", 7), PA_OK);
+	assert_int_equal(o->recovery_use(w, uid, "h1", 8), PA_NOT_FOUND);   /* once */
+	assert_int_equal(o->recovery_use(w, other, "h2", 8), PA_NOT_FOUND); /* not theirs */
+	assert_int_equal(o->user_auth(w, uid, &a), PA_OK);
+	assert_int_equal(a.recovery_left, 1);
+	assert_int_equal(o->totp_clear(w, uid), PA_OK);
+	assert_int_equal(o->user_auth(w, uid, &a), PA_OK);
+	assert_true(!a.totp_on && !a.totp_pending && a.recovery_left == 0);
+	assert_int_equal(o->recovery_use(w, uid, "h2", 9), PA_NOT_FOUND);
+	assert_int_equal(o->user_password_set(w, uid, "$argon2id$z", false, 9), PA_OK);
+	assert_int_equal(o->user_auth(w, uid, &a), PA_OK);
+	assert_true(!a.must_change);
+	assert_string_equal(a.pw_hash, "$argon2id$z");
+	/* failures, under names with or without an account */
+	struct pa_login_failures f = {3, 1000, 0}, g;
+	assert_int_equal(o->login_failures_get(w, "nobody", &g), PA_OK);
+	assert_int_equal(g.failures, 0);
+	assert_int_equal(o->login_failures_put(w, "nobody", &f), PA_OK);
+	f = (struct pa_login_failures){5, 2000, 2900};
+	assert_int_equal(o->login_failures_put(w, "li", &f), PA_OK);
+	assert_int_equal(o->login_failures_get(w, "li", &g), PA_OK);
+	assert_true(g.failures == 5 && g.first_at == 2000 && g.locked_until == 2900);
+	/* stale ones go: "nobody"'s window and lock ended before 1500, li's did not */
+	assert_int_equal(o->login_failures_clear(w, "", 1500), PA_OK);
+	assert_int_equal(o->login_failures_get(w, "nobody", &g), PA_OK);
+	assert_int_equal(g.failures, 0);
+	struct pa_arena ar;
+	pa_arena_init(&ar);
+	struct pa_user_row *rows;
+	int nrows;
+	int64_t next;
+	assert_int_equal(o->user_list(w, "429006", NULL, 0, 1, &ar, &rows, &nrows, &next), PA_OK);
+	assert_int_equal(nrows, 1);
+	assert_int_equal(next, uid);
+	assert_string_equal(rows[0].username, "li");
+	assert_true(rows[0].failures == 5 && rows[0].locked_until == 2900);
+	assert_int_equal(o->user_list(w, "429006", NULL, next, 5, &ar, &rows, &nrows, &next),
+			 PA_OK);
+	assert_true(nrows == 1 && next == 0 && rows[0].totp_exempt);
+	/* a town's accounts alone */
+	assert_int_equal(o->user_list(w, "429006101", NULL, 0, 5, &ar, &rows, &nrows, &next),
+			 PA_OK);
+	assert_true(nrows == 1 && rows[0].id == uid);
+	assert_int_equal(o->user_list(w, "429006", "demo", 0, 5, &ar, &rows, &nrows, &next), PA_OK);
+	assert_true(nrows == 1 && rows[0].id == other);
+	assert_int_equal(o->login_failures_clear(w, "li", 0), PA_OK);
+	assert_int_equal(o->login_failures_get(w, "li", &g), PA_OK);
+	assert_int_equal(g.locked_until, 0);
+	/* sessions: their use, their duties, ending all of a user's but one */
+	uint8_t h1[32] = {1}, h2[32] = {2};
+	assert_int_equal(o->session_put(w, h1, uid, 100, 900, PA_NEEDS_TOTP), PA_OK);
+	assert_int_equal(o->session_put(w, h2, uid, 100, 900, 0), PA_OK);
+	assert_int_equal(o->session_touch(w, h1, 150), PA_OK);
+	assert_int_equal(o->session_touch(w, h1, 120), PA_OK); /* never back in time */
+	struct pa_user got;
+	assert_int_equal(o->session_user(w, h1, 200, &got), PA_OK);
+	assert_true(got.session_seen == 150 && got.session_needs == PA_NEEDS_TOTP);
+	assert_int_equal(o->session_needs_set(w, h1, 0), PA_OK);
+	assert_int_equal(o->session_user(w, h1, 200, &got), PA_OK);
+	assert_int_equal(got.session_needs, 0u);
+	assert_int_equal(o->sessions_end(w, uid, h1), PA_OK);
+	assert_int_equal(o->session_user(w, h2, 200, &got), PA_NOT_FOUND);
+	assert_int_equal(o->session_user(w, h1, 200, &got), PA_OK);
+	assert_int_equal(o->sessions_end(w, uid, NULL), PA_OK);
+	assert_int_equal(o->session_user(w, h1, 200, &got), PA_NOT_FOUND);
+	assert_int_equal(o->user_by_id(w, uid, &got), PA_OK);
+	assert_string_equal(got.username, "li");
+	assert_int_equal(o->user_by_id(w, 999, &got), PA_NOT_FOUND);
+	/* the audit log, newest first, by action prefix, a page at a time */
+	const char *acts[] = {"auth.login", "routing.put", "auth.locked", "user.created"};
+	for (int i = 0; i < 4; i++) {
+		struct pa_audit_in e = {uid, 10 + i, acts[i], "user:1", "{}"};
+		assert_int_equal(o->audit_add(w, &e), PA_OK);
+	}
+	/* the security events: actions of accounts and log-ins only (the store's own
+	 * user.create for li among them), newest first, a page at a time */
+	struct pa_audit_entry *ar_rows;
+	struct pa_audit_filter af = {.limit = 2, .prefixes = {"auth.", "user."}};
+	assert_int_equal(o->audit_list(w, &af, &ar, &ar_rows, &nrows, &next), PA_OK);
+	assert_int_equal(nrows, 2);
+	assert_string_equal(ar_rows[0].row.action, "user.created");
+	assert_string_equal(ar_rows[1].row.action, "auth.locked");
+	assert_string_equal(ar_rows[0].actor_name, "li");
+	af.before = next;
+	assert_int_equal(o->audit_list(w, &af, &ar, &ar_rows, &nrows, &next), PA_OK);
+	assert_int_equal(nrows, 2);
+	assert_string_equal(ar_rows[0].row.action, "auth.login");
+	assert_string_equal(ar_rows[1].row.action, "user.create");
+	af.before = next;
+	af.limit = 50;
+	assert_int_equal(o->audit_list(w, &af, &ar, &ar_rows, &nrows, &next), PA_OK);
+	for (int i = 0; i < nrows; i++)
+		assert_true(strncmp(ar_rows[i].row.action, "auth.", 5) == 0 ||
+			    strncmp(ar_rows[i].row.action, "user.", 5) == 0);
+	struct pa_audit_filter all = {.limit = 50};
+	assert_int_equal(o->audit_list(w, &all, &ar, &ar_rows, &nrows, &next), PA_OK);
+	bool routing = false;
+	for (int i = 0; i < nrows; i++)
+		routing |= strcmp(ar_rows[i].row.action, "routing.put") == 0;
+	assert_true(routing);
+	pa_arena_free(&ar);
+	assert_int_equal(o->commit(w), PA_OK);
 	drop_store(s, w);
 }
 
@@ -563,6 +708,7 @@ int main(void)
 		cmocka_unit_test(test_contract),
 		cmocka_unit_test(test_watch_due),
 		cmocka_unit_test(test_users_sessions_idem),
+		cmocka_unit_test(test_login_security),
 		cmocka_unit_test(test_routing_versions),
 		cmocka_unit_test(test_writer_group_commit),
 		cmocka_unit_test(test_backup_check),
