@@ -106,6 +106,17 @@ static int int_opt(const char *name, const char *value, long lo, long hi, int *o
 	return 0;
 }
 
+/* PostgreSQL serves each connection with a process of its own: more readers than there are
+ * CPU threads to run them only queue inside the server, and every one holds memory there
+ * (docs/deploy.md, sizing). SQLite's readers are threads of this process: no limit. */
+static int pool_default(const char *db)
+{
+	if (!pa_store_is_pg(db))
+		return 0;
+	long n = sysconf(_SC_NPROCESSORS_ONLN) * 2;
+	return n < 4 ? 4 : n > 64 ? 64 : (int)n;
+}
+
 /* Demo accounts ask for no second factor: say so at every start, so a demo city is never
  * taken for one fit for service. */
 static void warn_exempt(struct pa_app *app)
@@ -135,10 +146,15 @@ static int cmd_serve(int argc, char **argv)
 		   *idle = "1800", *max_age = "43200", *lock_after = "5", *lock_window = "900",
 		   *lock_time = "900", *clock = NULL, *login_rate = "30", *public_rate = "30",
 		   *proxies = NULL, *req_timeout = "30", *idem = NULL, *early_ack = NULL,
-		   *akey = NULL;
+		   *akey = NULL, *pool = NULL;
 	struct pa_opt opts[] = {
 		{"db", "DB", "the database: a SQLite file, or postgres://… (docs/deploy.md)", &db,
 		 1},
+		{"db-pool", "N",
+		 "read connections to the database at most; a request finding all in use waits "
+		 "up to 10 s for one, then answers 503 (default: on PostgreSQL twice this "
+		 "machine's CPU threads, at least 4, at most 64; on SQLite no limit)",
+		 &pool, 0},
 		{"audit-key", "FILE", PA_AUDIT_KEY_HELP, &akey, 0},
 		{"pii-key", "FILE",
 		 "the personal-data key file (default: the database path + .pii-key, made at the "
@@ -237,8 +253,9 @@ static int cmd_serve(int argc, char **argv)
 		return 2;
 	}
 	struct pa_login_policy lp;
-	int lrate, prate, rtimeout;
-	if (int_opt("login-rate", login_rate, 0, 100000, &lrate) ||
+	int lrate, prate, rtimeout, npool = 0;
+	if ((pool && int_opt("db-pool", pool, 1, 10000, &npool)) ||
+	    int_opt("login-rate", login_rate, 0, 100000, &lrate) ||
 	    int_opt("public-rate", public_rate, 0, 100000, &prate) ||
 	    int_opt("request-timeout", req_timeout, 1, 3600, &rtimeout) ||
 	    int_opt("session-idle", idle, 60, 86400, &lp.session_idle) ||
@@ -255,6 +272,7 @@ static int cmd_serve(int argc, char **argv)
 	if (pa_app_open(&app, db, akey, datadir(data), pii_key, true))
 		return fail("cannot start");
 	app.login = lp;
+	pa_store_pool_set(app.store, npool ? npool : pool_default(db), 10000);
 	warn_exempt(&app);
 	if (!idem_days(idem, &app)) {
 		pa_app_close(&app);

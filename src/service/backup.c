@@ -3,6 +3,7 @@
  * the temporary names and renames that keep a half copy from ever wearing the final name,
  * and the catalog's rules the counters are checked by. */
 #include "service/backup.h"
+#include "service/backup_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -469,9 +470,8 @@ static void unlink_db(const char *path)
 /* Copy the database at from into the database at to (created, or replaced whole), and
  * bring it to this pingan's schema (chaining its audit log with key, if it was from before
  * the chain). */
-static enum pa_err restore_into(const char *to, const char *from,
-				const uint8_t key[PA_AUDIT_KEY_BYTES],
-				const struct pa_ops_listener *l)
+enum pa_err pa_restore_into(const char *to, const char *from, const uint8_t key[PA_AUDIT_KEY_BYTES],
+			    const struct pa_ops_listener *l)
 {
 	struct pa_store *s;
 	struct pa_db *w = NULL;
@@ -487,6 +487,31 @@ static enum pa_err restore_into(const char *to, const char *from,
 	if (w)
 		w->ops->close(w);
 	pa_store_close(s);
+	return rc;
+}
+
+enum pa_err pa_restore_checked(const char *staged, const char *from,
+			       const uint8_t key[PA_AUDIT_KEY_BYTES], const char *key_path,
+			       const char *files_dir, const struct pa_catalog *cat,
+			       const struct pa_ops_listener *l, struct pa_ops_result *res)
+{
+	char from_files[PATH_MAX];
+	snprintf(from_files, sizeof from_files, "%s.files", from);
+	struct shas keep = {0};
+	enum pa_err rc = check_db(staged, key, key_path, from_files, cat, l, res, &keep);
+	if (!rc && res->problems)
+		rc = pa_errf(PA_CONFLICT, "from",
+			     "the backup %s has %lld problem%s (above): nothing was restored", from,
+			     (long long)res->problems, res->problems == 1 ? "" : "s");
+	for (int i = 0; !rc && i < keep.n; i++) {
+		char why[1400];
+		if (file_copy(from_files, files_dir, keep.v[i].sha, keep.v[i].size, why,
+			      sizeof why))
+			rc = pa_errf(PA_STORE_IO, NULL, "cannot restore an attachment: %s", why);
+		else
+			res->files++;
+	}
+	free(keep.v);
 	return rc;
 }
 
@@ -547,7 +572,9 @@ enum pa_err pa_restore(const char *from, const char *audit_key, const char *db,
 	memset(res, 0, sizeof *res);
 	if (strlen(from) > PATH_MAX / 2 || strlen(db) > PATH_MAX / 2)
 		return pa_errf(PA_BAD_REQUEST, NULL, "a path too long");
-	char wal[PATH_MAX], tmp[PATH_MAX], from_files[PATH_MAX], ra[PATH_MAX], rb[PATH_MAX];
+	if (pa_store_is_pg(db))
+		return pa_restore_pg(from, audit_key, db, files_dir, force, cat, l, res);
+	char wal[PATH_MAX], tmp[PATH_MAX], ra[PATH_MAX], rb[PATH_MAX];
 	snprintf(wal, sizeof wal, "%s-wal", db);
 	bool replace = exists(db) || exists(wal);
 	if (replace && realpath(from, ra) && realpath(db, rb) && strcmp(ra, rb) == 0)
@@ -575,23 +602,9 @@ enum pa_err pa_restore(const char *from, const char *audit_key, const char *db,
 	/* Restored beside the database first, brought to this schema and checked there: the
 	 * database is touched only by a copy known whole. */
 	snprintf(tmp, sizeof tmp, "%s.restoring-%d", db, (int)getpid());
-	snprintf(from_files, sizeof from_files, "%s.files", from);
 	unlink_db(tmp);
-	struct shas keep = {0};
-	if (!(rc = restore_into(tmp, from, key, l)) &&
-	    !(rc = check_db(tmp, key, key_path, from_files, cat, l, res, &keep)) && res->problems)
-		rc = pa_errf(PA_CONFLICT, "from",
-			     "the backup %s has %lld problem%s (above): nothing was restored", from,
-			     (long long)res->problems, res->problems == 1 ? "" : "s");
-	for (int i = 0; !rc && i < keep.n; i++) {
-		char why[1400];
-		if (file_copy(from_files, files_dir, keep.v[i].sha, keep.v[i].size, why,
-			      sizeof why))
-			rc = pa_errf(PA_STORE_IO, NULL, "cannot restore an attachment: %s", why);
-		else
-			res->files++;
-	}
-	free(keep.v);
+	if (!(rc = pa_restore_into(tmp, from, key, l)))
+		rc = pa_restore_checked(tmp, from, key, key_path, files_dir, cat, l, res);
 	/* the key before the database: a database under its name has its key */
 	if (!rc && key_dest) {
 		had_old = replace && pa_audit_key_read(key_dest, old) == PA_OK;
@@ -609,7 +622,7 @@ enum pa_err pa_restore(const char *from, const char *audit_key, const char *db,
 			close(fd);
 		sync_parent(db);
 	} else if (!rc) {
-		rc = restore_into(db, tmp, key, l);
+		rc = pa_restore_into(db, tmp, key, l);
 		if (rc && had_old) /* the database stays as it was: so does its key */
 			pa_audit_key_save(key_dest, old);
 	}

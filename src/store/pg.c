@@ -196,8 +196,43 @@ static int prepared(struct pg *d, const char *sql, const char *what, enum pa_err
 	return d->ncache++;
 }
 
+void pg_pause(int attempt)
+{
+	/* a little, more each time, so the other side can finish */
+	struct timespec t = {0, (long)attempt * 20 * 1000000L};
+	nanosleep(&t, NULL);
+}
+
+bool pg_transient(void)
+{
+	return !strcmp(last_state, "40001") || !strcmp(last_state, "40P01");
+}
+
+static bool pg_transient_op(struct pa_db *db)
+{
+	(void)db;
+	return pg_transient();
+}
+
+static PGresult *run_once(struct pg *d, const char *sql, const struct pg_args *a, const char *what,
+			  enum pa_err *e);
+
 PGresult *pg_run(struct pg *d, const char *sql, const struct pg_args *a, const char *what,
 		 enum pa_err *e)
+{
+	/* alone, a statement is its own transaction and may simply run again; inside one,
+	 * the whole transaction must (pg_retry, the writer) */
+	bool alone = PQtransactionStatus(d->c) == PQTRANS_IDLE;
+	PGresult *r = run_once(d, sql, a, what, e);
+	for (int attempt = 1; !r && alone && pg_transient() && attempt < PG_TRIES; attempt++) {
+		pg_pause(attempt);
+		r = run_once(d, sql, a, what, e);
+	}
+	return r;
+}
+
+static PGresult *run_once(struct pg *d, const char *sql, const struct pg_args *a, const char *what,
+			  enum pa_err *e)
 {
 	*e = PA_OK;
 	if (!reconnect(d)) {
@@ -247,12 +282,9 @@ enum pa_err pg_retry(struct pg *d, const char *begin, enum pa_err (*fn)(struct p
 		     void *arg)
 {
 	enum pa_err e = PA_OK;
-	for (int attempt = 0; attempt < 5; attempt++) {
-		if (attempt) {
-			/* back off a little, more each time, so the other side can finish */
-			struct timespec t = {0, (long)attempt * 20 * 1000000L};
-			nanosleep(&t, NULL);
-		}
+	for (int attempt = 0; attempt < PG_TRIES; attempt++) {
+		if (attempt)
+			pg_pause(attempt);
 		if ((e = pg_exec(d, begin, "begin")))
 			return e;
 		e = fn(d, arg);
@@ -260,8 +292,7 @@ enum pa_err pg_retry(struct pg *d, const char *begin, enum pa_err (*fn)(struct p
 			e = pg_exec(d, "COMMIT", "commit");
 		if (pg_in_tx(d))
 			pg_exec(d, "ROLLBACK", "rollback");
-		if (e != PA_STORE_BUSY ||
-		    (strcmp(last_state, "40001") && strcmp(last_state, "40P01")))
+		if (e != PA_STORE_BUSY || !pg_transient())
 			return e;
 	}
 	return e;
@@ -318,6 +349,7 @@ static enum pa_err pg_begin(struct pa_db *db)
 {
 	struct pg *d = PG(db);
 	pg_head_forget(d);
+	last_state[0] = 0; /* what this transaction meets, not what one before met */
 	enum pa_err e = pg_exec(d, "BEGIN", "begin");
 	if (!e)
 		e = pg_do(d, WRITER_LOCK, NULL, "begin", NULL);
@@ -388,6 +420,7 @@ static void ops_fill(void)
 {
 	ops.name = "postgresql";
 	ops.open = pg_open;
+	ops.transient = pg_transient_op;
 	ops.close = pg_close;
 	ops.migrate = pg_migrate;
 	ops.version = pg_version;

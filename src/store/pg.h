@@ -78,8 +78,18 @@ bool pg_null(const PGresult *r, int row, int col);
  * have been. */
 void pg_mac(const PGresult *r, int row, int col, uint8_t out[PA_AUDIT_MAC_BYTES]);
 
+/* How many times work that met a serialization failure or a deadlock (SQLSTATE 40001,
+ * 40P01) is run in all before its failure stands, and the pause before the next time. */
+#define PG_TRIES 5
+void pg_pause(int attempt);
+/* Whether the last failed statement on this thread met one. */
+bool pg_transient(void);
+
 /* Retry fn in a transaction of its own (BEGIN iso … COMMIT) while it fails by a
- * serialization failure or a deadlock (SQLSTATE 40001, 40P01), a few times. */
+ * serialization failure or a deadlock, up to PG_TRIES times. A statement run outside a
+ * transaction (a read on a pooled connection, on a standby too, where a conflict with
+ * recovery cancels it as a serialization failure) is retried so by pg_run itself; the
+ * writer's batch by the writer (ops->transient). */
 enum pa_err pg_retry(struct pg *d, const char *begin, enum pa_err (*fn)(struct pg *, void *),
 		     void *arg);
 

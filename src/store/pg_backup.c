@@ -165,6 +165,41 @@ static enum pa_err pg_restore(struct pa_db *db, const char *path, const struct p
 	return e;
 }
 
+enum pa_err pa_pg_scratch(const char *url, bool drop, char *out, size_t cap)
+{
+	/* the database's name is the path's last part, before any parameters */
+	const char *q = strchr(url, '?'), *end = q ? q : url + strlen(url), *slash = end;
+	while (slash > url && slash[-1] != '/')
+		slash--;
+	char name[64];
+	if (!drop) {
+		snprintf(name, sizeof name, "%.*s_restoring_%d", (int)(end - slash), slash,
+			 (int)getpid());
+		for (char *c = name; *c; c++) /* one identifier whatever the name held */
+			if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')))
+				*c = '_';
+		snprintf(out, cap, "%.*s%s%s", (int)(slash - url), url, name, q ? q : "");
+	} else {
+		const char *o = strchr(out, '?'), *oend = o ? o : out + strlen(out), *os = oend;
+		while (os > out && os[-1] != '/')
+			os--;
+		snprintf(name, sizeof name, "%.*s", (int)(oend - os), os);
+	}
+	PGconn *c = PQconnectdb(url);
+	char sql[160];
+	snprintf(sql, sizeof sql,
+		 drop ? "DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)" : "CREATE DATABASE \"%s\"",
+		 name);
+	PGresult *r = PQstatus(c) == CONNECTION_OK ? PQexec(c, sql) : NULL;
+	enum pa_err e = PA_OK;
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		e = pa_errf(PA_STORE_IO, NULL, "cannot %s the scratch database %s: %s",
+			    drop ? "drop" : "create", name, PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+	return e;
+}
+
 static void problem(struct pa_check_report *r, const char *area, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void problem(struct pa_check_report *r, const char *area, const char *fmt, ...)

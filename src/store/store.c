@@ -1,11 +1,14 @@
 /* store.c: backend choice by URL and the pool of read connections. */
 #include "store/store.h"
 
+#include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+/* without a limit, connections beyond these are closed when given back */
 #define POOL_IDLE_MAX 64
 
 enum pa_err pa_store_open(const char *url, struct pa_store **out)
@@ -17,6 +20,7 @@ enum pa_err pa_store_open(const char *url, struct pa_store **out)
 	s->ops = pa_store_is_pg(url) ? pa_pg_ops() : &pa_sqlite_ops;
 	s->url = strdup(url);
 	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->freed, NULL);
 	*out = s;
 	return PA_OK;
 }
@@ -30,6 +34,7 @@ void pa_store_close(struct pa_store *s)
 	free(s->idle);
 	free(s->url);
 	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->freed);
 	sodium_memzero(s->audit_key, sizeof s->audit_key);
 	free(s);
 }
@@ -53,13 +58,49 @@ void pa_store_local_path(const char *url, char *out, size_t cap)
 		snprintf(out, cap, "%s/pingan", dir && *dir ? dir : ".");
 }
 
+void pa_store_pool_set(struct pa_store *s, int max, int wait_ms)
+{
+	s->max_open = max > 0 ? max : 0;
+	s->wait_ms = wait_ms > 0 ? wait_ms : 0;
+}
+
 struct pa_db *pa_store_acquire(struct pa_store *s)
 {
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += s->wait_ms / 1000;
+	until.tv_nsec += (long)(s->wait_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
 	pthread_mutex_lock(&s->mu);
-	struct pa_db *db = s->nidle ? s->idle[--s->nidle] : NULL;
+	/* all lent: wait for one back rather than open more than the server was sized for */
+	int rc = 0;
+	while (!s->nidle && s->max_open && s->nopen >= s->max_open && rc != ETIMEDOUT)
+		rc = s->wait_ms ? pthread_cond_timedwait(&s->freed, &s->mu, &until) : ETIMEDOUT;
+	struct pa_db *db = NULL;
+	bool full = false;
+	if (s->nidle)
+		db = s->idle[--s->nidle];
+	else if (s->max_open && s->nopen >= s->max_open)
+		full = true;
+	else
+		s->nopen++; /* counted before it is opened, so no other thread takes the slot */
+	int max = s->max_open;
 	pthread_mutex_unlock(&s->mu);
-	if (!db && s->ops->open(s->url, false, &db))
+	if (full) {
+		pa_errf(PA_STORE_BUSY, NULL,
+			"all %d database connections are in use (--db-pool); try again", max);
 		return NULL;
+	}
+	if (!db && s->ops->open(s->url, false, &db)) {
+		pthread_mutex_lock(&s->mu);
+		s->nopen--;
+		pthread_cond_signal(&s->freed);
+		pthread_mutex_unlock(&s->mu);
+		return NULL;
+	}
 	return db;
 }
 
@@ -68,14 +109,16 @@ void pa_store_release(struct pa_store *s, struct pa_db *db)
 	if (!db)
 		return;
 	pthread_mutex_lock(&s->mu);
-	if (s->nidle < POOL_IDLE_MAX) {
+	if (s->max_open || s->nidle < POOL_IDLE_MAX) {
 		if (s->nidle == s->cap) {
 			s->cap = s->cap ? s->cap * 2 : 8;
 			s->idle = realloc(s->idle, sizeof *s->idle * (size_t)s->cap);
 		}
 		s->idle[s->nidle++] = db;
 		db = NULL;
-	}
+	} else
+		s->nopen--;
+	pthread_cond_signal(&s->freed);
 	pthread_mutex_unlock(&s->mu);
 	if (db)
 		s->ops->close(db);

@@ -372,6 +372,11 @@ struct pa_store_ops {
 	enum pa_err (*migrate)(struct pa_db *db, int *from, int *to);
 	enum pa_err (*version)(struct pa_db *db, int *version);
 
+	/* Whether the last failure on db was one the same work run again may not meet: a
+	 * serialization failure or a deadlock (PostgreSQL). NULL: none such (SQLite waits
+	 * for its lock in busy_timeout instead). */
+	bool (*transient)(struct pa_db *db);
+
 	/* transactions (writer connection) */
 	enum pa_err (*begin)(struct pa_db *db);
 	enum pa_err (*commit)(struct pa_db *db);
@@ -595,8 +600,12 @@ struct pa_store {
 	const struct pa_store_ops *ops;
 	char *url;
 	pthread_mutex_t mu;
+	pthread_cond_t freed; /* a connection came back, or may be opened */
 	struct pa_db **idle;
 	int nidle, cap;
+	int nopen;          /* read connections lent or idle */
+	int max_open;       /* at most this many (0 = no limit: the command line's one or two) */
+	int wait_ms;        /* how long an acquire waits for one to come back before failing */
 	bool has_audit_key; /* loaded by pa_store_audit_key */
 	uint8_t audit_key[PA_AUDIT_KEY_BYTES];
 };
@@ -610,6 +619,13 @@ bool pa_store_is_pg(const char *url);
  * key and attachments: this + ".audit-key" …): a SQLite database's own path; for a
  * PostgreSQL URL, $PINGAN_STATE_DIR (default: the working directory) / the database name. */
 void pa_store_local_path(const char *url, char *out, size_t cap);
+/* At most max read connections open at once (0 = no limit), kept open when given back;
+ * an acquire when all are lent waits up to wait_ms for one, then fails with
+ * PA_STORE_BUSY. Set before the first acquire. */
+void pa_store_pool_set(struct pa_store *s, int max, int wait_ms);
+/* PostgreSQL only: a scratch database beside the one at url (same server, owned by the
+ * same role), to stage a restore in; its URL into out. drop removes the one named out. */
+enum pa_err pa_pg_scratch(const char *url, bool drop, char *out, size_t cap);
 /* Lend a read connection (NULL on failure, detail in pa_err_last); give it back. */
 struct pa_db *pa_store_acquire(struct pa_store *s);
 void pa_store_release(struct pa_store *s, struct pa_db *db);

@@ -120,6 +120,17 @@ static void *writer_main(void *arg)
 		pthread_mutex_unlock(&w->mu);
 
 		bool ok = run_batch(w, batch, early_ms > 0);
+		int retried = 0;
+		/* A serialization failure or a deadlock is no fault of the batch: the same
+		 * batch, run again after the other side has finished, may well commit. */
+		for (int t = 1; !ok && t < PA_WRITER_TRIES && w->db->ops->transient &&
+				w->db->ops->transient(w->db);
+		     t++) {
+			struct timespec pause = {0, (long)t * 20 * 1000000L};
+			nanosleep(&pause, NULL);
+			retried++;
+			ok = run_batch(w, batch, early_ms > 0);
+		}
 		enum pa_err why = ok ? PA_OK : pa_err_last()->code;
 		if (!ok && n > 1) {
 			/* A store failure spoils the batch: give each job its own transaction so
@@ -144,6 +155,7 @@ static void *writer_main(void *arg)
 		w->st.batches++;
 		w->st.jobs += (uint64_t)n;
 		w->st.failed_batches += !ok;
+		w->st.retried_batches += (uint64_t)retried;
 		if ((uint64_t)n > w->st.max_batch)
 			w->st.max_batch = (uint64_t)n;
 		int b = 0;

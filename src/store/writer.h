@@ -19,10 +19,14 @@ typedef enum pa_err (*pa_job_fn)(struct pa_db *db, void *arg);
  * than 2^(i-1)); the last counts every larger one. */
 #define PA_WRITER_SIZE_BUCKETS 10
 
+/* How many times a batch that met a serialization failure or a deadlock is run in all. */
+#define PA_WRITER_TRIES 4
+
 struct pa_writer_stats {
 	uint64_t jobs, batches, failed_batches;
 	uint64_t max_batch, queue_depth;
 	uint64_t committed, failed_jobs; /* jobs answered PA_OK after the commit / an error */
+	uint64_t retried_batches;        /* run again after a serialization failure or a deadlock */
 	uint64_t batch_sizes[PA_WRITER_SIZE_BUCKETS];
 };
 

@@ -644,6 +644,84 @@ static struct check_seen check_store(const char *path)
 	return c;
 }
 
+static enum pa_err put_city(struct pa_db *db, void *arg)
+{
+	(void)arg;
+	struct pa_region_in r = {"429006", NULL, "city", "天门市", 1, 113.1, 30.6, NULL};
+	return db->ops->region_put(db, &r);
+}
+
+/* PostgreSQL: work that meets a serialization failure is run again and succeeds — the
+ * writer's batch (a trigger fails its first two inserts) and a statement run alone, as the
+ * read connections run theirs (a view fails its first two reads; on the writer's
+ * connection, for a sequence cannot move in the readers' read-only transactions). */
+static void test_retry_transient(void **st)
+{
+	(void)st;
+	if (!tmpdb_pg())
+		skip();
+	struct pa_db *w;
+	struct pa_store *s = fresh_store(&w);
+	w->ops->close(w);
+	assert_int_equal(
+		tmpdb_exec(dbpath,
+			   "CREATE SEQUENCE flaky;"
+			   "CREATE FUNCTION flaky() RETURNS boolean LANGUAGE plpgsql AS $$ BEGIN"
+			   " IF nextval('flaky') <= 2 THEN RAISE EXCEPTION 'try again' USING"
+			   " ERRCODE = '40001'; END IF; RETURN true; END $$;"
+			   "CREATE FUNCTION flaky_row() RETURNS trigger LANGUAGE plpgsql AS $$"
+			   " BEGIN PERFORM flaky(); RETURN NEW; END $$;"
+			   "CREATE TRIGGER flaky BEFORE INSERT ON regions FOR EACH ROW"
+			   " EXECUTE FUNCTION flaky_row()"),
+		0);
+	struct pa_writer *wr;
+	assert_int_equal(pa_writer_start(s, 64, &wr), PA_OK);
+	assert_int_equal(pa_writer_run(wr, put_city, NULL), PA_OK);
+	struct pa_writer_stats ws;
+	pa_writer_get_stats(wr, &ws);
+	assert_int_equal(ws.retried_batches, 2);
+	assert_int_equal(ws.failed_jobs, 0);
+	pa_writer_stop(wr);
+
+	assert_int_equal(tmpdb_exec(dbpath, "ALTER SEQUENCE flaky RESTART;"
+					    "ALTER TABLE regions RENAME TO regions_kept;"
+					    "CREATE VIEW regions AS SELECT * FROM regions_kept"
+					    " WHERE flaky()"),
+			 0);
+	assert_int_equal(pa_store_open_writer(s, &w), PA_OK);
+	json_t *out = NULL;
+	assert_int_equal(w->ops->region_get(w, "429006", &out), PA_OK);
+	assert_string_equal(json_string_value(json_object_get(out, "name")), "天门市");
+	json_decref(out);
+	assert_true(tmpdb_int(dbpath, "SELECT last_value FROM flaky") >= 3);
+	drop_store(s, w);
+}
+
+/* The pool never has more read connections open than it was sized for: with all lent, an
+ * acquire that may not wait fails busy, and a connection given back is lent again. */
+static void test_pool_capped(void **st)
+{
+	(void)st;
+	struct pa_db *w;
+	struct pa_store *s = fresh_store(&w);
+	pa_store_pool_set(s, 2, 0);
+	struct pa_db *a = pa_store_acquire(s), *b = pa_store_acquire(s);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_true(a != b);
+	assert_null(pa_store_acquire(s));
+	assert_int_equal(pa_err_last()->code, PA_STORE_BUSY);
+	pa_store_release(s, a);
+	struct pa_db *c = pa_store_acquire(s);
+	assert_ptr_equal(c, a);
+	int64_t n = 0;
+	assert_int_equal(c->ops->users_exempt(c, &n), PA_OK); /* a working connection */
+	pa_store_release(s, b);
+	pa_store_release(s, c);
+	assert_int_equal(s->nopen, 2);
+	drop_store(s, w);
+}
+
 static void test_backup_check(void **st)
 {
 	(void)st;
@@ -711,6 +789,8 @@ int main(void)
 		cmocka_unit_test(test_login_security),
 		cmocka_unit_test(test_routing_versions),
 		cmocka_unit_test(test_writer_group_commit),
+		cmocka_unit_test(test_retry_transient),
+		cmocka_unit_test(test_pool_capped),
 		cmocka_unit_test(test_backup_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
