@@ -54,7 +54,7 @@ replica)
   primary=$2
   dir=$(new_dir "${3:-}")
   as_owner $BIN/pg_basebackup -h 127.0.0.1 -p "$(cat "$primary/port")" -U postgres \
-    -D "$dir/data" -R -X stream >"$dir/basebackup.log" 2>&1 || { cat "$dir/basebackup.log" >&2; exit 1; }
+    -D "$dir/data" -R -X stream -c fast >"$dir/basebackup.log" 2>&1 || { cat "$dir/basebackup.log" >&2; exit 1; }
   port=$(free_port)
   launch "$dir" "$port"
   echo "$dir postgres://postgres@127.0.0.1:$port/postgres"

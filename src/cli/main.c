@@ -146,7 +146,7 @@ static int cmd_serve(int argc, char **argv)
 		   *idle = "1800", *max_age = "43200", *lock_after = "5", *lock_window = "900",
 		   *lock_time = "900", *clock = NULL, *login_rate = "30", *public_rate = "30",
 		   *proxies = NULL, *req_timeout = "30", *idem = NULL, *early_ack = NULL,
-		   *akey = NULL, *pool = NULL;
+		   *akey = NULL, *pool = NULL, *replica = NULL;
 	struct pa_opt opts[] = {
 		{"db", "DB", "the database: a SQLite file, or postgres://… (docs/deploy.md)", &db,
 		 1},
@@ -155,6 +155,11 @@ static int cmd_serve(int argc, char **argv)
 		 "up to 10 s for one, then answers 503 (default: on PostgreSQL twice this "
 		 "machine's CPU threads, at least 4, at most 64; on SQLite no limit)",
 		 &pool, 0},
+		{"db-replica", "URL",
+		 "a streaming replica of a PostgreSQL --db (postgres://…): case lists, search "
+		 "and statistics read from it, as far as it has replayed; every write, and what "
+		 "is read back after writing it, stays on --db (docs/deploy.md)",
+		 &replica, 0},
 		{"audit-key", "FILE", PA_AUDIT_KEY_HELP, &akey, 0},
 		{"pii-key", "FILE",
 		 "the personal-data key file (default: the database path + .pii-key, made at the "
@@ -273,6 +278,10 @@ static int cmd_serve(int argc, char **argv)
 		return fail("cannot start");
 	app.login = lp;
 	pa_store_pool_set(app.store, npool ? npool : pool_default(db), 10000);
+	if (replica && pa_store_replica_set(app.store, replica)) {
+		pa_app_close(&app);
+		return fail("cannot reach the replica");
+	}
 	warn_exempt(&app);
 	if (!idem_days(idem, &app)) {
 		pa_app_close(&app);

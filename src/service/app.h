@@ -286,6 +286,21 @@ bool pa_region_code_valid(const char *code);
 /* True if code lies in the subtree of region. */
 bool pa_region_within(const char *code, const char *region);
 
+/* Run a read that may lag the writer by the replication delay — a list, a search, a
+ * dashboard — with a pooled connection to the replica, if there is one (--db-replica).
+ * What a caller reads back after writing it stays on PA_WITH_READ. */
+#define PA_WITH_LIST_READ(app, db, rc, ...)                                           \
+	do {                                                                          \
+		struct pa_store *from_ = pa_store_lists((app)->store);                \
+		struct pa_db *db = pa_store_acquire(from_);                           \
+		if (!db) {                                                            \
+			rc = pa_err_last()->code ? pa_err_last()->code : PA_STORE_IO; \
+			break;                                                        \
+		}                                                                     \
+		__VA_ARGS__;                                                          \
+		pa_store_release(from_, db);                                          \
+	} while (0)
+
 /* Run a read with a pooled connection. */
 #define PA_WITH_READ(app, db, rc, ...)                                                \
 	do {                                                                          \

@@ -559,8 +559,8 @@ enum pa_err pa_case_search(struct pa_app *app, const struct pa_actor *a,
 	int n = 0;
 	int64_t next = 0;
 	rc = PA_OK;
-	PA_WITH_READ(app, db, rc,
-		     rc = db->ops->case_list(db, &a->scope, &f, &ar, &rows, &n, &next));
+	PA_WITH_LIST_READ(app, db, rc,
+			  rc = db->ops->case_list(db, &a->scope, &f, &ar, &rows, &n, &next));
 	if (!rc) {
 		pa_jw_obj(out);
 		pa_jw_key(out, "items");

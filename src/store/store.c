@@ -29,6 +29,7 @@ void pa_store_close(struct pa_store *s)
 {
 	if (!s)
 		return;
+	pa_store_close(s->replica);
 	for (int i = 0; i < s->nidle; i++)
 		s->ops->close(s->idle[i]);
 	free(s->idle);
@@ -62,6 +63,33 @@ void pa_store_pool_set(struct pa_store *s, int max, int wait_ms)
 {
 	s->max_open = max > 0 ? max : 0;
 	s->wait_ms = wait_ms > 0 ? wait_ms : 0;
+}
+
+enum pa_err pa_store_replica_set(struct pa_store *s, const char *url)
+{
+	if (!pa_store_is_pg(s->url) || !pa_store_is_pg(url))
+		return pa_errf(PA_BAD_REQUEST, "db-replica",
+			       "a replica is a PostgreSQL standby of a PostgreSQL --db");
+	struct pa_store *r;
+	enum pa_err rc = pa_store_open(url, &r);
+	if (rc)
+		return rc;
+	pa_store_pool_set(r, s->max_open, s->wait_ms);
+	/* one connection now: a wrong URL is said at start, not at the first list */
+	struct pa_db *db = pa_store_acquire(r);
+	if (!db) {
+		rc = pa_err_last()->code;
+		pa_store_close(r);
+		return rc;
+	}
+	pa_store_release(r, db);
+	s->replica = r;
+	return PA_OK;
+}
+
+struct pa_store *pa_store_lists(struct pa_store *s)
+{
+	return s->replica ? s->replica : s;
 }
 
 struct pa_db *pa_store_acquire(struct pa_store *s)

@@ -603,9 +603,11 @@ struct pa_store {
 	pthread_cond_t freed; /* a connection came back, or may be opened */
 	struct pa_db **idle;
 	int nidle, cap;
-	int nopen;          /* read connections lent or idle */
-	int max_open;       /* at most this many (0 = no limit: the command line's one or two) */
-	int wait_ms;        /* how long an acquire waits for one to come back before failing */
+	int nopen;    /* read connections lent or idle */
+	int max_open; /* at most this many (0 = no limit: the command line's one or two) */
+	int wait_ms;  /* how long an acquire waits for one to come back before failing */
+	/* the read-only replica that lists, search and dashboards read (NULL: this store) */
+	struct pa_store *replica;
 	bool has_audit_key; /* loaded by pa_store_audit_key */
 	uint8_t audit_key[PA_AUDIT_KEY_BYTES];
 };
@@ -623,6 +625,11 @@ void pa_store_local_path(const char *url, char *out, size_t cap);
  * an acquire when all are lent waits up to wait_ms for one, then fails with
  * PA_STORE_BUSY. Set before the first acquire. */
 void pa_store_pool_set(struct pa_store *s, int max, int wait_ms);
+/* Lists, search and dashboards read from a streaming replica at url (PostgreSQL), with a
+ * pool capped as this store's; everything else, and every write, stays on this store. */
+enum pa_err pa_store_replica_set(struct pa_store *s, const char *url);
+/* The store that lists, search and dashboards read: the replica if set, else s. */
+struct pa_store *pa_store_lists(struct pa_store *s);
 /* PostgreSQL only: a scratch database beside the one at url (same server, owned by the
  * same role), to stage a restore in; its URL into out. drop removes the one named out. */
 enum pa_err pa_pg_scratch(const char *url, bool drop, char *out, size_t cap);
