@@ -256,6 +256,20 @@ enum pa_err pa_sweep(struct pa_app *app, int64_t now, struct pa_sweep_result *re
  * status and stages with dates, nothing about the people in it. */
 enum pa_err pa_case_track(struct pa_app *app, const char *code, struct pa_jw *out);
 void pa_query_hash(const char *code, char out[65]);
+/* The case a query code names (BAD_QUERY for what is no code, NOT_FOUND for none). */
+enum pa_err pa_case_by_code(struct pa_app *app, const char *code, int64_t *id);
+/* The action of the case's lifecycle by which the portal rates it (into action[cap]). */
+enum pa_err pa_case_rate_action(struct pa_app *app, int64_t id, char *action, size_t cap);
+
+/* ---- the public portal (portal.c): residents, no account ---- */
+/* Report a case of a type open to residents (portal = yes) over the channel "online":
+ * 201 with its number and its query code, given this once. */
+enum pa_err pa_portal_submit(struct pa_app *app, json_t *body, struct pa_jw *out);
+/* What the portal's form needs: {items: the types residents report, grids: [{code, name,
+ * boundary}]} — the city's grids to point at on a map. */
+json_t *pa_portal_catalog(const struct pa_app *app);
+/* Rate a closed case by its query code {code, rating, note}, once. */
+enum pa_err pa_portal_rate(struct pa_app *app, json_t *body, struct pa_jw *out);
 
 /* ---- fraud warnings (warnings.c) ---- */
 /* Issue a warning to the grid workers of the chosen grids (201 answer in out). */

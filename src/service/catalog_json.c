@@ -69,6 +69,9 @@ json_t *pa_case_types_json(const struct pa_catalog *cat)
 		json_t *o = named(t->code, t->name, t->name_en);
 		json_object_set_new(o, "lifecycle", json_string(lc->code));
 		json_object_set_new(o, "intake", t->intake ? json_string(t->intake) : json_null());
+		/* residents report it on the public portal, and follow it by a query code */
+		json_object_set_new(o, "portal", json_boolean(t->portal));
+		json_object_set_new(o, "query_code", json_boolean(t->query_code));
 		json_object_set_new(o, "categories", cats);
 		json_object_set_new(o, "fields", fields);
 		json_object_set_new(o, "states", states);

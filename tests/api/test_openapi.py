@@ -905,6 +905,37 @@ class LiveTest(unittest.TestCase):
         self.call("GET", "/api/v1/track?code=" + c["query_code"], expect=200)
         self.call("GET", "/api/v1/track?code=ABCDEFGHJKLMNPQR", expect=404, code="NOT_FOUND")
 
+    def test_portal(self):
+        cat = self.call("GET", "/api/v1/portal/catalog", expect=200).json
+        g = [g for g in cat["grids"] if g["code"] == "429006101001001"][0]["boundary"]
+        body = {"type": "request", "category": cat["items"][0]["categories"][0]["code"]
+                if cat["items"][0]["code"] == "request" else
+                [t for t in cat["items"] if t["code"] == "request"][0]["categories"][0]["code"],
+                "title": "网上诉求", "description": "门户提交的诉求。",
+                "lng": sum(p[0] for p in g) / len(g), "lat": sum(p[1] for p in g) / len(g)}
+        c = self.call("POST", "/api/v1/portal/cases", body, expect=201).json
+        self.call("POST", "/api/v1/track/rating", {"code": c["query_code"],
+                                                   "rating": "satisfied"},
+                  expect=409, code="ACTION_NOT_ALLOWED")
+        self.call("POST", "/api/v1/track/rating", {"code": "ABCDEFGHJKLMNPQR",
+                                                   "rating": "satisfied"},
+                  expect=404, code="NOT_FOUND")
+        # closed by the town and the village centre, the resident rates it once
+        cid = [x for x in self.call("GET", "/api/v1/cases?q=" + quote("网上诉求"),
+                                    user="town_101", expect=200).json["items"]
+               if x["number"] == c["number"]][0]["id"]
+        units = self.call("GET", "/api/v1/units", user="town_101", expect=200).json["items"]
+        village = [u for u in units if u["code"] == "village-429006101001"][0]["id"]
+        for action, user, extra in (("accept", "town_101", {}),
+                                    ("dispatch", "town_101", {"unit_id": village}),
+                                    ("sign", "village_101_001", {}),
+                                    ("feedback", "village_101_001", {"note": "已办"}),
+                                    ("verify_pass", "town_101", {})):
+            self.call("POST", "/api/v1/cases/%d/actions" % cid, dict(action=action, **extra),
+                      user=user, expect=200)
+        self.call("POST", "/api/v1/track/rating", {"code": c["query_code"],
+                                                   "rating": "satisfied"}, expect=200)
+
     def test_warnings(self):
         grids = ["429006101001001", "429006101001002"]
         body = {"title": "养老诈骗预警", "description": "以保健品讲座为名骗取老人钱财。",
