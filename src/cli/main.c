@@ -104,7 +104,7 @@ static int cmd_serve(int argc, char **argv)
 	const char *db = NULL, *listen = "127.0.0.1:8080", *data = NULL, *body = "1048576",
 		   *quiet = NULL, *cache = "4096", *sweep = "60", *files = NULL,
 		   *upload = "10485760", *font = NULL, *metrics = NULL, *faults = NULL,
-		   *idem = NULL, *early_ack = NULL, *akey = NULL;
+		   *idem = NULL, *early_ack = NULL, *akey = NULL, *web = PA_WEBDIR;
 	struct pa_opt opts[] = {
 		{"db", "PATH", "the database file", &db, 1},
 		{"audit-key", "FILE", PA_AUDIT_KEY_HELP, &akey, 0},
@@ -114,6 +114,10 @@ static int cmd_serve(int argc, char **argv)
 		 &pii_key, 0},
 		{"listen", "HOST:PORT", "address to serve on (default 127.0.0.1:8080)", &listen, 0},
 		{"data", "DIR", "the data files (default " PA_DATADIR ")", &data, 0},
+		{"web", "DIR",
+		 "the web face's built files, served at / (default " PA_WEBDIR
+		 ", built by make run and make test)",
+		 &web, 0},
 		{"max-body", "BYTES", "largest request body accepted (default 1048576)", &body, 0},
 		{"case-cache", "N", "rendered cases kept in memory (default 4096; 0 = off)", &cache,
 		 0},
@@ -208,7 +212,8 @@ static int cmd_serve(int argc, char **argv)
 				    .max_body = (size_t)strtoull(body, NULL, 10),
 				    .max_upload = (size_t)strtoull(upload, NULL, 10),
 				    .max_connections = 1000,
-				    .timeout_s = 60};
+				    .timeout_s = 60,
+				    .web = web};
 	if (so.max_body < 1024)
 		so.max_body = 1024;
 	struct pa_server *srv;
@@ -224,6 +229,14 @@ static int cmd_serve(int argc, char **argv)
 		pa_app_close(&app);
 		return 1;
 	}
+	/* the API serves without the pages; say why the pages are missing, once */
+	char ix[1200], eix[1300];
+	snprintf(ix, sizeof ix, "%s/index.html", web);
+	if (access(ix, R_OK) != 0)
+		pa_log(PA_LOG_WARN, "no_web",
+		       "\"detail\":\"%s cannot be read: the API serves, the pages do not (make "
+		       "web builds them)\"",
+		       pa_log_escape(eix, sizeof eix, ix, 1000));
 	pa_log(PA_LOG_INFO, "serving", "\"listen\":\"%s\",\"grids\":%d,\"case_types\":%d", listen,
 	       pa_geo_index_count(app.geo), app.cat->ntypes);
 	struct sweeper sw = {.app = &app, .interval = atoi(sweep)};
