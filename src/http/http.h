@@ -124,6 +124,7 @@ enum pa_err pa_h_case_types(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_units_list(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_cases_create(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_cases_list(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_queues(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_case_get(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_case_act(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_case_reveal(struct pa_req *, struct pa_reply *);

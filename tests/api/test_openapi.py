@@ -672,6 +672,14 @@ class LiveTest(unittest.TestCase):
                   headers={"Content-Type": "application/json"}, expect=400, code="BAD_REQUEST",
                   valid=False)
 
+    def test_queues(self):
+        r = self.call("GET", "/api/v1/queues", user="town_101", expect=200)
+        self.assertEqual(len(r.json["items"]), 7)
+        r = self.call("GET", "/api/v1/cases?queue=overdue&limit=5", user="town_101", expect=200)
+        self.assertTrue(r.json["items"])
+        self.call("GET", "/api/v1/cases?queue=nope", user="town_101", expect=400,
+                  code="BAD_QUERY")
+
     def test_case_closed_loop(self):
         before = self.call("GET", "/api/v1/stats", user="town_101", expect=200).json
         self.assertEqual(before["region"], "429006101")
