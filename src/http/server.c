@@ -300,6 +300,20 @@ static const char *session_token(struct pa_req *rq, bool *from_cookie)
 	return c;
 }
 
+/* Paths the server keeps for itself, never answered by the web face: the API, the health
+ * check, and /metrics (served on a port of its own; here it must stay a 404, never a page
+ * that a probe could take for it). */
+static bool server_path(const char *p)
+{
+	static const char *const prefixes[] = {"/api", "/healthz", "/metrics"};
+	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+		size_t n = strlen(prefixes[i]);
+		if (strncmp(p, prefixes[i], n) == 0 && (p[n] == 0 || p[n] == '/'))
+			return true;
+	}
+	return false;
+}
+
 /* *route_ix gets the index of the route matched, or stays -1. */
 static enum pa_err dispatch(struct pa_server *srv, struct pa_req *rq, struct call *cl,
 			    struct pa_reply *rp, const char **allow, bool nul, int *route_ix)
@@ -309,7 +323,7 @@ static enum pa_err dispatch(struct pa_server *srv, struct pa_req *rq, struct cal
 	const struct pa_route *route = *route_ix >= 0 ? &pa_routes[*route_ix] : NULL;
 	if (!route) {
 		/* Every path outside the API is the web face's: its files, or its single page. */
-		if (!*allow_buf && srv->o.web && strncmp(rq->path, "/api/", 5) != 0 &&
+		if (!*allow_buf && srv->o.web && !server_path(rq->path) &&
 		    (strcmp(rq->method, "GET") == 0 || strcmp(rq->method, "HEAD") == 0)) {
 			if (nul || cl->len)
 				return pa_errf(PA_NOT_FOUND, NULL, "no such page");

@@ -101,9 +101,11 @@ class WebStaticTest(ApiTest):
             self.assertEqual(r.json["error"]["code"], "NOT_FOUND", path)
 
     def test_api_paths_never_fall_back_to_the_page(self):
-        r = self.get("/api/v1/nothing-here")
-        self.assertEqual(r.status, 404)
-        self.assertEqual(r.header("Content-Type"), "application/json; charset=utf-8")
+        for path in ("/api/v1/nothing-here", "/api", "/healthz/x", "/metrics", "/metrics/x"):
+            r = self.get(path)
+            self.assertEqual(r.status, 404, path)
+            self.assertEqual(r.header("Content-Type"), "application/json; charset=utf-8", path)
+        self.assertEqual(self.get("/apis").raw, INDEX)  # only whole segments are the server's
         self.assertEqual(self.get("/api/v1/cases").status, 401)
 
     def test_only_get_and_head(self):
