@@ -661,7 +661,13 @@ class LiveTest(unittest.TestCase):
             for x in t["transitions"]:
                 self.assertIn(x["to"], states | {"="})
                 self.assertIn(x["from"], states | {"*", None})
+            # a record form belongs to an action of the lifecycle that keeps a record
+            needing = {x["action"] for x in t["transitions"] if "record" in x["needs"]}
+            self.assertLessEqual({f["action"] for f in t["records"]}, needing, t["code"])
         self.assertIn("walk_in", [c["code"] for c in r.json["channels"]])
+        agreement = [f for f in types["dispute"]["records"] if f["action"] == "agreement"][0]
+        self.assertEqual(agreement["name"], "调解协议")
+        self.assertIn("terms", [f["code"] for f in agreement["fields"]])
 
     def test_units(self):
         r = self.call("GET", "/api/v1/units", user="city_staff", expect=200)
