@@ -12,7 +12,7 @@ ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "api"))
 from harness import Server  # noqa: E402
 
-WEB = os.path.join(ROOT, "web", "dist")
+WEB = os.environ.get("PINGAN_WEB") or os.path.join(ROOT, "web", "dist")
 CHROMIUM = os.environ.get("PINGAN_CHROMIUM", "/usr/bin/chromium")
 
 
