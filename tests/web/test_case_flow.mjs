@@ -31,7 +31,12 @@ async function act(p, action, fill) {
   await dlg.waitFor()
   if (fill) await fill(dlg)
   await p.click('[data-test=act-submit]')
-  await dlg.waitFor({ state: 'hidden' })
+  try {
+    await dlg.waitFor({ state: 'hidden' })
+  } catch (e) {
+    const why = await p.locator('[data-test=act-error]').textContent().catch(() => '')
+    throw new Error(`${action}: the dialog stayed open (${why || 'no error shown'})`)
+  }
 }
 
 async function status(p, want) {

@@ -13,6 +13,7 @@ const routes = [
     children: [
       { path: '', redirect: { name: 'workbench' } },
       { path: 'workbench', name: 'workbench', component: () => import('./pages/WorkbenchPage.vue') },
+      { path: 'dashboard', name: 'dashboard', component: () => import('./pages/DashboardPage.vue') },
       { path: 'intake', name: 'intake', component: () => import('./pages/IntakePage.vue') },
       { path: 'cases/:id(\\d+)', name: 'case', component: () => import('./pages/CasePage.vue') },
       { path: '/:pathMatch(.*)*', name: 'notfound', component: () => import('./pages/NotFoundPage.vue') },

@@ -11,5 +11,6 @@ export function menuFor(user) {
   const items = []
   if (!NO_CASES.includes(user.role)) items.push({ key: 'workbench', path: '/workbench', icon: 'Tickets' })
   if (reportableTypes(user.role).length) items.push({ key: 'intake', path: '/intake', icon: 'EditPen' })
+  if (!NO_CASES.includes(user.role)) items.push({ key: 'dashboard', path: '/dashboard', icon: 'DataLine' })
   return items
 }
