@@ -20,8 +20,14 @@ enum pa_err pa_h_cases_list(struct pa_req *rq, struct pa_reply *rp)
 		.limit = pa_req_query(rq, "limit"),
 		.cursor = pa_req_query(rq, "cursor"),
 		.person = pa_req_query(rq, "person"),
+		.queue = pa_req_query(rq, "queue"),
 	};
 	return pa_case_search(rq->app, &rq->actor, &q, &rp->out);
+}
+
+enum pa_err pa_h_queues(struct pa_req *rq, struct pa_reply *rp)
+{
+	return pa_queues_count(rq->app, &rq->actor, &rp->out);
 }
 
 enum pa_err pa_h_case_get(struct pa_req *rq, struct pa_reply *rp)

@@ -4,8 +4,8 @@
 
 static const char *const q_regions[] = {"parent", NULL};
 static const char *const q_locate[] = {"lng", "lat", NULL};
-static const char *const q_cases[] = {"status", "region", "category", "type", "q",
-				      "limit",  "cursor", "person",   NULL};
+static const char *const q_cases[] = {"status", "region", "category", "type",  "q",
+				      "limit",  "cursor", "person",   "queue", NULL};
 static const char *const q_stats[] = {"region", "from", "to", "group", NULL};
 static const char *const q_upload[] = {"name", NULL};
 static const char *const q_track[] = {"code", NULL};
@@ -32,6 +32,7 @@ const struct pa_route pa_routes[] = {
 	{"GET", "/api/v1/units", pa_h_units_list, PA_R_AUTH, NULL},
 	{"POST", "/api/v1/cases", pa_h_cases_create, PA_R_AUTH | PA_R_BODY, NULL},
 	{"GET", "/api/v1/cases", pa_h_cases_list, PA_R_AUTH, q_cases},
+	{"GET", "/api/v1/queues", pa_h_queues, PA_R_AUTH, NULL},
 	{"GET", "/api/v1/cases/{id}", pa_h_case_get, PA_R_AUTH, NULL},
 	{"POST", "/api/v1/cases/{id}/actions", pa_h_case_act, PA_R_AUTH | PA_R_BODY, NULL},
 	{"POST", "/api/v1/cases/{id}/reveal", pa_h_case_reveal, PA_R_AUTH | PA_R_BODY, NULL},

@@ -187,9 +187,17 @@ enum pa_err pa_case_act(struct pa_app *app, const struct pa_actor *a, int64_t id
 struct pa_case_query {
 	const char *status, *region, *category, *type, *q, *limit, *cursor;
 	const char *person; /* an ID number or phone: that person's cases (blind index) */
+	const char *queue;  /* a workbench queue (queues.c): to_sign, in_hand … */
 };
 enum pa_err pa_case_search(struct pa_app *app, const struct pa_actor *a,
 			   const struct pa_case_query *q, struct pa_jw *out);
+/* queues.c: narrow f to the caller's workbench queue name (to_sign, in_hand, to_verify,
+ * overdue, supervised, sent_back, callback); BAD_QUERY naming queue if there is none. */
+struct pa_case_filter;
+enum pa_err pa_queue_apply(const struct pa_app *app, const struct pa_actor *a, const char *name,
+			   struct pa_arena *ar, struct pa_case_filter *f);
+/* queues.c: {items: [{queue, count}]} — how many of the caller's cases each queue holds. */
+enum pa_err pa_queues_count(struct pa_app *app, const struct pa_actor *a, struct pa_jw *out);
 /* personal.c: seal a new case's personal data in place before case_insert — its parties
  * and phone fields become sealed copies in a, its seal id and blind indexes are set (every
  * writer of cases calls it: intake, the demo). */

@@ -555,6 +555,10 @@ enum pa_err pa_case_search(struct pa_app *app, const struct pa_actor *a,
 	pa_arena_init(&ar);
 	if (q->q && *q->q)
 		f.q = pa_text_fold_query(&ar, q->q);
+	if (q->queue && (rc = pa_queue_apply(app, a, q->queue, &ar, &f))) {
+		pa_arena_free(&ar);
+		return rc;
+	}
 	struct pa_case_row *rows = NULL;
 	int n = 0;
 	int64_t next = 0;

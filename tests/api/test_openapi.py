@@ -724,7 +724,13 @@ class LiveTest(unittest.TestCase):
             for x in t["transitions"]:
                 self.assertIn(x["to"], states | {"="})
                 self.assertIn(x["from"], states | {"*", None})
+            # a record form belongs to an action of the lifecycle that keeps a record
+            needing = {x["action"] for x in t["transitions"] if "record" in x["needs"]}
+            self.assertLessEqual({f["action"] for f in t["records"]}, needing, t["code"])
         self.assertIn("walk_in", [c["code"] for c in r.json["channels"]])
+        agreement = [f for f in types["dispute"]["records"] if f["action"] == "agreement"][0]
+        self.assertEqual(agreement["name"], "调解协议")
+        self.assertIn("terms", [f["code"] for f in agreement["fields"]])
 
     def test_units(self):
         r = self.call("GET", "/api/v1/units", user="city_staff", expect=200)
@@ -734,6 +740,14 @@ class LiveTest(unittest.TestCase):
         self.call("GET", "/api/v1/units", raw=b"{}", user="city_staff",
                   headers={"Content-Type": "application/json"}, expect=400, code="BAD_REQUEST",
                   valid=False)
+
+    def test_queues(self):
+        r = self.call("GET", "/api/v1/queues", user="town_101", expect=200)
+        self.assertEqual(len(r.json["items"]), 7)
+        r = self.call("GET", "/api/v1/cases?queue=overdue&limit=5", user="town_101", expect=200)
+        self.assertTrue(r.json["items"])
+        self.call("GET", "/api/v1/cases?queue=nope", user="town_101", expect=400,
+                  code="BAD_QUERY")
 
     def test_case_closed_loop(self):
         before = self.call("GET", "/api/v1/stats", user="town_101", expect=200).json
