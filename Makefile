@@ -6,7 +6,7 @@ PKGS    := libmicrohttpd jansson sqlite3 libsodium opencc openssl libpq
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers \
            -fno-strict-aliasing -pthread -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
-           -DPA_DATADIR='"$(CURDIR)/data"' $(EXTRA_CFLAGS)
+           -DPA_DATADIR='"$(CURDIR)/data"' -DPA_WEBDIR='"$(CURDIR)/web/dist"' $(EXTRA_CFLAGS)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhpdf -lm -pthread $(EXTRA_LDFLAGS)
 BUILD   ?= build
 DB      ?= var/pingan.db
@@ -33,7 +33,7 @@ SUB_MAKE     = CFLAGS="-O1 -g" $(MAKE) -s --no-print-directory
 REPLAY_MAKE  = $(SUB_MAKE) BUILD=$(REPLAY_BUILD) EXTRA_CFLAGS="$(SAN_FLAGS)" \
                EXTRA_LDFLAGS="$(SAN_FLAGS)"
 
-.PHONY: all setup run test unit api crash clean format format-check fuzz fuzz-replay test-sanitize
+.PHONY: all setup run test unit api web web-test crash clean format format-check fuzz fuzz-replay test-sanitize
 all: pingan
 
 pingan: $(BUILD)/libpingan.a $(BUILD)/src/cli/main.o
@@ -69,8 +69,26 @@ $(BUILD)/fuzz/libfuzzer-%: fuzz/%.c fuzz/common.c fuzz/fuzz.h $(BUILD)/libpingan
 setup:
 	@scripts/setup.sh
 
+# The web face (web/): npm ci only when package-lock.json changed, vite build only when a
+# source changed; pingan serve serves web/dist.
+WEB_SRC := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.js
+web/node_modules/.installed: web/package-lock.json
+	@echo "  NPM ci web/"
+	@cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+web/dist/index.html: web/node_modules/.installed $(WEB_SRC)
+	@echo "  VITE build web/dist"
+	@cd web && npx vite build --logLevel warn
+
+web: web/dist/index.html
+
+# The browser tests alone (make test runs them too): playwright-core driving Chromium.
+web-test: pingan web
+	@tests/run-web.sh
+
 run: setup
-	@$(MAKE) --no-print-directory pingan
+	@$(MAKE) --no-print-directory pingan web
 	@mkdir -p $(dir $(DB))
 	@if [ ! -f $(DB) ]; then ./pingan demo --db $(DB) && echo; \
 	 else echo "Using the existing database $(DB) (delete it for a fresh demo city)."; \
@@ -89,14 +107,15 @@ crash: pingan
 	@tests/run-crash.sh
 
 test: setup
-	@$(MAKE) --no-print-directory pingan $(UNIT_BIN)
+	@$(MAKE) --no-print-directory pingan web $(UNIT_BIN)
 	@$(REPLAY_MAKE) $(FUZZ_TARGETS:%=$(REPLAY_BUILD)/fuzz/replay-%)
 	@$(MAKE) --no-print-directory format-check
 	@rm -rf $(BUILD)/test-results && mkdir -p $(BUILD)/test-results
 	@tests/with-pg.sh sh -c 'tests/run-unit.sh $(UNIT_BIN); u=$$?; tests/run-api.sh; a=$$?; \
+	 tests/run-web.sh; w=$$?; \
 	 tests/run-crash.sh; c=$$?; tests/run-fuzz.sh $(REPLAY_BUILD)/fuzz $(FUZZ_TARGETS); f=$$?; \
 	 tests/summary.sh $(BUILD)/test-results; s=$$?; \
-	 [ $$u -eq 0 ] && [ $$a -eq 0 ] && [ $$c -eq 0 ] && [ $$f -eq 0 ] && [ $$s -eq 0 ]'
+	 [ $$u -eq 0 ] && [ $$a -eq 0 ] && [ $$w -eq 0 ] && [ $$c -eq 0 ] && [ $$f -eq 0 ] && [ $$s -eq 0 ]'
 
 # The fuzz corpus replayed alone (make test does it too).
 fuzz-replay:
@@ -129,4 +148,4 @@ format-check:
 	@clang-format --dry-run -Werror $(FORMAT_SRC) && echo "format: ok"
 
 clean:
-	rm -rf $(BUILD) pingan
+	rm -rf $(BUILD) pingan web/dist

@@ -146,7 +146,7 @@ static int cmd_serve(int argc, char **argv)
 		   *idle = "1800", *max_age = "43200", *lock_after = "5", *lock_window = "900",
 		   *lock_time = "900", *clock = NULL, *login_rate = "30", *public_rate = "30",
 		   *proxies = NULL, *req_timeout = "30", *idem = NULL, *early_ack = NULL,
-		   *akey = NULL, *pool = NULL, *replica = NULL;
+		   *akey = NULL, *pool = NULL, *replica = NULL, *web = PA_WEBDIR;
 	struct pa_opt opts[] = {
 		{"db", "DB", "the database: a SQLite file, or postgres://… (docs/deploy.md)", &db,
 		 1},
@@ -167,6 +167,10 @@ static int cmd_serve(int argc, char **argv)
 		 &pii_key, 0},
 		{"listen", "HOST:PORT", "address to serve on (default 127.0.0.1:8080)", &listen, 0},
 		{"data", "DIR", "the data files (default " PA_DATADIR ")", &data, 0},
+		{"web", "DIR",
+		 "the web face's built files, served at / (default " PA_WEBDIR
+		 ", built by make run and make test)",
+		 &web, 0},
 		{"max-body", "BYTES", "largest request body accepted (default 1048576)", &body, 0},
 		{"case-cache", "N", "rendered cases kept in memory (default 4096; 0 = off)", &cache,
 		 0},
@@ -317,7 +321,8 @@ static int cmd_serve(int argc, char **argv)
 				    .request_timeout = (unsigned)rtimeout,
 				    .login_rate = lrate,
 				    .public_rate = prate,
-				    .trusted_proxies = proxies};
+				    .trusted_proxies = proxies,
+				    .web = web};
 	if (so.max_body < 1024)
 		so.max_body = 1024;
 	struct pa_server *srv;
@@ -333,6 +338,14 @@ static int cmd_serve(int argc, char **argv)
 		pa_app_close(&app);
 		return 1;
 	}
+	/* the API serves without the pages; say why the pages are missing, once */
+	char ix[1200], eix[1300];
+	snprintf(ix, sizeof ix, "%s/index.html", web);
+	if (access(ix, R_OK) != 0)
+		pa_log(PA_LOG_WARN, "no_web",
+		       "\"detail\":\"%s cannot be read: the API serves, the pages do not (make "
+		       "web builds them)\"",
+		       pa_log_escape(eix, sizeof eix, ix, 1000));
 	pa_log(PA_LOG_INFO, "serving", "\"listen\":\"%s\",\"grids\":%d,\"case_types\":%d", listen,
 	       pa_geo_index_count(app.geo), app.cat->ntypes);
 	struct sweeper sw = {.app = &app, .interval = atoi(sweep)};

@@ -1048,6 +1048,36 @@ static enum pa_err load_type(struct pa_catalog *c, const char *path, struct pa_c
 		goto out;
 	}
 	t->query_code = qc && strcmp(qc, "yes") == 0;
+	/* "portal = yes": residents report it on the public portal (acting as the role
+	 * PA_PORTAL_ROLE, which the lifecycle's report must then list), and follow it by the
+	 * query code they are given */
+	const char *po = pa_conf_get(head, "portal", &kline);
+	if (po && strcmp(po, "yes") != 0 && strcmp(po, "no") != 0) {
+		rc = pa_data_file_err(path, kline, "portal", "\"%s\" is not yes or no", po);
+		goto out;
+	}
+	t->portal = po && strcmp(po, "yes") == 0;
+	if (t->portal && !t->query_code) {
+		rc = pa_data_file_err(
+			path, kline, "portal",
+			"a type residents report on the portal needs query_code = yes: "
+			"the code is how they follow it");
+		goto out;
+	}
+	if (t->portal) {
+		const struct pa_role *pr = pa_catalog_role(c, PA_PORTAL_ROLE);
+		const struct pa_transition *rep = NULL;
+		for (int i = 0; i < t->lc->ntrans; i++)
+			if (t->lc->trans[i].from == PA_FROM_CREATE)
+				rep = &t->lc->trans[i];
+		if (!pr || !rep || !pa_role_may(rep, pr)) {
+			rc = pa_data_file_err(path, kline, "portal",
+					      "lifecycle %s does not let the portal's role (%s in "
+					      "roles.conf) report",
+					      t->lc->code, PA_PORTAL_ROLE);
+			goto out;
+		}
+	}
 	/* "intake = POST /api/v1/…": cases of this type come only from that endpoint, not
 	 * from POST /api/v1/cases (fraud warnings and their visit tasks) */
 	const char *intake = pa_conf_get(head, "intake", &kline);

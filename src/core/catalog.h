@@ -193,6 +193,10 @@ struct pa_record_spec {
 	struct pa_field *fields;
 };
 
+/* The role the public portal acts as (roles.conf): residents submit and rate with it, never
+ * log in with it — no account may have it. */
+#define PA_PORTAL_ROLE "resident"
+
 struct pa_casetype {
 	const char *code, *name, *name_en;
 	const struct pa_lifecycle *lc;
@@ -200,6 +204,7 @@ struct pa_casetype {
 	bool protect_reporter; /* "reporter_roles = …": only they see who reported */
 	uint64_t reporter_roles;
 	bool query_code;    /* "query_code = yes": the reporter tracks it by a code */
+	bool portal;        /* "portal = yes": residents report it themselves, online */
 	const char *intake; /* the endpoint that alone creates its cases, or NULL */
 	/* "watch = FIELD": one of its date fields is a deadline the sweeper watches (a hazard's
 	 * 整改期限): passed while the case is still being handled, it is marked once. NULL =

@@ -172,6 +172,16 @@ int pa_geo_index_count(const struct pa_geo_index *ix)
 	return ix ? ix->n : 0;
 }
 
+void pa_geo_index_get(const struct pa_geo_index *ix, int i, const char **code, const char **name,
+		      const double **xy, int *n)
+{
+	const struct poly *p = &ix->p[i];
+	*code = p->code;
+	*name = p->name;
+	*xy = p->xy;
+	*n = p->n;
+}
+
 void pa_geo_index_free(struct pa_geo_index *ix)
 {
 	if (!ix)

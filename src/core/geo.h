@@ -21,6 +21,9 @@ void pa_geo_index_build(struct pa_geo_index *ix);
  * gets its name. The strings live as long as ix. */
 const char *pa_geo_locate(const struct pa_geo_index *ix, double lng, double lat, const char **name);
 int pa_geo_index_count(const struct pa_geo_index *ix);
+/* Polygon i (0 ≤ i < count), in the order added: its code, name (NULL if none) and ring. */
+void pa_geo_index_get(const struct pa_geo_index *ix, int i, const char **code, const char **name,
+		      const double **xy, int *n);
 void pa_geo_index_free(struct pa_geo_index *ix);
 
 #endif

@@ -20,8 +20,14 @@ enum pa_err pa_h_cases_list(struct pa_req *rq, struct pa_reply *rp)
 		.limit = pa_req_query(rq, "limit"),
 		.cursor = pa_req_query(rq, "cursor"),
 		.person = pa_req_query(rq, "person"),
+		.queue = pa_req_query(rq, "queue"),
 	};
 	return pa_case_search(rq->app, &rq->actor, &q, &rp->out);
+}
+
+enum pa_err pa_h_queues(struct pa_req *rq, struct pa_reply *rp)
+{
+	return pa_queues_count(rq->app, &rq->actor, &rp->out);
 }
 
 enum pa_err pa_h_case_get(struct pa_req *rq, struct pa_reply *rp)
@@ -66,4 +72,23 @@ enum pa_err pa_h_stats(struct pa_req *rq, struct pa_reply *rp)
 enum pa_err pa_h_track(struct pa_req *rq, struct pa_reply *rp)
 {
 	return pa_case_track(rq->app, pa_req_query(rq, "code"), &rp->out);
+}
+
+enum pa_err pa_h_portal_submit(struct pa_req *rq, struct pa_reply *rp)
+{
+	enum pa_err rc = pa_portal_submit(rq->app, rq->body, &rp->out);
+	if (!rc)
+		rp->status = 201;
+	return rc;
+}
+
+enum pa_err pa_h_portal_catalog(struct pa_req *rq, struct pa_reply *rp)
+{
+	rp->body = pa_portal_catalog(rq->app);
+	return PA_OK;
+}
+
+enum pa_err pa_h_portal_rate(struct pa_req *rq, struct pa_reply *rp)
+{
+	return pa_portal_rate(rq->app, rq->body, &rp->out);
 }

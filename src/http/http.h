@@ -45,6 +45,9 @@ struct pa_reply {
 	/* … or made in memory (malloc'd; the reply frees it), with file_type and file_name */
 	char *file_data;
 	size_t file_len;
+	/* set for a file of the web face (static.c): shown, not downloaded, with the pages'
+	 * headers and this Cache-Control */
+	const char *page_cache;
 };
 
 typedef enum pa_err (*pa_handler)(struct pa_req *rq, struct pa_reply *rp);
@@ -101,6 +104,7 @@ struct pa_server_opts {
 	int public_rate;          /* requests to public routes per minute per address (0 = none) */
 	/* addresses whose X-Forwarded-For names the client ("10.0.0.2,::1"), or NULL */
 	const char *trusted_proxies;
+	const char *web; /* the web face's built files (GET / and the rest), NULL = none */
 };
 struct pa_server;
 enum pa_err pa_server_start(struct pa_app *app, const struct pa_server_opts *o,
@@ -112,6 +116,13 @@ int pa_server_inflight(void);
 struct sockaddr_storage;
 /* "HOST:PORT" ("[::1]:8080" for IPv6) as a socket address; BAD_REQUEST naming field listen. */
 enum pa_err pa_listen_addr(const char *listen, struct sockaddr_storage *ss);
+
+/* static.c: the file of the web face in root that path names — an asset by name, else
+ * index.html for the single page's own routes — into rp (file, file_type, page_cache);
+ * NOT_FOUND for a name that is not there or is not allowed (a dot segment, "..", a link
+ * leading out of root). */
+enum pa_err pa_static_find(const char *root, const char *path, struct pa_arena *a,
+			   struct pa_reply *rp);
 
 /* Handlers, one file per resource. */
 enum pa_err pa_h_health(struct pa_req *, struct pa_reply *);
@@ -128,12 +139,16 @@ enum pa_err pa_h_case_types(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_units_list(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_cases_create(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_cases_list(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_queues(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_case_get(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_case_act(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_case_reveal(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_stats(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_attachment_add(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_track(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_portal_submit(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_portal_rate(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_portal_catalog(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_warning_issue(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_warning_get(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_attachment_get(struct pa_req *, struct pa_reply *);

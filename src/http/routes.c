@@ -4,8 +4,8 @@
 
 static const char *const q_regions[] = {"parent", NULL};
 static const char *const q_locate[] = {"lng", "lat", NULL};
-static const char *const q_cases[] = {"status", "region", "category", "type", "q",
-				      "limit",  "cursor", "person",   NULL};
+static const char *const q_cases[] = {"status", "region", "category", "type",  "q",
+				      "limit",  "cursor", "person",   "queue", NULL};
 static const char *const q_stats[] = {"region", "from", "to", "group", NULL};
 static const char *const q_upload[] = {"name", NULL};
 static const char *const q_track[] = {"code", NULL};
@@ -32,11 +32,15 @@ const struct pa_route pa_routes[] = {
 	{"GET", "/api/v1/units", pa_h_units_list, PA_R_AUTH, NULL},
 	{"POST", "/api/v1/cases", pa_h_cases_create, PA_R_AUTH | PA_R_BODY, NULL},
 	{"GET", "/api/v1/cases", pa_h_cases_list, PA_R_AUTH, q_cases},
+	{"GET", "/api/v1/queues", pa_h_queues, PA_R_AUTH, NULL},
 	{"GET", "/api/v1/cases/{id}", pa_h_case_get, PA_R_AUTH, NULL},
 	{"POST", "/api/v1/cases/{id}/actions", pa_h_case_act, PA_R_AUTH | PA_R_BODY, NULL},
 	{"POST", "/api/v1/cases/{id}/reveal", pa_h_case_reveal, PA_R_AUTH | PA_R_BODY, NULL},
 	{"GET", "/api/v1/stats", pa_h_stats, PA_R_AUTH, q_stats},
 	{"GET", "/api/v1/track", pa_h_track, PA_R_LIMIT_PUBLIC, q_track},
+	{"POST", "/api/v1/track/rating", pa_h_portal_rate, PA_R_LIMIT_PUBLIC | PA_R_BODY, NULL},
+	{"POST", "/api/v1/portal/cases", pa_h_portal_submit, PA_R_LIMIT_PUBLIC | PA_R_BODY, NULL},
+	{"GET", "/api/v1/portal/catalog", pa_h_portal_catalog, PA_R_LIMIT_PUBLIC, NULL},
 	{"POST", "/api/v1/warnings", pa_h_warning_issue, PA_R_AUTH | PA_R_BODY, NULL},
 	{"GET", "/api/v1/warnings/{id}", pa_h_warning_get, PA_R_AUTH, NULL},
 	{"POST", "/api/v1/cases/{id}/attachments", pa_h_attachment_add, PA_R_AUTH | PA_R_UPLOAD,

@@ -187,6 +187,27 @@ static enum MHD_Result send_json(struct MHD_Connection *c, int status, json_t *b
 
 static json_t *error_body(enum pa_err e);
 
+static enum MHD_Result send_error(struct MHD_Connection *c, enum pa_err e, const char *rid)
+{
+	json_t *eb = error_body(e);
+	enum MHD_Result ret = send_json(c, pa_err_status(e), eb, NULL, rid, NULL, NULL, 0);
+	json_decref(eb);
+	return ret;
+}
+
+/* A response reading the file at path (which it then owns), or NULL if it cannot be read. */
+static struct MHD_Response *fd_response(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	return MHD_create_response_from_fd((uint64_t)st.st_size, fd);
+}
+
 /* A stored file, as it is: never sniffed, never run, downloaded under its given name. */
 static enum MHD_Result send_file(struct MHD_Connection *c, const struct pa_reply *rp,
 				 const char *rid)
@@ -195,19 +216,9 @@ static enum MHD_Result send_file(struct MHD_Connection *c, const struct pa_reply
 	if (rp->file_data) {
 		r = MHD_create_response_from_buffer(rp->file_len, rp->file_data,
 						    MHD_RESPMEM_MUST_FREE);
-	} else {
-		int fd = open(rp->file, O_RDONLY | O_CLOEXEC);
-		struct stat st;
-		if (fd < 0 || fstat(fd, &st) != 0) {
-			if (fd >= 0)
-				close(fd);
-			pa_errf(PA_STORE_IO, NULL, "the stored file cannot be read");
-			json_t *eb = error_body(PA_STORE_IO);
-			enum MHD_Result ret = send_json(c, 503, eb, NULL, rid, NULL, NULL, 0);
-			json_decref(eb);
-			return ret;
-		}
-		r = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
+	} else if (!(r = fd_response(rp->file))) {
+		pa_errf(PA_STORE_IO, NULL, "the stored file cannot be read");
+		return send_error(c, PA_STORE_IO, rid);
 	}
 	add_common_headers(r, rid);
 	MHD_del_response_header(r, "Content-Type", "application/json; charset=utf-8");
@@ -227,6 +238,36 @@ static enum MHD_Result send_file(struct MHD_Connection *c, const struct pa_reply
 	}
 	disp[o] = 0;
 	MHD_add_response_header(r, "Content-Disposition", disp);
+	enum MHD_Result ret = MHD_queue_response(c, 200, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* What a page of the web face may do: run only its own scripts (no inline script, no
+ * eval), style itself from its own files, call only its own API, be framed by nobody. */
+#define PAGE_CSP                                                                                \
+	"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " \
+	"font-src 'self'; connect-src 'self'; manifest-src 'self'; base-uri 'none'; "           \
+	"form-action 'self'; frame-ancestors 'none'"
+
+/* A file of the web face (static.c found it): shown in the browser, with the pages' CSP. */
+static enum MHD_Result send_page(struct MHD_Connection *c, const struct pa_reply *rp,
+				 const char *rid)
+{
+	struct MHD_Response *r = fd_response(rp->file);
+	if (!r) { /* gone since static.c found it: a new build replacing the old */
+		pa_errf(PA_NOT_FOUND, NULL, "no such page");
+		return send_error(c, PA_NOT_FOUND, rid);
+	}
+	MHD_add_response_header(r, "Content-Type", rp->file_type);
+	MHD_add_response_header(r, "Cache-Control", rp->page_cache);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(r, "Content-Security-Policy", PAGE_CSP);
+	MHD_add_response_header(r, "X-Request-Id", rid);
+	if (atomic_load(&stopping))
+		MHD_add_response_header(r, "Connection", "close");
 	enum MHD_Result ret = MHD_queue_response(c, 200, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -336,6 +377,20 @@ static const char *session_token(struct pa_req *rq, bool *from_cookie)
 	return c;
 }
 
+/* Paths the server keeps for itself, never answered by the web face: the API, the health
+ * check, and /metrics (served on a port of its own; here it must stay a 404, never a page
+ * that a probe could take for it). */
+static bool server_path(const char *p)
+{
+	static const char *const prefixes[] = {"/api", "/healthz", "/metrics"};
+	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+		size_t n = strlen(prefixes[i]);
+		if (strncmp(p, prefixes[i], n) == 0 && (p[n] == 0 || p[n] == '/'))
+			return true;
+	}
+	return false;
+}
+
 /* *route_ix gets the index of the route matched, or stays -1. */
 static enum pa_err dispatch(struct pa_server *srv, struct pa_req *rq, struct call *cl,
 			    struct pa_reply *rp, const char **allow, bool nul, int *route_ix)
@@ -344,6 +399,13 @@ static enum pa_err dispatch(struct pa_server *srv, struct pa_req *rq, struct cal
 	*route_ix = pa_route_find(rq->method, rq->path, rq->arena, rq->params, allow_buf);
 	const struct pa_route *route = *route_ix >= 0 ? &pa_routes[*route_ix] : NULL;
 	if (!route) {
+		/* Every path outside the API is the web face's: its files, or its single page. */
+		if (!*allow_buf && srv->o.web && !server_path(rq->path) &&
+		    (strcmp(rq->method, "GET") == 0 || strcmp(rq->method, "HEAD") == 0)) {
+			if (nul || cl->len)
+				return pa_errf(PA_NOT_FOUND, NULL, "no such page");
+			return pa_static_find(srv->o.web, rq->path, rq->arena, rp);
+		}
 		if (!*allow_buf)
 			return pa_errf(PA_NOT_FOUND, NULL, "no such endpoint: %s %s", rq->method,
 				       rq->path);
@@ -504,6 +566,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		ret = send_json(c, status, eb, NULL, rq.id, NULL, allow,
 				info->code == rc ? info->retry_after : 0);
 		json_decref(eb);
+	} else if (rp.page_cache) {
+		status = 200;
+		ret = send_page(c, &rp, rq.id);
 	} else if (rp.file || rp.file_data) {
 		status = 200;
 		ret = send_file(c, &rp, rq.id);

@@ -187,9 +187,17 @@ enum pa_err pa_case_act(struct pa_app *app, const struct pa_actor *a, int64_t id
 struct pa_case_query {
 	const char *status, *region, *category, *type, *q, *limit, *cursor;
 	const char *person; /* an ID number or phone: that person's cases (blind index) */
+	const char *queue;  /* a workbench queue (queues.c): to_sign, in_hand … */
 };
 enum pa_err pa_case_search(struct pa_app *app, const struct pa_actor *a,
 			   const struct pa_case_query *q, struct pa_jw *out);
+/* queues.c: narrow f to the caller's workbench queue name (to_sign, in_hand, to_verify,
+ * overdue, supervised, sent_back, callback); BAD_QUERY naming queue if there is none. */
+struct pa_case_filter;
+enum pa_err pa_queue_apply(const struct pa_app *app, const struct pa_actor *a, const char *name,
+			   struct pa_arena *ar, struct pa_case_filter *f);
+/* queues.c: {items: [{queue, count}]} — how many of the caller's cases each queue holds. */
+enum pa_err pa_queues_count(struct pa_app *app, const struct pa_actor *a, struct pa_jw *out);
 /* personal.c: seal a new case's personal data in place before case_insert — its parties
  * and phone fields become sealed copies in a, its seal id and blind indexes are set (every
  * writer of cases calls it: intake, the demo). */
@@ -256,6 +264,20 @@ enum pa_err pa_sweep(struct pa_app *app, int64_t now, struct pa_sweep_result *re
  * status and stages with dates, nothing about the people in it. */
 enum pa_err pa_case_track(struct pa_app *app, const char *code, struct pa_jw *out);
 void pa_query_hash(const char *code, char out[65]);
+/* The case a query code names (BAD_QUERY for what is no code, NOT_FOUND for none). */
+enum pa_err pa_case_by_code(struct pa_app *app, const char *code, int64_t *id);
+/* The action of the case's lifecycle by which the portal rates it (into action[cap]). */
+enum pa_err pa_case_rate_action(struct pa_app *app, int64_t id, char *action, size_t cap);
+
+/* ---- the public portal (portal.c): residents, no account ---- */
+/* Report a case of a type open to residents (portal = yes) over the channel "online":
+ * 201 with its number and its query code, given this once. */
+enum pa_err pa_portal_submit(struct pa_app *app, json_t *body, struct pa_jw *out);
+/* What the portal's form needs: {items: the types residents report, grids: [{code, name,
+ * boundary}]} — the city's grids to point at on a map. */
+json_t *pa_portal_catalog(const struct pa_app *app);
+/* Rate a closed case by its query code {code, rating, note}, once. */
+enum pa_err pa_portal_rate(struct pa_app *app, json_t *body, struct pa_jw *out);
 
 /* ---- fraud warnings (warnings.c) ---- */
 /* Issue a warning to the grid workers of the chosen grids (201 answer in out). */

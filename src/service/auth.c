@@ -299,6 +299,9 @@ enum pa_err pa_user_create(struct pa_db *db, const struct pa_catalog *cat,
 				       "a username uses letters, digits, _ . and - only");
 	if (!pa_catalog_role(cat, role))
 		return pa_errf(PA_BAD_FIELD, "role", "unknown role %s", role);
+	if (strcmp(role, PA_PORTAL_ROLE) == 0)
+		return pa_errf(PA_BAD_FIELD, "role",
+			       "%s is the public portal's role: no account may have it", role);
 	if (!pa_region_code_valid(region))
 		return pa_errf(PA_BAD_FIELD, "region", "%s is not a region code", region);
 	if (!pw_hash && !password)

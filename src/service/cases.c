@@ -555,6 +555,10 @@ enum pa_err pa_case_search(struct pa_app *app, const struct pa_actor *a,
 	pa_arena_init(&ar);
 	if (q->q && *q->q)
 		f.q = pa_text_fold_query(&ar, q->q);
+	if (q->queue && (rc = pa_queue_apply(app, a, q->queue, &ar, &f))) {
+		pa_arena_free(&ar);
+		return rc;
+	}
 	struct pa_case_row *rows = NULL;
 	int n = 0;
 	int64_t next = 0;
@@ -587,23 +591,62 @@ void pa_query_hash(const char *code, char out[65])
 	sodium_bin2hex(out, 65, h, sizeof h);
 }
 
-enum pa_err pa_case_track(struct pa_app *app, const char *code, struct pa_jw *out)
+/* The action with effect rate the portal's role may take in state `state` of lifecycle lc
+ * (state -1: in any state), or NULL. */
+static const struct pa_action *portal_rating(const struct pa_app *app,
+					     const struct pa_lifecycle *lc, int state)
+{
+	const struct pa_role *portal = pa_catalog_role(app->cat, PA_PORTAL_ROLE);
+	for (int i = 0; portal && i < lc->ntrans; i++) {
+		const struct pa_transition *tr = &lc->trans[i];
+		if (tr->action->effect == PA_EFFECT_RATE && pa_role_may(tr, portal) &&
+		    (state < 0 || pa_transition_applies(lc, tr, state)))
+			return tr->action;
+	}
+	return NULL;
+}
+
+enum pa_err pa_case_by_code(struct pa_app *app, const char *code, int64_t *id)
 {
 	if (!code || strlen(code) < 8 || strlen(code) > 40 || !pa_utf8_valid(code))
 		return pa_errf(PA_BAD_QUERY, "code", "give the query code you were given");
 	char hash[65];
 	pa_query_hash(code, hash);
+	enum pa_err rc = PA_OK;
+	PA_WITH_READ(app, db, rc, rc = db->ops->case_by_query(db, hash, id));
+	if (rc == PA_NOT_FOUND)
+		pa_errf(PA_NOT_FOUND, "code",
+			"no case has this query code: check it and try again");
+	return rc;
+}
+
+enum pa_err pa_case_rate_action(struct pa_app *app, int64_t id, char *action, size_t cap)
+{
+	struct pa_case_head h;
+	static const struct pa_scope everywhere = {.region = ""};
+	enum pa_err rc = PA_OK;
+	PA_WITH_READ(app, db, rc, rc = db->ops->case_head(db, &everywhere, id, &h));
+	if (rc)
+		return rc;
+	const struct pa_casetype *t = pa_catalog_type(app->cat, h.type);
+	const struct pa_action *ac = t ? portal_rating(app, t->lc, -1) : NULL;
+	if (!ac)
+		return pa_errf(PA_ACTION_NOT_ALLOWED, NULL, "this kind of case is not rated here");
+	snprintf(action, cap, "%s", ac->code);
+	return PA_OK;
+}
+
+enum pa_err pa_case_track(struct pa_app *app, const char *code, struct pa_jw *out)
+{
 	static const struct pa_scope everywhere = {.region = ""};
 	struct pa_arena ar;
 	pa_arena_init(&ar);
 	struct pa_case_row row;
 	int64_t id = 0;
-	enum pa_err rc = PA_OK;
-	PA_WITH_READ(app, db, rc, {
-		rc = db->ops->case_by_query(db, hash, &id);
-		if (!rc)
-			rc = db->ops->case_get(db, &everywhere, id, &ar, &row);
-	});
+	enum pa_err rc = pa_case_by_code(app, code, &id);
+	if (!rc) {
+		PA_WITH_READ(app, db, rc, rc = db->ops->case_get(db, &everywhere, id, &ar, &row));
+	}
 	if (!rc) {
 		/* what the reporter may know: where the case stands, never who handles it by name
 		 * nor anything about the people in it */
@@ -615,6 +658,11 @@ enum pa_err pa_case_track(struct pa_app *app, const char *code, struct pa_jw *ou
 		pa_jw_kstr(out, "status_name", t ? state_name(t->lc, row.status) : row.status);
 		pa_jw_ktime(out, "created_at", row.created_at);
 		pa_jw_ktime(out, "updated_at", row.updated_at);
+		/* whether the resident may rate the outcome now (POST /api/v1/track/rating) */
+		pa_jw_kbool(
+			out, "may_rate",
+			t && !(row.rating && *row.rating) &&
+				portal_rating(app, t->lc, pa_lifecycle_state(t->lc, row.status)));
 		pa_jw_key(out, "progress");
 		pa_jw_arr(out);
 		for (int i = 0; i < row.nsteps; i++) {

@@ -30,6 +30,20 @@ static json_t *transition_json(const struct pa_catalog *cat, const struct pa_lif
 			 pa_effect_name(tr->action->effect), "roles", roles);
 }
 
+static json_t *field_json(const struct pa_field *f)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b}", "code", f->code, "type",
+			      pa_field_type_name(f->type), "name", f->name, "name_en", f->name_en,
+			      "required", f->required);
+	if (f->type == PA_FIELD_CHOICE) {
+		json_t *ch = json_array();
+		for (int c = 0; c < f->nchoices; c++)
+			json_array_append_new(ch, json_string(f->choices[c]));
+		json_object_set_new(o, "choices", ch);
+	}
+	return o;
+}
+
 json_t *pa_case_types_json(const struct pa_catalog *cat)
 {
 	json_t *types = json_array();
@@ -42,18 +56,18 @@ json_t *pa_case_types_json(const struct pa_catalog *cat)
 			json_array_append_new(cats,
 					      named(t->categories[k].code, t->categories[k].name,
 						    t->categories[k].name_en));
-		for (int k = 0; k < t->nfields; k++) {
-			const struct pa_field *f = &t->fields[k];
-			json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b}", "code", f->code, "type",
-					      pa_field_type_name(f->type), "name", f->name,
-					      "name_en", f->name_en, "required", f->required);
-			if (f->type == PA_FIELD_CHOICE) {
-				json_t *ch = json_array();
-				for (int c = 0; c < f->nchoices; c++)
-					json_array_append_new(ch, json_string(f->choices[c]));
-				json_object_set_new(o, "choices", ch);
-			}
-			json_array_append_new(fields, o);
+		for (int k = 0; k < t->nfields; k++)
+			json_array_append_new(fields, field_json(&t->fields[k]));
+		/* the forms of the actions that keep a record (调解记录, 调解协议 …) */
+		json_t *records = json_array();
+		for (int k = 0; k < t->nrecords; k++) {
+			const struct pa_record_spec *r = &t->records[k];
+			json_t *rf = json_array();
+			for (int j = 0; j < r->nfields; j++)
+				json_array_append_new(rf, field_json(&r->fields[j]));
+			json_t *o = json_pack("{s:s, s:s, s:s, s:o}", "action", r->kind, "name",
+					      r->name, "name_en", r->name_en, "fields", rf);
+			json_array_append_new(records, o);
 		}
 		for (int k = 0; k < lc->nstates; k++) {
 			json_t *s = named(lc->states[k].code, lc->states[k].name,
@@ -69,8 +83,12 @@ json_t *pa_case_types_json(const struct pa_catalog *cat)
 		json_t *o = named(t->code, t->name, t->name_en);
 		json_object_set_new(o, "lifecycle", json_string(lc->code));
 		json_object_set_new(o, "intake", t->intake ? json_string(t->intake) : json_null());
+		/* residents report it on the public portal, and follow it by a query code */
+		json_object_set_new(o, "portal", json_boolean(t->portal));
+		json_object_set_new(o, "query_code", json_boolean(t->query_code));
 		json_object_set_new(o, "categories", cats);
 		json_object_set_new(o, "fields", fields);
+		json_object_set_new(o, "records", records);
 		json_object_set_new(o, "states", states);
 		json_object_set_new(o, "transitions", actions);
 		json_array_append_new(types, o);

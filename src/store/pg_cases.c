@@ -521,29 +521,39 @@ static enum pa_err pg_case_get(struct pa_db *db, const struct pa_scope *s, int64
 	return e;
 }
 
-static enum pa_err pg_case_list(struct pa_db *db, const struct pa_scope *s,
-				const struct pa_case_filter *f, struct pa_arena *a,
-				struct pa_case_row **rows, int *n, int64_t *next)
+/* The conditions of a case list and count (as sqlite.c's CASE_FILTER_WHERE): one
+ * statement for every filter combination, NULL parameters matching anything. $1-$3 are
+ * the scope, $4 the cursor, $10 the limit. */
+#define PG_CASE_FILTER_WHERE                                                                  \
+	PG_SCOPE_WHERE                                                                        \
+	" AND c.id < $4::bigint AND ($5::text IS NULL OR c.status = $5)"                      \
+	" AND ($6::text IS NULL OR c.category = $6) AND ($7::text IS NULL OR c.type = $7)"    \
+	" AND ($8::text IS NULL OR (c.grid >= $8 AND c.grid < $8 || '~'))"                    \
+	" AND ($9::text IS NULL OR c.search LIKE '%' || $9 || '%' ESCAPE '\\')"               \
+	" AND ($11::text IS NULL OR c.id IN (SELECT case_id FROM case_persons"                \
+	" WHERE bidx = $11))"                                                                 \
+	" AND ($12::text IS NULL OR c.status IN"                                              \
+	" (SELECT jsonb_array_elements_text($12::jsonb)))"                                    \
+	" AND ($13::bigint IS NULL OR c.unit_id = $13)"                                       \
+	" AND ($14::bigint IS NULL OR (c.due_red <= $14 AND c.paused_at IS NULL))"            \
+	" AND ($15::int = 0 OR c.sup_level <> 'none' OR EXISTS (SELECT 1 FROM supervisions v" \
+	" WHERE v.case_id = c.id AND v.level = 'manual' AND v.reported_at IS NULL))"          \
+	" AND ($16::text IS NULL OR (SELECT s.action FROM case_steps s WHERE"                 \
+	" s.case_id = c.id ORDER BY s.id DESC LIMIT 1) = $16)"                                \
+	" AND ($17::int = 0 OR c.rating IS NULL)"
+
+/* Binds f's conditions, with limit as $10; LIKE metacharacters in the words are literal. */
+static void filter_args(struct pg_args *p, const struct pa_scope *s, const struct pa_case_filter *f,
+			int64_t limit, struct pa_arena *a)
 {
-	/* One statement for every filter combination: NULL parameters match anything. */
-	static const char sql[] =
-		"SELECT " CASE_COLS " FROM cases c WHERE" PG_SCOPE_WHERE
-		" AND c.id < $4::bigint AND ($5::text IS NULL OR c.status = $5)"
-		" AND ($6::text IS NULL OR c.category = $6) AND ($7::text IS NULL OR c.type = $7)"
-		" AND ($8::text IS NULL OR (c.grid >= $8 AND c.grid < $8 || '~'))"
-		" AND ($9::text IS NULL OR c.search LIKE '%' || $9 || '%' ESCAPE '\\')"
-		" AND ($11::text IS NULL OR c.id IN (SELECT case_id FROM case_persons"
-		" WHERE bidx = $11)) ORDER BY c.id DESC LIMIT $10";
-	struct pg_args p = {0};
-	pg_scope(&p, s);
-	pg_int(&p, f->before_id > 0 ? f->before_id : INT64_MAX);
-	pg_text(&p, f->status);
-	pg_text(&p, f->category);
-	pg_text(&p, f->type);
-	pg_text(&p, f->region);
+	pg_scope(p, s);
+	pg_int(p, f->before_id > 0 ? f->before_id : INT64_MAX);
+	pg_text(p, f->status);
+	pg_text(p, f->category);
+	pg_text(p, f->type);
+	pg_text(p, f->region);
 	char *esc = NULL;
 	if (f->q) {
-		/* LIKE metacharacters in the user's words are literal. */
 		size_t ql = strlen(f->q);
 		char *o = esc = pa_alloc(a, 2 * ql + 1);
 		for (const char *q = f->q; *q; q++) {
@@ -553,9 +563,25 @@ static enum pa_err pg_case_list(struct pa_db *db, const struct pa_scope *s,
 		}
 		*o = 0;
 	}
-	pg_text(&p, esc);
-	pg_int(&p, f->limit + 1);
-	pg_text(&p, f->person);
+	pg_text(p, esc);
+	pg_int(p, limit);
+	pg_text(p, f->person);
+	pg_text(p, f->states);
+	pg_id(p, f->holder_unit);
+	pg_id(p, f->red_before);
+	pg_int(p, f->supervised);
+	pg_text(p, f->last_action);
+	pg_int(p, f->unrated);
+}
+
+static enum pa_err pg_case_list(struct pa_db *db, const struct pa_scope *s,
+				const struct pa_case_filter *f, struct pa_arena *a,
+				struct pa_case_row **rows, int *n, int64_t *next)
+{
+	static const char sql[] = "SELECT " CASE_COLS " FROM cases c WHERE" PG_CASE_FILTER_WHERE
+				  " ORDER BY c.id DESC LIMIT $10";
+	struct pg_args p = {0};
+	filter_args(&p, s, f, f->limit + 1, a);
 	enum pa_err e;
 	PGresult *r = pg_run(PG(db), sql, &p, "case list", &e);
 	if (!r)
@@ -570,6 +596,29 @@ static enum pa_err pg_case_list(struct pa_db *db, const struct pa_scope *s,
 		}
 		case_from(a, r, i, false, &(*rows)[(*n)++]);
 	}
+	PQclear(r);
+	return PA_OK;
+}
+
+static enum pa_err pg_case_count(struct pa_db *db, const struct pa_scope *s,
+				 const struct pa_case_filter *f, int64_t *n)
+{
+	/* every page: no cursor, and a limit no count reaches */
+	static const char sql[] =
+		"SELECT count(*) FROM (SELECT 1 FROM cases c WHERE" PG_CASE_FILTER_WHERE
+		" LIMIT $10) x";
+	struct pa_arena a;
+	pa_arena_init(&a);
+	struct pa_case_filter all = *f;
+	all.before_id = 0;
+	struct pg_args p = {0};
+	filter_args(&p, s, &all, INT64_MAX, &a);
+	enum pa_err e;
+	PGresult *r = pg_run(PG(db), sql, &p, "case count", &e);
+	pa_arena_free(&a);
+	if (!r)
+		return e;
+	*n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
 	PQclear(r);
 	return PA_OK;
 }
@@ -754,6 +803,7 @@ void pg_ops_cases(struct pa_store_ops *o)
 	o->case_head = pg_case_head;
 	o->case_get = pg_case_get;
 	o->case_list = pg_case_list;
+	o->case_count = pg_case_count;
 	o->case_step = pg_case_step;
 	o->case_link = pg_case_link;
 	o->linked = pg_linked;

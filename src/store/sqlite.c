@@ -1537,23 +1537,28 @@ static enum pa_err case_get(struct sq *d, const struct pa_scope *s, int64_t id, 
 	return rc == SQLITE_DONE ? PA_OK : map_rc(d, rc, "case supervisions");
 }
 
-static enum pa_err sq_case_list(struct pa_db *db, const struct pa_scope *s,
-				const struct pa_case_filter *f, struct pa_arena *a,
-				struct pa_case_row **rows, int *n, int64_t *next)
+/* The conditions of a case list and count: one statement for every filter combination,
+ * NULL parameters matching anything. ?1-?3 are the scope, ?4 the cursor, ?10 the limit. */
+#define CASE_FILTER_WHERE                                                                   \
+	SCOPE_WHERE                                                                         \
+	" AND c.id < ?4 AND (?5 IS NULL OR c.status = ?5)"                                  \
+	" AND (?6 IS NULL OR c.category = ?6) AND (?7 IS NULL OR c.type = ?7)"              \
+	" AND (?8 IS NULL OR (c.grid >= ?8 AND c.grid < ?8 || '~'))"                        \
+	" AND (?9 IS NULL OR c.search LIKE '%' || ?9 || '%' ESCAPE '\\')"                   \
+	" AND (?11 IS NULL OR c.id IN (SELECT case_id FROM case_persons WHERE bidx = ?11))" \
+	" AND (?12 IS NULL OR c.status IN (SELECT value FROM json_each(?12)))"              \
+	" AND (?13 IS NULL OR c.unit_id = ?13)"                                             \
+	" AND (?14 IS NULL OR (c.due_red <= ?14 AND c.paused_at IS NULL))"                  \
+	" AND (NOT ?15 OR c.sup_level <> 'none' OR EXISTS (SELECT 1 FROM supervisions v"    \
+	" WHERE v.case_id = c.id AND v.level = 'manual' AND v.reported_at IS NULL))"        \
+	" AND (?16 IS NULL OR (SELECT s.action FROM case_steps s WHERE s.case_id = c.id"    \
+	" ORDER BY s.id DESC LIMIT 1) = ?16)"                                               \
+	" AND (NOT ?17 OR c.rating IS NULL)"
+
+/* Binds f's conditions (all but the limit); LIKE metacharacters in the words are literal. */
+static void bind_filter(sqlite3_stmt *st, const struct pa_scope *s, const struct pa_case_filter *f,
+			struct pa_arena *a)
 {
-	struct sq *d = SQ(db);
-	/* One statement for every filter combination: NULL parameters match anything. */
-	static const char sql[] =
-		"SELECT " CASE_COLS " FROM cases c WHERE" SCOPE_WHERE
-		" AND c.id < ?4 AND (?5 IS NULL OR c.status = ?5)"
-		" AND (?6 IS NULL OR c.category = ?6) AND (?7 IS NULL OR c.type = ?7)"
-		" AND (?8 IS NULL OR (c.grid >= ?8 AND c.grid < ?8 || '~'))"
-		" AND (?9 IS NULL OR c.search LIKE '%' || ?9 || '%' ESCAPE '\\')"
-		" AND (?11 IS NULL OR c.id IN (SELECT case_id FROM case_persons WHERE bidx = ?11))"
-		" ORDER BY c.id DESC LIMIT ?10";
-	sqlite3_stmt *st = stmt(d, sql);
-	if (!st)
-		return pa_err_last()->code;
 	bind_scope(st, s);
 	sqlite3_bind_int64(st, 4, f->before_id > 0 ? f->before_id : INT64_MAX);
 	bt(st, 5, f->status);
@@ -1561,7 +1566,6 @@ static enum pa_err sq_case_list(struct pa_db *db, const struct pa_scope *s,
 	bt(st, 7, f->type);
 	bt(st, 8, f->region);
 	if (f->q) {
-		/* LIKE metacharacters in the user's words are literal. */
 		size_t ql = strlen(f->q);
 		char *esc = pa_alloc(a, 2 * ql + 1), *p = esc;
 		for (const char *q = f->q; *q; q++) {
@@ -1572,8 +1576,27 @@ static enum pa_err sq_case_list(struct pa_db *db, const struct pa_scope *s,
 		*p = 0;
 		sqlite3_bind_text(st, 9, esc, -1, SQLITE_STATIC);
 	}
-	sqlite3_bind_int(st, 10, f->limit + 1);
 	bt(st, 11, f->person);
+	bt(st, 12, f->states);
+	bid(st, 13, f->holder_unit);
+	bid(st, 14, f->red_before);
+	sqlite3_bind_int(st, 15, f->supervised);
+	bt(st, 16, f->last_action);
+	sqlite3_bind_int(st, 17, f->unrated);
+}
+
+static enum pa_err sq_case_list(struct pa_db *db, const struct pa_scope *s,
+				const struct pa_case_filter *f, struct pa_arena *a,
+				struct pa_case_row **rows, int *n, int64_t *next)
+{
+	struct sq *d = SQ(db);
+	static const char sql[] = "SELECT " CASE_COLS " FROM cases c WHERE" CASE_FILTER_WHERE
+				  " ORDER BY c.id DESC LIMIT ?10";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	bind_filter(st, s, f, a);
+	sqlite3_bind_int(st, 10, f->limit + 1);
 	*rows = pa_alloc(a, sizeof **rows * (size_t)(f->limit > 0 ? f->limit : 1));
 	*n = 0;
 	*next = 0;
@@ -1588,6 +1611,29 @@ static enum pa_err sq_case_list(struct pa_db *db, const struct pa_scope *s,
 	done(d, st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return map_rc(d, rc, "case list");
+	return PA_OK;
+}
+
+static enum pa_err sq_case_count(struct pa_db *db, const struct pa_scope *s,
+				 const struct pa_case_filter *f, int64_t *n)
+{
+	struct sq *d = SQ(db);
+	/* every page: no limit (?10 is not used), no cursor */
+	static const char sql[] = "SELECT count(*) FROM cases c WHERE" CASE_FILTER_WHERE;
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	struct pa_arena a;
+	pa_arena_init(&a);
+	struct pa_case_filter all = *f;
+	all.before_id = 0;
+	bind_filter(st, s, &all, &a);
+	int rc = sqlite3_step(st);
+	*n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	done(d, st);
+	pa_arena_free(&a);
+	if (rc != SQLITE_ROW)
+		return map_rc(d, rc, "case count");
 	return PA_OK;
 }
 
@@ -2766,6 +2812,7 @@ const struct pa_store_ops pa_sqlite_ops = {
 	.case_head = sq_case_head,
 	.case_get = sq_case_get,
 	.case_list = sq_case_list,
+	.case_count = sq_case_count,
 	.case_step = sq_case_step,
 	.case_link = sq_case_link,
 	.case_dispatcher = sq_case_dispatcher,

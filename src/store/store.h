@@ -328,6 +328,13 @@ struct pa_case_filter {
 	const char *person; /* NULL = any; else a blind index the case's people must have */
 	int64_t before_id;  /* keyset cursor: ids below this; 0 = from the newest */
 	int limit;
+	/* A workbench queue (service/queues.c); NULL or 0 = no such condition. */
+	const char *states;      /* a JSON array of the state codes the case may be in */
+	int64_t holder_unit;     /* held by this unit now */
+	int64_t red_before;      /* its red limit passed before this time, the clock running */
+	bool supervised;         /* a yellow or red card, or a manual notice not yet reported */
+	const char *last_action; /* the action of its last step (send_back: sent back) */
+	bool unrated;            /* no call-back rating yet */
 };
 
 /* Backup, restore and check (pingan backup / restore / check). */
@@ -466,6 +473,9 @@ struct pa_store_ops {
 	enum pa_err (*case_list)(struct pa_db *db, const struct pa_scope *s,
 				 const struct pa_case_filter *f, struct pa_arena *a,
 				 struct pa_case_row **rows, int *n, int64_t *next);
+	/* How many cases case_list would list with f, all pages (limit and cursor ignored). */
+	enum pa_err (*case_count)(struct pa_db *db, const struct pa_scope *s,
+				  const struct pa_case_filter *f, int64_t *n);
 	/* Move a case: update its state, unit and patch, append the step, keep counters. */
 	enum pa_err (*case_step)(struct pa_db *db, const struct pa_step_in *st);
 	/* Relate two cases (both directions; kind "related", or "merged" from the duplicate

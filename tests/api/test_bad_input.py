@@ -230,8 +230,9 @@ class BadInputTest(ApiTest):
     # ---- paths and methods ----
 
     def test_unknown_path(self):
-        for path in ["/api/v1/nothing", "/api/v2/cases", "/", "/api/v1/cases/1/steps",
-                     "/api/v1/cases/", "/api/v1/casesx", "/healthz/x"]:
+        # (every other path is the web face's: test_web_static.py)
+        for path in ["/api/v1/nothing", "/api/v2/cases", "/api", "/api/v1/cases/1/steps",
+                     "/api/v1/cases/", "/api/v1/casesx", "/healthz/x", "/metrics"]:
             r = self.s.request("GET", path, token=self.tok)
             self.assertError(r, 404, "NOT_FOUND")
 

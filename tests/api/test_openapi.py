@@ -724,7 +724,13 @@ class LiveTest(unittest.TestCase):
             for x in t["transitions"]:
                 self.assertIn(x["to"], states | {"="})
                 self.assertIn(x["from"], states | {"*", None})
+            # a record form belongs to an action of the lifecycle that keeps a record
+            needing = {x["action"] for x in t["transitions"] if "record" in x["needs"]}
+            self.assertLessEqual({f["action"] for f in t["records"]}, needing, t["code"])
         self.assertIn("walk_in", [c["code"] for c in r.json["channels"]])
+        agreement = [f for f in types["dispute"]["records"] if f["action"] == "agreement"][0]
+        self.assertEqual(agreement["name"], "调解协议")
+        self.assertIn("terms", [f["code"] for f in agreement["fields"]])
 
     def test_units(self):
         r = self.call("GET", "/api/v1/units", user="city_staff", expect=200)
@@ -734,6 +740,14 @@ class LiveTest(unittest.TestCase):
         self.call("GET", "/api/v1/units", raw=b"{}", user="city_staff",
                   headers={"Content-Type": "application/json"}, expect=400, code="BAD_REQUEST",
                   valid=False)
+
+    def test_queues(self):
+        r = self.call("GET", "/api/v1/queues", user="town_101", expect=200)
+        self.assertEqual(len(r.json["items"]), 7)
+        r = self.call("GET", "/api/v1/cases?queue=overdue&limit=5", user="town_101", expect=200)
+        self.assertTrue(r.json["items"])
+        self.call("GET", "/api/v1/cases?queue=nope", user="town_101", expect=400,
+                  code="BAD_QUERY")
 
     def test_case_closed_loop(self):
         before = self.call("GET", "/api/v1/stats", user="town_101", expect=200).json
@@ -904,6 +918,37 @@ class LiveTest(unittest.TestCase):
         c = self.call("POST", "/api/v1/cases", body, user="town_101", expect=201).json
         self.call("GET", "/api/v1/track?code=" + c["query_code"], expect=200)
         self.call("GET", "/api/v1/track?code=ABCDEFGHJKLMNPQR", expect=404, code="NOT_FOUND")
+
+    def test_portal(self):
+        cat = self.call("GET", "/api/v1/portal/catalog", expect=200).json
+        g = [g for g in cat["grids"] if g["code"] == "429006101001001"][0]["boundary"]
+        body = {"type": "request", "category": cat["items"][0]["categories"][0]["code"]
+                if cat["items"][0]["code"] == "request" else
+                [t for t in cat["items"] if t["code"] == "request"][0]["categories"][0]["code"],
+                "title": "网上诉求", "description": "门户提交的诉求。",
+                "lng": sum(p[0] for p in g) / len(g), "lat": sum(p[1] for p in g) / len(g)}
+        c = self.call("POST", "/api/v1/portal/cases", body, expect=201).json
+        self.call("POST", "/api/v1/track/rating", {"code": c["query_code"],
+                                                   "rating": "satisfied"},
+                  expect=409, code="ACTION_NOT_ALLOWED")
+        self.call("POST", "/api/v1/track/rating", {"code": "ABCDEFGHJKLMNPQR",
+                                                   "rating": "satisfied"},
+                  expect=404, code="NOT_FOUND")
+        # closed by the town and the village centre, the resident rates it once
+        cid = [x for x in self.call("GET", "/api/v1/cases?q=" + quote("网上诉求"),
+                                    user="town_101", expect=200).json["items"]
+               if x["number"] == c["number"]][0]["id"]
+        units = self.call("GET", "/api/v1/units", user="town_101", expect=200).json["items"]
+        village = [u for u in units if u["code"] == "village-429006101001"][0]["id"]
+        for action, user, extra in (("accept", "town_101", {}),
+                                    ("dispatch", "town_101", {"unit_id": village}),
+                                    ("sign", "village_101_001", {}),
+                                    ("feedback", "village_101_001", {"note": "已办"}),
+                                    ("verify_pass", "town_101", {})):
+            self.call("POST", "/api/v1/cases/%d/actions" % cid, dict(action=action, **extra),
+                      user=user, expect=200)
+        self.call("POST", "/api/v1/track/rating", {"code": c["query_code"],
+                                                   "rating": "satisfied"}, expect=200)
 
     def test_warnings(self):
         grids = ["429006101001001", "429006101001002"]

@@ -141,6 +141,12 @@ static void test_contract(void **st)
 	assert_int_equal(o->case_list(r, &city, &f, &ar, &rows, &n, &next), PA_OK);
 	assert_int_equal(n, 2);
 	assert_int_equal(next, 0);
+	/* the count is of every page, within the scope */
+	int64_t count;
+	assert_int_equal(o->case_count(r, &city, &f, &count), PA_OK);
+	assert_int_equal(count, 2);
+	assert_int_equal(o->case_count(r, &town1, &f, &count), PA_OK);
+	assert_int_equal(count, 1);
 	f.limit = 1;
 	assert_int_equal(o->case_list(r, &city, &f, &ar, &rows, &n, &next), PA_OK);
 	assert_int_equal(n, 1);

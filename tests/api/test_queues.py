@@ -1,0 +1,95 @@
+"""The workbench's queues: GET /api/v1/queues counts, GET /api/v1/cases?queue= lists, and a
+case moving through to_sign, in_hand, to_verify and callback as it is handled; sent back,
+supervised and overdue; each count equal to its list; an unknown queue refused."""
+import time
+import unittest
+
+from common import ApiTest, q
+
+QUEUES = ["to_sign", "in_hand", "to_verify", "overdue", "supervised", "sent_back", "callback"]
+
+
+class QueuesTest(ApiTest):
+    def counts(self, user="town_101"):
+        r = self.get("/api/v1/queues", user=user)
+        self.assertStatus(r, 200)
+        self.assertEqual([x["queue"] for x in r.json["items"]], QUEUES)
+        return {x["queue"]: x["count"] for x in r.json["items"]}
+
+    def ids(self, queue, user="town_101"):
+        items, _ = self.walk(user, limit=200, queue=queue)
+        return {c["id"] for c in items}
+
+    def own_unit(self):
+        return self.get("/api/v1/session", user="town_101").json["user"]["unit_id"]
+
+    def test_a_case_moves_from_queue_to_queue(self):
+        unit = self.own_unit()
+        c = self.create()["id"]
+        before = self.counts()
+        self.act(c, "accept")
+        self.act(c, "dispatch", unit_id=unit)
+        self.assertIn(c, self.ids("to_sign"))
+        self.assertEqual(self.counts()["to_sign"], before["to_sign"] + 1)
+        self.act(c, "sign")
+        self.assertNotIn(c, self.ids("to_sign"))
+        self.assertIn(c, self.ids("in_hand"))
+        self.act(c, "feedback", note="已调解完毕")
+        self.assertNotIn(c, self.ids("in_hand"))
+        self.assertIn(c, self.ids("to_verify"))
+        self.act(c, "verify_pass")
+        self.assertIn(c, self.ids("callback"))
+        self.act(c, "callback", rating="satisfied")
+        self.assertNotIn(c, self.ids("callback"))
+        after = self.counts()
+        self.assertEqual(after["to_sign"], before["to_sign"])
+        self.assertEqual(after["callback"], before["callback"])
+
+    def test_sent_back_until_dispatched_again(self):
+        unit = self.own_unit()
+        c = self.create()["id"]
+        self.act(c, "accept")
+        self.act(c, "dispatch", unit_id=unit)
+        self.assertNotIn(c, self.ids("sent_back"))
+        self.act(c, "send_back", note="不属本单位职责")
+        self.assertIn(c, self.ids("sent_back"))
+        self.act(c, "dispatch", unit_id=unit)
+        self.assertNotIn(c, self.ids("sent_back"))
+
+    def test_supervised(self):
+        c = self.create()["id"]
+        self.act(c, "accept")
+        self.assertNotIn(c, self.ids("supervised"))
+        self.act(c, "supervise", note="请加快办理", days=3)
+        self.assertIn(c, self.ids("supervised"))
+
+    def test_overdue_holds_only_cases_past_red_with_the_clock_running(self):
+        items, _ = self.walk("city_staff", limit=200, queue="overdue")
+        self.assertTrue(items, "the demo city has overdue cases")
+        now = time.time()
+        from datetime import datetime
+        for c in items:
+            d = c["deadline"]
+            self.assertIsNotNone(d, c["number"])
+            self.assertIsNone(d["paused_since"], c["number"])
+            self.assertLessEqual(datetime.fromisoformat(d["red_at"]).timestamp(), now, c["number"])
+
+    def test_each_count_is_its_list(self):
+        for user in ("town_101", "mediator_family"):
+            counts = self.counts(user)
+            for name in QUEUES:
+                self.assertEqual(len(self.ids(name, user)), counts[name], (user, name))
+
+    def test_queue_with_other_filters_and_scope(self):
+        # a town's queue never holds another town's case
+        for c in self.walk("town_101", limit=200, queue="overdue")[0]:
+            self.assertTrue(c["grid"].startswith("429006101"), c["number"])
+
+    def test_unknown_queue(self):
+        r = self.get(q("/api/v1/cases", queue="mine"), user="town_101")
+        self.assertError(r, 400, "BAD_QUERY", "queue")
+        self.assertEqual(self.get("/api/v1/queues").status, 401)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,54 @@
+// catalog.js: the case types, their states, actions and channels as the server defines them
+// (GET /case-types), fetched once a log-in; names in the current language come from here.
+import { reactive } from 'vue'
+import { get } from './api.js'
+import { nameOf } from '../i18n/index.js'
+
+export const catalog = reactive({ types: [], channels: [], loaded: false })
+let pending = null
+
+export function loadCatalog() {
+  if (catalog.loaded) return Promise.resolve(catalog)
+  if (!pending)
+    pending = get('/case-types')
+      .then((r) => {
+        catalog.types = r.items
+        catalog.channels = r.channels
+        catalog.loaded = true
+        return catalog
+      })
+      .finally(() => {
+        pending = null
+      })
+  return pending
+}
+
+export const typeOf = (code) => catalog.types.find((x) => x.code === code)
+
+export function typeName(code, fallback) {
+  const ty = typeOf(code)
+  return ty ? nameOf(ty) : fallback || code
+}
+
+export function stateName(type, state, fallback) {
+  const s = typeOf(type)?.states.find((x) => x.code === state)
+  return s ? nameOf(s) : fallback || state
+}
+
+export function categoryName(type, cat, fallback) {
+  const c = typeOf(type)?.categories.find((x) => x.code === cat)
+  return c ? nameOf(c) : fallback || cat
+}
+
+export function channelName(code) {
+  const c = catalog.channels.find((x) => x.code === code)
+  return c ? nameOf(c) : code
+}
+
+// The types a role may report (their lifecycle lets it make the first step), created
+// through POST /cases (not those with an intake of their own, like fraud warnings).
+export function reportableTypes(role) {
+  return catalog.types.filter(
+    (ty) => !ty.intake && ty.transitions.some((tr) => tr.from === null && tr.roles.includes(role)),
+  )
+}

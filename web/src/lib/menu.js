@@ -1,0 +1,16 @@
+// menu.js: the side menu. Which entries a user sees follows what the server says they may
+// do (the types they may report come from the lifecycles the server sends); entries for
+// pages not built yet are not shown.
+import { reportableTypes } from './catalog.js'
+
+// roles that hold no case work (the three administrators see no workbench)
+const NO_CASES = ['sys_admin', 'sec_admin']
+
+export function menuFor(user) {
+  if (!user) return []
+  const items = []
+  if (!NO_CASES.includes(user.role)) items.push({ key: 'workbench', path: '/workbench', icon: 'Tickets' })
+  if (reportableTypes(user.role).length) items.push({ key: 'intake', path: '/intake', icon: 'EditPen' })
+  if (!NO_CASES.includes(user.role)) items.push({ key: 'dashboard', path: '/dashboard', icon: 'DataLine' })
+  return items
+}

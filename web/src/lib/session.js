@@ -1,0 +1,34 @@
+// session.js: who is logged in (the server's answer to GET /session), shared by the pages.
+// The page keeps no token: the cookie is HttpOnly; this is only what to show.
+import { reactive } from 'vue'
+import { api } from './api.js'
+
+export const session = reactive({ user: null, loaded: false })
+
+export async function loadSession() {
+  try {
+    const r = await api('GET', '/session', { quiet401: true })
+    session.user = r.user
+  } catch {
+    session.user = null
+  }
+  session.loaded = true
+  return session.user
+}
+
+// Resolves with the user, or throws the server's ApiError (OTP_REQUIRED, ACCOUNT_LOCKED …).
+export async function logIn(username, password, otp) {
+  const body = { username, password }
+  if (otp) body.otp = otp
+  const r = await api('POST', '/session', { body, quiet401: true })
+  session.user = r.user
+  return r.user
+}
+
+export async function logOut() {
+  try {
+    await api('DELETE', '/session', { quiet401: true })
+  } finally {
+    session.user = null
+  }
+}

@@ -1,0 +1,31 @@
+// router.js: the pages and their addresses (history mode: pingan serve answers index.html
+// for every path outside /api, and the page reads the address).
+import { createRouter, createWebHistory } from 'vue-router'
+import { session, loadSession } from './lib/session.js'
+import StaffLayout from './layouts/StaffLayout.vue'
+import LoginPage from './pages/LoginPage.vue'
+
+const routes = [
+  { path: '/login', name: 'login', component: LoginPage, meta: { public: true } },
+  {
+    path: '/',
+    component: StaffLayout,
+    children: [
+      { path: '', redirect: { name: 'workbench' } },
+      { path: 'workbench', name: 'workbench', component: () => import('./pages/WorkbenchPage.vue') },
+      { path: 'dashboard', name: 'dashboard', component: () => import('./pages/DashboardPage.vue') },
+      { path: 'intake', name: 'intake', component: () => import('./pages/IntakePage.vue') },
+      { path: 'cases/:id(\\d+)', name: 'case', component: () => import('./pages/CasePage.vue') },
+      { path: '/:pathMatch(.*)*', name: 'notfound', component: () => import('./pages/NotFoundPage.vue') },
+    ],
+  },
+]
+
+export const router = createRouter({ history: createWebHistory(), routes })
+
+router.beforeEach(async (to) => {
+  if (!session.loaded) await loadSession()
+  if (to.meta.public) return true
+  if (!session.user) return { name: 'login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} }
+  return true
+})
