@@ -146,11 +146,44 @@ build_pingan() {
 	fi
 }
 
+# With BENCH_PG=1 under tests/with-pg.sh: pingan's database on that server, its keys in
+# WORK. BENCH_PG_URL is empty on SQLite.
+BENCH_PG_URL=""
+PG_BIN=/usr/lib/postgresql/15/bin
+if [[ "${BENCH_PG:-0}" == 1 && -n "${PINGAN_TEST_PG:-}" ]]; then
+	BENCH_PG_URL="${PINGAN_TEST_PG%/*}/pingan_bench"
+	export PINGAN_STATE_DIR="$WORK"
+fi
+pg_admin() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -d "$PINGAN_TEST_PG" -c "$1" >&2; }
+
+# pg_commit_baseline SECONDS: one client committing one case-shaped INSERT per transaction
+# on the server, as many as it can; prints "BENCH commits_per_sec=N".
+pg_commit_baseline() {
+	local url="${PINGAN_TEST_PG%/*}/pingan_baseline" tps
+	pg_admin "CREATE DATABASE pingan_baseline"
+	"$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -d "$url" -c "CREATE TABLE cases (id bigserial
+		PRIMARY KEY, number text UNIQUE, type text, category text, status text, title text,
+		description text, grid text, lng float8, lat float8, created_at bigint)" >&2
+	printf "INSERT INTO cases (number, type, category, status, title, description, grid, lng,
+		lat, created_at) VALUES ('N' || nextval('cases_id_seq'), 'dispute', 'neighbour',
+		'reported', '邻里纠纷：楼上漏水', repeat('楼上住户卫生间漏水，多次协商未果。', 6),
+		'429006101201001', 113.1, 30.6, extract(epoch from now())::bigint);\n" \
+		>"$WORK/baseline.sql"
+	tps="$("$PG_BIN/pgbench" -n -c 1 -T "$1" -f "$WORK/baseline.sql" "$url" 2>&1 |
+		sed -n 's/^tps = \([0-9.]*\).*/\1/p' | tail -n 1)"
+	[[ -n "$tps" ]] || die "pgbench gave no rate"
+	echo "BENCH commits_per_sec=$tps"
+}
+
 # serve_demo [SERVE OPTIONS...]: a fresh demo city (SEED) served on a free loopback port;
 # sets PINGAN_PID, BASE, TOKEN (city_admin's), AUTH, IDS (up to 100 case ids, commas),
 # NIDS, FIRST_ID.
 serve_demo() {
 	local db="$WORK/pingan.db" port code
+	if [[ -n "$BENCH_PG_URL" ]]; then
+		pg_admin "CREATE DATABASE pingan_bench"
+		db="$BENCH_PG_URL"
+	fi
 	log "creating the demo database (seed $SEED)"
 	(cd "$ROOT" && "$PINGAN" demo --db "$db" --seed "$SEED") >"$WORK/demo.log" 2>&1 ||
 		{ tail -n 30 "$WORK/demo.log" >&2; die "pingan demo failed (log above)"; }

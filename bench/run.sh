@@ -20,7 +20,14 @@
 #   BENCH_KEEP=0            1: keep the scratch directory (databases, logs)
 #   BENCH_STRICT=0          1: exit with status 1 when a target is missed
 #   PINGAN                  a pingan binary to use as is (default: ../pingan, built by make)
+#   BENCH_PG=0              1: pingan on PostgreSQL (a throw-away server, tests/with-pg.sh),
+#                           and (a)'s baseline one INSERT committed per transaction on that
+#                           server (pgbench, one client, synchronous_commit on)
 set -euo pipefail
+if [[ "${BENCH_PG:-0}" == 1 && -z "${PINGAN_TEST_PG:-}" ]]; then
+	exec "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/with-pg.sh" \
+		"$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/run.sh" "$@"
+fi
 
 # shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -64,9 +71,16 @@ warm_up() {
 }
 
 # ---- (a) durable intake ------------------------------------------------------------------
-log "(a) baseline: one synchronous=FULL commit per row, ${SECONDS_EACH}s"
-"$WORK/sqlite_commit_baseline" --db "$WORK/baseline.db" --seconds "$SECONDS_EACH" \
-	>"$WORK/a-baseline.txt" || die "sqlite_commit_baseline failed"
+if [[ -n "$BENCH_PG_URL" ]]; then
+	log "(a) baseline: one INSERT per transaction on PostgreSQL (pgbench), ${SECONDS_EACH}s"
+	pg_commit_baseline "$SECONDS_EACH" >"$WORK/a-baseline.txt"
+	A_WHAT="PostgreSQL 15, synchronous_commit=on, fsync=on, one INSERT per transaction (pgbench, 1 client)"
+else
+	log "(a) baseline: one synchronous=FULL commit per row, ${SECONDS_EACH}s"
+	"$WORK/sqlite_commit_baseline" --db "$WORK/baseline.db" --seconds "$SECONDS_EACH" \
+		>"$WORK/a-baseline.txt" || die "sqlite_commit_baseline failed"
+	A_WHAT="SQLite WAL, synchronous=FULL, one INSERT per transaction"
+fi
 sed 's/^/    /' "$WORK/a-baseline.txt" >&2
 rm -f "$WORK"/baseline.db*
 sleep 1
@@ -111,8 +125,8 @@ REV="$(revision)"
 REPORT="$WORK/report.txt"
 {
 	printf 'pingan benchmark  %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-	printf 'host %s, %s cpus, %s, scratch fs %s, revision %s\n' "$(uname -n)" "$(nproc)" \
-		"$(uname -sr)" "$FSTYPE" "$REV"
+	printf 'host %s, %s cpus, %s, scratch fs %s, revision %s, store %s\n' "$(uname -n)" \
+		"$(nproc)" "$(uname -sr)" "$FSTYPE" "$REV" "$([[ -n "$BENCH_PG_URL" ]] && echo postgresql || echo sqlite)"
 	printf '%s s per measurement, wrk %s threads, (a) %s connections, (b) %s connections over %s ids (case JSON %s bytes)\n' \
 		"$SECONDS_EACH" "$THREADS" "$CONNS_A" "$CONNS_B" "$NIDS" "$CASE_BYTES"
 	echo
@@ -122,7 +136,7 @@ REPORT="$WORK/report.txt"
 	printf '%-32s %22s %22s %7s %8s %s\n' "(b) GET /api/v1/cases/{id}" "$B_BASE req/s" \
 		"$B_PA req/s" "$R_B" ">= $TARGET_B" "$V_B"
 	echo
-	printf '(a) baseline: SQLite WAL, synchronous=FULL, one INSERT per transaction\n'
+	printf '(a) baseline: %s\n' "$A_WHAT"
 	printf '(a) pingan:   %s\n' "$(detail "$WORK/a-pingan.txt" 201)"
 	printf '(b) trivial:  %s\n' "$(detail "$WORK/b-trivial.txt" 200)"
 	printf '(b) pingan:   %s\n' "$(detail "$WORK/b-pingan.txt" 200)"
@@ -136,8 +150,9 @@ REPORT="$WORK/report.txt"
 
 echo >&2
 cat "$REPORT"
-cp "$REPORT" "$HERE/results-latest.txt"
-log "written to $HERE/results-latest.txt"
+OUT="$HERE/results-latest${BENCH_PG_URL:+-pg}.txt"
+cp "$REPORT" "$OUT"
+log "written to $OUT"
 
 if [[ "$STRICT" == 1 && ( "$V_A" != PASS || "$V_B" != PASS ) ]]; then
 	exit 1
