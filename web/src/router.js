@@ -5,8 +5,21 @@ import { session, loadSession } from './lib/session.js'
 import StaffLayout from './layouts/StaffLayout.vue'
 import LoginPage from './pages/LoginPage.vue'
 
+// The residents' portal: no log-in, its own frame and its own chunk (staff code is not
+// loaded on a resident's phone, nor the portal's on a desk).
+const PortalLayout = () => import('./layouts/PortalLayout.vue')
+
 const routes = [
   { path: '/login', name: 'login', component: LoginPage, meta: { public: true } },
+  {
+    path: '/portal',
+    component: PortalLayout,
+    meta: { public: true, portal: true },
+    children: [
+      { path: '', name: 'portal', component: () => import('./pages/PortalSubmitPage.vue') },
+      { path: 'track', name: 'portal-track', component: () => import('./pages/PortalTrackPage.vue') },
+    ],
+  },
   {
     path: '/',
     component: StaffLayout,
@@ -24,6 +37,7 @@ const routes = [
 export const router = createRouter({ history: createWebHistory(), routes })
 
 router.beforeEach(async (to) => {
+  if (to.meta.portal) return true // residents have no session to ask about
   if (!session.loaded) await loadSession()
   if (to.meta.public) return true
   if (!session.user) return { name: 'login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} }
