@@ -3,24 +3,9 @@
 // query code shown once, the case tracked by the code; the server's errors in plain words
 // at the field they name (a bad phone), an unknown code, a lost connection, 429 with its
 // wait; a closed case rated once, and a second rating refused (409).
-import { BASE, PASSWORD, test, run, check, same } from './lib.mjs'
+import { BASE, test, run, check, same, api } from './lib.mjs'
 
 const W = 375
-
-// the staff side through the API itself (a bearer token per user)
-const tokens = {}
-async function api(user, method, path, body) {
-  if (user && !tokens[user]) {
-    const r = await fetch(BASE + '/api/v1/session', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: user, password: PASSWORD }) })
-    tokens[user] = (await r.json()).token
-  }
-  const h = { 'Content-Type': 'application/json' }
-  if (user) h.Authorization = 'Bearer ' + tokens[user]
-  const r = await fetch(BASE + '/api/v1' + path, { method, headers: h, body: body ? JSON.stringify(body) : undefined })
-  const j = await r.json()
-  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(j)}`)
-  return j
-}
 
 async function choose(p, sel, text) {
   await p.locator(sel).click()

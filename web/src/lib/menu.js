@@ -5,10 +5,13 @@ import { reportableTypes } from './catalog.js'
 
 // roles that hold no case work (the three administrators see no workbench)
 const NO_CASES = ['sys_admin', 'sec_admin']
+// roles who work out in their grids, on a phone
+export const FIELD = ['grid_worker', 'village_coordinator']
 
 export function menuFor(user) {
   if (!user) return []
   const items = []
+  if (FIELD.includes(user.role)) items.push({ key: 'field', path: '/field', icon: 'Location' })
   if (!NO_CASES.includes(user.role)) items.push({ key: 'workbench', path: '/workbench', icon: 'Tickets' })
   if (reportableTypes(user.role).length) items.push({ key: 'intake', path: '/intake', icon: 'EditPen' })
   if (!NO_CASES.includes(user.role)) items.push({ key: 'dashboard', path: '/dashboard', icon: 'DataLine' })
