@@ -27,6 +27,7 @@ const routes = [
       { path: '', redirect: { name: 'workbench' } },
       { path: 'workbench', name: 'workbench', component: () => import('./pages/WorkbenchPage.vue') },
       { path: 'dashboard', name: 'dashboard', component: () => import('./pages/DashboardPage.vue') },
+      { path: 'map', name: 'map', component: () => import('./pages/MapPage.vue') },
       { path: 'field', name: 'field', component: () => import('./pages/FieldPage.vue') },
       { path: 'intake', name: 'intake', component: () => import('./pages/IntakePage.vue') },
       { path: 'cases/:id(\\d+)', name: 'case', component: () => import('./pages/CasePage.vue') },

@@ -280,4 +280,13 @@ export default {
     withPhoto: 'with photo',
     required: '{f} is required',
   },
+  map: {
+    title: 'Grid map',
+    measure: 'Colour by',
+    open: 'Open',
+    overdue: 'Overdue',
+    grids: 'Grids',
+    choose: 'Choose a village or community',
+    casesOf: 'Open cases of {g}',
+  },
 }

@@ -280,4 +280,13 @@ export default {
     withPhoto: '含照片',
     required: '请填写{f}',
   },
+  map: {
+    title: '网格地图',
+    measure: '着色依据',
+    open: '在办',
+    overdue: '超期',
+    grids: '网格',
+    choose: '请选择村（社区）',
+    casesOf: '{g} 的在办事项',
+  },
 }

@@ -14,6 +14,7 @@ export function menuFor(user) {
   if (FIELD.includes(user.role)) items.push({ key: 'field', path: '/field', icon: 'Location' })
   if (!NO_CASES.includes(user.role)) items.push({ key: 'workbench', path: '/workbench', icon: 'Tickets' })
   if (reportableTypes(user.role).length) items.push({ key: 'intake', path: '/intake', icon: 'EditPen' })
+  if (!NO_CASES.includes(user.role)) items.push({ key: 'map', path: '/map', icon: 'MapLocation' })
   if (!NO_CASES.includes(user.role)) items.push({ key: 'dashboard', path: '/dashboard', icon: 'DataLine' })
   return items
 }
