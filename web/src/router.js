@@ -11,6 +11,7 @@ const PortalLayout = () => import('./layouts/PortalLayout.vue')
 
 const routes = [
   { path: '/login', name: 'login', component: LoginPage, meta: { public: true } },
+  { path: '/setup', name: 'setup', component: () => import('./pages/SetupPage.vue'), meta: { setup: true } },
   {
     path: '/portal',
     component: PortalLayout,
@@ -43,5 +44,8 @@ router.beforeEach(async (to) => {
   if (!session.loaded) await loadSession()
   if (to.meta.public) return true
   if (!session.user) return { name: 'login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} }
+  // a first log-in sets its password and second factor before anything else
+  if (session.needs.length && !to.meta.setup) return { name: 'setup', query: to.fullPath !== '/' ? { next: to.fullPath } : {} }
+  if (!session.needs.length && to.meta.setup) return { name: 'workbench' }
   return true
 })
