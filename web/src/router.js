@@ -2,6 +2,7 @@
 // for every path outside /api, and the page reads the address).
 import { createRouter, createWebHistory } from 'vue-router'
 import { session, loadSession } from './lib/session.js'
+import { NO_CASES } from './lib/menu.js'
 import StaffLayout from './layouts/StaffLayout.vue'
 import LoginPage from './pages/LoginPage.vue'
 
@@ -28,6 +29,7 @@ const routes = [
       { path: '', redirect: { name: 'workbench' } },
       { path: 'workbench', name: 'workbench', component: () => import('./pages/WorkbenchPage.vue') },
       { path: 'dashboard', name: 'dashboard', component: () => import('./pages/DashboardPage.vue') },
+      { path: 'admin', name: 'admin', component: () => import('./pages/AdminPage.vue') },
       { path: 'map', name: 'map', component: () => import('./pages/MapPage.vue') },
       { path: 'field', name: 'field', component: () => import('./pages/FieldPage.vue') },
       { path: 'intake', name: 'intake', component: () => import('./pages/IntakePage.vue') },
@@ -47,5 +49,7 @@ router.beforeEach(async (to) => {
   // a first log-in sets its password and second factor before anything else
   if (session.needs.length && !to.meta.setup) return { name: 'setup', query: to.fullPath !== '/' ? { next: to.fullPath } : {} }
   if (!session.needs.length && to.meta.setup) return { name: 'workbench' }
+  // the system and security administrators hold no case work: their first page is admin
+  if (to.name === 'workbench' && NO_CASES.includes(session.user.role)) return { name: 'admin' }
   return true
 })
