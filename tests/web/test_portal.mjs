@@ -25,6 +25,7 @@ async function openForm(p) {
 test('an anonymous tip-off from a phone: place on the map, code shown once, tracked', async ({ page }) => {
   const p = await page({ width: W, height: 740 })
   await openForm(p)
+  same((await p.textContent('.p-brand')).trim(), '平安综治 · 群众服务', 'the portal says whose it is')
   await p.click('[data-test=p-type-tipoff]')
   // nothing filled: each missing part named at its field
   await p.click('[data-test=p-submit]')

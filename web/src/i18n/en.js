@@ -176,7 +176,7 @@ export default {
     ind: { reported: 'Reported', accepted: 'Accepted', closed: 'Closed', closed_on_time: 'Closed on time', closed_overdue: 'Closed late', closure_rate: 'Closure rate', on_time_rate: 'On-time rate', overdue_rate: 'Overdue rate', mediation_success_rate: 'Mediation success', satisfaction_rate: 'Satisfaction' },
   },
   portal: {
-    name: 'Pingan · Residents',
+    brand: 'Pingan · Residents',
     submitNav: 'Report',
     trackNav: 'Track',
     staff: 'Staff log-in',

@@ -176,7 +176,7 @@ export default {
     ind: { reported: '上报', accepted: '受理', closed: '办结', closed_on_time: '按期办结', closed_overdue: '超期办结', closure_rate: '办结率', on_time_rate: '按期办结率', overdue_rate: '超期率', mediation_success_rate: '调解成功率', satisfaction_rate: '回访满意率' },
   },
   portal: {
-    name: '平安综治 · 群众服务',
+    brand: '平安综治 · 群众服务',
     submitNav: '我要反映',
     trackNav: '查询进度',
     staff: '工作人员登录',
