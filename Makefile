@@ -33,7 +33,7 @@ SUB_MAKE     = CFLAGS="-O1 -g" $(MAKE) -s --no-print-directory
 REPLAY_MAKE  = $(SUB_MAKE) BUILD=$(REPLAY_BUILD) EXTRA_CFLAGS="$(SAN_FLAGS)" \
                EXTRA_LDFLAGS="$(SAN_FLAGS)"
 
-.PHONY: all setup run test unit api web web-test crash clean format format-check fuzz fuzz-replay test-sanitize
+.PHONY: all setup run test unit api web web-test screenshots crash clean format format-check fuzz fuzz-replay test-sanitize
 all: pingan
 
 pingan: $(BUILD)/libpingan.a $(BUILD)/src/cli/main.o
@@ -86,6 +86,10 @@ web: web/dist/index.html
 # The browser tests alone (make test runs them too): playwright-core driving Chromium.
 web-test: pingan web
 	@tests/run-web.sh
+
+# The pictures of the main pages in docs/screenshots/ (a fresh demo city, Chromium).
+screenshots: pingan web
+	@node scripts/screenshots.mjs
 
 run: setup
 	@$(MAKE) --no-print-directory pingan web

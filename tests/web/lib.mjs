@@ -15,18 +15,20 @@ export function test(name, fn) {
 }
 
 let browser
-export async function newPage({ width = 1366, height = 850, locale = 'zh-CN' } = {}) {
+// extra: more of playwright's context options (geolocation, permissions …)
+export async function newPage({ width = 1366, height = 850, locale = 'zh-CN', ...extra } = {}) {
   if (!browser)
     browser = await chromium.launch({
       executablePath: process.env.PINGAN_CHROMIUM || '/usr/bin/chromium',
       headless: true,
       args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
     })
-  const context = await browser.newContext({ viewport: { width, height }, locale, timezoneId: 'Asia/Shanghai' })
+  const context = await browser.newContext({ viewport: { width, height }, locale, timezoneId: 'Asia/Shanghai', ...extra })
   const page = await context.newPage()
   page.problems = []
   page.on('console', (m) => {
     const text = m.text()
+    if (process.env.WEB_DEBUG) console.log('console: ' + text)
     // Chromium reports every refused script, style, eval or frame on the console
     if (/Content Security Policy|Refused to/i.test(text)) page.problems.push('CSP: ' + text)
   })
@@ -44,6 +46,22 @@ export async function login(page, username) {
   await page.fill('[data-test=password]', PASSWORD)
   await page.click('[data-test=login-submit]')
   await page.waitForURL(/\/workbench/)
+}
+
+// The API itself, as a user (a bearer token each) or as nobody (user null): what a test
+// sets up or checks behind the page's back. Throws on any status but 2xx.
+const tokens = {}
+export async function api(user, method, path, body) {
+  if (user && !tokens[user]) {
+    const r = await fetch(BASE + '/api/v1/session', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: user, password: PASSWORD }) })
+    tokens[user] = (await r.json()).token
+  }
+  const h = { 'Content-Type': 'application/json' }
+  if (user) h.Authorization = 'Bearer ' + tokens[user]
+  const r = await fetch(BASE + '/api/v1' + path, { method, headers: h, body: body ? JSON.stringify(body) : undefined })
+  const j = await r.json()
+  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(j)}`)
+  return j
 }
 
 export function check(cond, msg) {

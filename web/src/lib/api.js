@@ -4,12 +4,13 @@
 // server's own code, message and field, so the pages show what the server said.
 
 export class ApiError extends Error {
-  constructor(status, code, message, field, body) {
+  constructor(status, code, message, field, body, retryAfter) {
     super(message)
     this.status = status
     this.code = code
     this.field = field || null
     this.body = body || null
+    this.retryAfter = retryAfter || 0 // seconds, from a 429's or 423's Retry-After
   }
 }
 
@@ -52,7 +53,8 @@ export async function api(method, path, { body, query, headers, raw, quiet401 } 
   }
   if (!r.ok) {
     const e = (json && json.error) || {}
-    const err = new ApiError(r.status, e.code || 'HTTP_' + r.status, e.message || r.statusText, e.field, json)
+    const ra = parseInt(r.headers.get('Retry-After') || '', 10)
+    const err = new ApiError(r.status, e.code || 'HTTP_' + r.status, e.message || r.statusText, e.field, json, ra > 0 ? ra : 0)
     if (r.status === 401 && !quiet401) onUnauthenticated(err)
     throw err
   }

@@ -52,3 +52,10 @@ export function reportableTypes(role) {
     (ty) => !ty.intake && ty.transitions.some((tr) => tr.from === null && tr.roles.includes(role)),
   )
 }
+
+// Open as the server counts it (stats' open): not ended, and not done — a closed case
+// waiting for its call-back is done (its state has no phase: "-").
+export function isOpen(c) {
+  const s = typeOf(c.type)?.states.find((x) => x.code === c.status)
+  return c.status_kind !== 'terminal' && (!s || s.phase !== '-')
+}

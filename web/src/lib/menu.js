@@ -4,13 +4,19 @@
 import { reportableTypes } from './catalog.js'
 
 // roles that hold no case work (the three administrators see no workbench)
-const NO_CASES = ['sys_admin', 'sec_admin']
+export const NO_CASES = ['sys_admin', 'sec_admin']
+// roles who work out in their grids, on a phone
+export const FIELD = ['grid_worker', 'village_coordinator']
 
-export function menuFor(user) {
+// admin: adminAccess()'s answer (which administration the server lets the user do)
+export function menuFor(user, admin) {
   if (!user) return []
   const items = []
+  if (FIELD.includes(user.role)) items.push({ key: 'field', path: '/field', icon: 'Location' })
   if (!NO_CASES.includes(user.role)) items.push({ key: 'workbench', path: '/workbench', icon: 'Tickets' })
   if (reportableTypes(user.role).length) items.push({ key: 'intake', path: '/intake', icon: 'EditPen' })
+  if (!NO_CASES.includes(user.role)) items.push({ key: 'map', path: '/map', icon: 'MapLocation' })
   if (!NO_CASES.includes(user.role)) items.push({ key: 'dashboard', path: '/dashboard', icon: 'DataLine' })
+  if (admin?.any) items.push({ key: 'admin', path: '/admin', icon: 'Setting' })
   return items
 }

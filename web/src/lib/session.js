@@ -3,14 +3,17 @@
 import { reactive } from 'vue'
 import { api } from './api.js'
 
-export const session = reactive({ user: null, loaded: false })
+// needs: what the session must do before anything else (first log-in: 'password', 'totp')
+export const session = reactive({ user: null, needs: [], loaded: false })
 
 export async function loadSession() {
   try {
     const r = await api('GET', '/session', { quiet401: true })
     session.user = r.user
+    session.needs = r.needs || []
   } catch {
     session.user = null
+    session.needs = []
   }
   session.loaded = true
   return session.user
@@ -22,6 +25,7 @@ export async function logIn(username, password, otp) {
   if (otp) body.otp = otp
   const r = await api('POST', '/session', { body, quiet401: true })
   session.user = r.user
+  session.needs = r.needs || []
   return r.user
 }
 
