@@ -158,7 +158,8 @@ static int cmd_serve(int argc, char **argv)
 		{"db-replica", "URL",
 		 "a streaming replica of a PostgreSQL --db (postgres://…): case lists, search "
 		 "and statistics read from it, as far as it has replayed; every write, and what "
-		 "is read back after writing it, stays on --db (docs/deploy.md)",
+		 "is read back after writing it, stays on --db, and a user's lists stay there "
+		 "until it has replayed their last write (docs/deploy.md)",
 		 &replica, 0},
 		{"audit-key", "FILE", PA_AUDIT_KEY_HELP, &akey, 0},
 		{"pii-key", "FILE",

@@ -545,6 +545,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	pa_err_clear();
 	int route = -1;
 	enum pa_err rc = dispatch(srv, &rq, cl, &rp, &allow, cl->url_had_nul, &route);
+	/* before the answer leaves: the user's next list must find what this one wrote */
+	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
+		pa_app_wrote(srv->app, rq.actor.user.id);
 	int status;
 	enum MHD_Result ret;
 	if (rc) {

@@ -31,6 +31,8 @@ struct pa_login_policy {
 	int session_max;  /* a session ends this many seconds after log-in, used or not (43200) */
 };
 
+#define PA_WROTE_SLOTS 1024
+
 struct pa_app {
 	struct pa_store *store;
 	struct pa_case_cache *case_cache; /* rendered cases by (id, version); NULL = off */
@@ -50,6 +52,10 @@ struct pa_app {
 	struct pa_sweep_totals sweeps;
 	/* the personal-data keys (personal.c), from a key file outside the database */
 	struct pa_seal_key *seal;
+	/* With a replica: per user (hashed into PA_WROTE_SLOTS, so users may share a slot —
+	 * they then wait for each other's writes, never read past their own), the primary's
+	 * WAL position after that user's latest write (reads.c). */
+	_Atomic uint64_t wrote_lsn[PA_WROTE_SLOTS];
 };
 
 /* Open the database, bring its schema up to date (migrate), load the catalog from
@@ -308,13 +314,21 @@ bool pa_region_code_valid(const char *code);
 /* True if code lies in the subtree of region. */
 bool pa_region_within(const char *code, const char *region);
 
-/* Run a read that may lag the writer by the replication delay — a list, a search, a
- * dashboard — with a pooled connection to the replica, if there is one (--db-replica).
- * What a caller reads back after writing it stays on PA_WITH_READ. */
-#define PA_WITH_LIST_READ(app, db, rc, ...)                                           \
+/* ---- which server a read goes to (reads.c) ---- */
+/* A user's request that may have written has been answered: what it wrote is committed. */
+void pa_app_wrote(struct pa_app *app, int64_t user_id);
+/* A connection for a read that may lag the writer by the replication delay — a list, a
+ * search, a dashboard: to the replica if there is one (--db-replica) and it has replayed
+ * everything user_id wrote, else to the primary (each user reads their own writes).
+ * *from gets the store to give it back to; NULL if none could be had. */
+struct pa_db *pa_app_list_acquire(struct pa_app *app, int64_t user_id, struct pa_store **from);
+
+/* Run such a read for actor a (struct pa_actor *). What a caller reads back after
+ * writing it stays on PA_WITH_READ. */
+#define PA_WITH_LIST_READ(app, a, db, rc, ...)                                        \
 	do {                                                                          \
-		struct pa_store *from_ = pa_store_lists((app)->store);                \
-		struct pa_db *db = pa_store_acquire(from_);                           \
+		struct pa_store *from_;                                               \
+		struct pa_db *db = pa_app_list_acquire((app), (a)->user.id, &from_);  \
 		if (!db) {                                                            \
 			rc = pa_err_last()->code ? pa_err_last()->code : PA_STORE_IO; \
 			break;                                                        \

@@ -563,7 +563,7 @@ enum pa_err pa_case_search(struct pa_app *app, const struct pa_actor *a,
 	int n = 0;
 	int64_t next = 0;
 	rc = PA_OK;
-	PA_WITH_LIST_READ(app, db, rc,
+	PA_WITH_LIST_READ(app, a, db, rc,
 			  rc = db->ops->case_list(db, &a->scope, &f, &ar, &rows, &n, &next));
 	if (!rc) {
 		pa_jw_obj(out);

@@ -236,7 +236,7 @@ enum pa_err pa_stats_get(struct pa_app *app, const struct pa_actor *a,
 
 	enum pa_err rc = PA_OK;
 	json_t *r = NULL;
-	PA_WITH_LIST_READ(app, db, rc, {
+	PA_WITH_LIST_READ(app, a, db, rc, {
 		rc = db->ops->region_get(db, region, &r);
 		if (!rc)
 			rc = db->ops->stats(db, &a->scope, region, out);

@@ -413,6 +413,22 @@ static enum pa_err pg_release(struct pa_db *db)
 	return pg_exec(PG(db), "RELEASE SAVEPOINT job", "release");
 }
 
+static enum pa_err pg_wal_position(struct pa_db *db, bool replayed, uint64_t *lsn)
+{
+	struct pg *d = PG(db);
+	enum pa_err e;
+	PGresult *r =
+		pg_run(d,
+		       replayed ? "SELECT coalesce((pg_last_wal_replay_lsn() - '0/0')::bigint, 0)"
+				: "SELECT (pg_current_wal_lsn() - '0/0')::bigint",
+		       NULL, "WAL position", &e);
+	if (!r)
+		return e;
+	*lsn = (uint64_t)pg_i(r, 0, 0);
+	PQclear(r);
+	return PA_OK;
+}
+
 static pthread_once_t ops_once = PTHREAD_ONCE_INIT;
 static struct pa_store_ops ops;
 
@@ -430,6 +446,7 @@ static void ops_fill(void)
 	ops.savepoint = pg_savepoint;
 	ops.rollback_to = pg_rollback_to;
 	ops.release = pg_release;
+	ops.wal_position = pg_wal_position;
 	pg_ops_admin(&ops);
 	pg_ops_cases(&ops);
 	pg_ops_work(&ops);

@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -383,6 +384,10 @@ struct pa_store_ops {
 	 * serialization failure or a deadlock (PostgreSQL). NULL: none such (SQLite waits
 	 * for its lock in busy_timeout instead). */
 	bool (*transient)(struct pa_db *db);
+	/* Where the write-ahead log is, in bytes (PostgreSQL's LSN): on a primary how far it
+	 * was written (so it covers every commit made before the call), on a standby how far
+	 * it was replayed (0 on a primary). NULL: the backend has no replicas (SQLite). */
+	enum pa_err (*wal_position)(struct pa_db *db, bool replayed, uint64_t *lsn);
 
 	/* transactions (writer connection) */
 	enum pa_err (*begin)(struct pa_db *db);
@@ -618,6 +623,9 @@ struct pa_store {
 	int wait_ms;  /* how long an acquire waits for one to come back before failing */
 	/* the read-only replica that lists, search and dashboards read (NULL: this store) */
 	struct pa_store *replica;
+	/* with a replica: the primary's WAL position after the writer's latest commit, so a
+	 * caller can wait for what it wrote before reading from the replica */
+	_Atomic uint64_t committed_lsn;
 	bool has_audit_key; /* loaded by pa_store_audit_key */
 	uint8_t audit_key[PA_AUDIT_KEY_BYTES];
 };

@@ -151,6 +151,11 @@ static void *writer_main(void *arg)
 			pa_log(PA_LOG_WARN, "writer_batch_failed", "\"jobs\":%d,\"error\":\"%s\"",
 			       n, pa_err_name(why));
 
+		/* Before anyone is woken: a caller that reads next finds its commit covered. */
+		uint64_t lsn;
+		if (w->store->replica && w->db->ops->wal_position &&
+		    !w->db->ops->wal_position(w->db, false, &lsn))
+			atomic_store(&w->store->committed_lsn, lsn);
 		pthread_mutex_lock(&w->mu);
 		w->st.batches++;
 		w->st.jobs += (uint64_t)n;

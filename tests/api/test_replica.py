@@ -47,8 +47,8 @@ class ReplicaTest(ApiTest):
                        " 'pingan' AND datname = current_database() AND query LIKE '%s'"
                    % LIST_SQL.replace("'", "''"))[0][0]
 
-    def titles(self, title):
-        r = self.get(q("/api/v1/cases", q=title), user="city_admin")
+    def titles(self, title, user="city_admin"):
+        r = self.get(q("/api/v1/cases", q=title), user=user)
         self.assertStatus(r, 200)
         return [c["id"] for c in r.json["items"]]
 
@@ -72,6 +72,35 @@ class ReplicaTest(ApiTest):
             time.sleep(0.1)
         self.assertEqual(self.titles("复制测试"), [case["id"]])
         self.assertEqual(self.stats("429006")["total"], before + 1)
+
+    def caught_up(self, title, case_id):
+        for _ in range(600):
+            if self.titles(title) == [case_id]:
+                return
+            time.sleep(0.1)
+        self.fail("the replica never replayed case %d" % case_id)
+
+    def test_users_read_their_own_writes(self):
+        sql(self.replica, "SELECT pg_wal_replay_pause()")
+        try:
+            mine = self.create(title="自写自读：占道经营")["id"]
+            # the writer's own list comes from the primary: the replica lags
+            self.assertEqual(self.titles("自写自读", user="town_101"), [mine])
+            # everyone else's from the replica, which has not replayed it yet
+            self.assertEqual(self.titles("自写自读"), [])
+        finally:
+            sql(self.replica, "SELECT pg_wal_replay_resume()")
+        self.caught_up("自写自读", mine)
+        # once the replica has replayed the write, the writer reads it again: a case
+        # another user writes while replay is paused is not in the writer's list
+        self.assertEqual(self.titles("自写自读", user="town_101"), [mine])
+        sql(self.replica, "SELECT pg_wal_replay_pause()")
+        try:
+            other = self.create(user="city_staff", title="自写自读：他人所写")["id"]
+            self.assertEqual(self.titles("他人所写", user="city_staff"), [other])
+            self.assertEqual(self.titles("他人所写", user="town_101"), [])
+        finally:
+            sql(self.replica, "SELECT pg_wal_replay_resume()")
 
     def test_a_replica_that_cannot_be_reached_is_said_at_start(self):
         p = subprocess.run([PINGAN, "serve",
