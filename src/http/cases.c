@@ -76,7 +76,8 @@ enum pa_err pa_h_track(struct pa_req *rq, struct pa_reply *rp)
 
 enum pa_err pa_h_portal_submit(struct pa_req *rq, struct pa_reply *rp)
 {
-	enum pa_err rc = pa_portal_submit(rq->app, rq->body, &rp->out);
+	enum pa_err rc =
+		pa_portal_submit(rq->app, rq->body, pa_req_header(rq, "Idempotency-Key"), &rp->out);
 	if (!rc)
 		rp->status = 201;
 	return rc;

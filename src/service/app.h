@@ -277,8 +277,12 @@ enum pa_err pa_case_rate_action(struct pa_app *app, int64_t id, char *action, si
 
 /* ---- the public portal (portal.c): residents, no account ---- */
 /* Report a case of a type open to residents (portal = yes) over the channel "online":
- * 201 with its number and its query code, given this once. */
-enum pa_err pa_portal_submit(struct pa_app *app, json_t *body, struct pa_jw *out);
+ * 201 with its number and its query code — given once, and again only to the same
+ * report sent again with the same Idempotency-Key (idem_key, NULL: none; a random value
+ * of at least PA_PORTAL_KEY_MIN characters: every resident shares the portal's actor). */
+#define PA_PORTAL_KEY_MIN 16
+enum pa_err pa_portal_submit(struct pa_app *app, json_t *body, const char *idem_key,
+			     struct pa_jw *out);
 /* What the portal's form needs: {items: the types residents report, grids: [{code, name,
  * boundary}]} — the city's grids to point at on a map. */
 json_t *pa_portal_catalog(const struct pa_app *app);

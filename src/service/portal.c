@@ -59,12 +59,21 @@ static const struct pa_jspec submit_spec[] = {
 	{"fields", PA_JT_OBJECT, false, 0},    {NULL, 0, false, 0},
 };
 
-enum pa_err pa_portal_submit(struct pa_app *app, json_t *body, struct pa_jw *out)
+enum pa_err pa_portal_submit(struct pa_app *app, json_t *body, const char *idem_key,
+			     struct pa_jw *out)
 {
 	struct pa_actor a;
 	enum pa_err rc = pa_jspec_check(body, submit_spec, NULL);
 	if (rc || (rc = portal_actor(app, &a)))
 		return rc;
+	/* Every resident acts as the one portal actor, so their keys share one space: a key
+	 * must be a random one (a phone's retry after a lost answer), never a guessable one,
+	 * and it answers again only the very same report (the request hash). */
+	if (idem_key && strlen(idem_key) < PA_PORTAL_KEY_MIN)
+		return pa_errf(PA_BAD_REQUEST, "Idempotency-Key",
+			       "a resident's Idempotency-Key is a random value of at least %d "
+			       "characters (e.g. 32 hexadecimal digits)",
+			       PA_PORTAL_KEY_MIN);
 	const struct pa_casetype *t = pa_catalog_type(app->cat, pa_json_str(body, "type"));
 	if (!t || !t->portal)
 		return pa_errf(PA_BAD_FIELD, "type",
@@ -73,12 +82,10 @@ enum pa_err pa_portal_submit(struct pa_app *app, json_t *body, struct pa_jw *out
 			       pa_json_str(body, "type"));
 	json_t *in = json_deep_copy(body);
 	json_object_set_new(in, "channel", json_string("online"));
-	/* the staff intake's own checks, routing, sealing and group commit; no
-	 * Idempotency-Key: every resident shares the portal's actor, so one resident's key
-	 * must never answer another */
+	/* the staff intake's own checks, routing, sealing, idempotency and group commit */
 	struct pa_jw made;
 	pa_jw_init(&made, 0);
-	rc = pa_case_create(app, &a, in, NULL, &made);
+	rc = pa_case_create(app, &a, in, idem_key, &made);
 	json_decref(in);
 	json_t *c = NULL;
 	if (!rc) {

@@ -109,6 +109,25 @@ class PortalTest(ApiTest):
         self.assertEqual(r.status, 400)
         self.assertEqual(self.count_cases(), before)
 
+    def test_a_report_sent_again_with_its_key_is_one_case(self):
+        """A phone that lost the answer sends the same report with the same key: the
+        first answer again, one case. Another report under that key is refused, and a key
+        short enough to guess is refused."""
+        key = {"Idempotency-Key": "5f0c2a9e7d1b4c3a8e6f0d2b9a7c5e13"}
+        before = self.count_cases()
+        first = self.s.request("POST", PORTAL, self.body(title="井盖缺失"), headers=key)
+        self.assertStatus(first, 201)
+        again = self.s.request("POST", PORTAL, self.body(title="井盖缺失"), headers=key)
+        self.assertStatus(again, 201)
+        self.assertEqual(again.json, first.json)
+        self.assertEqual(self.count_cases(), before + 1)
+        self.assertError(self.s.request("POST", PORTAL, self.body(title="另一件事"),
+                                        headers=key), 409, "CONFLICT")
+        self.assertError(self.s.request("POST", PORTAL, self.body(),
+                                        headers={"Idempotency-Key": "abcdefgh12"}),
+                         400, "BAD_REQUEST")
+        self.assertEqual(self.count_cases(), before + 1)
+
     def test_no_account_may_have_the_portal_role(self):
         r = self.s.add_user("would_be_resident", "resident", "429006101")
         self.assertNotEqual(r.returncode, 0)

@@ -2,7 +2,7 @@
 // tip-off with its place clicked on the map and then chosen from the lists, the number and
 // query code shown once, the case tracked by the code; the server's errors in plain words
 // at the field they name (a bad phone), an unknown code, a lost connection, 429 with its
-// wait; a closed case rated once, and a second rating refused (409).
+// wait, a report sent again after its answer was lost is one case; a closed case rated once, and a second rating refused (409).
 import { BASE, test, run, check, same, api } from './lib.mjs'
 
 const W = 375
@@ -99,6 +99,24 @@ test('the server\'s errors in plain words, at their field', async ({ page }) => 
   await p.route('**/api/v1/portal/cases', (r) => r.fulfill({ status: 429, headers: { 'Retry-After': '30', 'Content-Type': 'application/json' }, body: '{"error":{"code":"RATE_LIMITED","message":"too many requests from your address; wait a moment"}}' }))
   await p.click('[data-test=p-submit]')
   await p.waitForFunction(() => document.querySelector('[data-test=portal-error]')?.textContent.includes('请 30 秒后再试'))
+  // the server takes the report but its answer is lost; sent again, it is one case
+  await p.unroute('**/api/v1/portal/cases')
+  let lost = 0
+  await p.route('**/api/v1/portal/cases', async (route) => {
+    if (lost) return route.continue()
+    lost++
+    await route.fetch() // the server gets it and answers …
+    await route.abort('connectionreset') // … and the answer never reaches the phone
+  })
+  await p.click('[data-test=p-submit]')
+  await p.waitForFunction(() => document.querySelector('[data-test=portal-error]')?.textContent.includes('网络连接失败'))
+  await p.click('[data-test=p-submit]')
+  await p.waitForSelector('[data-test=portal-saved]')
+  same(lost, 1, 'the first send went out')
+  const cases = (await api('town_101', 'GET', '/cases?q=' + encodeURIComponent('门户测试：路灯不亮'))).items
+  same(cases.length, 1, 'the report sent twice is one case')
+  same((await p.textContent('[data-test=portal-number]')).trim(), cases[0].number, 'its number shown')
+  await p.unroute('**/api/v1/portal/cases')
   // an unknown code
   await p.click('[data-test=portal-nav-track]')
   await p.fill('[data-test=p-code]', 'ABCDEFGHJKLMNPQR')
