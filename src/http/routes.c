@@ -4,8 +4,8 @@
 
 static const char *const q_regions[] = {"parent", NULL};
 static const char *const q_locate[] = {"lng", "lat", NULL};
-static const char *const q_cases[] = {"status", "region", "category", "type",  "q",
-				      "limit",  "cursor", "person",   "queue", NULL};
+static const char *const q_cases[] = {"status", "region", "category", "type", "q", "limit",
+				      "cursor", "person", "queue",    "sort", NULL};
 static const char *const q_stats[] = {"region", "from", "to", "group", NULL};
 static const char *const q_upload[] = {"name", NULL};
 static const char *const q_track[] = {"code", NULL};

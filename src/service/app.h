@@ -188,7 +188,15 @@ struct pa_case_query {
 	const char *status, *region, *category, *type, *q, *limit, *cursor;
 	const char *person; /* an ID number or phone: that person's cases (blind index) */
 	const char *queue;  /* a workbench queue (queues.c): to_sign, in_hand … */
+	const char *sort;   /* an order other than newest first (case_sort.c) */
 };
+/* case_sort.c: f's order from ?sort= (NULL: newest first) and its place from ?cursor= in
+ * that order's form (for newest first the caller reads the cursor); BAD_QUERY naming sort
+ * or cursor. */
+enum pa_err pa_case_sort_parse(const char *sort, const char *cursor, struct pa_case_filter *f);
+/* The cursor of the page after the one whose last row is last, in f's order. */
+void pa_case_sort_cursor(const struct pa_case_filter *f, const struct pa_case_row *last, char *out,
+			 size_t cap);
 enum pa_err pa_case_search(struct pa_app *app, const struct pa_actor *a,
 			   const struct pa_case_query *q, struct pa_jw *out);
 /* queues.c: narrow f to the caller's workbench queue name (to_sign, in_hand, to_verify,

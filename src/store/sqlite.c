@@ -1585,14 +1585,36 @@ static void bind_filter(sqlite3_stmt *st, const struct pa_scope *s, const struct
 	sqlite3_bind_int(st, 17, f->unrated);
 }
 
+/* A list in another order than newest first: by (key, id) from after ?18, ?19 — the keys
+ * as the indexes of migration 18 hold them. */
+#define SQ_SORTED(sort, key, cmp, dir)                                                    \
+	[sort] = "SELECT " CASE_COLS " FROM cases c WHERE" CASE_FILTER_WHERE " AND (" key \
+		 ", c.id) " cmp " (?18, ?19) ORDER BY " key " " dir ", c.id " dir " LIMIT ?10",
+static const char *const sq_sorted[] = {PA_CASE_SORTS(SQ_SORTED)};
+
+/* The statement of f's order, with its cursor bound. */
+static sqlite3_stmt *case_list_stmt(struct sq *d, const struct pa_case_filter *f)
+{
+	static const char newest[] = "SELECT " CASE_COLS " FROM cases c WHERE" CASE_FILTER_WHERE
+				     " ORDER BY c.id DESC LIMIT ?10";
+	if (f->sort == PA_SORT_NEWEST)
+		return stmt(d, newest);
+	sqlite3_stmt *st = stmt(d, sq_sorted[f->sort]);
+	int64_t key, id;
+	pa_case_sort_after(f, &key, &id);
+	if (st) {
+		sqlite3_bind_int64(st, 18, key);
+		sqlite3_bind_int64(st, 19, id);
+	}
+	return st;
+}
+
 static enum pa_err sq_case_list(struct pa_db *db, const struct pa_scope *s,
 				const struct pa_case_filter *f, struct pa_arena *a,
 				struct pa_case_row **rows, int *n, int64_t *next)
 {
 	struct sq *d = SQ(db);
-	static const char sql[] = "SELECT " CASE_COLS " FROM cases c WHERE" CASE_FILTER_WHERE
-				  " ORDER BY c.id DESC LIMIT ?10";
-	sqlite3_stmt *st = stmt(d, sql);
+	sqlite3_stmt *st = case_list_stmt(d, f);
 	if (!st)
 		return pa_err_last()->code;
 	bind_filter(st, s, f, a);

@@ -323,6 +323,29 @@ struct pa_audit_entry {
 	const char *actor_name; /* the actor's username; NULL for pingan itself */
 };
 
+/* The order of a case list: newest first by id unless another is asked for. The others
+ * go by a key (the red limit, no limit last; the last change; the creation) and then the
+ * id, so ties keep one order from page to page. */
+enum pa_case_sort {
+	PA_SORT_NEWEST,
+	PA_SORT_DUE,
+	PA_SORT_UPDATED,
+	PA_SORT_UPDATED_DESC,
+	PA_SORT_CREATED,
+	PA_SORT_CREATED_DESC,
+};
+/* The key of a case with no red limit in PA_SORT_DUE: after every limit. */
+#define PA_SORT_NO_DUE INT64_MAX
+/* Each order beside newest first as (order, its key over cases c, the comparison of (key,
+ * id) past the cursor, the direction): both backends build their list statements from
+ * this, and their indexes hold the same keys. */
+#define PA_CASE_SORTS(X)                                                       \
+	X(PA_SORT_DUE, "coalesce(c.due_red, 9223372036854775807)", ">", "ASC") \
+	X(PA_SORT_UPDATED, "c.updated_at", ">", "ASC")                         \
+	X(PA_SORT_UPDATED_DESC, "c.updated_at", "<", "DESC")                   \
+	X(PA_SORT_CREATED, "c.created_at", ">", "ASC")                         \
+	X(PA_SORT_CREATED_DESC, "c.created_at", "<", "DESC")
+
 struct pa_case_filter {
 	const char *status, *region, *category, *type, *q; /* NULL = any; q normalised */
 	const char *person; /* NULL = any; else a blind index the case's people must have */
@@ -335,7 +358,21 @@ struct pa_case_filter {
 	bool supervised;         /* a yellow or red card, or a manual notice not yet reported */
 	const char *last_action; /* the action of its last step (send_back: sent back) */
 	bool unrated;            /* no call-back rating yet */
+	/* Another order than newest first: the list goes on after the row whose key and id
+	 * were after_key and after_id (with has_after; before_id is then unused). */
+	enum pa_case_sort sort;
+	bool has_after;
+	int64_t after_key, after_id;
 };
+
+/* The (key, id) a sorted list goes on after: the cursor, or on the first page past every
+ * key in the order's direction. */
+static inline void pa_case_sort_after(const struct pa_case_filter *f, int64_t *key, int64_t *id)
+{
+	bool desc = f->sort == PA_SORT_UPDATED_DESC || f->sort == PA_SORT_CREATED_DESC;
+	*key = f->has_after ? f->after_key : desc ? INT64_MAX : INT64_MIN;
+	*id = f->has_after ? f->after_id : desc ? INT64_MAX : INT64_MIN;
+}
 
 /* Backup, restore and check (pingan backup / restore / check). */
 /* An attachment a case refers to: the file named by its SHA-256, of size bytes. A non-zero
