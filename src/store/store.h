@@ -88,6 +88,8 @@ struct pa_region_in {
 
 struct pa_unit_in {
 	const char *code, *name, *kind, *region, *tier;
+	int64_t by;       /* who adds or changes it (0: pingan itself, a command) */
+	const char *from; /* and from which address (NULL: none) */
 };
 
 struct pa_user_in {
@@ -437,6 +439,14 @@ struct pa_store_ops {
 	enum pa_err (*unit_put)(struct pa_db *db, const struct pa_unit_in *u, int64_t *id);
 	enum pa_err (*unit_get)(struct pa_db *db, int64_t id, json_t **out);
 	enum pa_err (*unit_list)(struct pa_db *db, json_t **out);
+	/* Units of the region subtree (of kind, when not NULL) by id, from after (0 = the
+	 * first) on, at most max, each with how many accounts it has ("users"); *next is the
+	 * cursor of the page after (0 = none). */
+	enum pa_err (*unit_page)(struct pa_db *db, const char *region, const char *kind,
+				 int64_t after, int max, json_t **items, int64_t *next);
+	/* Give unit id u's name, kind and tier (its code and region stay), audited as
+	 * unit.update by u->by from u->from with what it was; NOT_FOUND if there is none. */
+	enum pa_err (*unit_update)(struct pa_db *db, int64_t id, const struct pa_unit_in *u);
 	/* The unit of this kind whose region is exactly `region` (id, and its name into
 	 * name[cap] when name is not NULL); NOT_FOUND if none. */
 	enum pa_err (*unit_find)(struct pa_db *db, const char *region, const char *kind,
