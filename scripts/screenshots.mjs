@@ -77,6 +77,11 @@ try {
   await p.goto(BASE + '/dashboard')
   await p.waitForSelector('canvas')
   await shot(p, 'dashboard')
+  const a = await page(1366, 800)
+  await login(a, 'city_admin')
+  await a.goto(BASE + '/admin')
+  await a.waitForSelector('[data-test=units-table] .el-table__row')
+  await shot(a, 'admin-units')
 
   const r = await page(375, 760)
   await r.goto(BASE + '/portal')

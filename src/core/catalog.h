@@ -28,7 +28,8 @@ enum pa_duty { PA_DUTY_NONE, PA_DUTY_SYSTEM, PA_DUTY_SECURITY, PA_DUTY_AUDIT };
  * routing_read = read the routing rules in force and their history; routing_admin = put
  * new rules in force; users_admin = add and list accounts; security_admin = list accounts,
  * unlock them, reset their second factor, read the security events; audit_read = read the
- * audit log; pii_reveal = see a case's personal data in full, giving a reason (audited). */
+ * audit log; pii_reveal = see a case's personal data in full, giving a reason (audited);
+ * units_admin = add units of one's region and rename or re-kind them. */
 // clang-format off
 #define PA_PERMS_MAP(X) \
 	X(ROUTING_READ, "routing_read", NONE) \
@@ -36,7 +37,8 @@ enum pa_duty { PA_DUTY_NONE, PA_DUTY_SYSTEM, PA_DUTY_SECURITY, PA_DUTY_AUDIT };
 	X(USERS_ADMIN, "users_admin", SYSTEM) \
 	X(SECURITY_ADMIN, "security_admin", SECURITY) \
 	X(AUDIT_READ, "audit_read", AUDIT) \
-	X(PII_REVEAL, "pii_reveal", NONE)
+	X(PII_REVEAL, "pii_reveal", NONE) \
+	X(UNITS_ADMIN, "units_admin", SYSTEM)
 // clang-format on
 
 enum pa_perm {

@@ -21,6 +21,7 @@ enum pa_err pa_h_cases_list(struct pa_req *rq, struct pa_reply *rp)
 		.cursor = pa_req_query(rq, "cursor"),
 		.person = pa_req_query(rq, "person"),
 		.queue = pa_req_query(rq, "queue"),
+		.sort = pa_req_query(rq, "sort"),
 	};
 	return pa_case_search(rq->app, &rq->actor, &q, &rp->out);
 }

@@ -137,6 +137,8 @@ enum pa_err pa_h_region_get(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_grids_locate(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_case_types(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_units_list(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_unit_add(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_unit_change(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_cases_create(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_cases_list(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_queues(struct pa_req *, struct pa_reply *);

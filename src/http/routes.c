@@ -3,9 +3,10 @@
 #include "http/http.h"
 
 static const char *const q_regions[] = {"parent", NULL};
+static const char *const q_units[] = {"region", "kind", "limit", "cursor", NULL};
 static const char *const q_locate[] = {"lng", "lat", NULL};
-static const char *const q_cases[] = {"status", "region", "category", "type",  "q",
-				      "limit",  "cursor", "person",   "queue", NULL};
+static const char *const q_cases[] = {"status", "region", "category", "type", "q", "limit",
+				      "cursor", "person", "queue",    "sort", NULL};
 static const char *const q_stats[] = {"region", "from", "to", "group", NULL};
 static const char *const q_upload[] = {"name", NULL};
 static const char *const q_track[] = {"code", NULL};
@@ -29,7 +30,9 @@ const struct pa_route pa_routes[] = {
 	{"GET", "/api/v1/regions/{code}", pa_h_region_get, PA_R_AUTH, NULL},
 	{"GET", "/api/v1/grids/locate", pa_h_grids_locate, PA_R_AUTH, q_locate},
 	{"GET", "/api/v1/case-types", pa_h_case_types, PA_R_AUTH, NULL},
-	{"GET", "/api/v1/units", pa_h_units_list, PA_R_AUTH, NULL},
+	{"GET", "/api/v1/units", pa_h_units_list, PA_R_AUTH, q_units},
+	{"POST", "/api/v1/units", pa_h_unit_add, PA_R_AUTH | PA_R_BODY, NULL},
+	{"PATCH", "/api/v1/units/{id}", pa_h_unit_change, PA_R_AUTH | PA_R_BODY, NULL},
 	{"POST", "/api/v1/cases", pa_h_cases_create, PA_R_AUTH | PA_R_BODY, NULL},
 	{"GET", "/api/v1/cases", pa_h_cases_list, PA_R_AUTH, q_cases},
 	{"GET", "/api/v1/queues", pa_h_queues, PA_R_AUTH, NULL},

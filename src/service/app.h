@@ -149,6 +149,21 @@ enum pa_err pa_users_list(struct pa_app *app, const struct pa_actor *a, const ch
  * one of the three administrators (those come from the command line). Answers the account. */
 enum pa_err pa_user_add(struct pa_app *app, const struct pa_actor *a, json_t *body,
 			const char *from, struct pa_jw *out);
+/* ---- units (units.c) ---- */
+struct pa_unit_query {
+	const char *region, *kind, *limit, *cursor; /* as given; NULL = absent */
+};
+/* {items, next_cursor, kinds, may_manage}: units of the region subtree (of a kind), by id,
+ * each with its accounts counted; every unit when no limit is given; the kinds pingan
+ * knows; and whether the caller may add and change units. */
+enum pa_err pa_units_list(struct pa_app *app, const struct pa_actor *a,
+			  const struct pa_unit_query *q, json_t **out);
+/* units_admin: add a unit {code, name, kind, region, tier} in the caller's region. */
+enum pa_err pa_unit_create(struct pa_app *app, const struct pa_actor *a, json_t *body,
+			   const char *from, const char *idem_key, struct pa_jw *out);
+/* units_admin: change a unit's {name, kind, tier} (its code and region are fixed). */
+enum pa_err pa_unit_change(struct pa_app *app, const struct pa_actor *a, int64_t id, json_t *body,
+			   const char *from, const char *idem_key, struct pa_jw *out);
 /* security_admin, on another account of the caller's region: unlock it, or reset its second
  * factor (it enrols again; its sessions end). */
 enum pa_err pa_user_security(struct pa_app *app, const struct pa_actor *a, int64_t id,
@@ -194,7 +209,15 @@ struct pa_case_query {
 	const char *status, *region, *category, *type, *q, *limit, *cursor;
 	const char *person; /* an ID number or phone: that person's cases (blind index) */
 	const char *queue;  /* a workbench queue (queues.c): to_sign, in_hand … */
+	const char *sort;   /* an order other than newest first (case_sort.c) */
 };
+/* case_sort.c: f's order from ?sort= (NULL: newest first) and its place from ?cursor= in
+ * that order's form (for newest first the caller reads the cursor); BAD_QUERY naming sort
+ * or cursor. */
+enum pa_err pa_case_sort_parse(const char *sort, const char *cursor, struct pa_case_filter *f);
+/* The cursor of the page after the one whose last row is last, in f's order. */
+void pa_case_sort_cursor(const struct pa_case_filter *f, const struct pa_case_row *last, char *out,
+			 size_t cap);
 enum pa_err pa_case_search(struct pa_app *app, const struct pa_actor *a,
 			   const struct pa_case_query *q, struct pa_jw *out);
 /* queues.c: narrow f to the caller's workbench queue name (to_sign, in_hand, to_verify,

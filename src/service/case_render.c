@@ -337,10 +337,44 @@ void pa_render_actions(struct pa_jw *w, const struct pa_catalog *cat, const stru
 	pa_jw_arr_end(w);
 }
 
+/* The actions a workbench may take on many cases at once, each sent on its own: those that
+ * ask for no judgement of the case itself (signing for what was dispatched to one's unit,
+ * marking urgent, a supervision notice with one note for all) and whose conditions a list
+ * row holds. Closing, verifying, rejecting, dispatching … are decided case by case. */
+static const char *const bulk_codes[] = {"sign", "urgent_on", "supervise"};
+#define NBULK (int)(sizeof bulk_codes / sizeof bulk_codes[0])
+
+/* "bulk_actions": which of bulk_codes the caller may take on a listed case now. */
+static void render_bulk(struct pa_jw *w, const struct pa_catalog *cat, const struct pa_actor *a,
+			const struct pa_case_row *c)
+{
+	const struct pa_casetype *t = pa_catalog_type(cat, c->type);
+	int from = t ? pa_lifecycle_state(t->lc, c->status) : -1;
+	struct pa_case_cond cond = {.tier = c->tier, .urgent = c->urgent};
+	pa_jw_key(w, "bulk_actions");
+	pa_jw_arr(w);
+	for (int b = 0; a && from >= 0 && b < NBULK; b++)
+		for (int i = 0; i < t->lc->ntrans; i++) {
+			const struct pa_transition *tr = &t->lc->trans[i];
+			if (strcmp(tr->action->code, bulk_codes[b]) != 0 ||
+			    tr->from == PA_FROM_CREATE || !pa_transition_applies(t->lc, tr, from) ||
+			    !pa_role_may(tr, a->role) ||
+			    ((tr->action->needs & PA_NEED_HOLDER) &&
+			     a->user.unit_id != c->unit_id) ||
+			    pa_effect_blocked(tr->action->effect, &cond, false))
+				continue;
+			pa_jw_str(w, bulk_codes[b]);
+			break;
+		}
+	pa_jw_arr_end(w);
+}
+
 void pa_render_case(struct pa_jw *w, const struct pa_catalog *cat, const struct pa_actor *a,
 		    const struct pa_case_row *c, bool full)
 {
 	render_core(w, cat, a, c, full);
+	if (!full)
+		render_bulk(w, cat, a, c);
 	if (full) {
 		struct pa_case_cond cond = {.tier = c->tier,
 					    .urgent = c->urgent,

@@ -526,7 +526,9 @@ enum pa_err pa_case_search(struct pa_app *app, const struct pa_actor *a,
 			return rc;
 		f.limit = (int)v;
 	}
-	if (q->cursor) {
+	if ((rc = pa_case_sort_parse(q->sort, q->cursor, &f)))
+		return rc;
+	if (q->cursor && f.sort == PA_SORT_NEWEST) {
 		if ((rc = query_int(q->cursor, 1, INT64_MAX, "cursor", &v)))
 			return rc;
 		f.before_id = v;
@@ -571,7 +573,15 @@ enum pa_err pa_case_search(struct pa_app *app, const struct pa_actor *a,
 		pa_jw_arr(out);
 		for (int i = 0; i < n; i++)
 			pa_render_case(out, app->cat, a, &rows[i], false);
-		page_end(out, next);
+		pa_jw_arr_end(out);
+		pa_jw_key(out, "next_cursor");
+		char cur[48];
+		if (next) {
+			pa_case_sort_cursor(&f, &rows[n - 1], cur, sizeof cur);
+			pa_jw_str(out, cur);
+		} else
+			pa_jw_null(out);
+		pa_jw_obj_end(out);
 	}
 	pa_arena_free(&ar);
 	return rc;

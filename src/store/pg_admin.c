@@ -153,10 +153,11 @@ static enum pa_err pg_unit_put(struct pa_db *db, const struct pa_unit_in *u, int
 	PQclear(r);
 	if (id)
 		*id = uid;
-	return pg_audit_json(d, 0, "unit.create", "unit", uid, NULL,
-			     json_pack("{s:s?, s:s?, s:s?, s:o}", "code", u->code, "kind", u->kind,
-				       "region", u->region, "tier",
-				       u->tier ? json_string(u->tier) : json_null()));
+	return pg_audit_json(d, u->by, "unit.create", "unit", uid, NULL,
+			     json_pack("{s:s?, s:s?, s:s?, s:o, s:s?}", "code", u->code, "kind",
+				       u->kind, "region", u->region, "tier",
+				       u->tier ? json_string(u->tier) : json_null(), "from",
+				       u->from));
 }
 
 static json_t *unit_row(const PGresult *r, int i)
@@ -197,6 +198,61 @@ static enum pa_err pg_unit_list(struct pa_db *db, json_t **out)
 		json_array_append_new(*out, unit_row(r, i));
 	PQclear(r);
 	return PA_OK;
+}
+
+static enum pa_err pg_unit_page(struct pa_db *db, const char *region, const char *kind,
+				int64_t after, int max, json_t **items, int64_t *next)
+{
+	static const char sql[] =
+		"SELECT u.id, u.code, u.name, u.kind, u.region, u.tier,"
+		" (SELECT count(*) FROM users x WHERE x.unit_id = u.id) FROM units u"
+		" WHERE u.region >= $1 AND u.region < $1 || '~'"
+		" AND ($2::text IS NULL OR u.kind = $2) AND u.id > $3 ORDER BY u.id LIMIT $4";
+	struct pg_args a = {0};
+	pg_text(&a, region);
+	pg_text(&a, kind);
+	pg_int(&a, after);
+	pg_int(&a, max + 1);
+	enum pa_err e;
+	PGresult *r = pg_run(PG(db), sql, &a, "unit page", &e);
+	if (!r)
+		return e;
+	*items = json_array();
+	*next = 0;
+	int n = PQntuples(r);
+	for (int i = 0; i < n && i < max; i++) {
+		json_t *o = unit_row(r, i);
+		json_object_set_new(o, "users", json_integer(pg_i(r, i, 6)));
+		json_array_append_new(*items, o);
+	}
+	if (n > max)
+		*next = pg_i(r, max - 1, 0);
+	PQclear(r);
+	return PA_OK;
+}
+
+static enum pa_err pg_unit_update(struct pa_db *db, int64_t id, const struct pa_unit_in *u)
+{
+	json_t *was = NULL;
+	enum pa_err e = pg_unit_get(db, id, &was);
+	if (e)
+		return e;
+	static const char sql[] = "UPDATE units SET name = $1, kind = $2, tier = $3 WHERE id = $4";
+	struct pg_args a = {0};
+	pg_text(&a, u->name);
+	pg_text(&a, u->kind);
+	pg_text(&a, u->tier);
+	pg_int(&a, id);
+	PGresult *r = pg_run(PG(db), sql, &a, "unit update", &e);
+	if (!r) {
+		json_decref(was);
+		return e;
+	}
+	PQclear(r);
+	json_object_del(was, "id");
+	return pg_audit_json(PG(db), u->by, "unit.update", "unit", id, NULL,
+			     json_pack("{s:s?, s:s?, s:s?, s:o, s:s?}", "name", u->name, "kind",
+				       u->kind, "tier", u->tier, "was", was, "from", u->from));
 }
 
 static enum pa_err pg_unit_find(struct pa_db *db, const char *region, const char *kind, int64_t *id,
@@ -385,6 +441,8 @@ void pg_ops_admin(struct pa_store_ops *o)
 	o->unit_put = pg_unit_put;
 	o->unit_get = pg_unit_get;
 	o->unit_list = pg_unit_list;
+	o->unit_page = pg_unit_page;
+	o->unit_update = pg_unit_update;
 	o->unit_find = pg_unit_find;
 	o->unit_by_code = pg_unit_by_code;
 	o->user_put = pg_user_put;

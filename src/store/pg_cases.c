@@ -574,14 +574,35 @@ static void filter_args(struct pg_args *p, const struct pa_scope *s, const struc
 	pg_int(p, f->unrated);
 }
 
+/* A list in another order than newest first (as sqlite.c's): by (key, id) from after $18,
+ * $19, the keys as the indexes of migration 3 hold them. */
+#define PG_SORTED(sort, key, cmp, dir)                                                            \
+	[sort] = "SELECT " CASE_COLS " FROM cases c WHERE" PG_CASE_FILTER_WHERE " AND (" key      \
+		 ", c.id) " cmp " ($18::bigint, $19::bigint) ORDER BY " key " " dir ", c.id " dir \
+		 " LIMIT $10",
+static const char *const pg_sorted[] = {PA_CASE_SORTS(PG_SORTED)};
+
+/* f's order: its statement, with the cursor as $18, $19. */
+static const char *case_list_sql(const struct pa_case_filter *f, struct pg_args *p)
+{
+	static const char newest[] = "SELECT " CASE_COLS " FROM cases c WHERE" PG_CASE_FILTER_WHERE
+				     " ORDER BY c.id DESC LIMIT $10";
+	if (f->sort == PA_SORT_NEWEST)
+		return newest;
+	int64_t key, id;
+	pa_case_sort_after(f, &key, &id);
+	pg_int(p, key);
+	pg_int(p, id);
+	return pg_sorted[f->sort];
+}
+
 static enum pa_err pg_case_list(struct pa_db *db, const struct pa_scope *s,
 				const struct pa_case_filter *f, struct pa_arena *a,
 				struct pa_case_row **rows, int *n, int64_t *next)
 {
-	static const char sql[] = "SELECT " CASE_COLS " FROM cases c WHERE" PG_CASE_FILTER_WHERE
-				  " ORDER BY c.id DESC LIMIT $10";
 	struct pg_args p = {0};
 	filter_args(&p, s, f, f->limit + 1, a);
+	const char *sql = case_list_sql(f, &p);
 	enum pa_err e;
 	PGresult *r = pg_run(PG(db), sql, &p, "case list", &e);
 	if (!r)

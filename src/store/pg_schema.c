@@ -167,6 +167,12 @@ const char *const pa_pg_migrations[] = {
 	" ADD COLUMN needs integer NOT NULL DEFAULT 0;"
 	"UPDATE sessions SET last_seen = created_at;"
 	"CREATE INDEX sessions_user ON sessions(user_id);",
+
+	/* 3: the orders a case list may take beside newest first, as SQLite's migration 18 */
+	"CREATE INDEX cases_due ON cases((coalesce(due_red, 9223372036854775807)), id);"
+	"CREATE INDEX cases_updated ON cases(updated_at, id);"
+	"CREATE INDEX cases_created ON cases(created_at, id);"
+	"CREATE INDEX users_unit ON users(unit_id);",
 };
 
 const int pa_pg_nmigrations = (int)(sizeof pa_pg_migrations / sizeof pa_pg_migrations[0]);

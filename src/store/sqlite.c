@@ -795,10 +795,10 @@ static enum pa_err sq_unit_put(struct pa_db *db, const struct pa_unit_in *u, int
 	int64_t uid = sqlite3_last_insert_rowid(d->h);
 	if (id)
 		*id = uid;
-	return audit_json(d, 0, "unit.create", "unit", uid, NULL,
-			  json_pack("{s:s?, s:s?, s:s?, s:o}", "code", u->code, "kind", u->kind,
-				    "region", u->region, "tier",
-				    u->tier ? json_string(u->tier) : json_null()));
+	return audit_json(d, u->by, "unit.create", "unit", uid, NULL,
+			  json_pack("{s:s?, s:s?, s:s?, s:o, s:s?}", "code", u->code, "kind",
+				    u->kind, "region", u->region, "tier",
+				    u->tier ? json_string(u->tier) : json_null(), "from", u->from));
 }
 
 static json_t *unit_row(sqlite3_stmt *st)
@@ -844,6 +844,66 @@ static enum pa_err sq_unit_list(struct pa_db *db, json_t **out)
 		json_array_append_new(*out, unit_row(st));
 	done(d, st);
 	return rc == SQLITE_DONE ? PA_OK : map_rc(d, rc, "unit list");
+}
+
+static enum pa_err sq_unit_page(struct pa_db *db, const char *region, const char *kind,
+				int64_t after, int max, json_t **items, int64_t *next)
+{
+	struct sq *d = SQ(db);
+	static const char sql[] =
+		"SELECT u.id, u.code, u.name, u.kind, u.region, u.tier,"
+		" (SELECT count(*) FROM users x WHERE x.unit_id = u.id) FROM units u"
+		" WHERE u.region >= ?1 AND u.region < ?1 || '~' AND (?2 IS NULL OR u.kind = ?2)"
+		" AND u.id > ?3 ORDER BY u.id LIMIT ?4";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	bt(st, 1, region);
+	bt(st, 2, kind);
+	sqlite3_bind_int64(st, 3, after);
+	sqlite3_bind_int(st, 4, max + 1);
+	*items = json_array();
+	*next = 0;
+	int rc, n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n++ == max) {
+			*next = json_integer_value(
+				json_object_get(json_array_get(*items, (size_t)max - 1), "id"));
+			break;
+		}
+		json_t *o = unit_row(st);
+		json_object_set_new(o, "users", json_integer(sqlite3_column_int64(st, 6)));
+		json_array_append_new(*items, o);
+	}
+	done(d, st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? PA_OK : map_rc(d, rc, "unit page");
+}
+
+static enum pa_err sq_unit_update(struct pa_db *db, int64_t id, const struct pa_unit_in *u)
+{
+	struct sq *d = SQ(db);
+	json_t *was = NULL;
+	enum pa_err e = sq_unit_get(db, id, &was);
+	if (e)
+		return e;
+	static const char sql[] = "UPDATE units SET name = ?, kind = ?, tier = ? WHERE id = ?";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st) {
+		json_decref(was);
+		return pa_err_last()->code;
+	}
+	bt(st, 1, u->name);
+	bt(st, 2, u->kind);
+	bt(st, 3, u->tier);
+	sqlite3_bind_int64(st, 4, id);
+	if ((e = run(d, st, "unit update"))) {
+		json_decref(was);
+		return e;
+	}
+	json_object_del(was, "id");
+	return audit_json(d, u->by, "unit.update", "unit", id, NULL,
+			  json_pack("{s:s?, s:s?, s:s?, s:o, s:s?}", "name", u->name, "kind",
+				    u->kind, "tier", u->tier, "was", was, "from", u->from));
 }
 
 static enum pa_err sq_unit_find(struct pa_db *db, const char *region, const char *kind, int64_t *id,
@@ -1585,14 +1645,36 @@ static void bind_filter(sqlite3_stmt *st, const struct pa_scope *s, const struct
 	sqlite3_bind_int(st, 17, f->unrated);
 }
 
+/* A list in another order than newest first: by (key, id) from after ?18, ?19 — the keys
+ * as the indexes of migration 18 hold them. */
+#define SQ_SORTED(sort, key, cmp, dir)                                                    \
+	[sort] = "SELECT " CASE_COLS " FROM cases c WHERE" CASE_FILTER_WHERE " AND (" key \
+		 ", c.id) " cmp " (?18, ?19) ORDER BY " key " " dir ", c.id " dir " LIMIT ?10",
+static const char *const sq_sorted[] = {PA_CASE_SORTS(SQ_SORTED)};
+
+/* The statement of f's order, with its cursor bound. */
+static sqlite3_stmt *case_list_stmt(struct sq *d, const struct pa_case_filter *f)
+{
+	static const char newest[] = "SELECT " CASE_COLS " FROM cases c WHERE" CASE_FILTER_WHERE
+				     " ORDER BY c.id DESC LIMIT ?10";
+	if (f->sort == PA_SORT_NEWEST)
+		return stmt(d, newest);
+	sqlite3_stmt *st = stmt(d, sq_sorted[f->sort]);
+	int64_t key, id;
+	pa_case_sort_after(f, &key, &id);
+	if (st) {
+		sqlite3_bind_int64(st, 18, key);
+		sqlite3_bind_int64(st, 19, id);
+	}
+	return st;
+}
+
 static enum pa_err sq_case_list(struct pa_db *db, const struct pa_scope *s,
 				const struct pa_case_filter *f, struct pa_arena *a,
 				struct pa_case_row **rows, int *n, int64_t *next)
 {
 	struct sq *d = SQ(db);
-	static const char sql[] = "SELECT " CASE_COLS " FROM cases c WHERE" CASE_FILTER_WHERE
-				  " ORDER BY c.id DESC LIMIT ?10";
-	sqlite3_stmt *st = stmt(d, sql);
+	sqlite3_stmt *st = case_list_stmt(d, f);
 	if (!st)
 		return pa_err_last()->code;
 	bind_filter(st, s, f, a);
@@ -2786,6 +2868,8 @@ const struct pa_store_ops pa_sqlite_ops = {
 	.unit_put = sq_unit_put,
 	.unit_get = sq_unit_get,
 	.unit_list = sq_unit_list,
+	.unit_page = sq_unit_page,
+	.unit_update = sq_unit_update,
 	.unit_find = sq_unit_find,
 	.user_put = sq_user_put,
 	.user_by_name = sq_user_by_name,

@@ -244,6 +244,14 @@ const char *const pa_sqlite_migrations[] = {
 	"ALTER TABLE sessions ADD COLUMN needs INTEGER NOT NULL DEFAULT 0;"
 	"UPDATE sessions SET last_seen = created_at;"
 	"CREATE INDEX sessions_user ON sessions(user_id);",
+
+	/* 18: the orders a case list may take beside newest first (the workbench's sort across
+	 * pages): by red limit (no limit last), by last change, by creation, each then by id */
+	"CREATE INDEX cases_due ON cases(coalesce(due_red, 9223372036854775807), id);"
+	"CREATE INDEX cases_updated ON cases(updated_at, id);"
+	"CREATE INDEX cases_created ON cases(created_at, id);"
+	/* and the accounts of a unit, counted on the administrators' list of units */
+	"CREATE INDEX users_unit ON users(unit_id);",
 };
 
 const int pa_sqlite_nmigrations =

@@ -89,6 +89,8 @@ struct pa_region_in {
 
 struct pa_unit_in {
 	const char *code, *name, *kind, *region, *tier;
+	int64_t by;       /* who adds or changes it (0: pingan itself, a command) */
+	const char *from; /* and from which address (NULL: none) */
 };
 
 struct pa_user_in {
@@ -324,6 +326,29 @@ struct pa_audit_entry {
 	const char *actor_name; /* the actor's username; NULL for pingan itself */
 };
 
+/* The order of a case list: newest first by id unless another is asked for. The others
+ * go by a key (the red limit, no limit last; the last change; the creation) and then the
+ * id, so ties keep one order from page to page. */
+enum pa_case_sort {
+	PA_SORT_NEWEST,
+	PA_SORT_DUE,
+	PA_SORT_UPDATED,
+	PA_SORT_UPDATED_DESC,
+	PA_SORT_CREATED,
+	PA_SORT_CREATED_DESC,
+};
+/* The key of a case with no red limit in PA_SORT_DUE: after every limit. */
+#define PA_SORT_NO_DUE INT64_MAX
+/* Each order beside newest first as (order, its key over cases c, the comparison of (key,
+ * id) past the cursor, the direction): both backends build their list statements from
+ * this, and their indexes hold the same keys. */
+#define PA_CASE_SORTS(X)                                                       \
+	X(PA_SORT_DUE, "coalesce(c.due_red, 9223372036854775807)", ">", "ASC") \
+	X(PA_SORT_UPDATED, "c.updated_at", ">", "ASC")                         \
+	X(PA_SORT_UPDATED_DESC, "c.updated_at", "<", "DESC")                   \
+	X(PA_SORT_CREATED, "c.created_at", ">", "ASC")                         \
+	X(PA_SORT_CREATED_DESC, "c.created_at", "<", "DESC")
+
 struct pa_case_filter {
 	const char *status, *region, *category, *type, *q; /* NULL = any; q normalised */
 	const char *person; /* NULL = any; else a blind index the case's people must have */
@@ -336,7 +361,21 @@ struct pa_case_filter {
 	bool supervised;         /* a yellow or red card, or a manual notice not yet reported */
 	const char *last_action; /* the action of its last step (send_back: sent back) */
 	bool unrated;            /* no call-back rating yet */
+	/* Another order than newest first: the list goes on after the row whose key and id
+	 * were after_key and after_id (with has_after; before_id is then unused). */
+	enum pa_case_sort sort;
+	bool has_after;
+	int64_t after_key, after_id;
 };
+
+/* The (key, id) a sorted list goes on after: the cursor, or on the first page past every
+ * key in the order's direction. */
+static inline void pa_case_sort_after(const struct pa_case_filter *f, int64_t *key, int64_t *id)
+{
+	bool desc = f->sort == PA_SORT_UPDATED_DESC || f->sort == PA_SORT_CREATED_DESC;
+	*key = f->has_after ? f->after_key : desc ? INT64_MAX : INT64_MIN;
+	*id = f->has_after ? f->after_id : desc ? INT64_MAX : INT64_MIN;
+}
 
 /* Backup, restore and check (pingan backup / restore / check). */
 /* An attachment a case refers to: the file named by its SHA-256, of size bytes. A non-zero
@@ -405,6 +444,14 @@ struct pa_store_ops {
 	enum pa_err (*unit_put)(struct pa_db *db, const struct pa_unit_in *u, int64_t *id);
 	enum pa_err (*unit_get)(struct pa_db *db, int64_t id, json_t **out);
 	enum pa_err (*unit_list)(struct pa_db *db, json_t **out);
+	/* Units of the region subtree (of kind, when not NULL) by id, from after (0 = the
+	 * first) on, at most max, each with how many accounts it has ("users"); *next is the
+	 * cursor of the page after (0 = none). */
+	enum pa_err (*unit_page)(struct pa_db *db, const char *region, const char *kind,
+				 int64_t after, int max, json_t **items, int64_t *next);
+	/* Give unit id u's name, kind and tier (its code and region stay), audited as
+	 * unit.update by u->by from u->from with what it was; NOT_FOUND if there is none. */
+	enum pa_err (*unit_update)(struct pa_db *db, int64_t id, const struct pa_unit_in *u);
 	/* The unit of this kind whose region is exactly `region` (id, and its name into
 	 * name[cap] when name is not NULL); NOT_FOUND if none. */
 	enum pa_err (*unit_find)(struct pa_db *db, const char *region, const char *kind,

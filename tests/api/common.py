@@ -171,6 +171,18 @@ class ApiTest(unittest.TestCase):
             self.assertIsInstance(cursor, str)
         self.fail("the list did not end after %d pages" % max_pages)
 
+    def pages(self, path, user, **params):
+        """Every item of a list paged by next_cursor (units, the audit log …)."""
+        rows, cursor = [], None
+        while True:
+            r = self.get(q(path, **dict(params, **({"cursor": cursor} if cursor else {}))),
+                         user=user)
+            self.assertStatus(r, 200)
+            rows.extend(r.json["items"])
+            cursor = r.json["next_cursor"]
+            if not cursor:
+                return rows
+
     def unit_by_code(self, code):
         r = self.get("/api/v1/units", user="city_admin")
         self.assertStatus(r, 200)

@@ -751,6 +751,34 @@ class AccessMatrixTest(ApiTest):
             m.check(a["name"], "-", "PUT /api/v1/routing", 400 if admin else 403, r.status)
         self.assertClean(m)
 
+    # ---- units: a permission bounded by the administrator's region ----
+
+    def test_units_permissions(self):
+        m = Matrix()
+        units = {u["code"]: u for u in self.http.request(
+            "GET", "/api/v1/units", token=self.accounts["city_admin"]["token"]).json["items"]}
+        centres = [units["town-" + TOWN], units["town-" + OTHER_TOWN]]
+        for a in self.accounts.values():
+            admin = ref.may(a, "units_admin")
+            r = self.http.request("GET", "/api/v1/units", token=a["token"])
+            m.check(a["name"], "-", "GET /api/v1/units", 200, r.status)
+            m.check(a["name"], "-", "GET /api/v1/units may_manage", admin,
+                    r.json["may_manage"] if r.status == 200 else None)
+            # a kind no unit has stops an allowed request before anything is written,
+            # after the region is checked against the administrator's own
+            body = {"code": "matrix-unit", "name": NOTE, "kind": "castle",
+                    "region": OTHER_TOWN, "tier": "town"}
+            r = self.http.request("POST", "/api/v1/units", body=body, token=a["token"])
+            m.check(a["name"], OTHER_TOWN, "POST /api/v1/units",
+                    (400 if ref.within(OTHER_TOWN, a) else 403) if admin else 403, r.status)
+            for u in centres:
+                r = self.http.request("PATCH", "/api/v1/units/%d" % u["id"],
+                                      body={"tier": "nowhere"}, token=a["token"])
+                m.check(a["name"], u["region"], "PATCH /api/v1/units/{id}",
+                        (400 if ref.within(u["region"], a) else 404) if admin else 403,
+                        r.status)
+        self.assertClean(m)
+
     # ---- the reporter's query code ----
 
     def test_track_shows_no_one(self):

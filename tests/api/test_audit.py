@@ -52,17 +52,7 @@ class AuditTrailTest(ApiTest):
 
     def audit(self, user="auditor", **filters):
         """Every row of the filtered log, newest first."""
-        rows, cursor = [], None
-        while True:
-            params = dict(filters, limit=200)
-            if cursor:
-                params["cursor"] = cursor
-            r = self.get(q(AUDIT, **params), user=user)
-            self.assertStatus(r, 200)
-            rows.extend(r.json["items"])
-            cursor = r.json["next_cursor"]
-            if cursor is None:
-                return rows
+        return self.pages(AUDIT, user, **dict(filters, limit=200))
 
     def newest(self):
         return self.audit_page(limit=1)["items"][0]["index"]

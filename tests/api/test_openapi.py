@@ -740,6 +740,31 @@ class LiveTest(unittest.TestCase):
         self.call("GET", "/api/v1/units", raw=b"{}", user="city_staff",
                   headers={"Content-Type": "application/json"}, expect=400, code="BAD_REQUEST",
                   valid=False)
+        r = self.call("GET", "/api/v1/units?region=429006101&limit=1",
+                      user="city_staff", expect=200)
+        self.call("GET", "/api/v1/units?limit=1&cursor=" + r.json["next_cursor"],
+                  user="city_staff", expect=200)
+        self.call("GET", "/api/v1/units?kind=castle", user="city_staff", expect=400,
+                  code="BAD_QUERY")
+        body = {"code": "openapi-unit", "name": "多宝镇人民调解委员会", "kind": "committee",
+                "region": "429006101", "tier": "town"}
+        key = {"Idempotency-Key": "openapi-unit-add-1"}
+        uid = self.call("POST", "/api/v1/units", body, user="city_admin", headers=key,
+                        expect=201).json["id"]
+        self.call("POST", "/api/v1/units", body, user="city_admin", expect=409,
+                  code="CONFLICT")
+        self.call("POST", "/api/v1/units", body, user="city_staff", expect=403,
+                  code="FORBIDDEN")
+        self.call("POST", "/api/v1/units", dict(body, kind="castle"), user="city_admin",
+                  expect=400, code="BAD_FIELD", valid=False)
+        self.call("PATCH", "/api/v1/units/%d" % uid, {"name": "多宝镇调委会", "tier": "village"},
+                  user="city_admin", expect=200)
+        self.call("PATCH", "/api/v1/units/%d" % uid, {"code": "x"}, user="city_admin",
+                  expect=400, code="BAD_FIELD", valid=False)
+        self.call("PATCH", "/api/v1/units/999999", {"name": "x"}, user="city_admin",
+                  expect=404, code="NOT_FOUND")
+        self.call("PATCH", "/api/v1/units/%d" % uid, {"name": "x"}, user="town_101",
+                  expect=403, code="FORBIDDEN")
 
     def test_queues(self):
         r = self.call("GET", "/api/v1/queues", user="town_101", expect=200)
@@ -748,6 +773,12 @@ class LiveTest(unittest.TestCase):
         self.assertTrue(r.json["items"])
         self.call("GET", "/api/v1/cases?queue=nope", user="town_101", expect=400,
                   code="BAD_QUERY")
+        r = self.call("GET", "/api/v1/cases?queue=overdue&sort=due&limit=2", user="town_101",
+                      expect=200)
+        self.call("GET", "/api/v1/cases?sort=due&limit=2&cursor=" + r.json["next_cursor"],
+                  user="town_101", expect=200)
+        self.call("GET", "/api/v1/cases?sort=title", user="town_101", expect=400,
+                  code="BAD_QUERY", valid=False)
 
     def test_case_closed_loop(self):
         before = self.call("GET", "/api/v1/stats", user="town_101", expect=200).json

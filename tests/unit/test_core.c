@@ -281,14 +281,14 @@ static void test_catalog_broken(void **st)
 		{"roles.conf",
 		 "[roles]\nboss none B B\n[permissions]\nrouting_read -\nrouting_admin -\n"
 		 "users_admin -\nsecurity_admin boss\naudit_read -\npii_reveal "
-		 "-\n[totp]\nsometimes boss\n",
-		 "roles.conf:11: totp: \"sometimes\" is not required or optional"},
+		 "-\nunits_admin -\n[totp]\nsometimes boss\n",
+		 "roles.conf:12: totp: \"sometimes\" is not required or optional"},
 		{"roles.conf",
 		 "[roles]\nboss none B B\n[permissions]\nrouting_read -\nrouting_admin -\n"
-		 "users_admin -\nsecurity_admin boss\naudit_read -\npii_reveal -\n[totp]\nrequired "
-		 "boss\n"
+		 "users_admin -\nsecurity_admin boss\naudit_read -\npii_reveal -\nunits_admin "
+		 "-\n[totp]\nrequired boss\n"
 		 "optional boss\n",
-		 "roles.conf:12: roles: a role is listed twice in [totp]"},
+		 "roles.conf:13: roles: a role is listed twice in [totp]"},
 		{"routing.conf", "[rules]\nr - - - - tier:town city ordinary\n",
 		 "routing.conf:2: tier: a case sent to the town centre"},
 		{"routing.conf", "[rules]\nr - - - - tier:town town ordinary\n[extra]\n",

@@ -188,6 +188,125 @@ static void test_contract(void **st)
 	drop_store(s, w);
 }
 
+/* The whole of a sorted list of the city, two at a time, as ids (the cursor: the last
+ * row's key and id). */
+static int walk_sorted(struct pa_db *r, enum pa_case_sort sort, int64_t *ids)
+{
+	struct pa_scope city = {.region = "429006"};
+	struct pa_case_filter f = {.limit = 2, .sort = sort};
+	struct pa_arena ar;
+	pa_arena_init(&ar);
+	int total = 0;
+	for (int page = 0; page < 10; page++) {
+		struct pa_case_row *rows;
+		int n;
+		int64_t next;
+		assert_int_equal(r->ops->case_list(r, &city, &f, &ar, &rows, &n, &next), PA_OK);
+		for (int i = 0; i < n; i++)
+			ids[total++] = rows[i].id;
+		if (!next)
+			break;
+		assert_int_equal(next, rows[n - 1].id);
+		const struct pa_case_row *last = &rows[n - 1];
+		f.has_after = true;
+		f.after_id = last->id;
+		f.after_key = sort == PA_SORT_DUE
+				      ? (last->clock.due_red ? last->clock.due_red : PA_SORT_NO_DUE)
+				      : last->created_at;
+	}
+	pa_arena_free(&ar);
+	return total;
+}
+
+/* Lists in another order than newest first keep it across pages, ties by id, cases
+ * without a red limit last; units page by region with their accounts counted, and change
+ * name, kind and tier audited. */
+static void test_sorted_lists_and_units(void **st)
+{
+	(void)st;
+	struct pa_db *w;
+	struct pa_store *s = fresh_store(&w);
+	const struct pa_store_ops *o = w->ops;
+	int64_t units[2], id[5];
+	static const int64_t red[5] = {300, 0, 100, 100, 0};
+	assert_int_equal(o->begin(w), PA_OK);
+	seed_regions(w, units);
+	for (int i = 0; i < 5; i++) {
+		struct pa_party_in p = {"applicant", "王某", NULL, NULL, NULL};
+		struct pa_case_in c = {
+			.type = "dispute",
+			.category = "neighbour",
+			.status = "reported",
+			.title = "排序",
+			.description = "描述",
+			.grid = "429006101201001",
+			.channel = "walk_in",
+			.search = "排序",
+			.unit_id = units[0],
+			.at = 1764000000,
+			.year = 2026,
+			.nparties = 1,
+			.parties = &p,
+			.action = "report",
+			.clock = {.started = red[i] ? 1764000000 : 0, .due_red = red[i]}};
+		struct pa_case_ref ref;
+		assert_int_equal(o->case_insert(w, &c, &ref), PA_OK);
+		id[i] = ref.id;
+	}
+	assert_int_equal(o->commit(w), PA_OK);
+
+	struct pa_db *r = pa_store_acquire(s);
+	int64_t got[10];
+	assert_int_equal(walk_sorted(r, PA_SORT_DUE, got), 5);
+	const int64_t due_order[5] = {id[2], id[3], id[0], id[1], id[4]};
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(got[i], due_order[i]);
+	/* one creation time: the id alone orders them, each way */
+	assert_int_equal(walk_sorted(r, PA_SORT_CREATED_DESC, got), 5);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(got[i], id[4 - i]);
+	assert_int_equal(walk_sorted(r, PA_SORT_CREATED, got), 5);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(got[i], id[i]);
+
+	json_t *items = NULL;
+	int64_t next;
+	assert_int_equal(o->unit_page(r, "429006101", NULL, 0, 10, &items, &next), PA_OK);
+	assert_int_equal(json_array_size(items), 1);
+	assert_int_equal(next, 0);
+	json_t *u = json_array_get(items, 0);
+	assert_string_equal(json_string_value(json_object_get(u, "code")), "t1");
+	assert_int_equal(json_integer_value(json_object_get(u, "users")), 0);
+	json_decref(items);
+	assert_int_equal(o->unit_page(r, "", "town_centre", 0, 1, &items, &next), PA_OK);
+	assert_int_equal(json_array_size(items), 1);
+	assert_int_equal(next, units[0]);
+	json_decref(items);
+	pa_store_release(s, r);
+
+	struct pa_unit_in change = {.name = "甲镇社会治理中心",
+				    .kind = "town_centre",
+				    .tier = "town",
+				    .by = 0,
+				    .from = "127.0.0.1"};
+	int64_t rows_before, rows_after;
+	char key_id[17];
+	assert_int_equal(o->audit_status(w, &rows_before, key_id), PA_OK);
+	assert_int_equal(o->begin(w), PA_OK);
+	assert_int_equal(o->unit_update(w, units[0], &change), PA_OK);
+	assert_int_equal(o->unit_update(w, 999999, &change), PA_NOT_FOUND);
+	assert_int_equal(o->commit(w), PA_OK);
+	assert_int_equal(o->audit_status(w, &rows_after, key_id), PA_OK);
+	assert_int_equal(rows_after, rows_before + 1);
+	json_t *got_unit = NULL;
+	assert_int_equal(o->unit_get(w, units[0], &got_unit), PA_OK);
+	assert_string_equal(json_string_value(json_object_get(got_unit, "name")),
+			    "甲镇社会治理中心");
+	assert_string_equal(json_string_value(json_object_get(got_unit, "code")), "t1");
+	json_decref(got_unit);
+	drop_store(s, w);
+}
+
 /* The cases whose watched date has passed, as the sweeper lists them: only those still
  * watched and not yet marked; a step turns the watch off and on, a mark ends it. */
 static void watch_due_is(struct pa_store *s, int64_t now, int n_expected, const int64_t *ids)
@@ -791,6 +910,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_contract),
 		cmocka_unit_test(test_watch_due),
+		cmocka_unit_test(test_sorted_lists_and_units),
 		cmocka_unit_test(test_users_sessions_idem),
 		cmocka_unit_test(test_login_security),
 		cmocka_unit_test(test_routing_versions),

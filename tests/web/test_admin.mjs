@@ -1,6 +1,6 @@
 // test_admin.mjs: administration, one duty per role — the system administrator adds an
 // account and puts routing rules in force (bad rules refused with their line), sees no
-// audit; the security administrator unlocks a locked account and reads the security
+// audit; the city administrator adds a unit (a taken code refused) and renames it; the security administrator unlocks a locked account and reads the security
 // events, adds no account; the auditor reads the audit log (and the routing rules).
 import { BASE, PASSWORD, test, run, login, check, same, api } from './lib.mjs'
 
@@ -14,7 +14,7 @@ test('the system administrator: accounts and routing rules, no audit', async ({ 
   await p.click('[data-test=login-submit]')
   await p.waitForURL(/\/admin/)
   await p.waitForSelector('[data-test=nu-username]')
-  same((await tabs(p)).join(','), '用户,分拨规则', 'the tabs of the system administrator')
+  same((await tabs(p)).join(','), '用户,单位管理,分拨规则', 'the tabs of the system administrator')
   await p.fill('[data-test=nu-username]', 'web_clerk')
   await p.fill('[data-test=nu-name]', '李文书')
   await p.fill('[data-test=nu-region]', '429006101')
@@ -41,6 +41,41 @@ test('the system administrator: accounts and routing rules, no audit', async ({ 
   await p.waitForFunction((v) => document.querySelector('[data-test=adm-routing-version]')?.textContent.includes(`第 ${v} 版`), before + 1)
   same((await api('sys_admin', 'GET', '/routing')).reason, '浏览器测试：重新确认规则', 'in force with its reason')
   await p.waitForFunction(() => document.querySelector('[data-test=adm-versions]')?.textContent.includes('浏览器测试：重新确认规则'))
+})
+
+test('the city administrator adds a unit and renames it', async ({ page }) => {
+  const p = await page()
+  await login(p, 'city_admin')
+  await p.click('[data-test=nav-admin]')
+  await p.waitForSelector('[data-test=units-table]')
+  same((await tabs(p)).join(','), '单位管理,分拨规则', 'the tabs of the city administrator')
+  await p.fill('[data-test=units-region]', '429006101')
+  await p.click('[data-test=units-search]')
+  // the town's units alone: its centre, not the city's
+  await p.waitForFunction(() => {
+    const s = document.querySelector('[data-test=units-table]')?.textContent || ''
+    return s.includes('town-429006101') && !s.includes('city-centre')
+  })
+  await p.fill('[data-test=nunit-code]', 'web-unit-1')
+  await p.fill('[data-test=nunit-name]', '浏览器测试调解委员会')
+  await p.fill('[data-test=nunit-region]', '429006101')
+  await p.click('[data-test=nunit-submit]')
+  await p.waitForSelector('[data-test=nunit-made]')
+  await p.waitForFunction(() => document.querySelector('[data-test=units-table]')?.textContent.includes('浏览器测试调解委员会'))
+  // the same code again is refused, with the server's reason
+  await p.fill('[data-test=nunit-code]', 'web-unit-1')
+  await p.fill('[data-test=nunit-name]', '重复的单位')
+  await p.click('[data-test=nunit-submit]')
+  await p.waitForSelector('[data-test=nunit-error]')
+  check((await p.textContent('[data-test=nunit-error]')).includes('code'), 'the code named')
+  await p.click('[data-test=unit-edit-web-unit-1]')
+  await p.fill('[data-test=eunit-name]', '浏览器测试人民调解委员会')
+  await p.click('[data-test=eunit-save]')
+  await p.waitForFunction(() => document.querySelector('[data-test=units-table]')?.textContent.includes('浏览器测试人民调解委员会'))
+  const units = (await api('city_admin', 'GET', '/units?region=429006101&kind=committee')).items
+  const u = units.find((x) => x.code === 'web-unit-1')
+  same(u && u.name, '浏览器测试人民调解委员会', 'renamed on the server')
+  same(units.filter((x) => x.code === 'web-unit-1').length, 1, 'added once')
 })
 
 test('the security administrator unlocks an account and reads the security events', async ({ page }) => {

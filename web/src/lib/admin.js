@@ -11,8 +11,10 @@ export function adminAccess(user) {
   if (cached && cachedFor === user.username) return cached
   cachedFor = user.username
   const may = (p) => p.then(() => true, () => false)
-  cached = Promise.all([may(get('/users', { limit: 1 })), may(get('/routing')), may(get('/audit', { limit: 1 })), may(get('/security/events', { limit: 1 }))]).then(
-    ([users, routing, audit, security]) => ({ users, routing, audit, security, any: users || routing || audit || security }),
+  // units: everyone lists them; the answer says whether this user may manage them
+  const units = get('/units', { limit: 1 }).then((r) => !!r.may_manage, () => false)
+  cached = Promise.all([may(get('/users', { limit: 1 })), units, may(get('/routing')), may(get('/audit', { limit: 1 })), may(get('/security/events', { limit: 1 }))]).then(
+    ([users, units, routing, audit, security]) => ({ users, units, routing, audit, security, any: users || units || routing || audit || security }),
   )
   return cached
 }
