@@ -83,7 +83,8 @@ export default {
     updated: 'Updated',
     bulk: {
       bar: 'Bulk actions',
-      select: 'Select cases',
+      selectAll: 'Select every case on this page',
+      selectOne: 'Select case {n}',
       selected: '{n} selected',
       sign: 'Sign for all',
       urgent_on: 'Mark all urgent',

@@ -83,7 +83,8 @@ export default {
     updated: '更新时间',
     bulk: {
       bar: '批量操作',
-      select: '选择案件',
+      selectAll: '全选本页案件',
+      selectOne: '选择案件 {n}',
       selected: '已选 {n} 件',
       sign: '批量签收',
       urgent_on: '批量加急',
