@@ -11,7 +11,7 @@ enum pa_err pa_h_units_list(struct pa_req *rq, struct pa_reply *rp)
 {
 	json_t *items = NULL;
 	enum pa_err rc = PA_OK;
-	PA_WITH_READ(rq->app, db, rc, rc = db->ops->unit_list(db, &items));
+	PA_WITH_READ(rq->app, db, rc, rc = db->ops->unit_list(db, rq->actor.user.region, &items));
 	if (rc)
 		return rc;
 	rp->body = json_pack("{s:o}", "items", items);
