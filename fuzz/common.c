@@ -187,7 +187,8 @@ struct pa_app *fz_city(void)
 	char db[600];
 	snprintf(db, sizeof db, "%s/pingan.db", fz_temp_dir("city"));
 	FILE *quiet = fopen("/dev/null", "w");
-	if (pa_app_open(&city, db, NULL, PA_DATADIR, NULL, false) || pa_demo_build(&city, 7, quiet))
+	if (pa_app_open(&city, db, NULL, PA_DATADIR, NULL, false) ||
+	    pa_demo_build(&city, &pa_demo_default_city, 7, quiet))
 		fz_fail("cannot build the demo city: %s", pa_err_last()->message);
 	fclose(quiet);
 	pa_app_close(&city);

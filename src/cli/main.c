@@ -13,6 +13,8 @@
 #include "cli/opts.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/city.h"
+#include "core/geo.h"
 #include "demo/demo.h"
 #include "http/http.h"
 #include "http/metrics.h"
@@ -494,11 +496,22 @@ static int cmd_demo(int argc, char **argv)
 {
 	const char *pii_key = NULL, *akey = NULL;
 	const char *db = NULL, *seed = "1", *data = NULL;
+	const char *city = NULL, *name = NULL, *centre = NULL;
 	struct pa_opt opts[] = {
 		{"db", "DB",
-		 "the database to create the city in (a file or postgres://…; must not hold a city "
-		 "yet)",
+		 "the database to create the city in (a file or postgres://…; must not hold that "
+		 "city yet, it may hold others)",
 		 &db, 1},
+		{"city", "CODE",
+		 "the city's six-digit code (GB/T 2260; default 429006, 天门市); another city's "
+		 "demo usernames end in _CODE",
+		 &city, 0},
+		{"name", "NAME", "the city's name (default 天门市; required with --city)", &name,
+		 0},
+		{"centre", "LNG,LAT",
+		 "where the city lies (default 113.17,30.66; required with --city); its grids "
+		 "must not overlap another city's",
+		 &centre, 0},
 		{"audit-key", "FILE", PA_AUDIT_KEY_HELP, &akey, 0},
 		{"pii-key", "FILE",
 		 "the personal-data key file (default: the database path + .pii-key, made at the "
@@ -510,12 +523,36 @@ static int cmd_demo(int argc, char **argv)
 		{NULL, NULL, NULL, NULL, 0},
 	};
 	int r = pa_opts_parse(
-		argc, argv, opts, "pingan demo --db PATH [--seed N]",
+		argc, argv, opts,
+		"pingan demo --db PATH [--seed N] [--city CODE --name NAME --centre LNG,LAT]",
 		"Create the demo city: a Tianmen-like county-level city (429006) with "
 		"its towns, villages, grids, units, users and a few thousand cases. "
+		"With --city, another such city beside those the database holds (a "
+		"province's database); the first city of a province also makes the "
+		"province's region and its read-only account province_NN. "
 		"Prints the demo log-ins.");
 	if (r)
 		return r == 1 ? 0 : 2;
+	struct pa_demo_city c = pa_demo_default_city;
+	if (city || name || centre) {
+		char tail;
+		if (!city || !name || !centre) {
+			fprintf(stderr, "pingan: --city, --name and --centre go together\n");
+			return 2;
+		}
+		if (!pa_city_valid(city)) {
+			fprintf(stderr, "pingan: --city wants six digits (GB/T 2260), not %s\n",
+				city);
+			return 2;
+		}
+		if (sscanf(centre, "%lf,%lf%c", &c.lng, &c.lat, &tail) != 2 ||
+		    !pa_geo_valid(c.lng, c.lat)) {
+			fprintf(stderr, "pingan: --centre wants LNG,LAT, not %s\n", centre);
+			return 2;
+		}
+		c.code = city;
+		c.name = name;
+	}
 	char *end;
 	unsigned long long s = strtoull(seed, &end, 10);
 	if (*end) {
@@ -525,7 +562,7 @@ static int cmd_demo(int argc, char **argv)
 	struct pa_app app;
 	if (pa_app_open(&app, db, akey, datadir(data), pii_key, false))
 		return fail("cannot open");
-	enum pa_err rc = pa_demo_build(&app, (uint64_t)s, stdout);
+	enum pa_err rc = pa_demo_build(&app, &c, (uint64_t)s, stdout);
 	pa_app_close(&app);
 	if (rc)
 		return fail("cannot build the demo city");

@@ -11,18 +11,21 @@
 #include "demo/content.h"
 #include "demo/demo.h"
 
-#define CITY    "429006"
-#define TOWNS_X 5
-#define TOWNS_Y 5
-#define VILL_X  6 /* villages across a town */
-#define VILL_Y  5
-#define CELL_X  (TOWNS_X * VILL_X * 2) /* grid cells across the city: 2x2 per village */
-#define CELL_Y  (TOWNS_Y * VILL_Y * 2)
-#define LNG0    112.85
-#define LNG1    113.49
-#define LAT0    30.44
-#define LAT1    30.88
-#define NCASES  3000
+/* the default city, and where its lattice lies: another city's is moved to its centre */
+#define CITY     "429006"
+#define CITY_LNG 113.17
+#define CITY_LAT 30.66
+#define TOWNS_X  5
+#define TOWNS_Y  5
+#define VILL_X   6 /* villages across a town */
+#define VILL_Y   5
+#define CELL_X   (TOWNS_X * VILL_X * 2) /* grid cells across the city: 2x2 per village */
+#define CELL_Y   (TOWNS_Y * VILL_Y * 2)
+#define LNG0     112.85
+#define LNG1     113.49
+#define LAT0     30.44
+#define LAT1     30.88
+#define NCASES   3000
 
 struct town {
 	char code[16];
@@ -33,6 +36,8 @@ struct town {
 
 struct build {
 	struct pa_app *app;
+	const struct pa_demo_city *city;
+	const char *sfx; /* after every username: "" for the default city, else "_CODE" */
 	struct pa_db *db;
 	struct pa_rng rng;
 	struct pa_arena ar;
@@ -49,6 +54,7 @@ struct build {
 	int64_t *grid_user;    /* grid worker of grid (town*30+v)*4+g */
 	char pw_hash[128];
 	int nusers;
+	bool new_province; /* the province's region was made with this city */
 	/* the case being built: its lifecycle, limits, tier and clock, kept step by step */
 	const struct pa_lifecycle *lc;
 	const struct pa_profile *profile;
@@ -81,8 +87,10 @@ static void lattice(struct build *b)
 	for (int i = 0; i <= CELL_X; i++)
 		for (int j = 0; j <= CELL_Y; j++) {
 			bool edge = i == 0 || j == 0 || i == CELL_X || j == CELL_Y;
-			b->vx[i][j] = LNG0 + (i + (edge ? 0 : jitter(b->seed, i, j, 0))) * cw;
-			b->vy[i][j] = LAT0 + (j + (edge ? 0 : jitter(b->seed, i, j, 1))) * ch;
+			b->vx[i][j] = LNG0 + b->city->lng - CITY_LNG +
+				      (i + (edge ? 0 : jitter(b->seed, i, j, 0))) * cw;
+			b->vy[i][j] = LAT0 + b->city->lat - CITY_LAT +
+				      (j + (edge ? 0 : jitter(b->seed, i, j, 1))) * ch;
 		}
 }
 
@@ -108,6 +116,10 @@ static void point_in_cell(struct build *b, int i, int j, double *x, double *y)
 static enum pa_err unit(struct build *b, const char *code, const char *name, const char *kind,
 			const char *region, const char *tier, int64_t *id)
 {
+	/* the default city's names, another city's own */
+	static const char dflt[] = "天门市";
+	if (!strncmp(name, dflt, sizeof dflt - 1))
+		name = pa_sprintf(&b->ar, "%s%s", b->city->name, name + sizeof dflt - 1);
 	struct pa_unit_in u = {code, name, kind, region, tier};
 	return b->db->ops->unit_put(b->db, &u, id);
 }
@@ -115,6 +127,7 @@ static enum pa_err unit(struct build *b, const char *code, const char *name, con
 static enum pa_err user(struct build *b, const char *username, const char *role, const char *region,
 			int64_t unit_id, const char *name, int64_t *id, FILE *out, bool show)
 {
+	username = pa_sprintf(&b->ar, "%s%s", username, b->sfx);
 	struct pa_account_new n = {.username = username,
 				   .pw_hash = b->pw_hash,
 				   .role = role,
@@ -134,25 +147,42 @@ static enum pa_err regions_and_units(struct build *b)
 {
 	enum pa_err rc;
 	struct pa_db *db = b->db;
-	struct pa_region_in city = {CITY, NULL, "city", "天门市", 1, 113.17, 30.66, NULL};
+	/* the province the city lies in, the first time one of its cities is built */
+	char prov[3];
+	snprintf(prov, sizeof prov, "%.2s", b->city->code);
+	json_t *p = NULL;
+	if (db->ops->region_get(db, prov, &p) == PA_OK)
+		json_decref(p);
+	else {
+		/* centred on its first city until a map has more to go by */
+		struct pa_region_in pr = {
+			prov, NULL,         "province",   pa_demo_province_name(prov),
+			0,    b->city->lng, b->city->lat, NULL};
+		if ((rc = db->ops->region_put(db, &pr)))
+			return rc;
+		b->new_province = true;
+	}
+	struct pa_region_in city = {b->city->code, prov,         "city", b->city->name, 1,
+				    b->city->lng,  b->city->lat, NULL};
 	if ((rc = db->ops->region_put(db, &city)))
 		return rc;
-	if ((rc = unit(b, "city-centre", "天门市社会治理综合服务中心", "city_centre", CITY, "city",
-		       &b->city_centre)) ||
-	    (rc = unit(b, "city-petition", "天门市信访局", "petition_bureau", CITY, "city",
+	if ((rc = unit(b, "city-centre", "天门市社会治理综合服务中心", "city_centre", b->city->code,
+		       "city", &b->city_centre)) ||
+	    (rc = unit(b, "city-petition", "天门市信访局", "petition_bureau", b->city->code, "city",
 		       &b->petition)) ||
-	    (rc = unit(b, "city-police", "天门市公安局", "department", CITY, "city",
+	    (rc = unit(b, "city-police", "天门市公安局", "department", b->city->code, "city",
 		       &b->police_bureau)) ||
-	    (rc = unit(b, "city-justice", "天门市司法局", "department", CITY, "city",
+	    (rc = unit(b, "city-justice", "天门市司法局", "department", b->city->code, "city",
 		       &b->justice_bureau)))
 		return rc;
 	for (int k = 0; k < 5; k++)
 		if ((rc = unit(b, pa_sprintf(&b->ar, "committee-%s", committee_codes[k]),
-			       committee_names[k], "committee", CITY, "city", &b->committees[k])))
+			       committee_names[k], "committee", b->city->code, "city",
+			       &b->committees[k])))
 			return rc;
 	for (int k = 0; k < 6; k++)
 		if ((rc = unit(b, pa_sprintf(&b->ar, "dept-%d", k + 1), dept_names[k], "department",
-			       CITY, "city", &b->depts[k])))
+			       b->city->code, "city", &b->depts[k])))
 			return rc;
 
 	int nstreet = 0, ntown = 0, ntownship = 0, nfarm = 0;
@@ -163,13 +193,13 @@ static enum pa_err regions_and_units(struct build *b)
 			     : strcmp(kind, "town") == 0     ? 101 + ntown++
 			     : strcmp(kind, "township") == 0 ? 201 + ntownship++
 							     : 401 + nfarm++;
-		snprintf(tw->code, sizeof tw->code, CITY "%03d", suffix % 1000);
+		snprintf(tw->code, sizeof tw->code, "%s%03d", b->city->code, suffix % 1000);
 		tw->name = pa_demo_town_name(t);
 		int bx = t % TOWNS_X, by = t / TOWNS_X;
 		int ci = bx * VILL_X * 2, cj = by * VILL_Y * 2;
 		double cx = (b->vx[ci][cj] + b->vx[ci + VILL_X * 2][cj + VILL_Y * 2]) / 2;
 		double cy = (b->vy[ci][cj] + b->vy[ci + VILL_X * 2][cj + VILL_Y * 2]) / 2;
-		struct pa_region_in r = {tw->code, CITY, kind, tw->name, 2, cx, cy, NULL};
+		struct pa_region_in r = {tw->code, b->city->code, kind, tw->name, 2, cx, cy, NULL};
 		if ((rc = db->ops->region_put(db, &r)))
 			return rc;
 		if ((rc = unit(b, pa_sprintf(&b->ar, "town-%s", tw->code),
@@ -235,21 +265,24 @@ static enum pa_err users(struct build *b, FILE *out)
 	enum pa_err rc;
 	fprintf(out, "\nDemo log-ins (password for every account: %s)\n", PA_DEMO_PASSWORD);
 	fprintf(out, "  %-22s %-20s %-16s %s\n", "username", "role", "region", "who");
-	if ((rc = user(b, "city_admin", "city_admin", CITY, b->city_centre, "市级系统管理员", NULL,
-		       out, true)) ||
-	    (rc = user(b, "city_staff", "city_staff", CITY, b->city_centre, "市综治中心 刘敏",
-		       &b->city_staff_user, out, true)) ||
-	    (rc = user(b, "auditor", "auditor", CITY, 0, "审计员 陈静", NULL, out, true)) ||
-	    (rc = user(b, "sys_admin", "sys_admin", CITY, 0, "系统管理员 周伟", NULL, out, true)) ||
-	    (rc = user(b, "sec_admin", "sec_admin", CITY, 0, "安全管理员 吴芳", NULL, out, true)) ||
-	    (rc = user(b, "police", "police", CITY, b->police_bureau, "市公安局 赵刚",
+	if ((rc = user(b, "city_admin", "city_admin", b->city->code, b->city_centre,
+		       "市级系统管理员", NULL, out, true)) ||
+	    (rc = user(b, "city_staff", "city_staff", b->city->code, b->city_centre,
+		       "市综治中心 刘敏", &b->city_staff_user, out, true)) ||
+	    (rc = user(b, "auditor", "auditor", b->city->code, 0, "审计员 陈静", NULL, out,
+		       true)) ||
+	    (rc = user(b, "sys_admin", "sys_admin", b->city->code, 0, "系统管理员 周伟", NULL, out,
+		       true)) ||
+	    (rc = user(b, "sec_admin", "sec_admin", b->city->code, 0, "安全管理员 吴芳", NULL, out,
+		       true)) ||
+	    (rc = user(b, "police", "police", b->city->code, b->police_bureau, "市公安局 赵刚",
 		       &b->police_user, out, true)) ||
-	    (rc = user(b, "legal", "legal", CITY, b->justice_bureau, "市司法局 孙丽",
+	    (rc = user(b, "legal", "legal", b->city->code, b->justice_bureau, "市司法局 孙丽",
 		       &b->legal_user, out, true)))
 		return rc;
 	for (int k = 0; k < 5; k++)
 		if ((rc = user(b, pa_sprintf(&b->ar, "mediator_%s", committee_codes[k]), "mediator",
-			       CITY, b->committees[k],
+			       b->city->code, b->committees[k],
 			       pa_sprintf(&b->ar, "调解员(%s)", committee_names[k] + 9),
 			       &b->mediator_user[k], out, k == 0)))
 			return rc;
@@ -285,10 +318,26 @@ static enum pa_err users(struct build *b, FILE *out)
 			}
 		}
 	}
+	/* the province's read-only account, with the province's first city */
+	if (b->new_province) {
+		char prov[3];
+		snprintf(prov, sizeof prov, "%.2s", b->city->code);
+		const char *name = pa_sprintf(&b->ar, "province_%s", prov);
+		const char *sfx = b->sfx;
+		b->sfx = "";
+		rc = user(b, name, "province_leader", prov, 0,
+			  pa_sprintf(&b->ar, "%s领导(只读)", pa_demo_province_name(prov)), NULL,
+			  out, true);
+		b->sfx = sfx;
+		if (rc)
+			return rc;
+	}
 	fprintf(out,
-		"  … and mediator_{family,medical,school,traffic,property}; town_NNN for every\n"
-		"    town code NNN; village_NNN_VVV for every village 429006NNNVVV; and\n"
-		"    grid_NNN_VVV_GGG for every grid 429006NNNVVVGGG.\n");
+		"  … and mediator_{family,medical,school,traffic,property}%s; town_NNN%s for "
+		"every\n"
+		"    town code NNN; village_NNN_VVV%s for every village %sNNNVVV; and\n"
+		"    grid_NNN_VVV_GGG%s for every grid %sNNNVVVGGG.\n",
+		b->sfx, b->sfx, b->sfx, b->city->code, b->sfx, b->city->code);
 	return PA_OK;
 }
 
@@ -433,9 +482,10 @@ static enum pa_err one_case(struct build *b, int64_t today)
 	pa_demo_case_text(&b->ar, r, k->type, k->category, vname, p1, p2, &txt);
 
 	struct pa_party_in parties[2] = {
-		{"applicant", p1, pa_demo_id_number(&b->ar, r, CITY), pa_demo_phone(&b->ar, r),
-		 pa_sprintf(&b->ar, "%s%s", tw->name, vname)},
-		{"respondent", p2, pa_rng_below(r, 2) ? pa_demo_id_number(&b->ar, r, CITY) : NULL,
+		{"applicant", p1, pa_demo_id_number(&b->ar, r, b->city->code),
+		 pa_demo_phone(&b->ar, r), pa_sprintf(&b->ar, "%s%s", tw->name, vname)},
+		{"respondent", p2,
+		 pa_rng_below(r, 2) ? pa_demo_id_number(&b->ar, r, b->city->code) : NULL,
 		 pa_rng_below(r, 2) ? pa_demo_phone(&b->ar, r) : NULL, NULL},
 	};
 	int nparties = strcmp(k->type, "dispute") == 0 ? 2 : 1;
@@ -583,13 +633,41 @@ static enum pa_err one_case(struct build *b, int64_t today)
 		    now + 3 * 86400, NULL, &c);
 }
 
-enum pa_err pa_demo_build(struct pa_app *app, uint64_t seed, FILE *out)
+/* The provinces of GB/T 2260, by their two-digit prefix. */
+const char *pa_demo_province_name(const char *prefix)
+{
+	static const char *const names[][2] = {
+		{"11", "北京市"},           {"12", "天津市"},         {"13", "河北省"},
+		{"14", "山西省"},           {"15", "内蒙古自治区"},   {"21", "辽宁省"},
+		{"22", "吉林省"},           {"23", "黑龙江省"},       {"31", "上海市"},
+		{"32", "江苏省"},           {"33", "浙江省"},         {"34", "安徽省"},
+		{"35", "福建省"},           {"36", "江西省"},         {"37", "山东省"},
+		{"41", "河南省"},           {"42", "湖北省"},         {"43", "湖南省"},
+		{"44", "广东省"},           {"45", "广西壮族自治区"}, {"46", "海南省"},
+		{"50", "重庆市"},           {"51", "四川省"},         {"52", "贵州省"},
+		{"53", "云南省"},           {"54", "西藏自治区"},     {"61", "陕西省"},
+		{"62", "甘肃省"},           {"63", "青海省"},         {"64", "宁夏回族自治区"},
+		{"65", "新疆维吾尔自治区"},
+	};
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		if (!strncmp(prefix, names[i][0], 2))
+			return names[i][1];
+	return "省";
+}
+
+const struct pa_demo_city pa_demo_default_city = {CITY, "天门市", CITY_LNG, CITY_LAT};
+
+enum pa_err pa_demo_build(struct pa_app *app, const struct pa_demo_city *city, uint64_t seed,
+			  FILE *out)
 {
 	struct build *b = calloc(1, sizeof *b);
+	pa_arena_init(&b->ar);
 	b->app = app;
+	b->city = city;
+	bool dflt = !strcmp(city->code, CITY);
+	b->sfx = dflt ? "" : pa_sprintf(&b->ar, "_%s", city->code);
 	b->seed = seed;
 	b->rng.s = seed * 0x2545F4914F6CDD1Dull + 1;
-	pa_arena_init(&b->ar);
 	b->village_names = calloc(TOWNS_X * TOWNS_Y * 30, 64);
 	b->village_unit = calloc(TOWNS_X * TOWNS_Y * 30, sizeof(int64_t));
 	b->village_codes = calloc(TOWNS_X * TOWNS_Y * 30, 16);
@@ -602,12 +680,12 @@ enum pa_err pa_demo_build(struct pa_app *app, uint64_t seed, FILE *out)
 	if (rc)
 		goto out;
 	json_t *existing = NULL;
-	if (b->db->ops->region_get(b->db, CITY, &existing) == PA_OK) {
+	if (b->db->ops->region_get(b->db, b->city->code, &existing) == PA_OK) {
 		json_decref(existing);
 		rc = pa_errf(PA_CONFLICT, "db",
 			     "the database already holds the city %s; "
-			     "give a new file to --db",
-			     CITY);
+			     "give a new file to --db, or another --city",
+			     b->city->code);
 		goto out;
 	}
 	if ((rc = b->db->ops->begin(b->db)))
@@ -649,9 +727,10 @@ enum pa_err pa_demo_build(struct pa_app *app, uint64_t seed, FILE *out)
 	if ((rc = b->db->ops->commit(b->db)))
 		goto rollback;
 	fprintf(out,
-		"\nDemo city 天门市 (%s): %d towns, %d villages and communities, %d grids, "
+		"\nDemo city %s (%s): %d towns, %d villages and communities, %d grids, "
 		"%d users, %d cases.\n",
-		CITY, pa_demo_ntowns, pa_demo_ntowns * 30, pa_demo_ntowns * 120, b->nusers, NCASES);
+		b->city->name, b->city->code, pa_demo_ntowns, pa_demo_ntowns * 30,
+		pa_demo_ntowns * 120, b->nusers, NCASES);
 	goto out;
 rollback:
 	b->db->ops->rollback(b->db);

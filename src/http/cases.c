@@ -86,8 +86,7 @@ enum pa_err pa_h_portal_submit(struct pa_req *rq, struct pa_reply *rp)
 
 enum pa_err pa_h_portal_catalog(struct pa_req *rq, struct pa_reply *rp)
 {
-	rp->body = pa_portal_catalog(rq->app);
-	return PA_OK;
+	return pa_portal_catalog(rq->app, pa_req_query(rq, "city"), &rp->body);
 }
 
 enum pa_err pa_h_portal_rate(struct pa_req *rq, struct pa_reply *rp)

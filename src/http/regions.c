@@ -1,7 +1,16 @@
 /* regions.c: the region tree and grid lookup (GET /api/v1/regions…, /grids/locate). */
 #include <stdlib.h>
 
+#include "core/city.h"
 #include "http/http.h"
+
+/* A region of another city is not there for the caller: as any unknown code. */
+static enum pa_err in_city(struct pa_req *rq, const char *code)
+{
+	return pa_city_within(code, rq->actor.scope.region)
+		       ? PA_OK
+		       : pa_errf(PA_NOT_FOUND, NULL, "no region with code %s", code);
+}
 
 enum pa_err pa_h_regions_list(struct pa_req *rq, struct pa_reply *rp)
 {
@@ -12,7 +21,9 @@ enum pa_err pa_h_regions_list(struct pa_req *rq, struct pa_reply *rp)
 	if (!pa_region_code_valid(parent))
 		return pa_errf(PA_BAD_QUERY, "parent", "\"%s\" is not a region code", parent);
 	json_t *items = NULL, *p = NULL;
-	enum pa_err rc = PA_OK;
+	enum pa_err rc = in_city(rq, parent);
+	if (rc)
+		return rc;
 	PA_WITH_READ(rq->app, db, rc, {
 		rc = db->ops->region_get(db, parent, &p);
 		if (!rc)
@@ -30,7 +41,9 @@ enum pa_err pa_h_region_get(struct pa_req *rq, struct pa_reply *rp)
 	const char *code = rq->params[0];
 	if (!pa_region_code_valid(code))
 		return pa_errf(PA_NOT_FOUND, NULL, "\"%s\" is not a region code", code);
-	enum pa_err rc = PA_OK;
+	enum pa_err rc = in_city(rq, code);
+	if (rc)
+		return rc;
 	PA_WITH_READ(rq->app, db, rc, rc = db->ops->region_get(db, code, &rp->body));
 	return rc;
 }
@@ -57,6 +70,9 @@ enum pa_err pa_h_grids_locate(struct pa_req *rq, struct pa_reply *rp)
 		return pa_errf(PA_BAD_QUERY, "lng",
 			       "lng must be in [-180, 180] and lat in [-90, 90]");
 	const char *grid = pa_geo_locate(rq->app->geo, lng, lat, NULL);
+	/* another city's grids are as if not there */
+	if (grid && !pa_city_within(grid, rq->actor.scope.region))
+		grid = NULL;
 	if (!grid)
 		return pa_errf(PA_NOT_FOUND, NULL, "the point (%.6f, %.6f) lies outside every grid",
 			       lng, lat);

@@ -10,6 +10,7 @@ static const char *const q_cases[] = {"status", "region", "category", "type", "q
 static const char *const q_stats[] = {"region", "from", "to", "group", NULL};
 static const char *const q_upload[] = {"name", NULL};
 static const char *const q_track[] = {"code", NULL};
+static const char *const q_portal[] = {"city", NULL};
 /* pages of a list: routing versions, accounts, audit records */
 static const char *const q_versions[] = {"limit", "cursor", NULL};
 static const char *const q_users[] = {"username", "limit", "cursor", NULL};
@@ -43,7 +44,7 @@ const struct pa_route pa_routes[] = {
 	{"GET", "/api/v1/track", pa_h_track, PA_R_LIMIT_PUBLIC, q_track},
 	{"POST", "/api/v1/track/rating", pa_h_portal_rate, PA_R_LIMIT_PUBLIC | PA_R_BODY, NULL},
 	{"POST", "/api/v1/portal/cases", pa_h_portal_submit, PA_R_LIMIT_PUBLIC | PA_R_BODY, NULL},
-	{"GET", "/api/v1/portal/catalog", pa_h_portal_catalog, PA_R_LIMIT_PUBLIC, NULL},
+	{"GET", "/api/v1/portal/catalog", pa_h_portal_catalog, PA_R_LIMIT_PUBLIC, q_portal},
 	{"POST", "/api/v1/warnings", pa_h_warning_issue, PA_R_AUTH | PA_R_BODY, NULL},
 	{"GET", "/api/v1/warnings/{id}", pa_h_warning_get, PA_R_AUTH, NULL},
 	{"POST", "/api/v1/cases/{id}/attachments", pa_h_attachment_add, PA_R_AUTH | PA_R_UPLOAD,

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/calendar.h"
+#include "core/city.h"
 #include "core/log.h"
 #include "core/text.h"
 #include "service/backup.h"
@@ -145,12 +146,25 @@ void pa_app_close(struct pa_app *app)
 	memset(app, 0, sizeof *app);
 }
 
+bool pa_app_within_scope(const struct pa_app *app, const char *region)
+{
+	for (int g = 0; g < pa_geo_index_count(app->geo); g++) {
+		const char *code, *name;
+		const double *xy;
+		int n;
+		pa_geo_index_get(app->geo, g, &code, &name, &xy, &n);
+		if (!pa_city_within(code, region))
+			return false;
+	}
+	return true;
+}
+
 bool pa_region_code_valid(const char *code)
 {
 	if (!code)
 		return false;
 	size_t n = strlen(code);
-	if (n != 6 && n != 9 && n != 12 && n != 15)
+	if (n != 2 && n != 6 && n != 9 && n != 12 && n != 15)
 		return false;
 	for (size_t i = 0; i < n; i++)
 		if (code[i] < '0' || code[i] > '9')

@@ -306,9 +306,12 @@ enum pa_err pa_case_rate_action(struct pa_app *app, int64_t id, char *action, si
 #define PA_PORTAL_KEY_MIN 16
 enum pa_err pa_portal_submit(struct pa_app *app, json_t *body, const char *idem_key,
 			     struct pa_jw *out);
-/* What the portal's form needs: {items: the types residents report, grids: [{code, name,
- * boundary}]} — the city's grids to point at on a map. */
-json_t *pa_portal_catalog(const struct pa_app *app);
+/* What the portal's form needs: {items: the types residents report, cities: [{code, name,
+ * lng, lat}] — every city of the database —, and grids: [{code, name, boundary}]} — the
+ * grids of city (NULL: of the only city there is) to point at on a map. With several
+ * cities and no city given, grids is empty: the resident picks a city first. NOT_FOUND
+ * for a city the database does not hold. */
+enum pa_err pa_portal_catalog(struct pa_app *app, const char *city, json_t **out);
 /* Rate a closed case by its query code {code, rating, note}, once. */
 enum pa_err pa_portal_rate(struct pa_app *app, json_t *body, struct pa_jw *out);
 
@@ -336,7 +339,10 @@ enum pa_err pa_case_document(struct pa_app *app, const struct pa_actor *a, int64
 
 /* ---- catalog and regions (catalog_json.c) ---- */
 json_t *pa_case_types_json(const struct pa_catalog *cat);
-/* A region code is 6, 9, 12 or 15 digits. */
+/* Whether every grid of the database lies in the cities a scope of region sees (core/city.h):
+ * the database holds no city but those. */
+bool pa_app_within_scope(const struct pa_app *app, const char *region);
+/* A region code is 2 (a province), 6, 9, 12 or 15 digits. */
 bool pa_region_code_valid(const char *code);
 /* True if code lies in the subtree of region. */
 bool pa_region_within(const char *code, const char *region);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/city.h"
 #include "core/clock.h"
 #include "core/jspec.h"
 #include "core/pii.h"
@@ -37,8 +38,10 @@ enum pa_err pa_route_target(struct pa_db *db, const struct pa_routing_rule *r, c
 {
 	if (!r->to_unit)
 		return pa_centre_of(db, grid, r->tier, unit, name, 128);
-	char region[16];
-	enum pa_err rc = db->ops->unit_by_code(db, r->unit, unit, name, 128, region);
+	/* a rule names a unit by its code, which each city gives its own */
+	char region[16], city[PA_CITY_LEN + 1];
+	pa_city_of(grid, city);
+	enum pa_err rc = db->ops->unit_by_code(db, city, r->unit, unit, name, 128, region);
 	if (rc == PA_NOT_FOUND)
 		return pa_errf(PA_CONFLICT, NULL,
 			       "routing rule %s names unit %s, which does not exist", r->id,

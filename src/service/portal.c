@@ -6,6 +6,7 @@
  * account has it. */
 #include <string.h>
 
+#include "core/city.h"
 #include "core/geo.h"
 #include "core/jspec.h"
 #include "service/internal.h"
@@ -24,11 +25,59 @@ static enum pa_err portal_actor(const struct pa_app *app, struct pa_actor *a)
 	return PA_OK;
 }
 
-json_t *pa_portal_catalog(const struct pa_app *app)
+/* The cities the grids lie in (the index holds them in code order), with their names. */
+static enum pa_err cities(struct pa_app *app, json_t **out)
 {
+	*out = json_array();
+	char last[PA_CITY_LEN + 1] = "";
+	enum pa_err rc = PA_OK;
+	PA_WITH_READ(app, db, rc, {
+		for (int g = 0; g < pa_geo_index_count(app->geo) && !rc; g++) {
+			const char *code, *name;
+			const double *xy;
+			int n;
+			pa_geo_index_get(app->geo, g, &code, &name, &xy, &n);
+			char c[PA_CITY_LEN + 1];
+			pa_city_of(code, c);
+			if (!strcmp(c, last))
+				continue;
+			memcpy(last, c, sizeof c);
+			json_t *r = NULL;
+			rc = db->ops->region_get(db, c, &r);
+			if (!rc)
+				json_array_append_new(*out,
+						      json_pack("{s:s, s:O, s:O, s:O}", "code", c,
+								"name", json_object_get(r, "name"),
+								"lng", json_object_get(r, "lng"),
+								"lat", json_object_get(r, "lat")));
+			json_decref(r);
+		}
+	});
+	return rc;
+}
+
+enum pa_err pa_portal_catalog(struct pa_app *app, const char *city, json_t **out)
+{
+	json_t *list = NULL;
+	enum pa_err rc = cities(app, &list);
+	if (rc) {
+		json_decref(list);
+		return rc;
+	}
+	bool known = !city;
+	size_t i;
+	json_t *c;
+	json_array_foreach (list, i, c)
+		known = known || !strcmp(city, json_string_value(json_object_get(c, "code")));
+	if (!known) {
+		json_decref(list);
+		return pa_errf(PA_NOT_FOUND, "city", "no city %s here", city);
+	}
+	/* one city: its grids, as before there were several */
+	if (!city && json_array_size(list) == 1)
+		city = json_string_value(json_object_get(json_array_get(list, 0), "code"));
 	/* the types residents report, as staff intake describes them */
 	json_t *all = pa_case_types_json(app->cat), *items = json_array();
-	size_t i;
 	json_t *t;
 	json_array_foreach (json_object_get(all, "items"), i, t)
 		if (json_is_true(json_object_get(t, "portal")))
@@ -36,18 +85,21 @@ json_t *pa_portal_catalog(const struct pa_app *app)
 	json_decref(all);
 	/* the grids with their boundaries: a map to point at, the server finds the grid */
 	json_t *grids = json_array();
-	for (int g = 0; g < pa_geo_index_count(app->geo); g++) {
+	for (int g = 0; city && g < pa_geo_index_count(app->geo); g++) {
 		const char *code, *name;
 		const double *xy;
 		int n;
 		pa_geo_index_get(app->geo, g, &code, &name, &xy, &n);
+		if (strncmp(code, city, PA_CITY_LEN) != 0)
+			continue;
 		json_t *ring = json_array();
 		for (int k = 0; k < n; k++)
 			json_array_append_new(ring, json_pack("[f, f]", xy[2 * k], xy[2 * k + 1]));
 		json_array_append_new(grids, json_pack("{s:s, s:s?, s:o}", "code", code, "name",
 						       name, "boundary", ring));
 	}
-	return json_pack("{s:o, s:o}", "items", items, "grids", grids);
+	*out = json_pack("{s:o, s:o, s:o}", "items", items, "cities", list, "grids", grids);
+	return PA_OK;
 }
 
 /* What a resident sends: a staff intake's fields but the channel, which is "online". */

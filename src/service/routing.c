@@ -200,7 +200,8 @@ static enum pa_err may(const struct pa_actor *a, enum pa_perm p)
 	/* the rules route the whole city: only an account scoped to the whole city (its
 	 * 6-digit code) may change them, whatever its role */
 	if (p == PA_PERM_ROUTING_ADMIN && pa_role_can(a->role, p) &&
-	    (a->role->scope == PA_SCOPE_UNIT || strlen(a->scope.region) != 6))
+	    (a->role->scope == PA_SCOPE_UNIT ||
+	     (strlen(a->scope.region) != 6 && strlen(a->scope.region) != 2)))
 		return pa_errf(PA_FORBIDDEN, NULL,
 			       "only an account over the whole city may change the routing rules");
 	if (pa_role_can(a->role, p))
@@ -279,7 +280,8 @@ static enum pa_err units_exist(struct pa_db *db, const struct pa_routing *t)
 		const struct pa_routing_rule *r = &t->rules[i];
 		int64_t id;
 		enum pa_err rc =
-			r->to_unit ? db->ops->unit_by_code(db, r->unit, &id, NULL, 0, NULL) : PA_OK;
+			r->to_unit ? db->ops->unit_by_code(db, NULL, r->unit, &id, NULL, 0, NULL)
+				   : PA_OK;
 		if (rc == PA_NOT_FOUND)
 			return pa_errf(PA_BAD_FIELD, "rules", "rules:%d: target: no unit \"%s\"",
 				       r->line, r->unit);
@@ -318,6 +320,12 @@ enum pa_err pa_routing_put(struct pa_app *app, const struct pa_actor *a, json_t 
 			   const char *idem_key, struct pa_jw *out)
 {
 	enum pa_err rc = may(a, PA_PERM_ROUTING_ADMIN);
+	/* the rules route every city of the database: an account of one city of several
+	 * would change another's */
+	if (!rc && !pa_app_within_scope(app, a->scope.region))
+		rc = pa_errf(PA_FORBIDDEN, NULL,
+			     "the routing rules route every city of this database: only an "
+			     "account over all of them (the province's) may change them");
 	if (rc || (rc = pa_jspec_check(body, put_spec, NULL)))
 		return rc;
 	const char *text = pa_json_str(body, "rules"), *reason = pa_json_str(body, "reason");

@@ -8,6 +8,7 @@
 
 #include "core/jspec.h"
 #include "core/text.h"
+#include "core/city.h"
 #include "service/internal.h"
 
 /* The kinds of unit pingan knows. A centre is found by its kind in exactly its region
@@ -54,11 +55,17 @@ enum pa_err pa_units_list(struct pa_app *app, const struct pa_actor *a,
 		return pa_errf(PA_BAD_QUERY, "region", "\"%.20s\" is not a region code", q->region);
 	if (q->kind && !kind_of(q->kind))
 		return pa_errf(PA_BAD_QUERY, "kind", "unknown kind of unit \"%.40s\"", q->kind);
+	/* the units of the caller's city (a province's: of its cities) — units of the city
+	 * take cases from its towns, so a town sees them too — or of a region in it */
+	char city[PA_CITY_LEN + 1];
+	pa_city_of(a->user.region, city);
+	if (q->region && !pa_city_within(q->region, a->user.region))
+		return pa_errf(PA_NOT_FOUND, "region", "no region %.20s here", q->region);
 	json_t *items = NULL;
 	int64_t next = 0;
 	rc = PA_OK;
 	PA_WITH_READ(app, db, rc,
-		     rc = db->ops->unit_page(db, q->region ? q->region : "", q->kind, after,
+		     rc = db->ops->unit_page(db, q->region ? q->region : city, q->kind, after,
 					     (int)max, &items, &next));
 	if (rc)
 		return rc;
@@ -137,12 +144,14 @@ static enum pa_err unit_job(struct pa_db *db, void *arg)
 	if (rc != PA_NOT_FOUND)
 		return rc;
 	if (!j->id) {
+		/* codes are unique within a city (routing rules name units by code there) */
 		int64_t other;
-		char name[8], region[16];
-		rc = db->ops->unit_by_code(db, j->u.code, &other, name, sizeof name, region);
+		char name[8], region[16], city[PA_CITY_LEN + 1];
+		pa_city_of(j->u.region, city);
+		rc = db->ops->unit_by_code(db, city, j->u.code, &other, name, sizeof name, region);
 		if (!rc)
-			return pa_errf(PA_CONFLICT, "code", "the code %s is another unit's",
-				       j->u.code);
+			return pa_errf(PA_CONFLICT, "code",
+				       "the code %s is another unit's in city %s", j->u.code, city);
 		if (rc != PA_NOT_FOUND || (rc = db->ops->unit_put(db, &j->u, &j->id)))
 			return rc;
 	} else if ((rc = db->ops->unit_update(db, j->id, &j->u)))

@@ -6,6 +6,7 @@
 
 #include <libpq-fe.h>
 
+#include "store/city_sql.h"
 #include "store/store.h"
 
 #define PG_CACHE    160 /* prepared statements kept per connection (beyond: unprepared) */
@@ -94,11 +95,16 @@ enum pa_err pg_retry(struct pg *d, const char *begin, enum pa_err (*fn)(struct p
 		     void *arg);
 
 /* The scope condition of case reads: $1 region low, $2 high, $3 unit (NULL: not by
- * unit), and its binding. */
-#define PG_SCOPE_WHERE                                                      \
-	" c.grid >= $1::text AND c.grid < $2::text AND ($3::bigint IS NULL" \
-	" OR EXISTS (SELECT 1 FROM case_units cu WHERE cu.unit_id = $3 AND cu.case_id = c.id))"
+ * unit), with the city bound of $1 (city_sql.h), and its binding. */
+#define PG_SCOPE_WHERE                                                                       \
+	CITY_BOUND("c.city", "$1::text")                                                     \
+	" AND"                                                                               \
+	" c.grid >= $1::text AND c.grid < $2::text AND ($3::bigint IS NULL"                  \
+	" OR EXISTS (SELECT 1 FROM case_units cu WHERE cu.city = c.city AND cu.unit_id = $3" \
+	" AND cu.case_id = c.id))"
 void pg_scope(struct pg_args *a, const struct pa_scope *s);
+/* The city of case p (a parameter), for the rows kept with a case, keyed by its city. */
+#define CASE_CITY(p) "(SELECT city FROM cases WHERE id = " p ")"
 
 /* the audit chain (pg_audit.c) */
 void pg_head_forget(struct pg *d);

@@ -11,8 +11,8 @@ static enum pa_err pg_region_put(struct pa_db *db, const struct pa_region_in *r)
 	 * transaction on PostgreSQL (on SQLite only the statement fails): the caller may go
 	 * on, as it may there. The same for the puts below. */
 	static const char sql[] =
-		"INSERT INTO regions (code, parent, level, kind, name, lng, lat, boundary)"
-		" SELECT $1,$2,$3,$4,$5,$6,$7,$8 WHERE $2::text IS NULL"
+		"INSERT INTO regions (code, parent, level, kind, name, lng, lat, boundary, city)"
+		" SELECT $1,$2,$3,$4,$5,$6,$7,$8, substr($1, 1, 6) WHERE $2::text IS NULL"
 		" OR EXISTS (SELECT 1 FROM regions WHERE code = $2) ON CONFLICT DO NOTHING";
 	struct pg_args a = {0};
 	pg_text(&a, r->code);
@@ -68,7 +68,7 @@ static enum pa_err pg_region_get(struct pa_db *db, const char *code, json_t **ou
 	static const char up[] = "WITH RECURSIVE p(code, parent, name, level) AS ("
 				 " SELECT code, parent, name, level FROM regions WHERE code = $1"
 				 " UNION ALL SELECT r.code, r.parent, r.name, r.level"
-				 " FROM regions r JOIN p ON r.code = p.parent)"
+				 " FROM regions r JOIN p ON r.code = p.parent WHERE r.level > 0)"
 				 " SELECT code, name FROM p ORDER BY level";
 	struct pg_args a = {0};
 	pg_text(&a, code);
@@ -131,9 +131,10 @@ static enum pa_err pg_grids_each(struct pa_db *db, pa_grid_cb cb, void *arg)
 static enum pa_err pg_unit_put(struct pa_db *db, const struct pa_unit_in *u, int64_t *id)
 {
 	struct pg *d = PG(db);
-	static const char sql[] = "INSERT INTO units (code, name, kind, region, tier)"
-				  " SELECT $1,$2,$3,$4,$5 WHERE EXISTS (SELECT 1 FROM regions"
-				  " WHERE code = $4) ON CONFLICT DO NOTHING RETURNING id";
+	static const char sql[] =
+		"INSERT INTO units (code, name, kind, region, tier, city)"
+		" SELECT $1,$2,$3,$4,$5, substr($4, 1, 6) WHERE EXISTS (SELECT 1 FROM regions"
+		" WHERE code = $4) ON CONFLICT DO NOTHING RETURNING id";
 	struct pg_args a = {0};
 	pg_text(&a, u->code);
 	pg_text(&a, u->name);
@@ -185,29 +186,15 @@ static enum pa_err pg_unit_get(struct pa_db *db, int64_t id, json_t **out)
 	return e;
 }
 
-static enum pa_err pg_unit_list(struct pa_db *db, json_t **out)
-{
-	static const char sql[] = "SELECT id, code, name, kind, region, tier FROM units"
-				  " ORDER BY id";
-	enum pa_err e;
-	PGresult *r = pg_run(PG(db), sql, NULL, "unit list", &e);
-	if (!r)
-		return e;
-	*out = json_array();
-	for (int i = 0; i < PQntuples(r); i++)
-		json_array_append_new(*out, unit_row(r, i));
-	PQclear(r);
-	return PA_OK;
-}
-
 static enum pa_err pg_unit_page(struct pa_db *db, const char *region, const char *kind,
 				int64_t after, int max, json_t **items, int64_t *next)
 {
 	static const char sql[] =
 		"SELECT u.id, u.code, u.name, u.kind, u.region, u.tier,"
 		" (SELECT count(*) FROM users x WHERE x.unit_id = u.id) FROM units u"
-		" WHERE u.region >= $1 AND u.region < $1 || '~'"
-		" AND ($2::text IS NULL OR u.kind = $2) AND u.id > $3 ORDER BY u.id LIMIT $4";
+		" WHERE u.region >= $1 AND u.region < $1 || '~' AND" CITY_BOUND(
+			"u.city", "$1::text") " AND ($2::text IS NULL OR u.kind = $2) AND u.id > "
+					      "$3 ORDER BY u.id LIMIT $4";
 	struct pg_args a = {0};
 	pg_text(&a, region);
 	pg_text(&a, kind);
@@ -277,12 +264,14 @@ static enum pa_err pg_unit_find(struct pa_db *db, const char *region, const char
 	return e;
 }
 
-static enum pa_err pg_unit_by_code(struct pa_db *db, const char *code, int64_t *id, char *name,
-				   size_t cap, char region[16])
+static enum pa_err pg_unit_by_code(struct pa_db *db, const char *city, const char *code,
+				   int64_t *id, char *name, size_t cap, char region[16])
 {
-	static const char sql[] = "SELECT id, name, region FROM units WHERE code = $1";
+	static const char sql[] = "SELECT id, name, region FROM units WHERE code = $1"
+				  " AND ($2::text IS NULL OR city = $2) ORDER BY id LIMIT 1";
 	struct pg_args a = {0};
 	pg_text(&a, code);
+	pg_text(&a, city);
 	enum pa_err e;
 	PGresult *r = pg_run(PG(db), sql, &a, "unit by code", &e);
 	if (!r)
@@ -306,8 +295,9 @@ static enum pa_err pg_user_put(struct pa_db *db, const struct pa_user_in *u, int
 	struct pg *d = PG(db);
 	static const char sql[] =
 		"INSERT INTO users (username, pw_hash, role, region, unit_id, name, created_at,"
-		" pw_changed_at, pw_must_change, totp_exempt)"
-		" SELECT $1,$2,$3,$4,$5,$6,$7,$7,$8,$9 WHERE EXISTS (SELECT 1 FROM regions WHERE "
+		" pw_changed_at, pw_must_change, totp_exempt, city)"
+		" SELECT $1,$2,$3,$4,$5,$6,$7,$7,$8,$9, substr($4, 1, 6) WHERE EXISTS (SELECT 1 "
+		"FROM regions WHERE "
 		"code = $4)"
 		" AND ($5::bigint IS NULL OR EXISTS (SELECT 1 FROM units WHERE id = $5))"
 		" ON CONFLICT DO NOTHING RETURNING id";
@@ -440,7 +430,6 @@ void pg_ops_admin(struct pa_store_ops *o)
 	o->grids_each = pg_grids_each;
 	o->unit_put = pg_unit_put;
 	o->unit_get = pg_unit_get;
-	o->unit_list = pg_unit_list;
 	o->unit_page = pg_unit_page;
 	o->unit_update = pg_unit_update;
 	o->unit_find = pg_unit_find;

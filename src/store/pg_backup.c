@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "store/city_sql.h"
 #include "store/pg.h"
 
 /* The PostgreSQL client programs: on PATH, or where Debian puts them. */
@@ -256,6 +257,8 @@ static enum pa_err each_count(struct pg *d, const char *sql, const char *j1, con
 			problem(r, "counters", "%s: the counters say %lld, the cases %lld",
 				pg_s(res, i, 0), (long long)pg_i(res, i, 1),
 				(long long)pg_i(res, i, 2));
+		else if (!strcmp(fmt, "city"))
+			problem(r, "cities", "%s", pg_s(res, i, 0));
 		else if (!strcmp(fmt, "negative"))
 			problem(r, "counters", "%s is negative (%lld)", pg_s(res, i, 0),
 				(long long)pg_i(res, i, 1));
@@ -416,16 +419,12 @@ static enum pa_err pg_check(struct pa_db *db, const struct pa_check_rules *rules
 		" UNION ALL SELECT 'event ' || grid || ' ' || month || ' ' || type"
 		" || '/' || category || ' ' || metric || ' (unit ' || unit_id || ')', n"
 		" FROM stat_month WHERE n < 0";
-	static const char numbers[] =
-		"SELECT y, top, coalesce((SELECT value FROM counters"
-		" WHERE name = 'case_number:' || y), 0) FROM (SELECT substr(number, 4, 4)"
-		" AS y, max(substr(number, 9)::bigint) AS top FROM cases"
-		" GROUP BY y) t WHERE top > coalesce((SELECT value FROM counters"
-		" WHERE name = 'case_number:' || y), 0)";
 	if (!e)
 		e = each_count(d, negative, NULL, NULL, r, "negative");
 	if (!e)
-		e = each_count(d, numbers, NULL, NULL, r, "number");
+		e = each_count(d, CHECK_NUMBERS, NULL, NULL, r, "number");
+	if (!e)
+		e = each_count(d, CHECK_CITIES, NULL, NULL, r, "city");
 	if (!e)
 		e = files_each(d, r->file, r->arg, &r->attachments);
 out:

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/city.h"
 #include "store/pg.h"
 
 /* Clock parameters: started, due_yellow, due_red, paused_at, next_due, paused_days,
@@ -37,9 +38,10 @@ static void clock_from(const PGresult *r, int i, int c, struct pa_clock *k)
 static enum pa_err count_add(struct pg *d, const char *grid, const char *type, const char *category,
 			     const char *status, int delta)
 {
-	static const char sql[] = "INSERT INTO stat_counts (grid, type, category, status, n)"
-				  " VALUES ($1,$2,$3,$4,$5) ON CONFLICT (grid, type, category,"
-				  " status) DO UPDATE SET n = stat_counts.n + excluded.n";
+	static const char sql[] =
+		"INSERT INTO stat_counts (city, grid, type, category, status,"
+		" n) VALUES (substr($1, 1, 6),$1,$2,$3,$4,$5) ON CONFLICT (city,"
+		" grid, type, category, status) DO UPDATE SET n = stat_counts.n + excluded.n";
 	struct pg_args a = {0};
 	pg_text(&a, grid);
 	pg_text(&a, type);
@@ -62,9 +64,9 @@ static enum pa_err apply_stats(struct pg *d, const char *grid, const char *type,
 			       const struct pa_stat_delta *v, int n)
 {
 	static const char sql[] =
-		"INSERT INTO stat_month (grid, month, type, category, metric, n, unit_id)"
-		" VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (grid, month, type, category,"
-		" metric, unit_id) DO UPDATE SET n = stat_month.n + excluded.n";
+		"INSERT INTO stat_month (city, grid, month, type, category, metric, n, unit_id)"
+		" VALUES (substr($1, 1, 6),$1,$2,$3,$4,$5,$6,$7) ON CONFLICT (city, grid, month,"
+		" type, category, metric, unit_id) DO UPDATE SET n = stat_month.n + excluded.n";
 	for (int i = 0; i < n; i++) {
 		enum pa_err e;
 		if (v[i].snapshot) {
@@ -89,11 +91,14 @@ static enum pa_err apply_stats(struct pg *d, const char *grid, const char *type,
 static enum pa_err insert_step(struct pg *d, const struct pa_step_in *s, int64_t *step_id)
 {
 	static const char sql[] =
-		"INSERT INTO case_steps (case_id, action, from_state, to_state,"
-		" from_unit, to_unit, actor_id, at, note) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)"
-		" RETURNING id";
-	static const char cu[] = "INSERT INTO case_units (unit_id, case_id) VALUES ($1,$2)"
-				 " ON CONFLICT DO NOTHING";
+		"INSERT INTO case_steps (city, case_id, action, from_state, to_state,"
+		" from_unit, to_unit, actor_id, at, note) VALUES (" CASE_CITY(
+			"$1") ",$1,$2,$3,"
+			      "$4,$5,$6,$7,$8,$9)"
+			      " RETURNING id";
+	static const char cu[] = "INSERT INTO case_units (city, unit_id, case_id)"
+				 " VALUES (" CASE_CITY("$2") ",$1,$2)"
+							     " ON CONFLICT DO NOTHING";
 	struct pg_args a = {0};
 	pg_int(&a, s->case_id);
 	pg_text(&a, s->action);
@@ -125,8 +130,9 @@ static enum pa_err insert_step(struct pg *d, const struct pa_step_in *s, int64_t
 
 enum pa_err pg_persons_add(struct pg *d, int64_t id, const struct pa_case_in *c)
 {
-	static const char sql[] = "INSERT INTO case_persons (bidx, case_id) VALUES ($1,$2)"
-				  " ON CONFLICT DO NOTHING";
+	static const char sql[] = "INSERT INTO case_persons (city, bidx, case_id)"
+				  " VALUES (" CASE_CITY("$2") ",$1,$2)"
+							      " ON CONFLICT DO NOTHING";
 	for (int i = 0; i < c->npersons; i++) {
 		struct pg_args a = {0};
 		pg_text(&a, c->persons[i]);
@@ -150,8 +156,9 @@ static enum pa_err pg_case_insert(struct pa_db *db, const struct pa_case_in *c,
 				  struct pa_case_ref *out)
 {
 	struct pg *d = PG(db);
-	char counter[32];
-	snprintf(counter, sizeof counter, "case_number:%d", c->year);
+	char counter[48], city[PA_CITY_LEN + 1];
+	pa_city_of(c->grid, city);
+	snprintf(counter, sizeof counter, "case_number:%s:%d", city, c->year);
 	static const char seq[] = "INSERT INTO counters (name, value) VALUES ($1, 1)"
 				  " ON CONFLICT (name) DO UPDATE SET value = counters.value + 1"
 				  " RETURNING value";
@@ -163,7 +170,7 @@ static enum pa_err pg_case_insert(struct pa_db *db, const struct pa_case_in *c,
 		return e;
 	int64_t n = pg_i(r, 0, 0);
 	PQclear(r);
-	snprintf(out->number, sizeof out->number, "PA-%d-%06lld", c->year, (long long)n);
+	snprintf(out->number, sizeof out->number, "PA-%s-%d-%06lld", city, c->year, (long long)n);
 
 	static const char sql[] =
 		"INSERT INTO cases (number, type, category, status, title,"
@@ -171,8 +178,9 @@ static enum pa_err pg_case_insert(struct pa_db *db, const struct pa_case_in *c,
 		" reporter_id, created_at, updated_at, search, tier, routing_rule,"
 		" profile, phase_started, due_yellow, due_red, paused_at, next_due,"
 		" paused_days, paused_secs, sup_level, query_hash, watch_due, watch_open,"
-		" routing_version, seal_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,"
-		"$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29,$30,$31,$32,$33)"
+		" routing_version, seal_id, city) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,"
+		"$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29,$30,$31,$32,"
+		"$33,$34)"
 		" RETURNING id";
 	struct pg_args b = {0};
 	pg_text(&b, out->number);
@@ -201,6 +209,7 @@ static enum pa_err pg_case_insert(struct pa_db *db, const struct pa_case_in *c,
 	pg_int(&b, c->watch_due && c->watch_open);
 	pg_id(&b, c->routing_version);
 	pg_text(&b, c->seal_id);
+	pg_text(&b, city);
 	if (!(r = pg_run(d, sql, &b, "case insert", &e)))
 		return e;
 	out->id = pg_i(r, 0, 0);
@@ -208,8 +217,9 @@ static enum pa_err pg_case_insert(struct pa_db *db, const struct pa_case_in *c,
 	if ((e = pg_persons_add(d, out->id, c)))
 		return e;
 
-	static const char party[] = "INSERT INTO case_parties (case_id, idx, role, name,"
-				    " id_number, phone, address) VALUES ($1,$2,$3,$4,$5,$6,$7)";
+	static const char party[] = "INSERT INTO case_parties (city, case_id, idx, role,"
+				    " name, id_number, phone, address) VALUES (" CASE_CITY(
+					    "$1") ",$1,$2,$3,$4,$5,$6,$7)";
 	for (int i = 0; i < c->nparties; i++) {
 		struct pg_args p = {0};
 		pg_int(&p, out->id);
@@ -733,10 +743,12 @@ static enum pa_err pg_case_link(struct pa_db *db, int64_t a, int64_t b, const ch
 	struct pg *d = PG(db);
 	/* A merge replaces a plain link between the same cases; a link twice conflicts. */
 	static const char sql[] =
-		"INSERT INTO case_links (case_id, other_id, kind, at)"
-		" VALUES ($1,$2,$3,$4) ON CONFLICT (case_id, other_id) DO UPDATE"
-		" SET kind = excluded.kind, at = excluded.at"
-		" WHERE case_links.kind = 'related' AND excluded.kind <> 'related'";
+		"INSERT INTO case_links (city, case_id, other_id, kind, at)"
+		" VALUES (" CASE_CITY(
+			"$1") ",$1,$2,$3,$4) ON CONFLICT (city, case_id, other_id)"
+			      " DO UPDATE"
+			      " SET kind = excluded.kind, at = excluded.at"
+			      " WHERE case_links.kind = 'related' AND excluded.kind <> 'related'";
 	/* the duplicate points at the case it joined; that case lists its merged reports */
 	const char *back = strcmp(kind, "merged") == 0 ? "merged_report"
 			   : strcmp(kind, "task") == 0 ? "warning"

@@ -79,8 +79,11 @@ static enum pa_err pl_user_list(struct pa_db *db, const char *region, const char
 		" u.disabled, coalesce(f.failures, 0), coalesce(f.locked_until, 0)"
 		" FROM users u LEFT JOIN units un ON un.id = u.unit_id"
 		" LEFT JOIN login_failures f ON f.username = u.username"
-		" WHERE u.id > $1 AND u.region >= $3::text AND u.region < $3::text || '~'"
-		" AND ($4::text IS NULL OR u.username = $4) ORDER BY u.id LIMIT $2";
+		" WHERE u.id > $1 AND" CITY_BOUND(
+			"u.city",
+			"$3::text") " AND u.region >= $3::text AND u.region < $3::text || '~'"
+				    " AND ($4::text IS NULL OR u.username = $4) ORDER BY u.id "
+				    "LIMIT $2";
 	struct pg_args a = {0};
 	pg_int(&a, after);
 	pg_int(&a, max + 1); /* one more says whether a next page exists */

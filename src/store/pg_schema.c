@@ -173,6 +173,114 @@ const char *const pa_pg_migrations[] = {
 	"CREATE INDEX cases_updated ON cases(updated_at, id);"
 	"CREATE INDEX cases_created ON cases(created_at, id);"
 	"CREATE INDEX users_unit ON users(unit_id);",
+
+	/* 4: several cities in one database (a province's), as SQLite's 19 — the city (the
+	 * first six characters of a region code, core/city.h) on every region, unit, user and
+	 * case, and first in the keys of the tables that grow with the cases, foreign keys
+	 * carrying it, so they can be partitioned (PARTITION BY LIST (city)) or distributed
+	 * by it with no change of key; ids stay unique across the database (identities), and
+	 * reads by id alone have an index of their own. Unit codes are unique within a city;
+	 * a region may be a province (level 0); case numbers run per city. */
+	"ALTER TABLE regions ADD COLUMN city " CODE ";"
+	"UPDATE regions SET city = substr(code, 1, 6);"
+	"ALTER TABLE regions ALTER COLUMN city SET NOT NULL,"
+	" DROP CONSTRAINT regions_level_check,"
+	" ADD CONSTRAINT regions_level_check CHECK (level BETWEEN 0 AND 4);"
+	"ALTER TABLE units ADD COLUMN city " CODE ";"
+	"UPDATE units SET city = substr(region, 1, 6);"
+	"ALTER TABLE units ALTER COLUMN city SET NOT NULL, DROP CONSTRAINT units_code_key,"
+	" ADD CONSTRAINT units_city_code_key UNIQUE (city, code);"
+	"ALTER TABLE users ADD COLUMN city " CODE ";"
+	"UPDATE users SET city = substr(region, 1, 6);"
+	"ALTER TABLE users ALTER COLUMN city SET NOT NULL;"
+
+	/* the keys that name a case by its id alone go, the case's key becomes (city, id) */
+	"ALTER TABLE case_parties DROP CONSTRAINT case_parties_case_id_fkey;"
+	"ALTER TABLE case_steps DROP CONSTRAINT case_steps_case_id_fkey;"
+	"ALTER TABLE case_links DROP CONSTRAINT case_links_case_id_fkey,"
+	" DROP CONSTRAINT case_links_other_id_fkey;"
+	"ALTER TABLE supervisions DROP CONSTRAINT supervisions_case_id_fkey;"
+	"ALTER TABLE case_records DROP CONSTRAINT case_records_case_id_fkey;"
+	"ALTER TABLE case_attachments DROP CONSTRAINT case_attachments_case_id_fkey;"
+	"ALTER TABLE case_persons DROP CONSTRAINT case_persons_case_id_fkey;"
+	"ALTER TABLE cases DROP CONSTRAINT cases_merged_into_fkey;"
+	"ALTER TABLE cases ADD COLUMN city " CODE ";"
+	"UPDATE cases SET city = substr(grid, 1, 6);"
+	"ALTER TABLE cases ALTER COLUMN city SET NOT NULL, DROP CONSTRAINT cases_pkey,"
+	" ADD PRIMARY KEY (city, id), DROP CONSTRAINT cases_number_key,"
+	" ADD CONSTRAINT cases_number_key UNIQUE (city, number);"
+	"ALTER TABLE cases ADD FOREIGN KEY (city, merged_into) REFERENCES cases(city, id);"
+	"CREATE INDEX cases_id ON cases(id);"
+	"CREATE INDEX cases_number ON cases(number);"
+
+	"ALTER TABLE case_parties ADD COLUMN city " CODE ";"
+	"UPDATE case_parties p SET city = c.city FROM cases c WHERE c.id = p.case_id;"
+	"ALTER TABLE case_parties ALTER COLUMN city SET NOT NULL,"
+	" DROP CONSTRAINT case_parties_pkey, ADD PRIMARY KEY (city, case_id, idx),"
+	" ADD FOREIGN KEY (city, case_id) REFERENCES cases(city, id);"
+	"CREATE INDEX case_parties_case ON case_parties(case_id, idx);"
+
+	"ALTER TABLE case_steps ADD COLUMN city " CODE ";"
+	"UPDATE case_steps s SET city = c.city FROM cases c WHERE c.id = s.case_id;"
+	"ALTER TABLE case_steps ALTER COLUMN city SET NOT NULL,"
+	" DROP CONSTRAINT case_steps_pkey, ADD PRIMARY KEY (city, id),"
+	" ADD FOREIGN KEY (city, case_id) REFERENCES cases(city, id);"
+
+	"ALTER TABLE case_units ADD COLUMN city " CODE ";"
+	"UPDATE case_units u SET city = c.city FROM cases c WHERE c.id = u.case_id;"
+	"ALTER TABLE case_units ALTER COLUMN city SET NOT NULL,"
+	" DROP CONSTRAINT case_units_pkey, ADD PRIMARY KEY (city, unit_id, case_id),"
+	" ADD FOREIGN KEY (city, case_id) REFERENCES cases(city, id);"
+
+	"ALTER TABLE case_links ADD COLUMN city " CODE ";"
+	"UPDATE case_links l SET city = c.city FROM cases c WHERE c.id = l.case_id;"
+	"ALTER TABLE case_links ALTER COLUMN city SET NOT NULL,"
+	" DROP CONSTRAINT case_links_pkey, ADD PRIMARY KEY (city, case_id, other_id),"
+	" ADD FOREIGN KEY (city, case_id) REFERENCES cases(city, id);"
+	"CREATE INDEX case_links_case ON case_links(case_id, other_id);"
+
+	"ALTER TABLE supervisions ADD COLUMN city " CODE ";"
+	"UPDATE supervisions v SET city = c.city FROM cases c WHERE c.id = v.case_id;"
+	"ALTER TABLE supervisions ALTER COLUMN city SET NOT NULL,"
+	" DROP CONSTRAINT supervisions_pkey, ADD PRIMARY KEY (city, id),"
+	" ADD FOREIGN KEY (city, case_id) REFERENCES cases(city, id);"
+	"CREATE INDEX supervisions_id ON supervisions(id);"
+
+	"ALTER TABLE case_records ADD COLUMN city " CODE ";"
+	"UPDATE case_records r SET city = c.city FROM cases c WHERE c.id = r.case_id;"
+	"ALTER TABLE case_records ALTER COLUMN city SET NOT NULL,"
+	" DROP CONSTRAINT case_records_pkey, ADD PRIMARY KEY (city, id),"
+	" ADD FOREIGN KEY (city, case_id) REFERENCES cases(city, id);"
+
+	"ALTER TABLE case_attachments ADD COLUMN city " CODE ";"
+	"UPDATE case_attachments a SET city = c.city FROM cases c WHERE c.id = a.case_id;"
+	"ALTER TABLE case_attachments ALTER COLUMN city SET NOT NULL,"
+	" DROP CONSTRAINT case_attachments_pkey, ADD PRIMARY KEY (city, case_id, sha256),"
+	" ADD FOREIGN KEY (city, case_id) REFERENCES cases(city, id);"
+	"CREATE INDEX case_attachments_case ON case_attachments(case_id, sha256);"
+
+	"ALTER TABLE case_persons ADD COLUMN city " CODE ";"
+	"UPDATE case_persons p SET city = c.city FROM cases c WHERE c.id = p.case_id;"
+	"ALTER TABLE case_persons ALTER COLUMN city SET NOT NULL,"
+	" DROP CONSTRAINT case_persons_pkey, ADD PRIMARY KEY (city, bidx, case_id),"
+	" ADD FOREIGN KEY (city, case_id) REFERENCES cases(city, id);"
+	"CREATE INDEX case_persons_bidx ON case_persons(bidx, case_id);"
+
+	"ALTER TABLE stat_counts ADD COLUMN city " CODE ";"
+	"UPDATE stat_counts SET city = substr(grid, 1, 6);"
+	"ALTER TABLE stat_counts ALTER COLUMN city SET NOT NULL,"
+	" DROP CONSTRAINT stat_counts_pkey, ADD PRIMARY KEY (city, grid, type, category, status);"
+	"ALTER TABLE stat_month ADD COLUMN city " CODE ";"
+	"UPDATE stat_month SET city = substr(grid, 1, 6);"
+	"ALTER TABLE stat_month ALTER COLUMN city SET NOT NULL,"
+	" DROP CONSTRAINT stat_month_pkey,"
+	" ADD PRIMARY KEY (city, grid, month, type, category, metric, unit_id);"
+
+	"INSERT INTO counters (name, value) SELECT 'case_number:' || r.city || ':'"
+	" || substr(c.name, 13), c.value FROM counters c,"
+	" (SELECT DISTINCT city FROM regions WHERE length(city) = 6) r"
+	" WHERE c.name ~ '^case_number:[0-9]{4}$';"
+	"DELETE FROM counters WHERE name ~ '^case_number:[0-9]{4}$';",
 };
 
 const int pa_pg_nmigrations = (int)(sizeof pa_pg_migrations / sizeof pa_pg_migrations[0]);

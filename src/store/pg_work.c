@@ -13,9 +13,10 @@ static enum pa_err pg_attachment_add(struct pa_db *db, int64_t case_id, const ch
 {
 	struct pg *d = PG(db);
 	/* a file twice is a conflict, not an error that would end the transaction */
-	static const char sql[] = "INSERT INTO case_attachments (case_id, sha256, mime, size,"
-				  " name, actor_id, at) VALUES ($1,$2,$3,$4,$5,$6,$7)"
-				  " ON CONFLICT DO NOTHING";
+	static const char sql[] =
+		"INSERT INTO case_attachments (city, case_id, sha256, mime,"
+		" size, name, actor_id, at) VALUES (" CASE_CITY("$1") ",$1,$2,$3,$4,$5,$6,$7)"
+								      " ON CONFLICT DO NOTHING";
 	struct pg_args a = {0};
 	pg_int(&a, case_id);
 	pg_text(&a, sha256);
@@ -58,8 +59,8 @@ static enum pa_err pg_attachment_get(struct pa_db *db, int64_t case_id, const ch
 static enum pa_err pg_record_add(struct pa_db *db, int64_t case_id, const char *kind,
 				 const char *data, int64_t actor_id, int64_t at)
 {
-	static const char sql[] = "INSERT INTO case_records (case_id, kind, data, actor_id, at)"
-				  " VALUES ($1,$2,$3,$4,$5)";
+	static const char sql[] = "INSERT INTO case_records (city, case_id, kind, data,"
+				  " actor_id, at) VALUES (" CASE_CITY("$1") ",$1,$2,$3,$4,$5)";
 	struct pg_args a = {0};
 	pg_int(&a, case_id);
 	pg_text(&a, kind);
@@ -172,8 +173,9 @@ static enum pa_err pg_supervision_add(struct pa_db *db, int64_t case_id, const c
 				      int64_t by_user, const char *note, int64_t at, int64_t due_at)
 {
 	struct pg *d = PG(db);
-	static const char sql[] = "INSERT INTO supervisions (case_id, level, by_user, note, at,"
-				  " due_at) VALUES ($1,$2,$3,$4,$5,$6)";
+	static const char sql[] =
+		"INSERT INTO supervisions (city, case_id, level, by_user,"
+		" note, at, due_at) VALUES (" CASE_CITY("$1") ",$1,$2,$3,$4,$5,$6)";
 	struct pg_args a = {0};
 	pg_int(&a, case_id);
 	pg_text(&a, level);
@@ -196,9 +198,11 @@ static enum pa_err pg_stats(struct pa_db *db, const struct pa_scope *s, const ch
 {
 	struct pg *d = PG(db);
 	/* Region-scoped callers read the counters; unit-scoped ones count their own cases. */
-	static const char by_counts[] = "SELECT status, category, type, sum(n) FROM stat_counts"
-					" WHERE grid >= $1::text AND grid < $1::text || '~' GROUP "
-					"BY status, category, type";
+	static const char by_counts[] =
+		"SELECT status, category, type, sum(n) FROM stat_counts"
+		" WHERE" CITY_BOUND("city",
+				    "$1::text") " AND grid >= $1::text AND grid < $1::text || '~'"
+						" GROUP BY status, category, type";
 	static const char by_cases[] =
 		"SELECT c.status, c.category, c.type, count(*) FROM cases c WHERE" PG_SCOPE_WHERE
 		" AND c.grid >= $4::text AND c.grid < $4::text || '~' GROUP BY 1, 2, 3";
@@ -256,9 +260,10 @@ static enum pa_err pg_stat_events(struct pa_db *db, const char *region, int from
 	static const char sql[] =
 		"SELECT CASE WHEN $4::int = 0 THEN month::text WHEN $4::int < 0"
 		" THEN unit_id::text ELSE substr(grid, 1, $4::int) END,"
-		" metric, category, sum(n) FROM stat_month"
-		" WHERE grid >= $1::text AND grid < $1::text || '~' AND month BETWEEN $2 AND $3"
-		" GROUP BY 1, 2, 3";
+		" metric, category, sum(n) FROM stat_month WHERE" CITY_BOUND(
+			"city", "$1::text") " AND grid >= $1::text AND grid < $1::text || '~' AND "
+					    "month BETWEEN $2 AND $3"
+					    " GROUP BY 1, 2, 3";
 	struct pg_args a = {0};
 	pg_text(&a, region);
 	pg_int(&a, from);

@@ -13,8 +13,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/city.h"
 #include "core/clock.h"
 #include "store/faultvfs.h"
+#include "store/city_sql.h"
 #include "store/sqlite_internal.h"
 #include "store/sqlite_schema.h"
 #include "store/store.h"
@@ -127,11 +129,29 @@ static enum pa_err sq_version(struct pa_db *db, int *v)
 
 static enum pa_err audit_chain_begin(struct sq *d);
 
+/* CONFLICT if a row refers to one that is not there. */
+static enum pa_err fk_clean(struct sq *d)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(d->h, "PRAGMA foreign_key_check", -1, &st, NULL) != SQLITE_OK)
+		return map_rc(d, sqlite3_errcode(d->h), "migrate");
+	int rc = sqlite3_step(st);
+	enum pa_err e = rc == SQLITE_ROW    ? pa_errf(PA_CONFLICT, NULL,
+						      "migrate: a row of %s refers to a missing one",
+						      col_s(st, 0))
+			: rc == SQLITE_DONE ? PA_OK
+					    : map_rc(d, rc, "migrate");
+	sqlite3_finalize(st);
+	return e;
+}
+
 static enum pa_err sq_migrate(struct pa_db *db, int *from, int *to)
 {
 	struct sq *d = SQ(db);
+	/* Off while tables are rebuilt (SQLite's way to change a constraint), then checked
+	 * whole before the commit: a rebuild drops the table others refer to. */
 	enum pa_err e = exec(d,
-			     "BEGIN IMMEDIATE;"
+			     "PRAGMA foreign_keys = OFF; BEGIN IMMEDIATE;"
 			     "CREATE TABLE IF NOT EXISTS schema_version ("
 			     " version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL);",
 			     "migrate");
@@ -141,7 +161,7 @@ static enum pa_err sq_migrate(struct pa_db *db, int *from, int *to)
 	sq_version(db, &v);
 	*from = v;
 	if (v > pa_sqlite_nmigrations) {
-		exec(d, "ROLLBACK", "migrate");
+		exec(d, "ROLLBACK; PRAGMA foreign_keys = ON", "migrate");
 		return pa_errf(PA_CONFLICT, NULL,
 			       "the database is at schema version %d, newer than this pingan (%d)",
 			       v, pa_sqlite_nmigrations);
@@ -158,12 +178,14 @@ static enum pa_err sq_migrate(struct pa_db *db, int *from, int *to)
 		if ((e = exec(d, sql, "migrate")))
 			goto fail;
 	}
-	if ((e = exec(d, "COMMIT", "migrate")))
+	if ((e = fk_clean(d)) || (e = exec(d, "COMMIT", "migrate")))
 		goto fail;
 	*to = v;
+	exec(d, "PRAGMA foreign_keys = ON", "migrate");
 	return PA_OK;
 fail:
 	exec(d, "ROLLBACK", "migrate");
+	exec(d, "PRAGMA foreign_keys = ON", "migrate");
 	return e;
 }
 
@@ -660,7 +682,7 @@ static enum pa_err sq_region_put(struct pa_db *db, const struct pa_region_in *r)
 {
 	struct sq *d = SQ(db);
 	static const char sql[] = "INSERT INTO regions (code, parent, level, kind, name, lng, lat,"
-				  " boundary) VALUES (?,?,?,?,?,?,?,?)";
+				  " boundary, city) VALUES (?,?,?,?,?,?,?,?,?)";
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
 		return pa_err_last()->code;
@@ -672,6 +694,9 @@ static enum pa_err sq_region_put(struct pa_db *db, const struct pa_region_in *r)
 	sqlite3_bind_double(st, 6, r->lng);
 	sqlite3_bind_double(st, 7, r->lat);
 	bt(st, 8, r->boundary);
+	char city[PA_CITY_LEN + 1];
+	pa_city_of(r->code, city);
+	bt(st, 9, city);
 	enum pa_err e = run(d, st, "region insert");
 	if (e)
 		return e;
@@ -713,7 +738,7 @@ static enum pa_err sq_region_get(struct pa_db *db, const char *code, json_t **ou
 	enum pa_err e = PA_OK;
 	if (rc == SQLITE_ROW) {
 		*out = region_row(st, true);
-		/* the path from the city down, for breadcrumbs */
+		/* the path from the city down, for breadcrumbs (not up to the province) */
 		json_t *path = json_array();
 		json_object_set_new(*out, "path", path);
 		done(d, st);
@@ -721,7 +746,7 @@ static enum pa_err sq_region_get(struct pa_db *db, const char *code, json_t **ou
 			"WITH RECURSIVE p(code, parent, name, level) AS ("
 			" SELECT code, parent, name, level FROM regions WHERE code = ?"
 			" UNION ALL SELECT r.code, r.parent, r.name, r.level"
-			" FROM regions r JOIN p ON r.code = p.parent)"
+			" FROM regions r JOIN p ON r.code = p.parent WHERE r.level > 0)"
 			" SELECT code, name FROM p ORDER BY level";
 		sqlite3_stmt *s2 = stmt(d, up);
 		if (!s2)
@@ -779,8 +804,8 @@ static enum pa_err sq_grids_each(struct pa_db *db, pa_grid_cb cb, void *arg)
 static enum pa_err sq_unit_put(struct pa_db *db, const struct pa_unit_in *u, int64_t *id)
 {
 	struct sq *d = SQ(db);
-	static const char sql[] = "INSERT INTO units (code, name, kind, region, tier)"
-				  " VALUES (?,?,?,?,?)";
+	static const char sql[] = "INSERT INTO units (code, name, kind, region, tier, city)"
+				  " VALUES (?,?,?,?,?,?)";
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
 		return pa_err_last()->code;
@@ -789,6 +814,9 @@ static enum pa_err sq_unit_put(struct pa_db *db, const struct pa_unit_in *u, int
 	bt(st, 3, u->kind);
 	bt(st, 4, u->region);
 	bt(st, 5, u->tier);
+	char city[PA_CITY_LEN + 1];
+	pa_city_of(u->region, city);
+	bt(st, 6, city);
 	enum pa_err e = run(d, st, "unit insert");
 	if (e)
 		return e;
@@ -830,22 +858,6 @@ static enum pa_err sq_unit_get(struct pa_db *db, int64_t id, json_t **out)
 	return e;
 }
 
-static enum pa_err sq_unit_list(struct pa_db *db, json_t **out)
-{
-	struct sq *d = SQ(db);
-	static const char sql[] = "SELECT id, code, name, kind, region, tier FROM units"
-				  " ORDER BY id";
-	sqlite3_stmt *st = stmt(d, sql);
-	if (!st)
-		return pa_err_last()->code;
-	*out = json_array();
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(*out, unit_row(st));
-	done(d, st);
-	return rc == SQLITE_DONE ? PA_OK : map_rc(d, rc, "unit list");
-}
-
 static enum pa_err sq_unit_page(struct pa_db *db, const char *region, const char *kind,
 				int64_t after, int max, json_t **items, int64_t *next)
 {
@@ -853,8 +865,9 @@ static enum pa_err sq_unit_page(struct pa_db *db, const char *region, const char
 	static const char sql[] =
 		"SELECT u.id, u.code, u.name, u.kind, u.region, u.tier,"
 		" (SELECT count(*) FROM users x WHERE x.unit_id = u.id) FROM units u"
-		" WHERE u.region >= ?1 AND u.region < ?1 || '~' AND (?2 IS NULL OR u.kind = ?2)"
-		" AND u.id > ?3 ORDER BY u.id LIMIT ?4";
+		" WHERE u.region >= ?1 AND u.region < ?1 || '~' AND" CITY_BOUND(
+			"+u.city", "?1") " AND (?2 IS NULL OR u.kind = ?2)"
+					 " AND u.id > ?3 ORDER BY u.id LIMIT ?4";
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
 		return pa_err_last()->code;
@@ -936,9 +949,10 @@ static enum pa_err sq_unit_find(struct pa_db *db, const char *region, const char
 static enum pa_err sq_user_put(struct pa_db *db, const struct pa_user_in *u, int64_t *id)
 {
 	struct sq *d = SQ(db);
-	static const char sql[] = "INSERT INTO users (username, pw_hash, role, region, unit_id,"
-				  " name, created_at, pw_changed_at, pw_must_change, totp_exempt)"
-				  " VALUES (?,?,?,?,?,?,?,?7,?,?)";
+	static const char sql[] =
+		"INSERT INTO users (username, pw_hash, role, region, unit_id,"
+		" name, created_at, pw_changed_at, pw_must_change, totp_exempt, city)"
+		" VALUES (?,?,?,?,?,?,?,?7,?,?,?)";
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
 		return pa_err_last()->code;
@@ -951,6 +965,9 @@ static enum pa_err sq_user_put(struct pa_db *db, const struct pa_user_in *u, int
 	sqlite3_bind_int64(st, 7, u->created_at);
 	sqlite3_bind_int(st, 8, u->must_change);
 	sqlite3_bind_int(st, 9, u->totp_exempt);
+	char city[PA_CITY_LEN + 1];
+	pa_city_of(u->region, city);
+	bt(st, 10, city);
 	int rc = sqlite3_step(st);
 	enum pa_err e = PA_OK;
 	if ((rc & 0xff) == SQLITE_CONSTRAINT)
@@ -1082,8 +1099,9 @@ static void bind_clock(sqlite3_stmt *st, int i, const struct pa_clock *c)
 static enum pa_err count_add(struct sq *d, const char *grid, const char *type, const char *category,
 			     const char *status, int delta)
 {
-	static const char sql[] = "INSERT INTO stat_counts (grid, type, category, status, n)"
-				  " VALUES (?,?,?,?,?) ON CONFLICT (grid, type, category, status)"
+	static const char sql[] = "INSERT INTO stat_counts (grid, type, category, status, n, city)"
+				  " VALUES (?1,?2,?3,?4,?5, substr(?1, 1, 6)) ON CONFLICT (grid, "
+				  "type, category, status)"
 				  " DO UPDATE SET n = n + excluded.n";
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
@@ -1111,8 +1129,9 @@ static enum pa_err apply_stats(struct sq *d, const char *grid, const char *type,
 			       const struct pa_stat_delta *v, int n)
 {
 	static const char sql[] =
-		"INSERT INTO stat_month (grid, month, type, category, metric, n, unit_id)"
-		" VALUES (?,?,?,?,?,?,?) ON CONFLICT (grid, month, type, category,"
+		"INSERT INTO stat_month (grid, month, type, category, metric, n, unit_id,"
+		" city) VALUES (?1,?2,?3,?4,?5,?6,?7, substr(?1, 1, 6)) ON CONFLICT (grid, month, "
+		"type, category,"
 		" metric, unit_id) DO UPDATE SET n = n + excluded.n";
 	for (int i = 0; i < n; i++) {
 		enum pa_err e;
@@ -1194,8 +1213,9 @@ static enum pa_err sq_case_insert(struct pa_db *db, const struct pa_case_in *c,
 {
 	struct sq *d = SQ(db);
 	enum pa_err e;
-	char counter[32];
-	snprintf(counter, sizeof counter, "case_number:%d", c->year);
+	char counter[48], city[PA_CITY_LEN + 1];
+	pa_city_of(c->grid, city);
+	snprintf(counter, sizeof counter, "case_number:%s:%d", city, c->year);
 	static const char seq[] =
 		"INSERT INTO counters (name, value) VALUES (?, 1)"
 		" ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value";
@@ -1211,7 +1231,7 @@ static enum pa_err sq_case_insert(struct pa_db *db, const struct pa_case_in *c,
 	}
 	int64_t n = sqlite3_column_int64(st, 0);
 	done(d, st);
-	snprintf(out->number, sizeof out->number, "PA-%d-%06lld", c->year, (long long)n);
+	snprintf(out->number, sizeof out->number, "PA-%s-%d-%06lld", city, c->year, (long long)n);
 
 	static const char sql[] =
 		"INSERT INTO cases (number, type, category, status, title,"
@@ -1219,8 +1239,8 @@ static enum pa_err sq_case_insert(struct pa_db *db, const struct pa_case_in *c,
 		" reporter_id, created_at, updated_at, search, tier, routing_rule,"
 		" profile, phase_started, due_yellow, due_red, paused_at, next_due,"
 		" paused_days, paused_secs, sup_level, query_hash, watch_due, watch_open,"
-		" routing_version, seal_id)"
-		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+		" routing_version, seal_id, city)"
+		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 	if (!(st = stmt(d, sql)))
 		return pa_err_last()->code;
 	bt(st, 1, out->number);
@@ -1249,6 +1269,7 @@ static enum pa_err sq_case_insert(struct pa_db *db, const struct pa_case_in *c,
 	sqlite3_bind_int(st, 31, c->watch_due && c->watch_open);
 	bid(st, 32, c->routing_version);
 	bt(st, 33, c->seal_id);
+	bt(st, 34, city);
 	if ((e = run(d, st, "case insert")))
 		return e;
 	out->id = sqlite3_last_insert_rowid(d->h);
@@ -1297,8 +1318,11 @@ static enum pa_err sq_case_insert(struct pa_db *db, const struct pa_case_in *c,
 	return count_add(d, c->grid, c->type, c->category, c->status, 1);
 }
 
-/* Scope: bound as ?1 region low, ?2 region high, ?3 unit (NULL when not by unit). */
+/* Scope: bound as ?1 region low, ?2 region high, ?3 unit (NULL when not by unit), and the
+ * city bound of ?1 (city_sql.h). */
 #define SCOPE_WHERE                                                 \
+	CITY_BOUND("+c.city", "?1")                                 \
+	" AND"                                                      \
 	" c.grid >= ?1 AND c.grid < ?2 AND (?3 IS NULL OR EXISTS (" \
 	"SELECT 1 FROM case_units cu WHERE cu.unit_id = ?3 AND cu.case_id = c.id))"
 
@@ -2027,15 +2051,17 @@ static enum pa_err sq_cases_watch_due(struct pa_db *db, int64_t now, int64_t aft
 	return due_page(SQ(db), sql, now, after_due, after_id, max, ids, dues, n);
 }
 
-static enum pa_err sq_unit_by_code(struct pa_db *db, const char *code, int64_t *id, char *name,
-				   size_t cap, char region[16])
+static enum pa_err sq_unit_by_code(struct pa_db *db, const char *city, const char *code,
+				   int64_t *id, char *name, size_t cap, char region[16])
 {
 	struct sq *d = SQ(db);
-	static const char sql[] = "SELECT id, name, region FROM units WHERE code = ?";
+	static const char sql[] = "SELECT id, name, region FROM units WHERE code = ?1"
+				  " AND (?2 IS NULL OR city = ?2) ORDER BY id LIMIT 1";
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
 		return pa_err_last()->code;
 	bt(st, 1, code);
+	bt(st, 2, city);
 	int rc = sqlite3_step(st);
 	enum pa_err e = PA_OK;
 	if (rc == SQLITE_ROW) {
@@ -2139,7 +2165,8 @@ static enum pa_err sq_stats(struct pa_db *db, const struct pa_scope *s, const ch
 	/* Region-scoped callers read the counters; unit-scoped ones count their own cases. */
 	static const char by_counts[] =
 		"SELECT status, category, type, sum(n) FROM stat_counts"
-		" WHERE grid >= ?1 AND grid < ?1 || '~' GROUP BY status, category, type";
+		" WHERE" CITY_BOUND("+city", "?1") " AND grid >= ?1 AND grid < ?1 || '~'"
+						   " GROUP BY status, category, type";
 	static const char by_cases[] =
 		"SELECT c.status, c.category, c.type, count(*) FROM cases c WHERE" SCOPE_WHERE
 		" AND c.grid >= ?4 AND c.grid < ?4 || '~' GROUP BY 1, 2, 3";
@@ -2220,9 +2247,10 @@ static enum pa_err sq_stat_events(struct pa_db *db, const char *region, int from
 	static const char sql[] =
 		"SELECT CASE WHEN ?4 = 0 THEN CAST(month AS TEXT) WHEN ?4 < 0"
 		" THEN CAST(unit_id AS TEXT) ELSE substr(grid, 1, ?4) END,"
-		" metric, category, sum(n) FROM stat_month"
-		" WHERE grid >= ?1 AND grid < ?1 || '~' AND month BETWEEN ?2 AND ?3"
-		" GROUP BY 1, 2, 3";
+		" metric, category, sum(n) FROM stat_month WHERE" CITY_BOUND(
+			"+city",
+			"?1") " AND grid >= ?1 AND grid < ?1 || '~' AND month BETWEEN ?2 AND ?3"
+			      " GROUP BY 1, 2, 3";
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
 		return pa_err_last()->code;
@@ -2672,6 +2700,11 @@ static void number_row(struct pa_check_report *r, sqlite3_stmt *st)
 		(long long)sqlite3_column_int64(st, 2));
 }
 
+static void city_row(struct pa_check_report *r, sqlite3_stmt *st)
+{
+	problem(r, "cities", "%s", col_s(st, 0));
+}
+
 /* Each sum kept in the same transaction as the cases, against a count of the cases. The
  * month of a report is its China month, as apply_stats counts it. */
 static const char *const count_checks[] = {
@@ -2832,14 +2865,9 @@ static enum pa_err sq_check(struct pa_db *db, const struct pa_check_rules *rules
 			" FROM stat_month WHERE n < 0",
 			NULL, NULL, r, negative_row);
 	if (!e)
-		e = each_row(
-			d,
-			"SELECT y, top, coalesce((SELECT value FROM counters"
-			" WHERE name = 'case_number:' || y), 0) FROM (SELECT substr(number, 4, 4)"
-			" AS y, max(CAST(substr(number, 9) AS INTEGER)) AS top FROM cases"
-			" GROUP BY y) WHERE top > coalesce((SELECT value FROM counters"
-			" WHERE name = 'case_number:' || y), 0)",
-			NULL, NULL, r, number_row);
+		e = each_row(d, CHECK_NUMBERS, NULL, NULL, r, number_row);
+	if (!e)
+		e = each_row(d, CHECK_CITIES, NULL, NULL, r, city_row);
 	if (!e)
 		e = files_each(d->h, r->file, r->arg, &r->attachments);
 out:
@@ -2867,7 +2895,6 @@ const struct pa_store_ops pa_sqlite_ops = {
 	.grids_each = sq_grids_each,
 	.unit_put = sq_unit_put,
 	.unit_get = sq_unit_get,
-	.unit_list = sq_unit_list,
 	.unit_page = sq_unit_page,
 	.unit_update = sq_unit_update,
 	.unit_find = sq_unit_find,

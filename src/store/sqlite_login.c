@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/city_sql.h"
 #include "store/sqlite_internal.h"
 
 #define USER_COLS                                                                     \
@@ -99,8 +100,10 @@ enum pa_err pa_sq_user_list(struct pa_db *db, const char *region, const char *us
 		" u.disabled, coalesce(f.failures, 0), coalesce(f.locked_until, 0)"
 		" FROM users u LEFT JOIN units un ON un.id = u.unit_id"
 		" LEFT JOIN login_failures f ON f.username = u.username"
-		" WHERE u.id > ?1 AND u.region >= ?3 AND u.region < ?3 || '~'"
-		" AND (?4 IS NULL OR u.username = ?4) ORDER BY u.id LIMIT ?2";
+		" WHERE u.id > ?1 AND" CITY_BOUND(
+			"+u.city",
+			"?3") " AND u.region >= ?3 AND u.region < ?3 || '~'"
+			      " AND (?4 IS NULL OR u.username = ?4) ORDER BY u.id LIMIT ?2";
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
 		return pa_err_last()->code;

@@ -252,6 +252,48 @@ const char *const pa_sqlite_migrations[] = {
 	"CREATE INDEX cases_created ON cases(created_at, id);"
 	/* and the accounts of a unit, counted on the administrators' list of units */
 	"CREATE INDEX users_unit ON users(unit_id);",
+
+	/* 19: several cities in one database (a province's). A city is the first six
+	 * characters of a region code (core/city.h); every region, unit, user and case and
+	 * the counters kept with them carry theirs, and every read is bounded by it beside the
+	 * region. Unit codes are unique within a city, not across the database, and a region
+	 * may be a province (level 0, its two-digit prefix), so units and regions are rebuilt:
+	 * their constraints are in their columns (migrate checks the foreign keys after). Case
+	 * numbers run per city: the counter of each year is copied to every city there is, so
+	 * no number is given twice. No index of the city: in one file of a county the region's
+	 * index (grid, id) finds the rows, the city bound is checked on each (sqlite.c). */
+	"CREATE TABLE regions_v19 ("
+	" code TEXT PRIMARY KEY, parent TEXT REFERENCES regions(code),"
+	" level INTEGER NOT NULL CHECK (level BETWEEN 0 AND 4), kind TEXT NOT NULL,"
+	" name TEXT NOT NULL, lng REAL, lat REAL, boundary TEXT, city TEXT NOT NULL)"
+	" WITHOUT ROWID;"
+	"INSERT INTO regions_v19 SELECT code, parent, level, kind, name, lng, lat, boundary,"
+	" substr(code, 1, 6) FROM regions;"
+	"DROP TABLE regions;"
+	"ALTER TABLE regions_v19 RENAME TO regions;"
+	"CREATE INDEX regions_parent ON regions(parent, code);"
+	"CREATE TABLE units_v19 ("
+	" id INTEGER PRIMARY KEY, code TEXT NOT NULL, name TEXT NOT NULL,"
+	" kind TEXT NOT NULL, region TEXT NOT NULL REFERENCES regions(code), tier TEXT,"
+	" city TEXT NOT NULL, UNIQUE (city, code));"
+	"INSERT INTO units_v19 SELECT id, code, name, kind, region, tier, substr(region, 1, 6)"
+	" FROM units;"
+	"DROP TABLE units;"
+	"ALTER TABLE units_v19 RENAME TO units;"
+	"CREATE INDEX units_region ON units(region, kind);"
+	"ALTER TABLE users ADD COLUMN city TEXT NOT NULL DEFAULT '';"
+	"UPDATE users SET city = substr(region, 1, 6);"
+	"ALTER TABLE cases ADD COLUMN city TEXT NOT NULL DEFAULT '';"
+	"UPDATE cases SET city = substr(grid, 1, 6);"
+	"ALTER TABLE stat_counts ADD COLUMN city TEXT NOT NULL DEFAULT '';"
+	"UPDATE stat_counts SET city = substr(grid, 1, 6);"
+	"ALTER TABLE stat_month ADD COLUMN city TEXT NOT NULL DEFAULT '';"
+	"UPDATE stat_month SET city = substr(grid, 1, 6);"
+	"INSERT INTO counters (name, value) SELECT 'case_number:' || r.city || ':'"
+	" || substr(c.name, 13), c.value FROM counters c,"
+	" (SELECT DISTINCT city FROM regions WHERE length(city) = 6) r"
+	" WHERE c.name GLOB 'case_number:[0-9][0-9][0-9][0-9]';"
+	"DELETE FROM counters WHERE name GLOB 'case_number:[0-9][0-9][0-9][0-9]';",
 };
 
 const int pa_sqlite_nmigrations =

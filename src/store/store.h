@@ -80,9 +80,11 @@ struct pa_user_row {
 	int failures;
 };
 
+/* Every region, unit, user and case belongs to the city of its region code (core/city.h),
+ * kept beside it; every read of cases is bounded by the reader's city as well as region. */
 struct pa_region_in {
 	const char *code, *parent, *kind, *name;
-	int level; /* 1 city, 2 town, 3 village, 4 grid */
+	int level; /* 0 province, 1 city, 2 town, 3 village, 4 grid */
 	double lng, lat;
 	const char *boundary; /* grids: JSON ring [[lng,lat],...]; else NULL */
 };
@@ -443,10 +445,10 @@ struct pa_store_ops {
 	enum pa_err (*grids_each)(struct pa_db *db, pa_grid_cb cb, void *arg);
 	enum pa_err (*unit_put)(struct pa_db *db, const struct pa_unit_in *u, int64_t *id);
 	enum pa_err (*unit_get)(struct pa_db *db, int64_t id, json_t **out);
-	enum pa_err (*unit_list)(struct pa_db *db, json_t **out);
 	/* Units of the region subtree (of kind, when not NULL) by id, from after (0 = the
 	 * first) on, at most max, each with how many accounts it has ("users"); *next is the
-	 * cursor of the page after (0 = none). */
+	 * cursor of the page after (0 = none). Bounded by the cities of region too
+	 * (store/city_sql.h): a province's "42" lists its cities' units. */
 	enum pa_err (*unit_page)(struct pa_db *db, const char *region, const char *kind,
 				 int64_t after, int max, json_t **items, int64_t *next);
 	/* Give unit id u's name, kind and tier (its code and region stay), audited as
@@ -473,7 +475,8 @@ struct pa_store_ops {
 	/* accounts and log-in security (sqlite_login.c) */
 	enum pa_err (*user_by_id)(struct pa_db *db, int64_t id, struct pa_user *u);
 	enum pa_err (*user_auth)(struct pa_db *db, int64_t id, struct pa_user_auth *out);
-	/* Accounts of the region subtree (the one of username alone, when not NULL) by id,
+	/* Accounts of the region subtree and its city (the one of username alone, when not
+	 * NULL) by id,
 	 * from after (0 = the first) on, at most max; *next is the cursor of the page after
 	 * (0 = none). With the failed log-ins under their usernames. */
 	enum pa_err (*user_list)(struct pa_db *db, const char *region, const char *username,
@@ -550,9 +553,10 @@ struct pa_store_ops {
 	enum pa_err (*cases_watch_due)(struct pa_db *db, int64_t now, int64_t after_due,
 				       int64_t after_id, int max, int64_t *ids, int64_t *dues,
 				       int *n);
-	/* A unit by its code (id, name into name[cap], region into region[16]). */
-	enum pa_err (*unit_by_code)(struct pa_db *db, const char *code, int64_t *id, char *name,
-				    size_t cap, char region[16]);
+	/* A unit by its code in a city (id, name into name[cap], region into region[16]);
+	 * codes are unique within a city. city NULL: the first unit of that code in any. */
+	enum pa_err (*unit_by_code)(struct pa_db *db, const char *city, const char *code,
+				    int64_t *id, char *name, size_t cap, char region[16]);
 	/* CONFLICT if the case has this file already; bumps the case's version. */
 	enum pa_err (*attachment_add)(struct pa_db *db, int64_t case_id, const char *sha256,
 				      const char *mime, int64_t size, const char *name,

@@ -15,7 +15,7 @@ GRID = VILLAGE + "001"
 OTHER_TOWN = "429006102"      # a town the town_101 account must not see
 OTHER_GRID = OTHER_TOWN + "001001"
 
-NUMBER_RE = re.compile(r"^PA-\d{4}-\d{6}$")
+NUMBER_RE = re.compile(r"^PA-\d{6}-\d{4}-\d{6}$")
 _NOFIELD = object()
 
 
@@ -58,9 +58,14 @@ class ApiTest(unittest.TestCase):
     server_limits = False  # the rate limits as by default (Server's limits)
 
     @classmethod
+    def make_db(cls):
+        """The database the class's server serves: None for a fresh copy of the demo city."""
+        return None
+
+    @classmethod
     def setUpClass(cls):
-        cls.server = Server(extra_args=cls.server_args, clock=cls.server_clock,
-                            limits=cls.server_limits)
+        cls.server = Server(db=cls.make_db(), extra_args=cls.server_args,
+                            clock=cls.server_clock, limits=cls.server_limits)
         try:
             cls.server.start()
         except Exception:

@@ -41,7 +41,7 @@ MAX_ROWS = 80  # rows of the mismatch table shown
 # unit-bound account without a unit, a city administrator over one town only
 DEMO = ["city_admin", "city_staff", "auditor", "police", "legal", "mediator_family",
         "mediator_medical", "town_101", "town_102", "village_101_001", "village_101_002",
-        "grid_101_001_001", "grid_101_001_002", "sys_admin", "sec_admin"]
+        "grid_101_001_001", "grid_101_001_002", "sys_admin", "sec_admin", "province_42"]
 EXTRA = [("police_101", "police", TOWN, "police-" + TOWN),
          ("legal_101", "legal", TOWN, "justice-" + TOWN),
          ("mediator_family_101", "mediator", TOWN, "committee-family"),

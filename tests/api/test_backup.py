@@ -248,7 +248,7 @@ class CheckAndRestoreTest(ApiTest):
                   ("DELETE FROM case_steps WHERE case_id = ?", other))
         self.assertCaught(db, r"history: case %s: its first step #\d+ \(accept\) starts from "
                               r'"reported", not from the report' % self.case_number)
-        self.assertCaught(db, r"history: case PA-\d{4}-\d{6} has no steps")
+        self.assertCaught(db, r"history: case PA-\d{6}-\d{4}-\d{6} has no steps")
 
     def test_steps_out_of_time_order(self):
         db = self.copy()
@@ -286,7 +286,7 @@ class CheckAndRestoreTest(ApiTest):
                   "UPDATE counters SET value = value - 1 WHERE name LIKE 'case_number:%'")
         self.assertCaught(db, r"counters: %s dispute/neighbour open past red: the counters say "
                               r"0, the cases 1" % GRID)
-        self.assertCaught(db, r"counters: case numbers of \d{4} reach \d+ but their counter is "
+        self.assertCaught(db, r"counters: case numbers of \d{6} \d{4} reach \d+ but their counter is "
                               r"at \d+")
 
     def test_a_step_of_no_case(self):

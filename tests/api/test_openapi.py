@@ -680,7 +680,7 @@ class LiveTest(unittest.TestCase):
         self.assertEqual({t["level"] for t in towns}, {2})
         self.assertIn("429006101", [t["code"] for t in towns])
         r = self.call("GET", "/api/v1/regions/429006", user="town_101", expect=200)
-        self.assertIsNone(r.json["parent"])
+        self.assertEqual(r.json["parent"], "42")  # its province
         r = self.call("GET", "/api/v1/regions/429006101", user="town_101", expect=200)
         self.assertEqual([p["code"] for p in r.json["path"]], ["429006", "429006101"])
         grid, _, _ = self.town_grid()
@@ -916,8 +916,11 @@ class LiveTest(unittest.TestCase):
                   code="FORBIDDEN")
         self.call("GET", "/api/v1/stats?region=429006999", user="city_admin", expect=404,
                   code="NOT_FOUND")
-        self.call("GET", "/api/v1/stats?region=42", user="city_admin", expect=400,
+        self.call("GET", "/api/v1/stats?region=4", user="city_admin", expect=400,
                   code="BAD_QUERY", valid=False)
+        # a province's code is one, but not the city account's to read
+        self.call("GET", "/api/v1/stats?region=42", user="city_admin", expect=403,
+                  code="FORBIDDEN")
 
     def test_attachments(self):
         png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32 + b"openapi"

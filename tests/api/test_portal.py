@@ -4,7 +4,7 @@ rates the outcome once it is closed; what is not theirs to send is refused and w
 nothing; the portal has a rate of its own."""
 import unittest
 
-from common import ApiTest, GRID, VILLAGE
+from common import ApiTest, CITY, GRID, VILLAGE
 from harness import connect_ro
 
 PORTAL = "/api/v1/portal/cases"
@@ -58,6 +58,8 @@ class PortalTest(ApiTest):
         self.assertTrue(all(t["portal"] for t in r.json["items"]))
         grids = {g["code"]: g for g in r.json["grids"]}
         self.assertIn(GRID, grids)
+        # one city: no choice to make, its grids as they are
+        self.assertEqual([c["code"] for c in r.json["cities"]], [CITY])
         ring = grids[GRID]["boundary"]
         self.assertGreaterEqual(len(ring), 3)
         # a point inside the grid drawn there is where a report lands

@@ -10,7 +10,7 @@ class RegionsTest(ApiTest):
         c = self.region(CITY, user="town_101")
         self.assertEqual(c["code"], CITY)
         self.assertEqual(c["level"], 1)
-        self.assertIsNone(c["parent"])
+        self.assertEqual(c["parent"], "42")  # the province, level 0
         self.assertEqual(c["children"], 25)
         self.assertEqual(c["name"], "天门市")
         self.assertEqual([p["code"] for p in c["path"]], [CITY])

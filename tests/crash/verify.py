@@ -79,8 +79,9 @@ def whole(con, rep):
     if reported[0] != reported[1]:
         broke(rep, "%d cases but %d reported in stat_month" % reported)
     for name, value, top in con.execute(
-            "SELECT name, value, (SELECT max(CAST(substr(number, 9) AS INTEGER)) FROM cases"
-            " WHERE number LIKE 'PA-' || substr(name, 13) || '-%') FROM counters"
+            "SELECT name, value, (SELECT max(CAST(substr(number, 16) AS INTEGER)) FROM cases"
+            " WHERE number LIKE 'PA-' || replace(substr(name, 13), ':', '-') || '-%')"
+            " FROM counters"
             " WHERE name LIKE 'case\\_number:%' ESCAPE '\\'"):
         if top is not None and value < top:
             broke(rep, "counter %s is %d, behind case number %d" % (name, value, top))

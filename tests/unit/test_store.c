@@ -15,19 +15,28 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "store/pg.h"
+#include "store/sqlite_schema.h"
 #include "store/store.h"
 #include "store/writer.h"
 
 static char dbpath[256];
 
-static struct pa_store *fresh_store(struct pa_db **w)
+/* The store at dbpath with its writer, migrated from *from to *to. */
+static struct pa_store *migrated(struct pa_db **w, int *from, int *to)
 {
-	tmpdb_path(dbpath, sizeof dbpath, "store");
 	struct pa_store *s;
 	assert_int_equal(pa_store_open(dbpath, &s), PA_OK);
 	assert_int_equal(pa_store_open_writer(s, w), PA_OK);
+	assert_int_equal((*w)->ops->migrate(*w, from, to), PA_OK);
+	return s;
+}
+
+static struct pa_store *fresh_store(struct pa_db **w)
+{
+	tmpdb_path(dbpath, sizeof dbpath, "store");
 	int from, to;
-	assert_int_equal((*w)->ops->migrate(*w, &from, &to), PA_OK);
+	struct pa_store *s = migrated(w, &from, &to);
 	assert_int_equal(from, 0);
 	assert_true(to >= 1);
 	/* a second migrate is a no-op */
@@ -107,8 +116,8 @@ static void test_contract(void **st)
 	struct pa_case_ref a, b;
 	add_case(w, "429006101201001", units[0], "甲镇的案件", 0, false, &a);
 	add_case(w, "429006102201001", units[1], "乙镇的案件", 0, false, &b);
-	assert_string_equal(a.number, "PA-2026-000001");
-	assert_string_equal(b.number, "PA-2026-000002");
+	assert_string_equal(a.number, "PA-429006-2026-000001");
+	assert_string_equal(b.number, "PA-429006-2026-000002");
 	assert_int_equal(o->commit(w), PA_OK);
 
 	struct pa_db *r = pa_store_acquire(s);
@@ -121,7 +130,7 @@ static void test_contract(void **st)
 	int n;
 	assert_int_equal(o->case_get(r, &town1, a.id, &ar, &row), PA_OK);
 	assert_string_equal(row.title, "甲镇的案件");
-	assert_string_equal(row.number, "PA-2026-000001");
+	assert_string_equal(row.number, "PA-429006-2026-000001");
 	assert_string_equal(row.unit_name, "甲镇综治中心");
 	assert_int_equal(row.nsteps, 1);
 	assert_string_equal(row.steps[0].action, "report");
@@ -728,9 +737,14 @@ static void test_writer_group_commit(void **st)
 /* Backup, restore and check through the store interface: a copy of one moment that checks
  * whole and restores into another store, and a case whose state disagrees with its steps
  * named by check (damaged with SQLite itself: the interface never makes such a case). */
+/* Before damage PostgreSQL's foreign keys would refuse (a case's city is in its rows' keys):
+ * off for the session, as a restore of a damaged copy would have it. */
+#define FK_OFF (tmpdb_pg() ? "SET session_replication_role = replica; " : "")
+
 struct check_seen {
 	int files, problems;
 	char first_area[32];
+	bool cities; /* a problem of the area "cities" */
 };
 
 static enum pa_err seen_file(void *arg, int64_t case_id, const char *sha, int64_t size)
@@ -746,6 +760,7 @@ static void seen_problem(void *arg, const char *area, const char *message)
 	(void)message;
 	if (!c->problems++)
 		snprintf(c->first_area, sizeof c->first_area, "%s", area);
+	c->cities = c->cities || !strcmp(area, "cities");
 }
 
 static struct check_seen check_store(const char *path)
@@ -893,15 +908,228 @@ static void test_backup_check(void **st)
 	pa_store_close(s2);
 	assert_int_equal(check_store(back).problems, 0);
 
-	char sql[96];
+	char sql[160];
 	snprintf(sql, sizeof sql, "UPDATE cases SET status = 'accepted' WHERE id = %lld",
 		 (long long)a.id);
 	assert_int_equal(tmpdb_exec(dbpath, sql), 0);
 	c = check_store(dbpath);
 	assert_true(c.problems >= 1);
 	assert_string_equal(c.first_area, "history");
+	assert_false(c.cities);
+	/* a case whose city is not its grid's */
+	snprintf(sql, sizeof sql, "%sUPDATE cases SET city = '420982' WHERE id = %lld", FK_OFF,
+		 (long long)b.id);
+	assert_int_equal(tmpdb_exec(dbpath, sql), 0);
+	assert_true(check_store(dbpath).cities);
 	unlink(bak);
 	tmpdb_remove(back);
+	drop_store(s, w);
+}
+
+/* Two cities of one province in one database: every read is bounded by the reader's city as
+ * well as region, unit codes are a city's own, case numbers run per city, and a province's
+ * scope sees its cities' statistics. */
+static void test_cities(void **st)
+{
+	(void)st;
+	struct pa_db *w;
+	struct pa_store *s = fresh_store(&w);
+	const struct pa_store_ops *o = w->ops;
+	int64_t units[2], other[2];
+	assert_int_equal(o->begin(w), PA_OK);
+	struct pa_region_in prov = {"42", NULL, "province", "湖北省", 0, 0, 0, NULL};
+	assert_int_equal(o->region_put(w, &prov), PA_OK);
+	seed_regions(w, units);
+	struct pa_region_in rs[] = {
+		{"420982", "42", "city", "安陆市", 1, 113.7, 31.3, NULL},
+		{"420982101", "420982", "town", "丙镇", 2, 113.7, 31.3, NULL},
+		{"420982101201", "420982101", "village", "丙村", 3, 113.7, 31.3, NULL},
+		{"420982101201001", "420982101201", "grid", "丙村第1网格", 4, 113.7, 31.3, NULL},
+	};
+	for (size_t i = 0; i < sizeof rs / sizeof *rs; i++)
+		assert_int_equal(o->region_put(w, &rs[i]), PA_OK);
+	/* a code is a city's own: the same code in another city, not twice in one */
+	struct pa_unit_in u1 = {"t1", "丙镇综治中心", "town_centre", "420982101", "town"};
+	struct pa_unit_in u2 = {"c1", "安陆市中心", "city_centre", "420982", "city"};
+	assert_int_equal(o->unit_put(w, &u1, &other[0]), PA_OK);
+	assert_int_equal(o->unit_put(w, &u2, &other[1]), PA_OK);
+	assert_int_equal(o->commit(w), PA_OK);
+	assert_int_equal(o->begin(w), PA_OK);
+	struct pa_unit_in dup = {"t1", "又一个", "town_centre", "420982101", "town"};
+	int64_t dup_id;
+	assert_int_equal(o->unit_put(w, &dup, &dup_id), PA_CONFLICT);
+	o->rollback(w);
+
+	assert_int_equal(o->begin(w), PA_OK);
+	struct pa_case_ref a, b, c;
+	add_case(w, "429006101201001", units[0], "天门的案件", 0, false, &a);
+	add_case(w, "420982101201001", other[0], "安陆的案件", 0, false, &b);
+	add_case(w, "420982101201001", other[0], "安陆的又一件", 0, false, &c);
+	assert_int_equal(o->commit(w), PA_OK);
+	/* numbers run per city */
+	assert_string_equal(a.number, "PA-429006-2026-000001");
+	assert_string_equal(b.number, "PA-420982-2026-000001");
+	assert_string_equal(c.number, "PA-420982-2026-000002");
+
+	struct pa_db *r = pa_store_acquire(s);
+	struct pa_scope tianmen = {.region = "429006"}, anlu = {.region = "420982"},
+			hubei = {.region = "42"};
+	struct pa_arena ar;
+	pa_arena_init(&ar);
+	struct pa_case_row row, *rows;
+	struct pa_case_head h;
+	int n;
+	int64_t next, count;
+	/* by id: another city's case is not there */
+	assert_int_equal(o->case_get(r, &anlu, b.id, &ar, &row), PA_OK);
+	assert_int_equal(o->case_get(r, &tianmen, b.id, &ar, &row), PA_NOT_FOUND);
+	assert_int_equal(o->case_head(r, &tianmen, c.id, &h), PA_NOT_FOUND);
+	assert_int_equal(o->case_head(r, &anlu, a.id, &h), PA_NOT_FOUND);
+	/* lists and counts */
+	struct pa_case_filter f = {.limit = 10};
+	assert_int_equal(o->case_list(r, &tianmen, &f, &ar, &rows, &n, &next), PA_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(rows[0].id, a.id);
+	assert_int_equal(o->case_count(r, &anlu, &f, &count), PA_OK);
+	assert_int_equal(count, 2);
+	assert_int_equal(o->case_count(r, &hubei, &f, &count), PA_OK);
+	assert_int_equal(count, 3);
+	/* a unit of one city sees nothing of another's, its id given or not */
+	struct pa_scope unit_elsewhere = {.region = "429006", .by_unit = true, .unit_id = other[0]};
+	assert_int_equal(o->case_count(r, &unit_elsewhere, &f, &count), PA_OK);
+	assert_int_equal(count, 0);
+	/* units: by code within a city; listed per city */
+	int64_t id;
+	char region[16];
+	assert_int_equal(o->unit_by_code(r, "420982", "t1", &id, NULL, 0, region), PA_OK);
+	assert_int_equal(id, other[0]);
+	assert_string_equal(region, "420982101");
+	assert_int_equal(o->unit_by_code(r, "429006", "t1", &id, NULL, 0, region), PA_OK);
+	assert_int_equal(id, units[0]);
+	assert_int_equal(o->unit_by_code(r, "429006", "c1", &id, NULL, 0, NULL), PA_NOT_FOUND);
+	json_t *list = NULL;
+	assert_int_equal(o->unit_page(r, "429006", NULL, 0, 100, &list, &next), PA_OK);
+	assert_int_equal(json_array_size(list), 2);
+	json_decref(list);
+	assert_int_equal(o->unit_page(r, "42", NULL, 0, 100, &list, &next), PA_OK);
+	assert_int_equal(json_array_size(list), 4);
+	json_decref(list);
+	/* statistics: a city's own, the province's of both */
+	json_t *out = NULL;
+	assert_int_equal(o->stats(r, &tianmen, "429006", &out), PA_OK);
+	assert_int_equal(json_integer_value(json_object_get(out, "total")), 1);
+	json_decref(out);
+	assert_int_equal(o->stats(r, &hubei, "42", &out), PA_OK);
+	assert_int_equal(json_integer_value(json_object_get(out, "total")), 3);
+	json_decref(out);
+	assert_int_equal(o->stat_events(r, "420982", 202501, 203012, 0, &out), PA_OK);
+	assert_int_equal(json_array_size(out), 1);
+	json_decref(out);
+	pa_store_release(s, r);
+
+	/* the city bound stands on its own column: a case whose city is not its grid's is seen
+	 * by neither city */
+	char sql[128];
+	snprintf(sql, sizeof sql, "%sUPDATE cases SET city = '420982' WHERE id = %lld", FK_OFF,
+		 (long long)a.id);
+	assert_int_equal(tmpdb_exec(dbpath, sql), 0);
+	r = pa_store_acquire(s);
+	struct pa_scope town1 = {.region = "429006101"};
+	assert_int_equal(o->case_get(r, &town1, a.id, &ar, &row), PA_NOT_FOUND);
+	assert_int_equal(o->case_get(r, &anlu, a.id, &ar, &row), PA_NOT_FOUND);
+	assert_int_equal(o->case_count(r, &tianmen, &f, &count), PA_OK);
+	assert_int_equal(count, 0);
+	pa_store_release(s, r);
+	pa_arena_free(&ar);
+	drop_store(s, w);
+}
+
+/* A database of the schema before cities (SQLite 17, PostgreSQL 2) with a case in it: the
+ * migration gives every row its city and each city the year's counter where it was. */
+static void test_migration_fills_cities(void **st)
+{
+	(void)st;
+	tmpdb_path(dbpath, sizeof dbpath, "store");
+	bool pg = tmpdb_pg() != NULL;
+	const char *const *migs = pg ? pa_pg_migrations : pa_sqlite_migrations;
+	int before = (pg ? pa_pg_nmigrations : pa_sqlite_nmigrations) - 1;
+	assert_int_equal(tmpdb_exec(dbpath,
+				    "CREATE TABLE schema_version ("
+				    " version integer PRIMARY KEY, applied_at bigint NOT NULL)"),
+			 0);
+	for (int v = 0; v < before; v++) {
+		char sql[96];
+		snprintf(sql, sizeof sql, "INSERT INTO schema_version VALUES (%d, 0)", v + 1);
+		assert_int_equal(tmpdb_exec(dbpath, migs[v]), 0);
+		assert_int_equal(tmpdb_exec(dbpath, sql), 0);
+	}
+	assert_int_equal(
+		tmpdb_exec(
+			dbpath,
+			"INSERT INTO regions (code, parent, level, kind, name) VALUES"
+			" ('429006', NULL, 1, 'city', '天门市'),"
+			" ('429006101', '429006', 2, 'town', '甲镇'),"
+			" ('429006101201', '429006101', 3, 'village', '甲村'),"
+			" ('429006101201001', '429006101201', 4, 'grid', '甲村第1网格');"
+			"INSERT INTO units (id, code, name, kind, region, tier) VALUES"
+			" (1, 't1', '甲镇综治中心', 'town_centre', '429006101', 'town');"
+			"INSERT INTO users (id, username, pw_hash, role, region, unit_id,"
+			" created_at) VALUES (1, 'u1', 'x', 'town_staff', '429006101', 1, 0);"
+			"INSERT INTO cases (id, number, type, category, status, title,"
+			" description, grid, lng, lat, channel, unit_id, created_at, updated_at,"
+			" search) VALUES (7, 'PA-2026-000007', 'dispute', 'neighbour',"
+			" 'reported', '旧案', '描述', '429006101201001', 113.1, 30.6, 'walk_in',"
+			" 1, 1764000000, 1764000000, '旧案');"
+			"INSERT INTO case_steps (id, case_id, action, to_state, to_unit, at)"
+			" VALUES (1, 7, 'report', 'reported', 1, 1764000000);"
+			"INSERT INTO case_units (unit_id, case_id) VALUES (1, 7);"
+			"INSERT INTO case_parties (case_id, idx, role, name)"
+			" VALUES (7, 0, 'applicant', '王某');"
+			"INSERT INTO stat_counts (grid, type, category, status, n) VALUES"
+			" ('429006101201001', 'dispute', 'neighbour', 'reported', 1);"
+			"INSERT INTO stat_month (grid, month, type, category, metric, unit_id, n)"
+			" VALUES ('429006101201001', 202511, 'dispute', 'neighbour', 'reported',"
+			" 1, 1);"
+			"INSERT INTO counters (name, value) VALUES ('case_number:2026', 7)"),
+		0);
+	struct pa_db *w;
+	int from, to;
+	struct pa_store *s = migrated(&w, &from, &to);
+	assert_int_equal(from, before);
+	assert_int_equal(to, before + 1);
+	assert_int_equal(tmpdb_int(dbpath, "SELECT count(*) FROM cases WHERE city = '429006'"), 1);
+	assert_int_equal(tmpdb_int(dbpath, "SELECT count(*) FROM units WHERE city = '429006'"), 1);
+	assert_int_equal(tmpdb_int(dbpath, "SELECT count(*) FROM users WHERE city = '429006'"), 1);
+	assert_int_equal(tmpdb_int(dbpath, "SELECT count(*) FROM regions WHERE city = '429006'"),
+			 4);
+	assert_int_equal(
+		tmpdb_int(dbpath, "SELECT count(*) FROM stat_counts WHERE city = '429006'"), 1);
+	assert_int_equal(tmpdb_int(dbpath, "SELECT count(*) FROM stat_month WHERE city = '429006'"),
+			 1);
+	assert_int_equal(
+		tmpdb_int(dbpath,
+			  "SELECT value FROM counters WHERE name = 'case_number:429006:2026'"),
+		7);
+	assert_int_equal(
+		tmpdb_int(dbpath, "SELECT count(*) FROM counters WHERE name = 'case_number:2026'"),
+		0);
+	if (pg) /* the rows kept with a case carry its city, first in their keys */
+		assert_int_equal(tmpdb_int(dbpath,
+					   "SELECT (SELECT count(*) FROM case_steps WHERE city ="
+					   " '429006') + (SELECT count(*) FROM case_parties WHERE"
+					   " city = '429006') + (SELECT count(*) FROM case_units"
+					   " WHERE city = '429006')"),
+				 3);
+	struct pa_db *r = pa_store_acquire(s);
+	struct pa_scope town1 = {.region = "429006101"}, anlu = {.region = "420982"};
+	struct pa_arena ar;
+	pa_arena_init(&ar);
+	struct pa_case_row row;
+	assert_int_equal(r->ops->case_get(r, &town1, 7, &ar, &row), PA_OK);
+	assert_string_equal(row.number, "PA-2026-000007"); /* a number stays as it was */
+	assert_int_equal(r->ops->case_get(r, &anlu, 7, &ar, &row), PA_NOT_FOUND);
+	pa_arena_free(&ar);
+	pa_store_release(s, r);
 	drop_store(s, w);
 }
 
@@ -918,6 +1146,8 @@ int main(void)
 		cmocka_unit_test(test_retry_transient),
 		cmocka_unit_test(test_pool_capped),
 		cmocka_unit_test(test_backup_check),
+		cmocka_unit_test(test_cities),
+		cmocka_unit_test(test_migration_fills_cities),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -50,7 +50,7 @@ test('town staff register, accept and dispatch; a reason is required where the r
   const c = await register(p)
   caseId = c.id
   await status(p, '已上报')
-  check(/^PA-\d{4}-\d{6}$/.test(await p.textContent('[data-test=case-number]')), 'number shown')
+  check(/^PA-\d{6}-\d{4}-\d{6}$/.test(await p.textContent('[data-test=case-number]')), 'number shown')
   // the phone is shown as the server masks it
   check((await p.textContent('[data-test=parties]')).includes('138****8000'), 'masked phone')
   // offered: accept and reject (town staff), never sign (not dispatched yet)

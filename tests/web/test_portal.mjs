@@ -2,7 +2,9 @@
 // tip-off with its place clicked on the map and then chosen from the lists, the number and
 // query code shown once, the case tracked by the code; the server's errors in plain words
 // at the field they name (a bad phone), an unknown code, a lost connection, 429 with its
-// wait, a report sent again after its answer was lost is one case; a closed case rated once, and a second rating refused (409).
+// wait, a report sent again after its answer was lost is one case; a closed case rated once,
+// and a second rating refused (409); with several cities in the database, a city picked
+// first.
 import { BASE, test, run, check, same, api } from './lib.mjs'
 
 const W = 375
@@ -55,7 +57,7 @@ test('an anonymous tip-off from a phone: place on the map, code shown once, trac
   await p.waitForSelector('[data-test=portal-saved]')
   const number = (await p.textContent('[data-test=portal-number]')).trim()
   const code = (await p.textContent('[data-test=portal-code]')).trim()
-  check(/^PA-\d{4}-\d{6}$/.test(number), 'number shown: ' + number)
+  check(/^PA-\d{6}-\d{4}-\d{6}$/.test(number), 'number shown: ' + number)
   check(/^[A-Z0-9]{16}$/.test(code), 'query code shown: ' + code)
   check((await p.textContent('.keep')).includes('只显示这一次'), 'advice to keep the code')
   await fits(p, 'portal saved')
@@ -73,6 +75,32 @@ test('an anonymous tip-off from a phone: place on the map, code shown once, trac
   check((await p.textContent('[data-test=p-timeline]')).includes('上报'), 'the timeline')
   check(!(await p.isVisible('[data-test=p-rate]')), 'no rating before it is closed')
   await fits(p, 'portal track')
+})
+
+test('a city picked first when the database holds several, none to pick when one', async ({ page }) => {
+  const p = await page({ width: W, height: 740 })
+  await openForm(p)
+  same(await p.locator('[data-test=p-city]').count(), 0, 'one city: nothing to pick')
+  // a second city, as a province's database would answer: its list, no grids until one is
+  // picked (the server's own answer otherwise)
+  const q = await page({ width: W, height: 740 })
+  await q.route('**/api/v1/portal/catalog*', async (route) => {
+    const r = await route.fetch()
+    const j = await r.json()
+    j.cities.push({ code: '420982', name: '安陆市', lng: 113.69, lat: 31.26 })
+    if (!new URL(route.request().url()).searchParams.get('city')) j.grids = []
+    await route.fulfill({ response: r, json: j })
+  })
+  await openForm(q)
+  await q.waitForSelector('[data-test=p-city]')
+  await q.locator('[data-test=p-village]').click()
+  same(await q.getByRole('option', { name: '滨湖社区（101001）', exact: true }).count(), 0, 'no villages before a city')
+  await q.keyboard.press('Escape')
+  await choose(q, '[data-test=p-city]', '天门市')
+  await choose(q, '[data-test=p-village]', '滨湖社区（101001）')
+  await choose(q, '[data-test=p-grid]', '滨湖社区第2网格')
+  await q.waitForFunction(() => document.querySelector('[data-test=p-where]')?.textContent.includes('滨湖社区第2网格'))
+  await fits(q, 'portal form with cities')
 })
 
 test('the server\'s errors in plain words, at their field', async ({ page }) => {

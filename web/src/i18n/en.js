@@ -204,6 +204,7 @@ export default {
     description: 'What happened',
     descHint: 'When, where, what happened, and what you would like done',
     place: 'Where',
+    city: 'City',
     village: 'Village / community',
     grid: 'Grid',
     placeHint: 'Click the place on the map, or choose the village and grid from the lists below.',

@@ -204,6 +204,7 @@ export default {
     description: '具体情况',
     descHint: '时间、地点、经过，以及您希望如何解决',
     place: '发生地点',
+    city: '所在城市',
     village: '村（社区）',
     grid: '网格',
     placeHint: '在地图上点击问题发生的位置，或从下方列表选择所在村（社区）和网格。',

@@ -1,11 +1,12 @@
-// portal.js: what the residents' portal shares — the catalog (types open to residents and
-// the city's grids with their boundaries, fetched once) and every error the server may
+// portal.js: what the residents' portal shares — the catalog (types open to residents, the
+// cities of the database and the chosen city's grids with their boundaries, fetched once a
+// city) and every error the server may
 // answer put in plain words, with the form field it belongs to when it names one.
 import { reactive } from 'vue'
 import { get } from './api.js'
 import { t, nameOf } from '../i18n/index.js'
 
-export const portal = reactive({ types: [], grids: [], villages: [], loaded: false })
+export const portal = reactive({ types: [], grids: [], villages: [], cities: [], city: '', loaded: false })
 
 // Grid codes are the village's 12 digits and 3 of their own; a village's name is its
 // grids' name without the "第N网格" the demo and real cities put after it.
@@ -24,13 +25,17 @@ function villagesOf(grids) {
   return vs
 }
 
+// city: the city chosen (none: the only one there is; with several the resident picks one
+// first, and there are no grids until then).
 let pending = null
-export function loadPortal() {
-  if (portal.loaded) return Promise.resolve(portal)
+export function loadPortal(city) {
+  if (portal.loaded && (!city || city === portal.city)) return Promise.resolve(portal)
   if (!pending)
-    pending = get('/portal/catalog')
+    pending = get('/portal/catalog', city ? { city } : undefined)
       .then((r) => {
         portal.types = r.items
+        portal.cities = r.cities || []
+        portal.city = city || (portal.cities.length === 1 ? portal.cities[0].code : '')
         portal.grids = r.grids.map((g) => ({
           code: g.code,
           name: g.name || g.code,
