@@ -303,6 +303,8 @@ export default {
     grids: 'Grids',
     choose: 'Choose a village or community',
     casesOf: 'Open cases of {g}',
+    risk: 'Warning visits due',
+    visitsOf: 'Early-warning visits due in {g}',
   },
   setup: {
     title: 'First log-in set-up',

@@ -303,6 +303,8 @@ export default {
     grids: '网格',
     choose: '请选择村（社区）',
     casesOf: '{g} 的在办事项',
+    risk: '预警待走访',
+    visitsOf: '{g} 的待走访预警任务',
   },
   setup: {
     title: '首次登录设置',
