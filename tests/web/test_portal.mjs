@@ -2,7 +2,8 @@
 // tip-off with its place clicked on the map and then chosen from the lists, the number and
 // query code shown once, the case tracked by the code; the server's errors in plain words
 // at the field they name (a bad phone), an unknown code, a lost connection, 429 with its
-// wait; a closed case rated once, and a second rating refused (409).
+// wait; a closed case rated once, and a second rating refused (409); no service worker (nor
+// the staff code it would fetch) on a resident's phone.
 import { BASE, test, run, check, same, api } from './lib.mjs'
 
 const W = 375
@@ -73,6 +74,8 @@ test('an anonymous tip-off from a phone: place on the map, code shown once, trac
   check((await p.textContent('[data-test=p-timeline]')).includes('上报'), 'the timeline')
   check(!(await p.isVisible('[data-test=p-rate]')), 'no rating before it is closed')
   await fits(p, 'portal track')
+  // the staff pages' service worker is not installed on a resident's phone
+  same(await p.evaluate(async () => (await navigator.serviceWorker.getRegistrations()).length), 0, 'service workers')
 })
 
 test('the server\'s errors in plain words, at their field', async ({ page }) => {

@@ -22,7 +22,3 @@ setUnauthenticatedHandler(() => {
 })
 
 createApp(App).use(router).mount('#app')
-
-// The service worker (web/sw/) keeps this build's files so a page opens again offline; the
-// dev server has none to give.
-if (import.meta.env.PROD && 'serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {})
