@@ -71,7 +71,7 @@ setup:
 
 # The web face (web/): npm ci only when package-lock.json changed, vite build only when a
 # source changed; pingan serve serves web/dist.
-WEB_SRC := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.js
+WEB_SRC := $(shell find web/src web/public web/sw -type f 2>/dev/null) web/index.html web/vite.config.js
 web/node_modules/.installed: web/package-lock.json
 	@echo "  NPM ci web/"
 	@cd web && npm ci --no-audit --no-fund --loglevel=error

@@ -9,7 +9,7 @@ enum pa_err pa_h_attachment_add(struct pa_req *rq, struct pa_reply *rp)
 	if (rc)
 		return rc;
 	rc = pa_attachment_add(rq->app, &rq->actor, id, pa_req_query(rq, "name"), rq->raw,
-			       rq->raw_len, &rp->body);
+			       rq->raw_len, pa_req_header(rq, "Idempotency-Key"), &rp->out);
 	rp->status = 201;
 	return rc;
 }

@@ -244,10 +244,12 @@ static enum MHD_Result send_file(struct MHD_Connection *c, const struct pa_reply
 }
 
 /* What a page of the web face may do: run only its own scripts (no inline script, no
- * eval), style itself from its own files, call only its own API, be framed by nobody. */
+ * eval), style itself from its own files, call only its own API, start only its own
+ * service worker (/sw.js, keeping the pages for offline use), be framed by nobody. */
 #define PAGE_CSP                                                                                \
 	"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " \
-	"font-src 'self'; connect-src 'self'; manifest-src 'self'; base-uri 'none'; "           \
+	"font-src 'self'; connect-src 'self'; manifest-src 'self'; worker-src 'self'; "         \
+	"base-uri 'none'; "                                                                     \
 	"form-action 'self'; frame-ancestors 'none'"
 
 /* A file of the web face (static.c found it): shown in the browser, with the pages' CSP. */

@@ -245,7 +245,8 @@ void pa_render_case_shared(struct pa_jw *w, const struct pa_catalog *cat,
 /* Whether one rendering serves every reader of cases of this type (none is hidden from
  * some readers, such as a protected reporter): only then is it cached. */
 bool pa_case_shared_ok(const struct pa_catalog *cat, const char *type);
-/* "actions": the actions this caller may take now on a case in this state and unit. */
+/* "actions": the actions this caller may take now on a case in this state and unit; and
+ * "may_attach": whether they may add files to it (pa_may_attach). */
 void pa_render_actions(struct pa_jw *w, const struct pa_catalog *cat, const struct pa_actor *a,
 		       const char *type, const char *status, int64_t unit_id,
 		       const struct pa_case_cond *cond);
@@ -324,9 +325,13 @@ enum pa_err pa_warning_progress(struct pa_app *app, const struct pa_actor *a, in
 				json_t **out);
 
 /* ---- attachments (attachments.c) ---- */
-/* Keep a file on the case (201 answer in out). name may be NULL. */
+/* Whether a role may add files to cases of a type: those who may report such cases. */
+bool pa_may_attach(const struct pa_catalog *cat, const char *type, const struct pa_role *role);
+/* Keep a file on the case (201 answer in out). name and idem_key may be NULL; a repeated
+ * key gets the first answer and adds nothing. */
 enum pa_err pa_attachment_add(struct pa_app *app, const struct pa_actor *a, int64_t case_id,
-			      const char *name, const char *data, size_t n, json_t **out);
+			      const char *name, const char *data, size_t n, const char *idem_key,
+			      struct pa_jw *out);
 /* Where an attachment of a case the caller may read is kept, its type and name. */
 enum pa_err pa_attachment_file(struct pa_app *app, const struct pa_actor *a, int64_t case_id,
 			       const char *sha, char path[1200], char mime[32], char name[256]);

@@ -111,14 +111,18 @@ struct attach_job {
 	const struct pa_actor *actor;
 	int64_t case_id, size, at;
 	const char *sha, *mime, *name;
+	struct idem idem;
+	struct pa_jw *out;
 };
 
 static enum pa_err attach_job(struct pa_db *db, void *arg)
 {
 	struct attach_job *j = arg;
+	enum pa_err rc = idem_lookup(db, &j->idem, j->out);
+	if (rc != PA_NOT_FOUND)
+		return rc;
 	struct pa_case_head h;
-	enum pa_err rc = db->ops->case_head(db, &j->actor->scope, j->case_id, &h);
-	if (rc)
+	if ((rc = db->ops->case_head(db, &j->actor->scope, j->case_id, &h)))
 		return rc;
 	if ((rc = db->ops->attachment_add(db, h.id, j->sha, j->mime, j->size, j->name,
 					  j->actor->user.id, j->at)))
@@ -137,11 +141,30 @@ static enum pa_err attach_job(struct pa_db *db, void *arg)
 				.type = h.type,
 				.category = h.category,
 				.grid = h.grid};
-	return db->ops->case_step(db, &st);
+	if ((rc = db->ops->case_step(db, &st)))
+		return rc;
+	char at[32];
+	pa_jw_obj(j->out);
+	pa_jw_kstr(j->out, "sha256", j->sha);
+	pa_jw_kstr(j->out, "name", j->name);
+	pa_jw_kstr(j->out, "mime", j->mime);
+	pa_jw_kint(j->out, "size", j->size);
+	pa_jw_kstr(j->out, "at", pa_time_iso(j->at, at));
+	pa_jw_obj_end(j->out);
+	return idem_store(db, &j->idem, 201, j->out);
+}
+
+bool pa_may_attach(const struct pa_catalog *cat, const char *type, const struct pa_role *role)
+{
+	const struct pa_casetype *t = pa_catalog_type(cat, type);
+	const struct pa_transition *report =
+		t ? pa_lifecycle_find(t->lc, "report", PA_FROM_CREATE) : NULL;
+	return report && pa_role_may(report, role);
 }
 
 enum pa_err pa_attachment_add(struct pa_app *app, const struct pa_actor *a, int64_t case_id,
-			      const char *name, const char *data, size_t n, json_t **out)
+			      const char *name, const char *data, size_t n, const char *idem_key,
+			      struct pa_jw *out)
 {
 	if (!n)
 		return pa_errf(PA_BAD_REQUEST, NULL, "send the file as the body");
@@ -161,10 +184,7 @@ enum pa_err pa_attachment_add(struct pa_app *app, const struct pa_actor *a, int6
 	PA_WITH_READ(app, db, rc, rc = db->ops->case_head(db, &a->scope, case_id, &h));
 	if (rc)
 		return rc;
-	const struct pa_casetype *t = pa_catalog_type(app->cat, h.type);
-	const struct pa_transition *report =
-		t ? pa_lifecycle_find(t->lc, "report", PA_FROM_CREATE) : NULL;
-	if (!report || !pa_role_may(report, a->role))
+	if (!pa_may_attach(app->cat, h.type, a->role))
 		return pa_errf(PA_FORBIDDEN, NULL, "your role may not add files to cases");
 	uint8_t hash[32];
 	char sha[65];
@@ -181,13 +201,18 @@ enum pa_err pa_attachment_add(struct pa_app *app, const struct pa_actor *a, int6
 			       .at = pa_now(),
 			       .sha = sha,
 			       .mime = mime,
-			       .name = name && *name ? name : defname};
-	if ((rc = pa_writer_run(app->writer, attach_job, &j)))
+			       .name = name && *name ? name : defname,
+			       .out = out};
+	/* the request a key stands for: this file, under this name, on this case */
+	json_t *what = json_pack("{s:I, s:s, s:s}", "case", (json_int_t)case_id, "sha256", sha,
+				 "name", j.name);
+	char path[64];
+	snprintf(path, sizeof path, "POST /cases/%lld/attachments", (long long)case_id);
+	rc = idem_prepare(&j.idem, app, a, idem_key, path, what);
+	json_decref(what);
+	if (rc)
 		return rc;
-	char at[32];
-	*out = json_pack("{s:s, s:s, s:s, s:I, s:s}", "sha256", sha, "name", j.name, "mime", mime,
-			 "size", (json_int_t)n, "at", pa_time_iso(j.at, at));
-	return PA_OK;
+	return pa_writer_run(app->writer, attach_job, &j);
 }
 
 enum pa_err pa_attachment_file(struct pa_app *app, const struct pa_actor *a, int64_t case_id,

@@ -335,6 +335,8 @@ void pa_render_actions(struct pa_jw *w, const struct pa_catalog *cat, const stru
 		pa_jw_obj_end(w);
 	}
 	pa_jw_arr_end(w);
+	/* the page offers the upload only to whom the server would take it from */
+	pa_jw_kbool(w, "may_attach", pa_may_attach(cat, type, a->role));
 }
 
 /* The actions a workbench may take on many cases at once, each sent on its own: those that

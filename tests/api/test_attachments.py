@@ -52,10 +52,34 @@ class AttachmentTest(ApiTest):
         self.assertError(self.upload(c["id"], PNG, name="../etc/passwd"), 400, "BAD_QUERY", "name")
         big = b"%PDF-" + b"0" * (11 * 1024 * 1024)
         self.assertError(self.upload(c["id"], big), 413, "TOO_LARGE")
-        # an auditor reads but does not add
+        # an auditor reads but does not add, and the case tells the page so
         self.assertError(self.upload(c["id"], PNG, user="auditor"), 403, "FORBIDDEN")
+        self.assertIs(self.get("%s/%d" % (CASES, c["id"]), user="auditor").json["may_attach"],
+                      False)
+        self.assertIs(self.get("%s/%d" % (CASES, c["id"]), user="town_101").json["may_attach"],
+                      True)
         case = self.get("%s/%d" % (CASES, c["id"]), user="town_101").json
         self.assertEqual(case["attachments"], [])
+
+    def test_idempotency_key(self):
+        # a page's retry after a lost answer: the first answer again, the file added once
+        c = self.create(title="附件重试测试")
+        tok = self.s.login("town_101")
+        path = "%s/%d/attachments?name=retry.png" % (CASES, c["id"])
+        h = {"Content-Type": "image/png", "Idempotency-Key": "attach-retry-0001"}
+        first = self.s.request("POST", path, token=tok, raw=PNG + b"retry", headers=h)
+        self.assertStatus(first, 201)
+        again = self.s.request("POST", path, token=tok, raw=PNG + b"retry", headers=h)
+        self.assertStatus(again, 201)
+        self.assertEqual(again.json, first.json)
+        case = self.get("%s/%d" % (CASES, c["id"]), user="town_101").json
+        self.assertEqual(len(case["attachments"]), 1)
+        self.assertEqual(sum(s["action"] == "attach" for s in case["steps"]), 1)
+        # the key kept for another file: refused, nothing added
+        self.assertError(self.s.request("POST", path, token=tok, raw=PDF, headers=h), 409,
+                         "CONFLICT", "Idempotency-Key")
+        # the same file without a key: a conflict as before
+        self.assertError(self.upload(c["id"], PNG + b"retry"), 409, "CONFLICT")
 
     def test_scope(self):
         c = self.create(title="附件范围测试")

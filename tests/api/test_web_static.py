@@ -1,6 +1,6 @@
 """The web face's files served by pingan serve --web DIR: MIME types, caching, the single
-page's own routes answered with index.html, the pages' security headers, and no way out
-of DIR (dot segments, encoded or not, and symbolic links)."""
+page's own routes answered with index.html, the service worker at the root, the pages'
+security headers, and no way out of DIR (dot segments, encoded or not, and symbolic links)."""
 import os
 import shutil
 import socket
@@ -12,6 +12,7 @@ from common import ApiTest
 WEB = tempfile.mkdtemp(prefix="pingan-web-")
 INDEX = b"<!doctype html><title>pingan</title><script type=module src=/assets/index-abc123.js></script>"
 JS = b"console.log('hello')"
+SW = b"self.addEventListener('fetch', () => {})"
 
 
 def setUpModule():
@@ -22,6 +23,8 @@ def setUpModule():
         f.write(JS)
     with open(os.path.join(WEB, "assets", "index-abc123.css"), "wb") as f:
         f.write(b"body{}")
+    with open(os.path.join(WEB, "sw.js"), "wb") as f:
+        f.write(SW)
     with open(os.path.join(WEB, "favicon.svg"), "wb") as f:
         f.write(b"<svg xmlns='http://www.w3.org/2000/svg'/>")
     with open(os.path.join(WEB, ".secret"), "wb") as f:
@@ -59,13 +62,17 @@ def raw_get(port, path):
 class WebStaticTest(ApiTest):
     server_args = ("--web", WEB)
 
+    def assertServed(self, path, raw, ctype, cache):
+        r = self.get(path)
+        self.assertEqual(r.status, 200, path)
+        self.assertEqual(r.raw, raw, path)
+        self.assertEqual(r.header("Content-Type"), ctype, path)
+        self.assertEqual(r.header("Cache-Control"), cache, path)
+        self.assertEqual(r.header("X-Content-Type-Options"), "nosniff", path)
+        return r
+
     def test_root_is_index_html_not_cached_with_page_headers(self):
-        r = self.get("/")
-        self.assertEqual(r.status, 200)
-        self.assertEqual(r.raw, INDEX)
-        self.assertEqual(r.header("Content-Type"), "text/html; charset=utf-8")
-        self.assertEqual(r.header("Cache-Control"), "no-cache")
-        self.assertEqual(r.header("X-Content-Type-Options"), "nosniff")
+        r = self.assertServed("/", INDEX, "text/html; charset=utf-8", "no-cache")
         self.assertEqual(r.header("Referrer-Policy"), "no-referrer")
         csp = r.header("Content-Security-Policy")
         self.assertIn("script-src 'self'", csp)
@@ -86,6 +93,17 @@ class WebStaticTest(ApiTest):
         svg = self.get("/favicon.svg")
         self.assertEqual(svg.header("Content-Type"), "image/svg+xml")
         self.assertEqual(svg.header("Cache-Control"), "no-cache")
+
+    def test_service_worker_at_the_root_never_kept(self):
+        # at / its scope covers every page; asked for again each time, so a new build's
+        # worker (and with it a new cache) is found at once
+        self.assertServed("/sw.js", SW, "text/javascript; charset=utf-8", "no-cache")
+        # the pages may start their own worker, and nothing else is loosened
+        csp = self.get("/").header("Content-Security-Policy")
+        self.assertIn("worker-src 'self';", csp)
+        self.assertIn("default-src 'none';", csp)
+        self.assertNotIn("*", csp)
+        self.assertNotIn("http", csp)
 
     def test_single_page_routes_get_index_html(self):
         for path in ("/workbench", "/cases/12", "/login?next=/cases/3", "/intake/"):

@@ -2,7 +2,9 @@
 // phone's location and a photo written without a connection, kept on the phone, and sent
 // when the connection returns exactly once, even when the first send's answer is lost
 // after the server took it (checked through the API: one case, one photo); and a
-// fraud-warning visit confirmed with its record form.
+// fraud-warning visit confirmed with its record form; and the page reloaded without a
+// connection, from the service worker's kept shell, still taking a report that is then sent
+// once — while no answer of the API is ever kept by the worker.
 import { BASE, test, run, login, check, same, api } from './lib.mjs'
 
 const W = 375
@@ -65,6 +67,42 @@ test('a patrol report written offline is sent once when the connection returns, 
   await p.reload()
   await p.getByRole('tab', { name: /待发送/ }).click()
   await p.waitForFunction(() => document.body.textContent.includes('没有待发送的上报'))
+})
+
+test('the field page reloads offline from the service worker and a report written then is sent once', async ({ page }) => {
+  const g = await api(USER, 'GET', '/regions/' + GRID)
+  const p = await page({ width: W, height: 740, geolocation: { longitude: g.lng, latitude: g.lat }, permissions: ['geolocation'] })
+  const fromWorker = []
+  p.on('response', (r) => r.fromServiceWorker() && fromWorker.push(new URL(r.url()).pathname))
+  await login(p, USER)
+  await p.goto(BASE + '/field')
+  await p.waitForSelector('[data-test=net]')
+  // the worker installed (the shell kept) and in control of this page
+  await p.waitForFunction(() => navigator.serviceWorker.controller)
+  await p.context().setOffline(true)
+  fromWorker.length = 0
+  const nav = await p.reload()
+  check(nav.fromServiceWorker(), 'the page offline comes from the service worker')
+  await p.waitForFunction(() => document.querySelector('[data-test=net]')?.textContent.includes('无网络'))
+  check(fromWorker.some((f) => f.startsWith('/assets/') && f.endsWith('.js')), 'the scripts from the kept shell: ' + fromWorker.join(' '))
+  await p.getByRole('tab', { name: '巡查上报' }).click()
+  await p.fill('[data-test=f-title]', '离线重开测试：井盖缺失')
+  await p.fill('[data-test=f-description]', '重新打开页面后上报：路口井盖缺失。')
+  await p.click('[data-test=f-here]')
+  await p.waitForFunction(() => document.querySelector('[data-test=f-where]')?.textContent.includes('滨湖社区第1网格'))
+  await p.click('[data-test=f-submit]')
+  await p.waitForFunction(() => document.querySelector('[data-test=f-notice]')?.textContent.includes('已保存在手机上'))
+  same((await p.textContent('[data-test=outbox-count]')).trim(), '1', 'one report waiting')
+  await p.context().setOffline(false)
+  await p.getByRole('tab', { name: /待发送/ }).click()
+  await p.waitForSelector('[data-test=sent] a')
+  const found = (await api('town_101', 'GET', '/cases?q=' + encodeURIComponent('离线重开测试：井盖缺失'))).items
+  same(found.length, 1, 'exactly one case')
+  // what the worker keeps: the shell, no answer of the API
+  const keptUrls = await p.evaluate(async () => (await Promise.all((await caches.keys()).map(async (k) => (await (await caches.open(k)).keys()).map((r) => r.url)))).flat())
+  check(keptUrls.some((u) => u.endsWith('/index.html')), 'the shell kept')
+  same(keptUrls.filter((u) => u.includes('/api/')).join(' '), '', 'API answers kept by the worker')
+  same(fromWorker.filter((f) => f.startsWith('/api/')).join(' '), '', 'API answers given by the worker')
 })
 
 test('a fraud-warning visit confirmed from the phone with its record', async ({ page }) => {

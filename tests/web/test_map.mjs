@@ -1,6 +1,8 @@
 // test_map.mjs: the grid map — a town's user sees the grids of a village coloured by open
 // cases, each grid's counts as the server's statistics give them, and a click on a grid
-// (on the map, or in the list: the keyboard's way) lists exactly that grid's open cases.
+// (on the map, or in the list: the keyboard's way) lists exactly that grid's open cases;
+// coloured by risk, each grid shows its early-warning visits not yet made, as the cases API
+// lists them, and a grid picked lists those visits.
 import { test, run, login, check, same, api } from './lib.mjs'
 
 test('the grids of a village with their open cases; a grid clicked lists its cases', async ({ page }) => {
@@ -37,6 +39,32 @@ test('the grids of a village with their open cases; a grid clicked lists its cas
   same(shown.length, Math.min(all.length, 20), 'the grid\'s open cases listed')
   same(all.length, busiest.open, 'as many as the map says')
   for (const n of shown) check(all.some((c) => c.number === n.trim()), n + ' is of the grid')
+})
+
+test('coloured by risk: the early-warning visits still to make, grid by grid', async ({ page }) => {
+  const kids = (await api('town_101', 'GET', '/regions?parent=429006101001')).items
+  // a warning to two grids: a visit to make in each (the warning itself is one case, in one)
+  const warned = [kids[0].code, kids[kids.length - 1].code]
+  const grid = kids[kids.length - 1]
+  await api('town_101', 'POST', '/warnings', { title: '冒充快递理赔诈骗', description: '有人冒充快递客服以理赔为名骗取验证码，请入户提醒。', category: 'elderly_scam', grids: warned })
+  const p = await page()
+  await login(p, 'town_101')
+  await p.goto(p.url().replace(/\/workbench.*/, '/map'))
+  await p.waitForSelector('[data-test=map-grids] li')
+  await p.getByRole('radio', { name: '预警待走访' }).click({ force: true })
+  await p.waitForFunction((n) => document.querySelectorAll('[data-test=map-risk]').length === n && ![...document.querySelectorAll('[data-test=map-risk]')].some((x) => x.textContent.includes('…')), kids.length)
+  const types = (await api('town_101', 'GET', '/case-types')).items
+  const open = (c) => c.status_kind !== 'terminal' && types.find((x) => x.code === c.type).states.find((x) => x.code === c.status).phase !== '-'
+  for (const g of kids) {
+    const want = (await api('town_101', 'GET', `/cases?region=${g.code}&type=fraud_visit&limit=100`)).items.filter(open).length
+    const row = (await p.locator(`[data-test=map-grids] li:has([data-code="${g.code}"]) [data-test=map-risk]`).textContent()).replace(/\s+/g, '')
+    same(row, '·预警待走访' + want, g.name)
+    if (warned.includes(g.code)) check(want >= 1, g.name + ': a warned grid has a visit to make')
+  }
+  await p.click(`[data-test=map-grids] [data-code="${grid.code}"]`)
+  await p.waitForFunction(() => document.querySelector('[data-test=map-cases] h2')?.textContent.includes('待走访'))
+  await p.waitForSelector('[data-test=map-cases] li')
+  check((await p.locator('[data-test=map-cases] li').allTextContents()).some((x) => x.includes('冒充快递理赔诈骗')), 'the visit listed')
 })
 
 await run()

@@ -4,7 +4,7 @@
 // at the field they name (a bad phone), an unknown code, a lost connection, 429 with its
 // wait, a report sent again after its answer was lost is one case; a closed case rated once,
 // and a second rating refused (409); with several cities in the database, a city picked
-// first.
+// first; no service worker (nor the staff code it would fetch) on a resident's phone.
 import { BASE, test, run, check, same, api } from './lib.mjs'
 
 const W = 375
@@ -75,6 +75,8 @@ test('an anonymous tip-off from a phone: place on the map, code shown once, trac
   check((await p.textContent('[data-test=p-timeline]')).includes('上报'), 'the timeline')
   check(!(await p.isVisible('[data-test=p-rate]')), 'no rating before it is closed')
   await fits(p, 'portal track')
+  // the staff pages' service worker is not installed on a resident's phone
+  same(await p.evaluate(async () => (await navigator.serviceWorker.getRegistrations()).length), 0, 'service workers')
 })
 
 test('a city picked first when the database holds several, none to pick when one', async ({ page }) => {

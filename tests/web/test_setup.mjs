@@ -1,11 +1,17 @@
 // test_setup.mjs: a first log-in of an account made by `pingan user add` — led to set a
 // new password (a weak one refused at its field), then a second factor (the key shown as
-// text and as an otpauth:// URI, a wrong code refused, the right one accepted) and the ten
+// text, as an otpauth:// URI and as a QR code that decodes to that URI, a wrong code refused, the right one accepted) and the ten
 // recovery codes shown once; then the workbench. The account then asks for its code.
 import { execFileSync } from 'node:child_process'
 import { createHmac } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
+import { createRequire } from 'node:module'
 import { BASE, test, run, check, same } from './lib.mjs'
+
+// a QR decoder of its own (jsQR), not the package that drew the code
+const require = createRequire(new URL('../../web/package.json', import.meta.url))
+const jsQR = require('jsqr')
+const { PNG } = require('pngjs')
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const PINGAN = process.env.PINGAN_BIN || ROOT + 'pingan'
@@ -50,7 +56,13 @@ test('a first log-in sets its password and second factor, and sees its recovery 
   await p.click('[data-test=su-key-go]')
   const secret = (await p.textContent('[data-test=su-secret]')).replace(/\s+/g, '')
   check(/^[A-Z2-7]{32}$/.test(secret), 'the key as text: ' + secret)
-  check((await p.textContent('[data-test=su-uri]')).startsWith('otpauth://totp/pingan:'), 'the otpauth URI')
+  const uri = (await p.textContent('[data-test=su-uri]')).trim()
+  check(uri.startsWith('otpauth://totp/pingan:') && uri.includes('secret=' + secret), 'the otpauth URI: ' + uri)
+  // the QR code, as the phone's camera would see it, reads back as exactly that URI
+  const png = PNG.sync.read(await p.locator('[data-test=qr]').screenshot())
+  const read = jsQR(new Uint8ClampedArray(png.data), png.width, png.height)
+  check(read, 'the QR code decodes')
+  same(read.data, uri, 'the QR code')
   const code = totp(secret)
   await p.fill('[data-test=su-code]', code === '000000' ? '111111' : String((Number(code) + 1) % 1e6).padStart(6, '0'))
   await p.click('[data-test=su-confirm]')

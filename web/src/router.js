@@ -41,6 +41,12 @@ const routes = [
 
 export const router = createRouter({ history: createWebHistory(), routes })
 
+// A new build replaced the old while this page was open: its chunks are gone from the
+// server, so load the address afresh (online only: offline the kept shell is all there is).
+router.onError((e, to) => {
+  if (navigator.onLine && /dynamically imported module|Importing a module script failed/i.test(e?.message || '')) window.location.assign(to.fullPath)
+})
+
 router.beforeEach(async (to) => {
   if (to.meta.portal) return true // residents have no session to ask about
   if (!session.loaded) await loadSession()

@@ -2,6 +2,7 @@
 // (GET /case-types), fetched once a log-in; names in the current language come from here.
 import { reactive } from 'vue'
 import { get } from './api.js'
+import { keep, kept, offline } from './kept.js'
 import { nameOf } from '../i18n/index.js'
 
 export const catalog = reactive({ types: [], channels: [], loaded: false })
@@ -11,6 +12,15 @@ export function loadCatalog() {
   if (catalog.loaded) return Promise.resolve(catalog)
   if (!pending)
     pending = get('/case-types')
+      .then((r) => {
+        keep('catalog', r)
+        return r
+      })
+      .catch((e) => {
+        const last = offline(e) && kept('catalog') // a page reopened offline
+        if (!last) throw e
+        return last
+      })
       .then((r) => {
         catalog.types = r.items
         catalog.channels = r.channels

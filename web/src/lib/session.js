@@ -2,6 +2,7 @@
 // The page keeps no token: the cookie is HttpOnly; this is only what to show.
 import { reactive } from 'vue'
 import { api } from './api.js'
+import { keep, kept, forgetKept, offline } from './kept.js'
 
 // needs: what the session must do before anything else (first log-in: 'password', 'totp')
 export const session = reactive({ user: null, needs: [], loaded: false })
@@ -11,9 +12,13 @@ export async function loadSession() {
     const r = await api('GET', '/session', { quiet401: true })
     session.user = r.user
     session.needs = r.needs || []
-  } catch {
-    session.user = null
-    session.needs = []
+    keep('session', { user: r.user, needs: session.needs })
+  } catch (e) {
+    // no connection (a page reopened offline): the last answer this tab had; a refusal
+    // (401) means logged out
+    const last = offline(e) ? kept('session') : null
+    session.user = last?.user || null
+    session.needs = last?.needs || []
   }
   session.loaded = true
   return session.user
@@ -26,6 +31,7 @@ export async function logIn(username, password, otp) {
   const r = await api('POST', '/session', { body, quiet401: true })
   session.user = r.user
   session.needs = r.needs || []
+  keep('session', { user: r.user, needs: session.needs })
   return r.user
 }
 
@@ -34,5 +40,6 @@ export async function logOut() {
     await api('DELETE', '/session', { quiet401: true })
   } finally {
     session.user = null
+    forgetKept()
   }
 }
