@@ -83,7 +83,8 @@ enum pa_err pa_audit_page(struct pa_app *app, const struct pa_actor *a,
 				    .limit = (int)limit,
 				    .subject = q->subject,
 				    .action = q->action,
-				    .actor_id = actor};
+				    .actor_id = actor,
+				    .region = a->user.region};
 	if (q->security) {
 		f.prefixes[0] = "auth.";
 		f.prefixes[1] = "user.";

@@ -13,6 +13,65 @@
 #define CITY_BOUND(col, p) \
 	" " col " >= substr(" p ", 1, 6) AND " col " < substr(" p ", 1, 6) || '~'"
 
+/* The audit log's rows a reader bounded to the cities of region p may see (struct
+ * pa_audit_filter): l the log, u its actor's account (LEFT JOIN), n(x) the row's subject
+ * after "kind:" as the id the dialect casts it to — given only once the subject has been
+ * seen to be such an id (a CASE, since SQL orders no other evaluation). */
+#define AUDIT_CITY(p, ID)                                                                          \
+	" AND (" p " IS NULL OR (u.id IS NOT NULL AND" CITY_BOUND(                                 \
+		"u.city",                                                                          \
+		p) ")"                                                                             \
+		   " OR (l.subject LIKE 'region:%' AND" CITY_BOUND(                                \
+			   "substr(l.subject, 8, 6)",                                              \
+			   p) ")"                                                                  \
+			      " OR EXISTS (SELECT 1 FROM cases c WHERE c.id = CASE WHEN "          \
+			      "l.subject LIKE 'case:%'"                                            \
+			      " THEN " ID("6") " END AND" CITY_BOUND(                              \
+				      "c.city",                                                    \
+				      p) ")"                                                       \
+					 " OR EXISTS (SELECT 1 FROM users s WHERE s.id = CASE "    \
+					 "WHEN l.subject LIKE 'user:%'"                            \
+					 " THEN " ID("6") " END AND" CITY_BOUND(                   \
+						 "s.city",                                         \
+						 p) ")"                                            \
+						    " OR EXISTS (SELECT 1 FROM units t WHERE "     \
+						    "t.id = CASE WHEN l.subject LIKE 'unit:%'"     \
+						    " THEN " ID("6") " END AND" CITY_BOUND(        \
+							    "t.city",                              \
+							    p) ")"                                 \
+							       " OR (u.id IS NULL AND l.subject "  \
+							       "NOT LIKE 'region:%' AND NOT "      \
+							       "EXISTS (SELECT 1 FROM"             \
+							       " cases c WHERE c.id = CASE WHEN "  \
+							       "l.subject LIKE 'case:%' THEN " ID( \
+								       "6") " END)"                \
+									    " AND NOT EXISTS "     \
+									    "(SELECT 1 FROM "      \
+									    "users s WHERE s.id "  \
+									    "= CASE WHEN "         \
+									    "l.subject LIKE"       \
+									    " 'user:%' THEN " ID(  \
+										    "6") " END) "  \
+											 "AND "    \
+											 "NOT "    \
+											 "EXISTS " \
+											 "(SELECT" \
+											 " 1 "     \
+											 "FROM "   \
+											 "units "  \
+											 "t "      \
+											 "WHERE "  \
+											 "t.id ="  \
+											 " CASE "  \
+											 "WHEN "   \
+											 "l."      \
+											 "subject" \
+											 " LIKE "  \
+											 "'unit:%" \
+											 "' "      \
+											 "THEN"    \
+											 " " ID("6") " END)))"
+
 /* pingan check, on both backends: case numbers past their counter (the counter of the
  * case's city and year; a number from before cities, PA-YYYY-NNNNNN, counts for the city
  * its case is in, whose counter began where the database's one was) — rows: "CITY YEAR",

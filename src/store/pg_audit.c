@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "store/city_sql.h"
 #include "store/pg.h"
 
 json_t *pg_jid(int64_t v)
@@ -324,6 +325,11 @@ static enum pa_err pg_audit_read(struct pa_db *db, const struct pa_audit_reader 
 	return e;
 }
 
+/* "case:123" → 123; NULL for a subject not of digits there ("user:unknown") */
+#define PG_SUBJECT_ID(from)                                                                     \
+	"(CASE WHEN substr(l.subject, " from ") ~ '^[0-9]{1,18}$' THEN substr(l.subject, " from \
+	")::bigint END)"
+
 static enum pa_err pg_audit_list(struct pa_db *db, const struct pa_audit_filter *f,
 				 struct pa_arena *a, struct pa_audit_entry **rows, int *n,
 				 int64_t *next)
@@ -337,8 +343,8 @@ static enum pa_err pg_audit_list(struct pa_db *db, const struct pa_audit_filter 
 		" AND ($4::text IS NULL OR l.action = $4"
 		" OR substr(l.action, 1, length($4) + 1) = $4 || '.')"
 		" AND ($6::text IS NULL OR substr(l.action, 1, length($6)) = $6"
-		" OR substr(l.action, 1, length($7::text)) = $7)"
-		" ORDER BY l.idx DESC LIMIT $5";
+		" OR substr(l.action, 1, length($7::text)) = $7)" AUDIT_CITY(
+			"$8::text", PG_SUBJECT_ID) " ORDER BY l.idx DESC LIMIT $5";
 	struct pg_args p = {0};
 	pg_int(&p, f->before);
 	pg_text(&p, f->subject);
@@ -347,6 +353,7 @@ static enum pa_err pg_audit_list(struct pa_db *db, const struct pa_audit_filter 
 	pg_int(&p, f->limit + 1); /* one more says whether a next page exists */
 	pg_text(&p, f->prefixes[0]);
 	pg_text(&p, f->prefixes[1]);
+	pg_text(&p, f->region);
 	enum pa_err e;
 	PGresult *r = pg_run(d, sql, &p, "audit list", &e);
 	if (!r)

@@ -626,6 +626,9 @@ static enum pa_err sq_audit_read(struct pa_db *db, const struct pa_audit_reader 
 	return e;
 }
 
+/* "case:123" → 123 (a subject not of digits there → 0, no row's id) */
+#define SQ_SUBJECT_ID(from) "CAST(substr(l.subject, " from ") AS INTEGER)"
+
 static enum pa_err sq_audit_list(struct pa_db *db, const struct pa_audit_filter *f,
 				 struct pa_arena *a, struct pa_audit_entry **rows, int *n,
 				 int64_t *next)
@@ -639,8 +642,8 @@ static enum pa_err sq_audit_list(struct pa_db *db, const struct pa_audit_filter 
 		" AND (?4 IS NULL OR l.action = ?4"
 		" OR substr(l.action, 1, length(?4) + 1) = ?4 || '.')"
 		" AND (?6 IS NULL OR substr(l.action, 1, length(?6)) = ?6"
-		" OR substr(l.action, 1, length(?7)) = ?7)"
-		" ORDER BY l.idx DESC LIMIT ?5";
+		" OR substr(l.action, 1, length(?7)) = ?7)" AUDIT_CITY(
+			"?8", SQ_SUBJECT_ID) " ORDER BY l.idx DESC LIMIT ?5";
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
 		return pa_err_last()->code;
@@ -651,6 +654,7 @@ static enum pa_err sq_audit_list(struct pa_db *db, const struct pa_audit_filter 
 	sqlite3_bind_int(st, 5, f->limit + 1); /* one more says whether a next page exists */
 	bt(st, 6, f->prefixes[0]);
 	bt(st, 7, f->prefixes[1]);
+	bt(st, 8, f->region);
 	*rows = pa_alloc(a, sizeof **rows * (size_t)(f->limit + 1));
 	*n = 0;
 	*next = 0;

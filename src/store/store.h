@@ -321,6 +321,10 @@ struct pa_audit_filter {
 	/* and, when the first is set, only actions with one of these prefixes (the security
 	 * events: "auth." and "user.") */
 	const char *prefixes[2];
+	/* and, when set, only rows of the cities of this region (store/city_sql.h): by an
+	 * account of them, or about their cases, accounts, units or regions; rows of pingan
+	 * itself about none of these (the chain's start, routing from the file) are shown. */
+	const char *region;
 };
 
 struct pa_audit_entry {

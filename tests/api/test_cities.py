@@ -167,6 +167,43 @@ class CitiesTest(ApiTest):
             self.assertEqual([u["username"] for u in r.json["items"]
                               if not u["region"].startswith(city)], [])
 
+    def walk_users(self, user):
+        out, cursor = [], None
+        while True:
+            r = self.get(q("/api/v1/users", limit=200, **({"cursor": cursor} if cursor else {})),
+                         user=user)
+            self.assertStatus(r, 200)
+            out += r.json["items"]
+            cursor = r.json.get("next_cursor")
+            if not cursor:
+                return out
+
+    def test_audit_and_security_events_per_city(self):
+        """Each city's auditor reads the rows of their city's cases and accounts alone;
+        each city's security administrator the security events of their city's accounts."""
+        c = self.create_in(B_GRID, "town_101" + SFX, title="审计分城")
+        subject = "case:%d" % c["id"]
+        mine = self.get(q("/api/v1/audit", subject=subject), user="auditor" + SFX)
+        self.assertStatus(mine, 200)
+        self.assertIn("case.report", [i["action"] for i in mine.json["items"]])
+        theirs = self.get(q("/api/v1/audit", subject=subject), user="auditor")
+        self.assertStatus(theirs, 200)
+        self.assertEqual(theirs.json["items"], [])
+        # a failed log-in to an account of the second city
+        b_users = self.walk_users("sys_admin" + SFX)
+        who = [u["id"] for u in b_users if u["username"] == "town_101" + SFX][0]
+        r = self.s.request("POST", "/api/v1/session",
+                           {"username": "town_101" + SFX, "password": "Wrong@2026x"})
+        self.assertEqual(r.status, 401)
+        subjects = lambda user: [i["subject"] for i in self.get(
+            q("/api/v1/security/events", limit=200), user=user).json["items"]]
+        self.assertIn("user:%d" % who, subjects("sec_admin" + SFX))
+        b_ids = {"user:%d" % u["id"] for u in b_users}
+        self.assertEqual([s for s in subjects("sec_admin") if s in b_ids], [])
+        self.assertEqual([i["subject"] for i in self.get(q("/api/v1/audit", limit=200),
+                                                         user="auditor").json["items"]
+                          if i["subject"] in b_ids or i["subject"] == subject], [])
+
     def test_numbers_run_per_city(self):
         a1 = self.create_in(GRID, "town_101")["number"]
         b1 = self.create_in(B_GRID, "town_101" + SFX)["number"]
