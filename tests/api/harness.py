@@ -281,6 +281,9 @@ class Server:
             if not limits and opt not in self.extra:
                 self.extra += [opt, "100000"]
         self.proc = None
+        # start and kill may run on two threads (the crash test kills a server while it
+        # starts): a kill must not close the log while Popen hands it to the child
+        self._spawn = threading.Lock()
         self.log_path = os.path.join(self.dir, "server.log")
         self._tokens = {}
         self._served = set()  # tokens that have served a request
@@ -291,10 +294,11 @@ class Server:
             self.extra += ["--testing-clock", self.clock_path]
 
     def start(self):
-        self.log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(
-            [PINGAN, "serve", "--db", self.db, "--listen", "127.0.0.1:%d" % self.port] + self.extra,
-            stdout=self.log, stderr=self.log)
+        with self._spawn:
+            self.log = open(self.log_path, "ab")
+            self.proc = subprocess.Popen(
+                [PINGAN, "serve", "--db", self.db, "--listen", "127.0.0.1:%d" % self.port]
+                + self.extra, stdout=self.log, stderr=self.log)
         deadline = time.time() + 20
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -319,11 +323,12 @@ class Server:
 
     def kill(self):
         """Stop the server abruptly (SIGKILL): no clean shut-down, no final flush."""
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        if getattr(self, "log", None):
-            self.log.close()
+        with self._spawn:
+            if self.proc and self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+            if getattr(self, "log", None):
+                self.log.close()
 
     def cleanup(self):
         self.stop()
