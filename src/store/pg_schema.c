@@ -168,7 +168,8 @@ const char *const pa_pg_migrations[] = {
 	"UPDATE sessions SET last_seen = created_at;"
 	"CREATE INDEX sessions_user ON sessions(user_id);",
 
-	/* 3: the orders a case list may take beside newest first, as SQLite's migration 18 */
+	/* 3: the orders a case list may take beside newest first (sort=), indexed: a city-wide
+	 * list by deadline walks cases_due and stops at its page (SQLite's planner would not) */
 	"CREATE INDEX cases_due ON cases((coalesce(due_red, 9223372036854775807)), id);"
 	"CREATE INDEX cases_updated ON cases(updated_at, id);"
 	"CREATE INDEX cases_created ON cases(created_at, id);"

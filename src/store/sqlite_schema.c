@@ -245,12 +245,11 @@ const char *const pa_sqlite_migrations[] = {
 	"UPDATE sessions SET last_seen = created_at;"
 	"CREATE INDEX sessions_user ON sessions(user_id);",
 
-	/* 18: the orders a case list may take beside newest first (the workbench's sort across
-	 * pages): by red limit (no limit last), by last change, by creation, each then by id */
-	"CREATE INDEX cases_due ON cases(coalesce(due_red, 9223372036854775807), id);"
-	"CREATE INDEX cases_updated ON cases(updated_at, id);"
-	"CREATE INDEX cases_created ON cases(created_at, id);"
-	/* and the accounts of a unit, counted on the administrators' list of units */
+	/* 18: the accounts of a unit, counted on the administrators' list of units. The orders
+	 * a case list may take (sort=) get no index here, unlike PostgreSQL's migration 3:
+	 * SQLite's planner reads the caller's area by cases_grid and sorts it whatever index
+	 * is offered, so an index by red limit or by last change would only be kept up to
+	 * date at every step of every case, for nothing. */
 	"CREATE INDEX users_unit ON users(unit_id);",
 
 	/* 19: several cities in one database (a province's). A city is the first six
