@@ -60,6 +60,7 @@ struct build {
 	const struct pa_profile *profile;
 	int tier;
 	struct pa_clock clock;
+	bool overdue; /* past a red limit (the sweeper's red notice made) */
 };
 
 static const char *const committee_names[5] = {
@@ -388,6 +389,22 @@ static enum pa_err step_with(struct build *b, int64_t id, const char *action, co
 			     int64_t at, const char *note, const struct pa_case_in *c,
 			     const struct pa_case_patch *patch)
 {
+	/* A step taken after a limit passed finds the notices a sweeper would have made as the
+	 * limit passed (yellow, then red), as in a centre whose sweeper runs all the time. */
+	for (int i = 0;
+	     i < 2 && b->clock.next_due && b->clock.next_due <= at && !b->clock.paused_at; i++) {
+		const struct pa_scope everywhere = {.region = ""};
+		struct pa_case_head now;
+		enum pa_err rc = pa_sweep_case(b->app, b->db, id, b->clock.next_due);
+		if (!rc)
+			rc = b->db->ops->case_head(b->db, &everywhere, id, &now);
+		if (rc)
+			return rc;
+		if (now.clock.next_due == b->clock.next_due)
+			break; /* nothing more to mark */
+		b->clock = now.clock;
+		b->overdue = now.overdue;
+	}
 	/* the clock follows every step, as it does for a case handled through the API */
 	struct pa_case_patch p =
 		patch ? *patch
@@ -402,7 +419,8 @@ static enum pa_err step_with(struct build *b, int64_t id, const char *action, co
 	struct pa_step_in s = {id,    action, from,    to,          note,    from_unit, to_unit,
 			       actor, at,     c->type, c->category, c->grid, &p};
 	/* the statistics follow too: the demo's dashboards are made of the same events */
-	struct pa_case_head h = {.overdue = 0};
+	struct pa_case_head h = {
+		.overdue = b->overdue, .reported_at = c->at, .entry_unit = c->unit_id};
 	pa_step_stats(b->lc, pa_lifecycle_action(b->lc, action), pa_lifecycle_state(b->lc, from),
 		      pa_lifecycle_state(b->lc, to), &h, &p, &s);
 	enum pa_err rc = b->db->ops->case_step(b->db, &s);
@@ -457,7 +475,31 @@ static enum pa_err mediated(struct build *b, int64_t id, int64_t unit, int64_t h
 	return b->db->ops->record_add(b->db, id, "agreement", agreement, handler, *now);
 }
 
+/* A mediation that failed, as the mediator records it. */
+static enum pa_err mediation_failed(struct build *b, int64_t id, int64_t unit, int64_t handler,
+				    int64_t *now, int64_t gap, const struct pa_case_in *c)
+{
+	static const char rec[] = "{\"advice\":\"告知诉讼\",\"reason\":\"双方分歧较大，经多次调解"
+				  "未能达成一致，已告知当事人依法向人民法院起诉\"}";
+	enum pa_err rc = step(b, id, "mediation_failed", "handling", "handling", unit, 0, handler,
+			      *now += gap, NULL, c);
+	return rc ? rc : b->db->ops->record_add(b->db, id, "mediation_failed", rec, handler, *now);
+}
+
+static enum pa_err case_history(struct build *b, int64_t today, int64_t *id);
+
+/* One case of the past year with its history up to today, judged at the end as the
+ * sweeper would judge it today (its notices, no escalation: serve's sweeper decides that). */
 static enum pa_err one_case(struct build *b, int64_t today)
+{
+	int64_t id = 0;
+	enum pa_err rc = case_history(b, today, &id);
+	for (int i = 0; i < 2 && !rc && id; i++)
+		rc = pa_sweep_case(b->app, b->db, id, pa_now());
+	return rc;
+}
+
+static enum pa_err case_history(struct build *b, int64_t today, int64_t *id)
 {
 	struct pa_rng *r = &b->rng;
 	int t = (int)pa_rng_below(r, (uint32_t)pa_demo_ntowns);
@@ -550,14 +592,17 @@ static enum pa_err one_case(struct build *b, int64_t today)
 	c.profile = rule->profile->code;
 	pa_clock_after(b->app, b->lc, b->profile, b->tier, b->tier, -1, 0, c.at, 0, NULL, &c.clock);
 	b->clock = c.clock;
+	b->overdue = false;
 	enum pa_err rc = pa_case_seal(b->app, &b->ar, &c);
 	if (!rc)
 		rc = b->db->ops->case_insert(b->db, &c, &ref);
 	if (rc)
 		return rc;
+	*id = ref.id;
 
-	/* How far along: older cases are more often done. */
-	double done = age_days > 30 ? 0.9 : age_days > 7 ? 0.6 : 0.25;
+	/* How far along: older cases are more often done, and a few are still open long
+	 * after their limits (a centre's backlog). */
+	double done = age_days > 60 ? 0.997 : age_days > 30 ? 0.98 : age_days > 7 ? 0.9 : 0.35;
 	int stage = pa_rng_unit(r) < done ? 5 : (int)pa_rng_below(r, 5);
 	/* stages: 0 reported, 1 accepted, 2 dispatched, 3 handling, 4 verifying, 5 closed */
 	int64_t now = at;
@@ -605,11 +650,19 @@ static enum pa_err one_case(struct build *b, int64_t today)
 			 : strcmp(k->type, "request") == 0 ? 3
 							   : (int)pa_rng_below(r, 2);
 	const char *note = closing[closed_how];
-	/* a dispute settled by agreement has its mediation record and the agreement itself */
-	if (closed_how == 0 && (rc = mediated(b, ref.id, to, handler, &now, gap, p1, p2, &c)))
+	/* a dispute mediated: most reach an agreement, with its mediation record and the
+	 * agreement itself; some fail, and the parties are told to go to court */
+	bool failed = closed_how == 0 && pa_rng_below(r, 5) == 0;
+	if (failed && (rc = mediation_failed(b, ref.id, to, handler, &now, gap, &c)))
 		return rc;
+	if (failed)
+		note = "调解不成，已告知当事人依法向人民法院起诉。";
+	else if (closed_how == 0 && (rc = mediated(b, ref.id, to, handler, &now, gap, p1, p2, &c)))
+		return rc;
+	/* one case in seven is handled slowly, past its limits */
+	int64_t slow = pa_rng_below(r, 7) == 0 ? 12 : 1;
 	if ((rc = step(b, ref.id, "feedback", "handling", "verifying", to, 0, handler,
-		       now += gap * (1 + (int64_t)pa_rng_below(r, 6)), note, &c)) ||
+		       now += gap * slow * (1 + (int64_t)pa_rng_below(r, 6)), note, &c)) ||
 	    stage == 4)
 		return rc;
 	if ((rc = step(b, ref.id, "verify_pass", "verifying", "closed", to, 0, tw->staff_user,

@@ -80,6 +80,25 @@ static enum pa_err load_calendar(struct pa_app *app, const char *datadir)
 	return PA_OK;
 }
 
+/* The cohort counters recounted from the cases when a migration asked for it. */
+static enum pa_err stats_refill(struct pa_app *app, struct pa_db *w)
+{
+	struct pa_arena a;
+	pa_arena_init(&a);
+	struct pa_check_rules rules;
+	pa_check_rules_of(app->cat, &a, &rules);
+	bool done = false;
+	enum pa_err rc = w->ops->begin(w);
+	if (!rc) {
+		rc = w->ops->stats_refill(w, &rules, false, &done);
+		rc = rc ? (w->ops->rollback(w), rc) : w->ops->commit(w);
+	}
+	pa_arena_free(&a);
+	if (!rc && done)
+		pa_log(PA_LOG_INFO, "stats_refilled", "\"what\":\"cohort counters\"");
+	return rc;
+}
+
 enum pa_err pa_app_open(struct pa_app *app, const char *dburl, const char *audit_key,
 			const char *datadir, const char *pii_key, bool with_writer)
 {
@@ -108,6 +127,8 @@ enum pa_err pa_app_open(struct pa_app *app, const char *dburl, const char *audit
 		goto fail;
 	int from = 0, to = 0;
 	rc = w->ops->migrate(w, &from, &to);
+	if (!rc)
+		rc = stats_refill(app, w);
 	if (!rc)
 		rc = pa_pii_start(app, w, dburl, pii_key);
 	w->ops->close(w);

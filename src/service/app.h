@@ -289,6 +289,10 @@ struct pa_sweep_result {
  * profile says so; mark the watched dates passed by `now` on cases still being handled,
  * and the manual supervisions left without their report. Needs the writer. */
 enum pa_err pa_sweep(struct pa_app *app, int64_t now, struct pa_sweep_result *res);
+/* Judge one case's phase clock as the sweeper does at time now — its yellow and red notices
+ * — on db, in the caller's transaction, escalating nothing: the demo's history gets the
+ * notices a sweeper would have made where its steps came late. */
+enum pa_err pa_sweep_case(struct pa_app *app, struct pa_db *db, int64_t id, int64_t now);
 
 /* The public progress of a case followed by its query code (no log-in): its number, type,
  * status and stages with dates, nothing about the people in it. */

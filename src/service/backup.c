@@ -249,33 +249,6 @@ static enum pa_err check_file(void *arg, int64_t case_id, const char *sha, int64
 	return PA_OK;
 }
 
-/* The catalog's rules as the store wants them: types that count in no indicator, and the
- * open states of each type as "type/state". Strings are kept in arena a. */
-static void check_rules(const struct pa_catalog *cat, struct pa_arena *a, struct pa_check_rules *r)
-{
-	int open_max = 0;
-	for (int i = 0; i < cat->ntypes; i++)
-		open_max += cat->types[i].lc->nstates;
-	const char **unc = pa_alloc(a, sizeof *unc * (size_t)(cat->ntypes + 1));
-	const char **open = pa_alloc(a, sizeof *open * (size_t)(open_max + 1));
-	r->nuncounted = r->nopen = 0;
-	for (int i = 0; i < cat->ntypes; i++) {
-		const struct pa_casetype *t = &cat->types[i];
-		if (t->lc->uncounted)
-			unc[r->nuncounted++] = t->code;
-		for (int s = 0; s < t->lc->nstates; s++) {
-			if (!pa_state_open(t->lc, s))
-				continue;
-			size_t n = strlen(t->code) + strlen(t->lc->states[s].code) + 2;
-			char *pair = pa_alloc(a, n);
-			snprintf(pair, n, "%s/%s", t->code, t->lc->states[s].code);
-			open[r->nopen++] = pair;
-		}
-	}
-	r->uncounted = unc;
-	r->open = open;
-}
-
 /* The audit log's chain, verified with key (NULL: none was found at key_path). */
 static void check_audit(struct pa_db *conn, const uint8_t *key, const char *key_path,
 			const struct pa_ops_listener *l, struct pa_ops_result *res)
@@ -307,7 +280,7 @@ static enum pa_err check_db(const char *db, const uint8_t *key, const char *key_
 	struct pa_arena a;
 	pa_arena_init(&a);
 	struct pa_check_rules rules;
-	check_rules(cat, &a, &rules);
+	pa_check_rules_of(cat, &a, &rules);
 	struct check_ctx x = {.files_dir = files_dir, .l = l, .res = res, .keep = keep};
 	struct pa_check_report r = {.problem = check_problem, .file = check_file, .arg = &x};
 	rc = conn->ops->check(conn, &rules, &r);

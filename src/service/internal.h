@@ -67,6 +67,9 @@ enum pa_err pa_case_get_open(struct pa_db *db, const struct pa_app *app, const s
 enum pa_err pa_person_index(const struct pa_app *app, const char *who, char out[65]);
 /* At start-up on a writer connection, after migrating: key file, probe, sealing of old
  * cases; and at close. */
+/* The catalog's rules for the store's check and recount (check_rules.c), in arena a. */
+void pa_check_rules_of(const struct pa_catalog *cat, struct pa_arena *a, struct pa_check_rules *r);
+
 enum pa_err pa_pii_start(struct pa_app *app, struct pa_db *w, const char *dburl,
 			 const char *key_path);
 void pa_pii_close(struct pa_app *app);

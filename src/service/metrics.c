@@ -1,7 +1,9 @@
 /* metrics.c: what a step changes in the statistics, decided here once for actions and the
  * sweeper alike, and written by the store in the same transaction as the step: events of
  * the month (accepted, closed on time or overdue, ratings, supervision notices, escalations,
- * skip-level reports) and the count of open cases past a red limit. */
+ * skip-level reports), the cohort of the case's report (closed now, ever past a red limit:
+ * the numerators of the rates over reported cases) and the count of open cases past a red
+ * limit. The indicators they make are defined in docs/statistics.md. */
 #include <string.h>
 
 #include "service/internal.h"
@@ -26,6 +28,13 @@ static void add(struct pa_step_in *st, const char *metric, int delta, bool snaps
 		st->stats[st->nstats++] = (struct pa_stat_delta){metric, delta, snapshot, false};
 }
 
+/* An event of the case's cohort: counted where its `reported` was. */
+static void add_cohort(struct pa_step_in *st, const char *metric, int delta)
+{
+	if (st->nstats < PA_MAX_STAT_DELTAS)
+		st->stats[st->nstats++] = (struct pa_stat_delta){metric, delta, false, false, true};
+}
+
 /* A report up is the sending unit's doing: it counts for the unit the case left. */
 static void add_sent(struct pa_step_in *st, const char *metric)
 {
@@ -39,6 +48,8 @@ void pa_step_stats(const struct pa_lifecycle *lc, const struct pa_action *ac, in
 {
 	if (lc->uncounted) /* tasks, not cases: they count in no indicator */
 		return;
+	st->cohort_at = h->reported_at;
+	st->cohort_unit = h->entry_unit;
 	if (ac && strcmp(ac->code, "accept") == 0)
 		add(st, "accepted", 1, false);
 	if (ac)
@@ -73,6 +84,15 @@ void pa_step_stats(const struct pa_lifecycle *lc, const struct pa_action *ac, in
 		add(st, "closed", 1, false);
 		add(st, overdue ? "closed_overdue" : "closed_on_time", 1, false);
 	}
+	/* settled (办结) in its cohort: no longer open — closed, or ended otherwise (rejected,
+	 * referred, merged); reopened, open again */
+	if (pa_state_open(lc, from) && !pa_state_open(lc, to))
+		add_cohort(st, "reported_closed", 1);
+	if (!pa_state_open(lc, from) && from >= 0 && pa_state_open(lc, to))
+		add_cohort(st, "reported_closed", -1);
+	/* past a red limit for the first time: for good in its cohort */
+	if (!h->overdue && p && p->mark_overdue)
+		add_cohort(st, "reported_overdue", 1);
 	/* open cases past a red limit, as they are now */
 	if (h->overdue && pa_state_open(lc, from) && !pa_state_open(lc, to))
 		add(st, "~overdue", -1, true);

@@ -13,9 +13,19 @@
 #include "service/internal.h"
 
 static const char *const counted[] = {
-	"reported",          "accepted",         "closed",    "closed_on_time",
-	"closed_overdue",    "unreasonable",     "escalated", "skip_level",
-	"mediation_success", "mediation_failed", NULL,
+	"reported",
+	"accepted",
+	"closed",
+	"closed_on_time",
+	"closed_overdue",
+	"unreasonable",
+	"escalated",
+	"skip_level",
+	"mediation_success",
+	"mediation_failed",
+	"reported_closed",
+	"reported_overdue",
+	NULL,
 };
 
 /* "2026-03" → 202603; 0 if malformed */
@@ -75,16 +85,23 @@ static json_t *collect(json_t *rows, const char *key)
 	return m;
 }
 
-/* The indicators of one period from its summed events. */
+/* The indicators of one period from its summed events. Each rate is a share of a cohort,
+ * its numerator counted among the cases of its denominator, so that it lies in [0, 1] on
+ * any data (docs/statistics.md defines each):
+ *   closure_rate (办结率)   reported_closed / reported: the cases reported in the period
+ *                           that are closed now;
+ *   overdue_rate (超期率)   reported_overdue / reported: those that have passed a red limit;
+ *   on_time_rate (按期办结率) closed_on_time / closed: the closings in the period made
+ *                           before any red limit had passed. */
 static json_t *indicators(json_t *m, const struct pa_catalog *cat)
 {
 	json_t *o = json_object();
 	for (int i = 0; counted[i]; i++)
 		json_object_set_new(o, counted[i], json_integer(get(m, counted[i])));
 	json_int_t reported = get(m, "reported"), closed = get(m, "closed");
-	json_object_set_new(o, "closure_rate", rate(closed, reported));
+	json_object_set_new(o, "closure_rate", rate(get(m, "reported_closed"), reported));
 	json_object_set_new(o, "on_time_rate", rate(get(m, "closed_on_time"), closed));
-	json_object_set_new(o, "overdue_rate", rate(get(m, "closed_overdue"), closed));
+	json_object_set_new(o, "overdue_rate", rate(get(m, "reported_overdue"), reported));
 	json_int_t ms = get(m, "mediation_success");
 	json_object_set_new(o, "mediation_success_rate", rate(ms, ms + get(m, "mediation_failed")));
 	/* satisfaction: satisfied and basically satisfied over all ratings, the ratings of
@@ -231,8 +248,9 @@ enum pa_err pa_stats_get(struct pa_app *app, const struct pa_actor *a,
 	bool by_unit = q->group && strcmp(q->group, "unit") == 0;
 	if (q->group && !by_children && !by_month && !by_unit)
 		return pa_errf(PA_BAD_QUERY, "group", "group is children, month or unit");
-	if (by_children && strlen(region) >= 15)
-		return pa_errf(PA_BAD_QUERY, "group", "a grid has no child regions");
+	/* a grid has no child regions: its groups are none, not an error, so that one
+	 * dashboard serves every scope from the city down to a grid */
+	bool no_children = by_children && strlen(region) >= 15;
 
 	enum pa_err rc = PA_OK;
 	json_t *r = NULL;
@@ -258,7 +276,8 @@ enum pa_err pa_stats_get(struct pa_app *app, const struct pa_actor *a,
 								    : (int)strlen(region) + 3,
 							  &rows);
 			if (!rc && by_children)
-				rc = db->ops->region_children(db, region, &kids);
+				rc = no_children ? (kids = json_array(), PA_OK)
+						 : db->ops->region_children(db, region, &kids);
 			if (!rc && by_unit)
 				rc = units_of(db, rows, &kids);
 			if (!rc && q->group) {

@@ -19,6 +19,7 @@
 struct sweep_job {
 	struct pa_app *app;
 	int64_t id, now;
+	bool hold; /* mark, but escalate nothing (pa_sweep_case) */
 	int yellow, red, escalated, watch_late;
 };
 
@@ -114,7 +115,7 @@ static enum pa_err sweep_job(struct pa_db *db, void *arg)
 		h.overdue = 1;
 		j->red = 1;
 		const struct pa_transition *up = pa_lifecycle_find(t->lc, "report_up", from);
-		if (p->escalate && tier < PA_TIER_CITY && up) {
+		if (p->escalate && tier < PA_TIER_CITY && up && !j->hold) {
 			int64_t unit;
 			if ((rc = pa_centre_of(db, h.grid, (enum pa_tier)(tier + 1), &unit, NULL,
 					       0)))
@@ -149,6 +150,12 @@ static enum pa_err sweep_job(struct pa_db *db, void *arg)
 		}
 	}
 	return PA_OK;
+}
+
+enum pa_err pa_sweep_case(struct pa_app *app, struct pa_db *db, int64_t id, int64_t now)
+{
+	struct sweep_job j = {.app = app, .id = id, .now = now, .hold = true};
+	return sweep_job(db, &j);
 }
 
 /* A watched date (the case type's watch = FIELD: a hazard's 整改期限) passed while the case

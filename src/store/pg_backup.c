@@ -242,6 +242,32 @@ static const char *const count_checks[] = {
 	" GROUP BY grid, month, type, category HAVING sum(a) <> sum(b)",
 };
 
+/* The cohort events the cases make, as the counters count them ($1: the uncounted types,
+ * $2: the open type/state pairs, JSON lists): a case no longer open in the month of its report,
+ * for the unit it was reported to; and a case ever past a red limit likewise. */
+#define COHORT_CASE                                                                         \
+	"SELECT c.grid AS grid, to_char(to_timestamp(c.created_at + 8 * 3600) AT TIME ZONE" \
+	" 'UTC', 'YYYYMM')::int AS month, c.type AS type, c.category AS category,"          \
+	" coalesce((SELECT s.to_unit FROM case_steps s WHERE s.city = c.city AND"           \
+	" s.case_id = c.id ORDER BY s.id LIMIT 1), 0) AS unit_id, c.city AS city, "
+#define COHORT_CLOSED                                                                           \
+	"'reported_closed'::text AS metric FROM cases c WHERE c.type || '/' || c.status NOT IN" \
+	" (SELECT json_array_elements_text($2::json)) AND c.type NOT IN"                        \
+	" (SELECT json_array_elements_text($1::json))"
+#define COHORT_OVERDUE                                                          \
+	"'reported_overdue' FROM cases c WHERE c.overdue = 1 AND c.type NOT IN" \
+	" (SELECT json_array_elements_text($1::json))"
+#define COHORT_ROWS COHORT_CASE COHORT_CLOSED " UNION ALL " COHORT_CASE COHORT_OVERDUE
+
+/* The cohort events kept, against the cases; not while a recount is pending. */
+static const char check_cohort[] =
+	"SELECT grid || ' ' || month || ' ' || type || '/' || category || ' ' || metric,"
+	" sum(a), sum(b) FROM (SELECT grid, month, type, category, metric, n AS a, 0 AS b"
+	" FROM stat_month WHERE metric IN ('reported_closed', 'reported_overdue')"
+	" UNION ALL SELECT grid, month, type, category, metric, 0, 1 FROM (" COHORT_ROWS ") y) x"
+	" WHERE NOT EXISTS (SELECT 1 FROM counters WHERE name = 'stats_refill')"
+	" GROUP BY grid, month, type, category, metric HAVING sum(a) <> sum(b)";
+
 static enum pa_err each_count(struct pg *d, const char *sql, const char *j1, const char *j2,
 			      struct pa_check_report *r, const char *fmt)
 {
@@ -413,6 +439,8 @@ static enum pa_err pg_check(struct pa_db *db, const struct pa_check_rules *rules
 		goto out;
 	for (size_t i = 0; i < sizeof count_checks / sizeof *count_checks && !e; i++)
 		e = each_count(d, count_checks[i], uncounted, open, r, "count");
+	if (!e)
+		e = each_count(d, check_cohort, uncounted, open, r, "count");
 	static const char negative[] =
 		"SELECT 'counter ' || grid || ' ' || type || '/' || category || ' '"
 		" || status, n FROM stat_counts WHERE n < 0"
@@ -434,9 +462,47 @@ out:
 	return e;
 }
 
+static enum pa_err pg_stats_refill(struct pa_db *db, const struct pa_check_rules *rules, bool force,
+				   bool *refilled)
+{
+	struct pg *d = PG(db);
+	*refilled = false;
+	enum pa_err e;
+	PGresult *res = pg_run(d, "SELECT 1 FROM counters WHERE name = 'stats_refill'", NULL,
+			       "statistics recount", &e);
+	if (!res)
+		return e;
+	bool pending = PQntuples(res) > 0;
+	PQclear(res);
+	if (!pending && !force)
+		return PA_OK;
+	if ((e = pg_do(d,
+		       "DELETE FROM stat_month WHERE metric IN ('reported_closed',"
+		       " 'reported_overdue')",
+		       NULL, "statistics recount", NULL)) ||
+	    (e = pg_do(d, "DELETE FROM counters WHERE name = 'stats_refill'", NULL,
+		       "statistics recount", NULL)))
+		return e;
+	char *uncounted = json_list(rules->uncounted, rules->nuncounted),
+	     *open = json_list(rules->open, rules->nopen);
+	struct pg_args a = {0};
+	pg_text(&a, uncounted);
+	pg_text(&a, open);
+	e = pg_do(d,
+		  "INSERT INTO stat_month (city, grid, month, type, category, metric, n, unit_id)"
+		  " SELECT city, grid, month, type, category, metric, count(*), unit_id FROM "
+		  "(" COHORT_ROWS ") y GROUP BY city, grid, month, type, category, metric, unit_id",
+		  &a, "statistics recount", NULL);
+	free(uncounted);
+	free(open);
+	*refilled = !e;
+	return e;
+}
+
 void pg_ops_backup(struct pa_store_ops *o)
 {
 	o->backup = pg_backup;
 	o->restore = pg_restore;
 	o->check = pg_check;
+	o->stats_refill = pg_stats_refill;
 }

@@ -59,27 +59,29 @@ static int month_of(int64_t t)
 	return (tm.tm_year + 1900) * 100 + tm.tm_mon + 1;
 }
 
-static enum pa_err apply_stats(struct pg *d, const char *grid, const char *type,
-			       const char *category, int64_t unit, int64_t sender, int64_t at,
-			       const struct pa_stat_delta *v, int n)
+/* The statistics a step changes (s->stats): events counted for unit, the unit holding the
+ * case when they happened (0: none), or for the unit the step came from (sender); cohort
+ * events in the month of the case's report, for the unit it was reported to. */
+static enum pa_err apply_stats(struct pg *d, const struct pa_step_in *s, int64_t unit)
 {
 	static const char sql[] =
 		"INSERT INTO stat_month (city, grid, month, type, category, metric, n, unit_id)"
 		" VALUES (substr($1, 1, 6),$1,$2,$3,$4,$5,$6,$7) ON CONFLICT (city, grid, month,"
 		" type, category, metric, unit_id) DO UPDATE SET n = stat_month.n + excluded.n";
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < s->nstats; i++) {
+		const struct pa_stat_delta *v = &s->stats[i];
 		enum pa_err e;
-		if (v[i].snapshot) {
-			e = count_add(d, grid, type, category, v[i].metric, v[i].delta);
+		if (v->snapshot) {
+			e = count_add(d, s->grid, s->type, s->category, v->metric, v->delta);
 		} else {
 			struct pg_args a = {0};
-			pg_text(&a, grid);
-			pg_int(&a, month_of(at));
-			pg_text(&a, type);
-			pg_text(&a, category);
-			pg_text(&a, v[i].metric);
-			pg_int(&a, v[i].delta);
-			pg_int(&a, v[i].sender ? sender : unit);
+			pg_text(&a, s->grid);
+			pg_int(&a, month_of(v->cohort ? s->cohort_at : s->at));
+			pg_text(&a, s->type);
+			pg_text(&a, s->category);
+			pg_text(&a, v->metric);
+			pg_int(&a, v->delta);
+			pg_int(&a, v->cohort ? s->cohort_unit : v->sender ? s->from_unit : unit);
 			e = pg_do(d, sql, &a, "statistics", NULL);
 		}
 		if (e)
@@ -239,7 +241,12 @@ static enum pa_err pg_case_insert(struct pa_db *db, const struct pa_case_in *c,
 			       .to_unit = c->unit_id,
 			       .actor_id = c->reporter_id,
 			       .at = c->at,
-			       .note = c->note};
+			       .note = c->note,
+			       .type = c->type,
+			       .category = c->category,
+			       .grid = c->grid,
+			       .nstats = c->uncounted ? 0 : 1,
+			       .stats = {{"reported", 1, false, false, false}}};
 	int64_t step_id;
 	if ((e = insert_step(d, &s, &step_id)))
 		return e;
@@ -252,9 +259,7 @@ static enum pa_err pg_case_insert(struct pa_db *db, const struct pa_case_in *c,
 					 c->grid, "channel", c->channel, "to_unit",
 					 pg_jid(c->unit_id), "from_unit", pg_jid(c->from_unit)))))
 		return e;
-	static const struct pa_stat_delta reported = {"reported", 1, false};
-	if (!c->uncounted && (e = apply_stats(d, c->grid, c->type, c->category, c->unit_id,
-					      c->from_unit, c->at, &reported, 1)))
+	if ((e = apply_stats(d, &s, c->unit_id)))
 		return e;
 	return count_add(d, c->grid, c->type, c->category, c->status, 1);
 }
@@ -269,7 +274,9 @@ static enum pa_err pg_case_head(struct pa_db *db, const struct pa_scope *s, int6
 		" c.paused_days, c.paused_secs, c.sup_level, c.overdue, c.rating,"
 		" c.unreasonable, (SELECT count(*) FROM supervisions v WHERE"
 		" v.case_id = c.id AND v.level = 'manual' AND v.reported_at IS NULL),"
-		" c.watch_due, c.watch_open, c.watch_marked_at, c.channel FROM cases c"
+		" c.watch_due, c.watch_open, c.watch_marked_at, c.channel, c.created_at,"
+		" (SELECT s.to_unit FROM case_steps s WHERE s.city = c.city AND s.case_id = c.id"
+		" ORDER BY s.id LIMIT 1) FROM cases c"
 		" WHERE c.id = $4 AND" PG_SCOPE_WHERE;
 	struct pg_args a = {0};
 	pg_scope(&a, s);
@@ -304,6 +311,8 @@ static enum pa_err pg_case_head(struct pa_db *db, const struct pa_scope *s, int6
 	h->watch_open = pg_i(r, 0, 25) != 0;
 	h->watch_marked = pg_i(r, 0, 26);
 	snprintf(h->channel, sizeof h->channel, "%s", pg_s(r, 0, 27));
+	h->reported_at = pg_i(r, 0, 28);
+	h->entry_unit = pg_i(r, 0, 29);
 	PQclear(r);
 	return PA_OK;
 }
@@ -726,9 +735,7 @@ static enum pa_err pg_case_step(struct pa_db *db, const struct pa_step_in *s)
 					 "from", s->from_state, "to", s->to_state, "from_unit",
 					 pg_jid(s->from_unit), "to_unit", pg_jid(s->to_unit)))))
 		return e;
-	if ((e = apply_stats(d, s->grid, s->type, s->category,
-			     s->to_unit ? s->to_unit : s->from_unit, s->from_unit, s->at, s->stats,
-			     s->nstats)))
+	if ((e = apply_stats(d, s, s->to_unit ? s->to_unit : s->from_unit)))
 		return e;
 	if (strcmp(s->from_state, s->to_state) == 0)
 		return PA_OK;

@@ -1126,32 +1126,35 @@ static int month_of(int64_t t)
 	return (tm.tm_year + 1900) * 100 + tm.tm_mon + 1;
 }
 
-/* unit: the unit holding the case when the events happened (0: none); sender: the unit
- * it came from, which the deltas marked `sender` count for. */
-static enum pa_err apply_stats(struct sq *d, const char *grid, const char *type,
-			       const char *category, int64_t unit, int64_t sender, int64_t at,
-			       const struct pa_stat_delta *v, int n)
+/* The statistics a step changes (s->stats): events counted for unit, the unit holding the
+ * case when they happened (0: none), or for the unit the step came from (sender); cohort
+ * events in the month of the case's report, for the unit it was reported to. */
+static enum pa_err apply_stats(struct sq *d, const struct pa_step_in *s, int64_t unit)
 {
 	static const char sql[] =
 		"INSERT INTO stat_month (grid, month, type, category, metric, n, unit_id,"
 		" city) VALUES (?1,?2,?3,?4,?5,?6,?7, substr(?1, 1, 6)) ON CONFLICT (grid, month, "
 		"type, category,"
 		" metric, unit_id) DO UPDATE SET n = n + excluded.n";
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < s->nstats; i++) {
+		const struct pa_stat_delta *v = &s->stats[i];
 		enum pa_err e;
-		if (v[i].snapshot) {
-			e = count_add(d, grid, type, category, v[i].metric, v[i].delta);
+		if (v->snapshot) {
+			e = count_add(d, s->grid, s->type, s->category, v->metric, v->delta);
 		} else {
 			sqlite3_stmt *st = stmt(d, sql);
 			if (!st)
 				return pa_err_last()->code;
-			bt(st, 1, grid);
-			sqlite3_bind_int(st, 2, month_of(at));
-			bt(st, 3, type);
-			bt(st, 4, category);
-			bt(st, 5, v[i].metric);
-			sqlite3_bind_int(st, 6, v[i].delta);
-			sqlite3_bind_int64(st, 7, v[i].sender ? sender : unit);
+			bt(st, 1, s->grid);
+			sqlite3_bind_int(st, 2, month_of(v->cohort ? s->cohort_at : s->at));
+			bt(st, 3, s->type);
+			bt(st, 4, s->category);
+			bt(st, 5, v->metric);
+			sqlite3_bind_int(st, 6, v->delta);
+			sqlite3_bind_int64(st, 7,
+					   v->cohort   ? s->cohort_unit
+					   : v->sender ? s->from_unit
+						       : unit);
 			e = run(d, st, "statistics");
 		}
 		if (e)
@@ -1302,7 +1305,12 @@ static enum pa_err sq_case_insert(struct pa_db *db, const struct pa_case_in *c,
 			       .to_unit = c->unit_id,
 			       .actor_id = c->reporter_id,
 			       .at = c->at,
-			       .note = c->note};
+			       .note = c->note,
+			       .type = c->type,
+			       .category = c->category,
+			       .grid = c->grid,
+			       .nstats = c->uncounted ? 0 : 1,
+			       .stats = {{"reported", 1, false, false, false}}};
 	int64_t step_id;
 	if ((e = insert_step(d, &s, &step_id)))
 		return e;
@@ -1315,9 +1323,7 @@ static enum pa_err sq_case_insert(struct pa_db *db, const struct pa_case_in *c,
 				      c->grid, "channel", c->channel, "to_unit", jid(c->unit_id),
 				      "from_unit", jid(c->from_unit)))))
 		return e;
-	static const struct pa_stat_delta reported = {"reported", 1, false};
-	if (!c->uncounted && (e = apply_stats(d, c->grid, c->type, c->category, c->unit_id,
-					      c->from_unit, c->at, &reported, 1)))
+	if ((e = apply_stats(d, &s, c->unit_id)))
 		return e;
 	return count_add(d, c->grid, c->type, c->category, c->status, 1);
 }
@@ -1353,8 +1359,9 @@ static enum pa_err sq_case_head(struct pa_db *db, const struct pa_scope *s, int6
 		" c.paused_days, c.paused_secs, c.sup_level, c.overdue, c.rating,"
 		" c.unreasonable, (SELECT count(*) FROM supervisions v WHERE"
 		" v.case_id = c.id AND v.level = 'manual' AND v.reported_at IS NULL),"
-		" c.watch_due, c.watch_open, c.watch_marked_at, c.channel FROM cases c"
-		" WHERE c.id = ?4 AND" SCOPE_WHERE;
+		" c.watch_due, c.watch_open, c.watch_marked_at, c.channel, c.created_at,"
+		" (SELECT s.to_unit FROM case_steps s WHERE s.case_id = c.id ORDER BY s.id"
+		" LIMIT 1) FROM cases c WHERE c.id = ?4 AND" SCOPE_WHERE;
 	sqlite3_stmt *st = stmt(d, sql);
 	if (!st)
 		return pa_err_last()->code;
@@ -1385,6 +1392,8 @@ static enum pa_err sq_case_head(struct pa_db *db, const struct pa_scope *s, int6
 		h->watch_open = sqlite3_column_int(st, 25) != 0;
 		h->watch_marked = sqlite3_column_int64(st, 26);
 		snprintf(h->channel, sizeof h->channel, "%s", col_s(st, 27));
+		h->reported_at = sqlite3_column_int64(st, 28);
+		h->entry_unit = sqlite3_column_int64(st, 29);
 	} else
 		e = rc == SQLITE_DONE ? pa_errf(PA_NOT_FOUND, NULL, "no case %lld", (long long)id)
 				      : map_rc(d, rc, "case head");
@@ -1819,9 +1828,7 @@ static enum pa_err sq_case_step(struct pa_db *db, const struct pa_step_in *s)
 				      "from", s->from_state, "to", s->to_state, "from_unit",
 				      jid(s->from_unit), "to_unit", jid(s->to_unit)))))
 		return e;
-	if ((e = apply_stats(d, s->grid, s->type, s->category,
-			     s->to_unit ? s->to_unit : s->from_unit, s->from_unit, s->at, s->stats,
-			     s->nstats)))
+	if ((e = apply_stats(d, s, s->to_unit ? s->to_unit : s->from_unit)))
 		return e;
 	if (strcmp(s->from_state, s->to_state) == 0)
 		return PA_OK;
@@ -2736,6 +2743,32 @@ static const char *const count_checks[] = {
 	" GROUP BY grid, month, type, category HAVING sum(a) <> sum(b)",
 };
 
+/* The cohort events the cases make, as apply_stats counts them (?1: the uncounted types,
+ * ?2: the open type/state pairs, JSON lists): a case no longer open in the month of its report,
+ * for the unit it was reported to; and a case ever past a red limit likewise. */
+#define COHORT_CASE                                                                          \
+	"SELECT c.grid AS grid, CAST(strftime('%Y%m', c.created_at + 8 * 3600, 'unixepoch')" \
+	" AS INTEGER) AS month, c.type AS type, c.category AS category, coalesce((SELECT"    \
+	" s.to_unit FROM case_steps s WHERE s.case_id = c.id ORDER BY s.id LIMIT 1), 0)"     \
+	" AS unit_id, c.city AS city, "
+#define COHORT_CLOSED                                                                     \
+	"'reported_closed' AS metric FROM cases c WHERE c.type || '/' || c.status NOT IN" \
+	" (SELECT value FROM json_each(?2)) AND c.type NOT IN"                            \
+	" (SELECT value FROM json_each(?1))"
+#define COHORT_OVERDUE                                                          \
+	"'reported_overdue' FROM cases c WHERE c.overdue = 1 AND c.type NOT IN" \
+	" (SELECT value FROM json_each(?1))"
+#define COHORT_ROWS COHORT_CASE COHORT_CLOSED " UNION ALL " COHORT_CASE COHORT_OVERDUE
+
+/* The cohort events kept, against the cases; not while a recount is pending. */
+static const char check_cohort[] =
+	"SELECT grid || ' ' || month || ' ' || type || '/' || category || ' ' || metric,"
+	" sum(a), sum(b) FROM (SELECT grid, month, type, category, metric, n AS a, 0 AS b"
+	" FROM stat_month WHERE metric IN ('reported_closed', 'reported_overdue')"
+	" UNION ALL SELECT grid, month, type, category, metric, 0, 1 FROM (" COHORT_ROWS "))"
+	" WHERE NOT EXISTS (SELECT 1 FROM counters WHERE name = 'stats_refill')"
+	" GROUP BY grid, month, type, category, metric HAVING sum(a) <> sum(b)";
+
 /* Each case's steps in order, beside the case: the history a case's state stands on. */
 static enum pa_err check_history(struct sq *d, struct pa_check_report *r)
 {
@@ -2860,6 +2893,8 @@ static enum pa_err sq_check(struct pa_db *db, const struct pa_check_rules *rules
 	for (size_t i = 0; i < sizeof count_checks / sizeof *count_checks && !e; i++)
 		e = each_row(d, count_checks[i], uncounted, open, r, count_row);
 	if (!e)
+		e = each_row(d, check_cohort, uncounted, open, r, count_row);
+	if (!e)
 		e = each_row(
 			d,
 			"SELECT 'counter ' || grid || ' ' || type || '/' || category || ' '"
@@ -2878,6 +2913,43 @@ out:
 	free(uncounted);
 	free(open);
 	exec(d, "COMMIT", "check");
+	return e;
+}
+
+static enum pa_err sq_stats_refill(struct pa_db *db, const struct pa_check_rules *rules, bool force,
+				   bool *refilled)
+{
+	struct sq *d = SQ(db);
+	*refilled = false;
+	sqlite3_stmt *st = stmt(d, "SELECT 1 FROM counters WHERE name = 'stats_refill'");
+	if (!st)
+		return pa_err_last()->code;
+	int rc = sqlite3_step(st);
+	done(d, st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return map_rc(d, rc, "statistics recount");
+	if (rc == SQLITE_DONE && !force)
+		return PA_OK;
+	enum pa_err e =
+		exec(d,
+		     "DELETE FROM stat_month WHERE metric IN ('reported_closed',"
+		     " 'reported_overdue'); DELETE FROM counters WHERE name = 'stats_refill'",
+		     "statistics recount");
+	if (e)
+		return e;
+	if (!(st = stmt(d, "INSERT INTO stat_month (grid, month, type, category, metric, n,"
+			   " unit_id, city) SELECT grid, month, type, category, metric, count(*),"
+			   " unit_id, city FROM (" COHORT_ROWS ") GROUP BY grid, month, type,"
+			   " category, metric, unit_id, city")))
+		return pa_err_last()->code;
+	char *uncounted = json_list(rules->uncounted, rules->nuncounted),
+	     *open = json_list(rules->open, rules->nopen);
+	bt(st, 1, uncounted);
+	bt(st, 2, open);
+	e = run(d, st, "statistics recount");
+	free(uncounted);
+	free(open);
+	*refilled = !e;
 	return e;
 }
 
@@ -2963,4 +3035,5 @@ const struct pa_store_ops pa_sqlite_ops = {
 	.backup = sq_backup,
 	.restore = sq_restore,
 	.check = sq_check,
+	.stats_refill = sq_stats_refill,
 };

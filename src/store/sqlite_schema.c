@@ -293,6 +293,14 @@ const char *const pa_sqlite_migrations[] = {
 	" (SELECT DISTINCT city FROM regions WHERE length(city) = 6) r"
 	" WHERE c.name GLOB 'case_number:[0-9][0-9][0-9][0-9]';"
 	"DELETE FROM counters WHERE name GLOB 'case_number:[0-9][0-9][0-9][0-9]';",
+
+	/* 20: the rates divide by the cases reported in a period, and count above them only
+	 * cases of that cohort (docs/statistics.md): closed now (reported_closed) and ever past
+	 * a red limit (reported_overdue), kept in the month of the report from now on. Which
+	 * states are closed is the catalog's, not the schema's: the start that opens the
+	 * database next counts them from the cases (stats_refill) and clears this mark. */
+	"INSERT INTO counters (name, value) VALUES ('stats_refill', 1)"
+	" ON CONFLICT (name) DO NOTHING;",
 };
 
 const int pa_sqlite_nmigrations =

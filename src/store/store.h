@@ -158,18 +158,24 @@ struct pa_case_head {
 	 * state, and when the sweeper marked it passed (0 = not) */
 	int64_t watch_due, watch_marked;
 	bool watch_open;
+	/* its cohort in the statistics: when it was reported and the unit it was reported to
+	 * (0 = none), as its `reported` event was counted */
+	int64_t reported_at, entry_unit;
 };
 
 /* A change to the statistics made with a step: metric += delta, either an event in the
  * month of the step (stat_month) or, with snapshot, a count of cases as they are now
- * (stat_counts, beside the counts by status). */
+ * (stat_counts, beside the counts by status), or, with cohort, an event counted in the
+ * month and for the unit of the case's report (the cohort the rates divide by: see
+ * docs/statistics.md). */
 struct pa_stat_delta {
 	const char *metric;
 	int delta;
 	bool snapshot;
 	bool sender; /* counted for the unit the step came from, not the one it went to */
+	bool cohort; /* counted in the month of the report, for the unit reported to */
 };
-#define PA_MAX_STAT_DELTAS 6
+#define PA_MAX_STAT_DELTAS 8
 
 /* Whether a step changes whether the case's watched date is watched. The zero value keeps
  * it, so a patch that does not know of the watch leaves it alone. */
@@ -203,6 +209,7 @@ struct pa_step_in {
 	const struct pa_case_patch *patch; /* NULL: nothing beside state and unit */
 	int nstats;
 	struct pa_stat_delta stats[PA_MAX_STAT_DELTAS];
+	int64_t cohort_at, cohort_unit; /* the case's report, for the cohort deltas */
 };
 
 /* A case as read back; strings live in the arena passed to the read. */
@@ -656,6 +663,11 @@ struct pa_store_ops {
 	 * refer to go to r->file. An error only when the checking itself failed. */
 	enum pa_err (*check)(struct pa_db *db, const struct pa_check_rules *rules,
 			     struct pa_check_report *r);
+	/* Count the cohort events (reported_closed, reported_overdue) afresh from the cases,
+	 * when a migration asked for it (the counter stats_refill) or with force; in the
+	 * caller's transaction. *done: whether it did. */
+	enum pa_err (*stats_refill)(struct pa_db *db, const struct pa_check_rules *rules,
+				    bool force, bool *done);
 };
 
 struct pa_db {
