@@ -70,6 +70,16 @@ enum pa_err pa_h_stats(struct pa_req *rq, struct pa_reply *rp)
 	return pa_stats_get(rq->app, &rq->actor, &q, &rp->body);
 }
 
+enum pa_err pa_h_ranking(struct pa_req *rq, struct pa_reply *rp)
+{
+	struct pa_stats_query q = {
+		.region = pa_req_query(rq, "region"),
+		.from = pa_req_query(rq, "from"),
+		.to = pa_req_query(rq, "to"),
+	};
+	return pa_stats_ranking(rq->app, &rq->actor, &q, &rp->body);
+}
+
 enum pa_err pa_h_track(struct pa_req *rq, struct pa_reply *rp)
 {
 	return pa_case_track(rq->app, pa_req_query(rq, "code"), &rp->out);

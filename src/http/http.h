@@ -146,6 +146,7 @@ enum pa_err pa_h_case_get(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_case_act(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_case_reveal(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_stats(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_ranking(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_attachment_add(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_track(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_portal_submit(struct pa_req *, struct pa_reply *);

@@ -8,6 +8,7 @@ static const char *const q_locate[] = {"lng", "lat", NULL};
 static const char *const q_cases[] = {"status", "region", "category", "type", "q", "limit",
 				      "cursor", "person", "queue",    "sort", NULL};
 static const char *const q_stats[] = {"region", "from", "to", "group", NULL};
+static const char *const q_ranking[] = {"region", "from", "to", NULL};
 static const char *const q_upload[] = {"name", NULL};
 static const char *const q_track[] = {"code", NULL};
 static const char *const q_portal[] = {"city", NULL};
@@ -41,6 +42,7 @@ const struct pa_route pa_routes[] = {
 	{"POST", "/api/v1/cases/{id}/actions", pa_h_case_act, PA_R_AUTH | PA_R_BODY, NULL},
 	{"POST", "/api/v1/cases/{id}/reveal", pa_h_case_reveal, PA_R_AUTH | PA_R_BODY, NULL},
 	{"GET", "/api/v1/stats", pa_h_stats, PA_R_AUTH, q_stats},
+	{"GET", "/api/v1/stats/ranking", pa_h_ranking, PA_R_AUTH, q_ranking},
 	{"GET", "/api/v1/track", pa_h_track, PA_R_LIMIT_PUBLIC, q_track},
 	{"POST", "/api/v1/track/rating", pa_h_portal_rate, PA_R_LIMIT_PUBLIC | PA_R_BODY, NULL},
 	{"POST", "/api/v1/portal/cases", pa_h_portal_submit, PA_R_LIMIT_PUBLIC | PA_R_BODY, NULL},

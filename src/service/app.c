@@ -137,7 +137,7 @@ enum pa_err pa_app_open(struct pa_app *app, const char *dburl, const char *audit
 	if (from != to)
 		pa_log(PA_LOG_INFO, "migrated", "\"from\":%d,\"to\":%d", from, to);
 	if ((rc = pa_app_load_grids(app)) || (rc = load_calendar(app, datadir)) ||
-	    (rc = routing_start(app)))
+	    (rc = pa_assessment_load(app, datadir)) || (rc = routing_start(app)))
 		goto fail;
 	if (with_writer && (rc = pa_writer_start(app->store, 256, &app->writer)))
 		goto fail;
@@ -163,6 +163,7 @@ void pa_app_close(struct pa_app *app)
 	routing_close(app); /* before the catalog its tables point into */
 	pa_catalog_free(app->cat);
 	pa_calendar_free(app->calendar);
+	pa_assessment_free(app);
 	pa_pii_close(app);
 	memset(app, 0, sizeof *app);
 }

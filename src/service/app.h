@@ -38,10 +38,11 @@ struct pa_app {
 	struct pa_case_cache *case_cache; /* rendered cases by (id, version); NULL = off */
 	struct pa_writer *writer;         /* NULL unless opened with a writer */
 	struct pa_catalog *cat;
-	struct pa_calendar *calendar; /* working days, from datadir/calendar */
-	char city[8];                 /* the city of the grids (its calendar file applies), or "" */
-	char files_dir[1024];         /* where attachments are kept */
-	char font[512];               /* the font documents print with ("" = Debian's) */
+	struct pa_calendar *calendar;     /* working days, from datadir/calendar */
+	struct pa_assessment *assessment; /* how towns are ranked: datadir/assessment.conf */
+	char city[8];         /* the city of the grids (its calendar file applies), or "" */
+	char files_dir[1024]; /* where attachments are kept */
+	char font[512];       /* the font documents print with ("" = Debian's) */
 	struct pa_geo_index *geo;
 	struct pa_login_policy login; /* lockout and session limits (serve's options) */
 	int idem_days; /* how long an Idempotency-Key is remembered (a phone may be offline for
@@ -256,6 +257,20 @@ struct pa_stats_query {
 };
 enum pa_err pa_stats_get(struct pa_app *app, const struct pa_actor *a,
 			 const struct pa_stats_query *q, json_t **out);
+/* The months of q's period (from, to as YYYYMM; the current month by default), checked. */
+enum pa_err pa_stats_months(const struct pa_stats_query *q, int *from, int *to);
+void pa_stats_month_text(int ym, char buf[16]);
+/* The indicators of the event rows of one group key (every row with key NULL). */
+json_t *pa_stats_group(json_t *rows, const char *key, const struct pa_catalog *cat);
+
+/* ---- ranking.c ---- */
+/* The children of q->region (by default the caller's city) ranked on the assessed
+ * indicators of data/assessment.conf over q's period: published to the whole city. */
+enum pa_err pa_stats_ranking(struct pa_app *app, const struct pa_actor *a,
+			     const struct pa_stats_query *q, json_t **out);
+/* Load datadir/assessment.conf into app (at open). */
+enum pa_err pa_assessment_load(struct pa_app *app, const char *datadir);
+void pa_assessment_free(struct pa_app *app);
 
 /* ---- deadlines.c ---- */
 /* The clock after a case moves from state from (-1 on intake) to state to at time at. */

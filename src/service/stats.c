@@ -150,6 +150,38 @@ static json_t *indicators(json_t *m, const struct pa_catalog *cat)
 	return o;
 }
 
+json_t *pa_stats_group(json_t *rows, const char *key, const struct pa_catalog *cat)
+{
+	json_t *m = collect(rows, key);
+	json_t *g = indicators(m, cat);
+	json_decref(m);
+	return g;
+}
+
+enum pa_err pa_stats_months(const struct pa_stats_query *q, int *from, int *to)
+{
+	char buf[32];
+	pa_time_iso(pa_now(), buf);
+	buf[7] = 0;
+	int now = parse_month(buf);
+	*from = q->from ? parse_month(q->from) : now;
+	*to = q->to ? parse_month(q->to) : now;
+	if (!*from)
+		return pa_errf(PA_BAD_QUERY, "from", "from is a month: YYYY-MM");
+	if (!*to)
+		return pa_errf(PA_BAD_QUERY, "to", "to is a month: YYYY-MM");
+	if (*from > *to)
+		return pa_errf(PA_BAD_QUERY, "from", "from comes after to");
+	if (months_between(*from, *to) > 60)
+		return pa_errf(PA_BAD_QUERY, "from", "a period is at most 60 months");
+	return PA_OK;
+}
+
+void pa_stats_month_text(int ym, char buf[16])
+{
+	snprintf(buf, 16, "%04d-%02d", (ym / 100) % 10000, (ym % 100 + 100) % 100);
+}
+
 static enum pa_err period(struct pa_db *db, const struct pa_catalog *cat, const char *region,
 			  int from, int to, json_t **out)
 {
@@ -181,11 +213,6 @@ static json_int_t open_count(const struct pa_catalog *cat, json_t *by_status)
 		}
 	}
 	return open;
-}
-
-static void month_text(int ym, char buf[16])
-{
-	snprintf(buf, 16, "%04d-%02d", (ym / 100) % 10000, (ym % 100 + 100) % 100);
 }
 
 /* The units the event rows name (group=unit), as [{code: id, name}], in the order the
@@ -226,23 +253,11 @@ enum pa_err pa_stats_get(struct pa_app *app, const struct pa_actor *a,
 	if (!pa_region_within(region, a->scope.region))
 		return pa_errf(PA_FORBIDDEN, "region", "region %s is outside your region %s",
 			       region, a->scope.region);
-	int now = 0;
-	{
-		char buf[32];
-		pa_time_iso(pa_now(), buf);
-		buf[7] = 0;
-		now = parse_month(buf);
-	}
-	int from = q->from ? parse_month(q->from) : now, to = q->to ? parse_month(q->to) : now;
-	if (!from)
-		return pa_errf(PA_BAD_QUERY, "from", "from is a month: YYYY-MM");
-	if (!to)
-		return pa_errf(PA_BAD_QUERY, "to", "to is a month: YYYY-MM");
-	if (from > to)
-		return pa_errf(PA_BAD_QUERY, "from", "from comes after to");
+	int from, to;
+	enum pa_err rc = pa_stats_months(q, &from, &to);
+	if (rc)
+		return rc;
 	int span = months_between(from, to);
-	if (span > 60)
-		return pa_errf(PA_BAD_QUERY, "from", "a period is at most 60 months");
 	bool by_children = q->group && strcmp(q->group, "children") == 0;
 	bool by_month = q->group && strcmp(q->group, "month") == 0;
 	bool by_unit = q->group && strcmp(q->group, "unit") == 0;
@@ -252,7 +267,6 @@ enum pa_err pa_stats_get(struct pa_app *app, const struct pa_actor *a,
 	 * dashboard serves every scope from the city down to a grid */
 	bool no_children = by_children && strlen(region) >= 15;
 
-	enum pa_err rc = PA_OK;
 	json_t *r = NULL;
 	PA_WITH_LIST_READ(app, a, db, rc, {
 		rc = db->ops->region_get(db, region, &r);
@@ -301,12 +315,10 @@ enum pa_err pa_stats_get(struct pa_app *app, const struct pa_actor *a,
 					} else
 						snprintf(key, sizeof key, "%d",
 							 month_add(from, (int)i));
-					json_t *m = collect(rows, key);
-					json_t *g = indicators(m, app->cat);
-					json_decref(m);
+					json_t *g = pa_stats_group(rows, key, app->cat);
 					if (by_month) {
 						char mt[16];
-						month_text(month_add(from, (int)i), mt);
+						pa_stats_month_text(month_add(from, (int)i), mt);
 						json_object_set_new(g, "key", json_string(mt));
 					} else {
 						json_object_set_new(g, "key", json_string(key));
@@ -331,8 +343,8 @@ enum pa_err pa_stats_get(struct pa_app *app, const struct pa_actor *a,
 	});
 	if (!rc) {
 		char f[16], t[16];
-		month_text(from, f);
-		month_text(to, t);
+		pa_stats_month_text(from, f);
+		pa_stats_month_text(to, t);
 		json_object_set(*out, "region_name", json_object_get(r, "name"));
 		json_object_set_new(*out, "from", json_string(f));
 		json_object_set_new(*out, "to", json_string(t));

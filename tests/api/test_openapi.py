@@ -871,6 +871,14 @@ class LiveTest(unittest.TestCase):
         self.assertEqual(after["by_status"].get("closed", 0),
                          before["by_status"].get("closed", 0) + 1)
         self.call("GET", "/api/v1/stats", user="mediator_family", expect=200)
+        # the towns' ranking, published to the whole city: the town sees where it stands
+        rk = self.call("GET", "/api/v1/stats/ranking", user="town_101", expect=200).json
+        self.assertEqual(rk["own"], "429006101")
+        self.assertIn("429006101", [u["code"] for u in rk["units"]])
+        self.call("GET", "/api/v1/stats/ranking?region=429006101001", user="town_101",
+                  expect=400, code="BAD_QUERY")
+        self.call("GET", "/api/v1/stats/ranking?region=420982", user="town_101", expect=403,
+                  code="FORBIDDEN")
 
         # Out of scope, not there, not allowed.
         self.call("GET", "/api/v1/cases/%d" % cid, user="town_102", expect=404,

@@ -127,6 +127,50 @@ class StatsTest(ApiTest):
         s, f = after["mediation_success"], after["mediation_failed"]
         self.assertAlmostEqual(after["mediation_success_rate"], s / (s + f), places=6)
 
+    def test_ranking_follows_the_indicators(self):
+        """The towns' ranking: each town's values are its /stats rates, its score their
+        weighted mean (data/assessment.conf), ranks follow the scores, equal ones shared;
+        published to the whole city — a village reads it and finds its town — and to no
+        other city."""
+        q = "from=2026-01&to=2026-12"
+        rk = self.get("/api/v1/stats/ranking?" + q, user="village_101_001")
+        self.assertStatus(rk, 200)
+        rk = rk.json
+        self.assertEqual((rk["region"], rk["own"]), (GRID[:6], GRID[:9]))
+        kids = {g["key"]: g for g in
+                self.stats(region=GRID[:6], group="children", **{"from": "2026-01",
+                                                                 "to": "2026-12"})["groups"]}
+        self.assertEqual({u["code"] for u in rk["units"]}, set(kids))
+        weights = {i["code"]: (i["weight"], i["better"]) for i in rk["indicators"]}
+        scores = []
+        for u in rk["units"]:
+            g = kids[u["code"]]
+            num = den = 0
+            for code, (w, better) in weights.items():
+                self.assertEqual(u["values"][code], g[code], (u["code"], code))
+                if g[code] is not None:
+                    num += w * (1 - g[code] if better == "lower" else g[code])
+                    den += w
+            if den:
+                self.assertAlmostEqual(u["score"], round(num / den * 100, 2), places=2)
+            scores.append(u["score"])
+        ranked = [s for s in scores if s is not None]
+        self.assertEqual(ranked, sorted(ranked, reverse=True))
+        for u in rk["units"]:
+            if u["score"] is not None:
+                self.assertEqual(u["rank"], 1 + sum(1 for s in ranked if s > u["score"]))
+        # another city's ranking is not this city's to read; a province's leader names one
+        self.assertStatus(self.get("/api/v1/stats/ranking?region=420982",
+                                   user="village_101_001"), 403)
+        r = self.get("/api/v1/stats/ranking?region=%s&%s" % (GRID[:6], q), user="province_42")
+        self.assertStatus(r, 200)
+        self.assertEqual([u["code"] for u in r.json["units"]],
+                         [u["code"] for u in rk["units"]])
+        # a town's villages, for the town
+        r = self.get("/api/v1/stats/ranking?region=" + GRID[:9], user="town_101")
+        self.assertStatus(r, 200)
+        self.assertTrue(all(u["code"].startswith(GRID[:9]) for u in r.json["units"]))
+
     def test_rated_once_flagged_once(self):
         c = self.create(title="只评价一次")
         self.close(c["id"], "unsatisfied")

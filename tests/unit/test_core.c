@@ -23,6 +23,7 @@
 #include "core/log.h"
 #include "core/pii.h"
 #include "core/text.h"
+#include "service/app.h"
 
 static void test_gate(void **st)
 {
@@ -316,6 +317,40 @@ static void test_catalog_broken(void **st)
 	rm_data();
 }
 
+/* data/assessment.conf: the shipped file loads; each kind of mistake stops start-up naming
+ * the file, the line and the field. */
+static void test_assessment(void **st)
+{
+	(void)st;
+	struct pa_app app = {0};
+	assert_int_equal(pa_assessment_load(&app, "data"), PA_OK);
+	assert_non_null(app.assessment);
+	pa_assessment_free(&app);
+	static const struct {
+		const char *text, *expect;
+	} cases[] = {
+		{"[indicators]\nclosure_rate 30 higher 办结率 C\nfoo_rate 1 higher F F\n",
+		 "assessment.conf:3: code: \"foo_rate\" is not a rate"},
+		{"[indicators]\nclosure_rate 0 higher 办结率 C\n", "assessment.conf:2: weight"},
+		{"[indicators]\nclosure_rate 5 bigger 办结率 C\n", "assessment.conf:2: better"},
+		{"[indicators]\nclosure_rate 5 higher A B\nclosure_rate 5 lower A B\n",
+		 "assessment.conf:3: code: \"closure_rate\" is listed twice"},
+		{"[indicators]\nclosure_rate 5 higher\n", "assessment.conf:2: indicators"},
+		{"# nothing\n", "indicators: an [indicators] section is needed"},
+		{"[indicators]\n", "assessment.conf:1: indicators: no indicator"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		copy_data();
+		write_file("assessment.conf", cases[i].text);
+		assert_int_equal(pa_assessment_load(&app, tmpdir), PA_DATA_FILE);
+		assert_null(app.assessment);
+		if (!strstr(pa_err_last()->message, cases[i].expect))
+			fail_msg("case %zu: \"%s\" lacks \"%s\"", i, pa_err_last()->message,
+				 cases[i].expect);
+		rm_data();
+	}
+}
+
 /* Routing rules from a text buffer: with or without the [rules] header, line numbers as
  * the text has them, the same checks as routing.conf gets at load. */
 static void test_routing_parse(void **st)
@@ -585,6 +620,7 @@ int main(void)
 		cmocka_unit_test(test_catalog_shipped),
 		cmocka_unit_test(test_catalog_broken),
 		cmocka_unit_test(test_routing_parse),
+		cmocka_unit_test(test_assessment),
 		cmocka_unit_test(test_geo),
 		cmocka_unit_test(test_pii),
 		cmocka_unit_test(test_text),
