@@ -1,7 +1,9 @@
 /* warnings.c: fraud warnings (反诈预警, S10) — one warning case, and a visit task for each
- * chosen grid that its grid worker confirms after door-to-door persuasion; all created in
- * one transaction, linked (task / warning), and the warning's progress counted from its
- * tasks' states. */
+ * chosen grid (named, or every grid of the chosen villages, towns or the whole city) that
+ * its grid worker confirms after door-to-door persuasion; all created in one transaction,
+ * linked (task / warning), and the warning's progress counted from its tasks' states. A
+ * warning within one town is held by the centre its routing rule names; one over several
+ * towns by the city centre. */
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,14 +14,14 @@
 #include "core/text.h"
 #include "service/internal.h"
 
-#define MAX_GRIDS 500
+#define MAX_GRIDS   500  /* named in one request */
+#define MAX_REGIONS 100  /* villages, towns or cities named in one request */
+#define MAX_TARGETS 5000 /* grids a warning reaches, the regions' grids included */
 
 static const struct pa_jspec warning_spec[] = {
-	{"title", PA_JT_STRING, true, 100},
-	{"description", PA_JT_STRING, true, 5000},
-	{"category", PA_JT_STRING, true, 32},
-	{"grids", PA_JT_ARRAY, true, MAX_GRIDS},
-	{NULL, 0, false, 0},
+	{"title", PA_JT_STRING, true, 100},           {"description", PA_JT_STRING, true, 5000},
+	{"category", PA_JT_STRING, true, 32},         {"grids", PA_JT_ARRAY, false, MAX_GRIDS},
+	{"regions", PA_JT_ARRAY, false, MAX_REGIONS}, {NULL, 0, false, 0},
 };
 
 struct target {
@@ -107,6 +109,68 @@ static enum pa_err warning_job(struct pa_db *db, void *arg)
 	return idem_store(db, &j->idem, 201, j->out);
 }
 
+/* Add grid g as target (skipping one already there when quiet), within the caller's scope. */
+static enum pa_err add_target(struct warning_job *j, const struct pa_actor *a, const char *g,
+			      const char *field, bool quiet)
+{
+	for (int k = 0; k < j->n; k++)
+		if (strcmp(j->targets[k].grid, g) == 0)
+			return quiet ? PA_OK
+				     : pa_errf(PA_BAD_FIELD, field, "grid %s is listed twice", g);
+	if (!pa_region_within(g, a->scope.region))
+		return pa_errf(PA_FORBIDDEN, field, "grid %s is outside your region %s", g,
+			       a->scope.region);
+	if (j->n == MAX_TARGETS)
+		return pa_errf(PA_BAD_FIELD, field,
+			       "a warning reaches at most %d grids: issue several", MAX_TARGETS);
+	snprintf(j->targets[j->n++].grid, sizeof j->targets[0].grid, "%s", g);
+	return PA_OK;
+}
+
+/* The grids a warning reaches: those named, then every grid of each region named. */
+static enum pa_err targets_of(struct pa_app *app, const struct pa_actor *a, json_t *body,
+			      struct pa_arena *ar, struct warning_job *j)
+{
+	json_t *grids = json_object_get(body, "grids"), *regions = json_object_get(body, "regions");
+	if (!json_array_size(grids) && !json_array_size(regions))
+		return pa_errf(PA_MISSING_FIELD, "grids",
+			       "choose at least one grid, village, town or the city");
+	j->targets = pa_alloc(ar, sizeof *j->targets * MAX_TARGETS);
+	enum pa_err rc = PA_OK;
+	char field[32];
+	for (size_t i = 0; i < json_array_size(grids) && !rc; i++) {
+		const char *g = json_string_value(json_array_get(grids, i));
+		snprintf(field, sizeof field, "grids[%zu]", i);
+		if (!g || strlen(g) != 15 || !pa_region_code_valid(g))
+			return pa_errf(PA_BAD_FIELD, field, "a grid code has 15 digits");
+		rc = add_target(j, a, g, field, false);
+	}
+	for (size_t i = 0; i < json_array_size(regions) && !rc; i++) {
+		const char *r = json_string_value(json_array_get(regions, i));
+		snprintf(field, sizeof field, "regions[%zu]", i);
+		if (!r || !pa_region_code_valid(r) || strlen(r) < 6)
+			return pa_errf(PA_BAD_FIELD, field,
+				       "a region here is a city, town, village or grid code");
+		if (!pa_region_within(r, a->scope.region))
+			return pa_errf(PA_FORBIDDEN, field, "region %s is outside your region %s",
+				       r, a->scope.region);
+		bool any = false;
+		for (int g = 0; g < pa_geo_index_count(app->geo) && !rc; g++) {
+			const char *code, *name;
+			const double *xy;
+			int n;
+			pa_geo_index_get(app->geo, g, &code, &name, &xy, &n);
+			if (pa_region_within(code, r)) {
+				any = true;
+				rc = add_target(j, a, code, field, true);
+			}
+		}
+		if (!rc && !any)
+			rc = pa_errf(PA_BAD_FIELD, field, "no grid lies in region %s", r);
+	}
+	return rc;
+}
+
 enum pa_err pa_warning_issue(struct pa_app *app, const struct pa_actor *a, json_t *body,
 			     const char *idem_key, struct pa_jw *out)
 {
@@ -124,43 +188,14 @@ enum pa_err pa_warning_issue(struct pa_app *app, const struct pa_actor *a, json_
 				   *rv = pa_lifecycle_find(vt->lc, "report", PA_FROM_CREATE);
 	if (!rw || !rv || !pa_role_may(rw, a->role) || !pa_role_may(rv, a->role))
 		return pa_errf(PA_FORBIDDEN, NULL, "your role may not issue warnings");
-	json_t *grids = json_object_get(body, "grids");
-	size_t n = json_array_size(grids);
-	if (!n)
-		return pa_errf(PA_MISSING_FIELD, "grids", "choose at least one grid");
 	struct pa_arena ar;
 	pa_arena_init(&ar);
 	struct warning_job j = {.app = app, .actor = a, .wt = wt, .vt = vt, .out = out};
-	j.targets = pa_alloc(&ar, sizeof *j.targets * n);
-	j.n = (int)n;
-	for (size_t i = 0; i < n; i++) {
-		const char *g = json_string_value(json_array_get(grids, i));
-		char field[32];
-		snprintf(field, sizeof field, "grids[%zu]", i);
-		if (!g || strlen(g) != 15 || !pa_region_code_valid(g)) {
-			rc = pa_errf(PA_BAD_FIELD, field, "a grid code has 15 digits");
-			goto out;
-		}
-		if (!pa_region_within(g, a->scope.region)) {
-			rc = pa_errf(PA_FORBIDDEN, field, "grid %s is outside your region %s", g,
-				     a->scope.region);
-			goto out;
-		}
-		/* one warning, one town: its town centre holds it and sees every task */
-		if (i > 0 && strncmp(g, j.targets[0].grid, 9) != 0) {
-			rc = pa_errf(PA_BAD_FIELD, field,
-				     "grid %s lies in another town than grid %s: issue one warning "
-				     "per town",
-				     g, j.targets[0].grid);
-			goto out;
-		}
-		for (size_t k = 0; k < i; k++)
-			if (strcmp(j.targets[k].grid, g) == 0) {
-				rc = pa_errf(PA_BAD_FIELD, field, "grid %s is listed twice", g);
-				goto out;
-			}
-		snprintf(j.targets[i].grid, sizeof j.targets[i].grid, "%s", g);
-	}
+	if ((rc = targets_of(app, a, body, &ar, &j)))
+		goto out;
+	bool one_town = true;
+	for (int i = 1; i < j.n; i++)
+		one_town = one_town && !strncmp(j.targets[i].grid, j.targets[0].grid, 9);
 	/* one table for both: the warning and its tasks are routed by the same version */
 	const struct pa_routing *rt = pa_app_routing(app);
 	j.wr = pa_routing_match(rt, wt->code, category, j.targets[0].grid, "department");
@@ -182,8 +217,11 @@ enum pa_err pa_warning_issue(struct pa_app *app, const struct pa_actor *a, json_
 			}
 			json_decref(r);
 		}
-		if (!rc)
+		if (!rc && one_town)
 			rc = pa_route_target(db, j.wr, j.targets[0].grid, &j.warning_unit, wname);
+		else if (!rc)
+			rc = pa_centre_of(db, j.targets[0].grid, PA_TIER_CITY, &j.warning_unit,
+					  wname, sizeof wname);
 	});
 	if (rc)
 		goto out;

@@ -1,6 +1,7 @@
 """test_warnings.py: fraud warnings (反诈预警, S10) — a town issues one warning to several
-grids; each grid's worker sees only their own visit task, confirms it with the visit
-record, and the warning's progress counts the confirmations."""
+grids, or to whole villages, towns or the city; each grid's worker sees only their own
+visit task, confirms it with the visit record, and the warning's progress counts the
+confirmations."""
 import unittest
 
 from common import ApiTest, VILLAGE, OTHER_GRID
@@ -77,8 +78,12 @@ class WarningsTest(ApiTest):
         before = [len(self.walk("town_101", type=t)[0]) for t in ("fraud_warning", "fraud_visit")]
         r = self.post(WARNINGS, warning([GRIDS[0], OTHER_GRID]), user="town_101")
         self.assertError(r, 403, "FORBIDDEN", "grids[1]")
-        r = self.post(WARNINGS, warning([GRIDS[0], OTHER_GRID]), user="city_staff")
-        self.assertError(r, 400, "BAD_FIELD", "grids[1]")  # one warning, one town
+        r = self.post(WARNINGS, warning([], regions=[OTHER_GRID[:9]]), user="town_101")
+        self.assertError(r, 403, "FORBIDDEN", "regions[0]")
+        r = self.post(WARNINGS, warning([], regions=["4290061019"]), user="town_101")
+        self.assertError(r, 400, "BAD_FIELD", "regions[0]")
+        r = self.post(WARNINGS, warning([], regions=[VILLAGE[:9] + "999"]), user="town_101")
+        self.assertError(r, 400, "BAD_FIELD", "regions[0]")  # no such village: no grid
         r = self.post(WARNINGS, warning([GRIDS[0], GRIDS[0]]), user="town_101")
         self.assertError(r, 400, "BAD_FIELD", "grids[1]")
         r = self.post(WARNINGS, warning([]), user="town_101")
@@ -103,6 +108,35 @@ class WarningsTest(ApiTest):
                          "NOT_FOUND")
         after = [len(self.walk("town_101", type=t)[0]) for t in ("fraud_warning", "fraud_visit")]
         self.assertEqual(before, after)
+
+    def test_regions_reach_every_grid(self):
+        """One warning to chosen villages and towns, or the whole city: a visit task in
+        every grid of each (once, whatever overlaps); over several towns the city centre
+        holds the warning, within one town the town centre."""
+        grids = {g["code"] for g in self.get("/api/v1/regions?parent=" + VILLAGE,
+                                              user="town_101").json["items"]}
+        self.assertEqual(len(grids), 4)
+        r = self.post(WARNINGS, warning([GRIDS[0]], regions=[VILLAGE]), user="town_101")
+        self.assertStatus(r, 201)
+        self.assertEqual(sorted(t["grid"] for t in r.json["tasks"]), sorted(grids))
+        w = self.get("/api/v1/cases/%d" % r.json["id"], user="town_101").json
+        self.assertEqual(w["unit_id"], self.unit_by_code("town-" + VILLAGE[:9])["id"])
+        # two towns: a village of one, the other whole; the city centre holds it
+        other = OTHER_GRID[:9]
+        r = self.post(WARNINGS, warning([], regions=[VILLAGE, other]), user="city_staff")
+        self.assertStatus(r, 201)
+        tasks = [t["grid"] for t in r.json["tasks"]]
+        self.assertEqual(len(tasks), len(set(tasks)))
+        self.assertEqual({g for g in tasks if g.startswith(VILLAGE)}, grids)
+        self.assertEqual(len([g for g in tasks if g.startswith(other)]), 120)
+        w = self.get("/api/v1/cases/%d" % r.json["id"], user="city_staff").json
+        self.assertEqual(w["unit_id"], self.unit_by_code("city-centre")["id"])
+        # the whole city: every grid of it, one task each
+        r = self.post(WARNINGS, warning([], regions=[VILLAGE[:6]]), user="city_staff")
+        self.assertStatus(r, 201)
+        self.assertEqual(len(r.json["tasks"]), 3000)
+        p = self.get("%s/%d" % (WARNINGS, r.json["id"]), user="city_staff").json
+        self.assertEqual((p["total"], p["confirmed"]), (3000, 0))
 
     def test_idempotent_issue(self):
         h = {"Idempotency-Key": "warning-issue-0001"}
