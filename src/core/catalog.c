@@ -308,6 +308,27 @@ out:
 
 /* ---- lifecycles ---- */
 
+/* "replies = a,b" in [lifecycle]: the actions whose note is the answer given to the
+ * person who reported the case, which the query page (track) shows them. */
+static enum pa_err parse_replies(const char *path, const struct pa_conf_section *head,
+				 struct pa_lifecycle *lc)
+{
+	int line = head->line;
+	const char *v = pa_conf_get(head, "replies", &line);
+	char buf[512];
+	snprintf(buf, sizeof buf, "%s", v ? v : "");
+	char *save = NULL;
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		struct pa_action *x = NULL;
+		for (int k = 0; k < lc->nactions && !x; k++)
+			x = strcmp(lc->actions[k].code, t) ? NULL : &lc->actions[k];
+		if (!x)
+			return pa_data_file_err(path, line, "replies", "unknown action \"%s\"", t);
+		x->reply = true;
+	}
+	return PA_OK;
+}
+
 static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct pa_lifecycle *lc)
 {
 	struct pa_conf cf;
@@ -510,6 +531,8 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 		lc->nactions++;
 	}
 
+	if ((rc = parse_replies(path, head, lc)))
+		goto out;
 	if (!tr) {
 		rc = pa_data_file_err(path, 1, "transitions", "no [transitions] section");
 		goto out;

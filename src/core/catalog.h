@@ -140,6 +140,7 @@ struct pa_action {
 	unsigned needs;
 	enum pa_effect effect;
 	const char *counts; /* the statistics event it records (mediation_success …), or NULL */
+	bool reply; /* "replies = …" in [lifecycle]: its note answers the reporter (track) */
 };
 
 #define PA_FROM_CREATE -1 /* the report that creates the case */

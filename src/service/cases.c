@@ -676,22 +676,40 @@ enum pa_err pa_case_track(struct pa_app *app, const char *code, struct pa_jw *ou
 			out, "may_rate",
 			t && !(row.rating && *row.rating) &&
 				portal_rating(app, t->lc, pa_lifecycle_state(t->lc, row.status)));
+		/* the unit that has it now (a unit, never a person) — not for a type that
+		 * protects its reporter (a tip-off: who looks into it is not theirs to know) —
+		 * and the answers given */
+		pa_jw_kstr(out, "unit_name", t && !t->protect_reporter ? row.unit_name : NULL);
+		const struct pa_step_row *last = NULL;
 		pa_jw_key(out, "progress");
 		pa_jw_arr(out);
 		for (int i = 0; i < row.nsteps; i++) {
 			const struct pa_step_row *s = &row.steps[i];
 			const struct pa_action *ac =
 				t ? pa_lifecycle_action(t->lc, s->action) : NULL;
-			if (!ac || strcmp(s->from_state ? s->from_state : "", s->to_state) == 0)
-				continue; /* state changes only */
+			bool reply = ac && ac->reply && s->note && *s->note;
+			if (!ac ||
+			    (!reply && !strcmp(s->from_state ? s->from_state : "", s->to_state)))
+				continue; /* state changes and answers only */
 			pa_jw_obj(out);
 			pa_jw_kstr(out, "stage", ac->name);
 			pa_jw_kstr(out, "status_name",
 				   t ? state_name(t->lc, s->to_state) : s->to_state);
 			pa_jw_ktime(out, "at", s->at);
+			if (reply)
+				pa_jw_kstr(out, "reply", s->note);
 			pa_jw_obj_end(out);
+			last = reply ? s : last;
 		}
 		pa_jw_arr_end(out);
+		pa_jw_key(out, "reply");
+		if (last) {
+			pa_jw_obj(out);
+			pa_jw_kstr(out, "text", last->note);
+			pa_jw_ktime(out, "at", last->at);
+			pa_jw_obj_end(out);
+		} else
+			pa_jw_null(out);
 		pa_jw_obj_end(out);
 	}
 	pa_arena_free(&ar);

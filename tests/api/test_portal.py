@@ -86,6 +86,44 @@ class PortalTest(ApiTest):
                                                           "rating": "satisfied"}),
                          409, "ACTION_NOT_ALLOWED")
 
+    def test_mediation_request_and_online_petition_with_replies(self):
+        """A resident asks for mediation (调解申请) and petitions online (网上信访) on the
+        portal; the query page shows the unit that has each and the answers they were
+        given (the lifecycles' replies), never staff's notes to each other."""
+        types = {t["code"] for t in self.s.request("GET", "/api/v1/portal/catalog").json["items"]}
+        self.assertTrue({"dispute", "petition"} <= types)
+        med = self.submit(self.body(type="dispute", category="neighbour", title="邻居占道纠纷",
+                                    description="邻居在门前堆放杂物，协商未果，申请调解。",
+                                    parties=[{"role": "applicant", "name": "王秀英"},
+                                             {"role": "respondent", "name": "李大海"}]))
+        pet = self.submit(self.body(type="petition", category="social_security",
+                                    title="养老金发放问题", description="养老金连续两月未到账。",
+                                    fields={"form": "网上信访"}))
+        t = self.s.request("GET", "/api/v1/track?code=" + pet["query_code"]).json
+        self.assertEqual(t["type_name"], "信访事项")
+        self.assertIsNone(t["reply"])
+        self.assertTrue(t["unit_name"])
+        # the petition is not accepted, with the reason the petitioner is told
+        pid = self.find(pet["number"], "养老金发放问题")[0]["id"]
+        reason = "该事项已由社保经办机构受理，请向其查询办理进度。"
+        self.act(pid, "refuse", user="city_staff", note=reason)
+        t = self.s.request("GET", "/api/v1/track?code=" + pet["query_code"]).json
+        self.assertEqual(t["reply"]["text"], reason)
+        self.assertEqual(t["progress"][-1]["reply"], reason)
+        # the mediation request: the village that has it turns it down, telling why; the
+        # resident reads that answer and which unit gave it
+        cid = self.find(med["number"], "邻居占道纠纷")[0]["id"]
+        village = self.unit_by_code("village-" + VILLAGE)
+        c = self.get("/api/v1/cases/%d" % cid, user="town_101").json
+        self.assertEqual(c["unit_id"], village["id"])
+        t = self.s.request("GET", "/api/v1/track?code=" + med["query_code"]).json
+        self.assertEqual((t["unit_name"], t["reply"]), (village["name"], None))
+        why = "双方已向人民法院起诉，依法不再受理调解申请。"
+        self.act(cid, "reject", user="village_101_001", note=why)
+        t = self.s.request("GET", "/api/v1/track?code=" + med["query_code"]).json
+        self.assertEqual(t["reply"]["text"], why)
+        self.assertEqual([p.get("reply") for p in t["progress"]], [None, why])
+
     def test_an_anonymous_tip_off(self):
         got = self.submit(self.body(type="tipoff", category="village_bully", title="举报村霸",
                                     description="有人强占集体土地。",
