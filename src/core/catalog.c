@@ -607,18 +607,60 @@ int pa_tier_of(const char *name)
 	return -1;
 }
 
-/* "5" = 5 working days, "24h" = 24 clock hours. */
-static bool parse_limit(const char *s, int *v, bool *hours)
+static const char *const unit_names[] = {"working_days", "calendar_days", "hours"};
+
+const char *pa_limit_unit_name(enum pa_limit_unit u)
+{
+	return unit_names[u];
+}
+
+/* "5" = 5 in the profile's unit; "5wd" working days, "5d" calendar days, "24h" hours. */
+static bool parse_limit(const char *s, enum pa_limit_unit dflt, int *v, enum pa_limit_unit *u)
 {
 	char *end;
 	long n = strtol(s, &end, 10);
-	*hours = *end == 'h';
-	if (*hours)
-		end++;
-	if (*end || end == s || n <= 0 || n > 3650)
+	*u = !*end                    ? dflt
+	     : strcmp(end, "h") == 0  ? PA_UNIT_HOURS
+	     : strcmp(end, "d") == 0  ? PA_UNIT_DAYS
+	     : strcmp(end, "wd") == 0 ? PA_UNIT_WORKDAYS
+				      : (enum pa_limit_unit) - 1;
+	if ((int)*u < 0 || end == s || n <= 0 || n > 3650)
 		return false;
 	*v = (int)n;
 	return true;
+}
+
+/* A profile's key rows: escalate, unit and basis (both required: every profile says what
+ * its numbers count and which regulation sets them). */
+static enum pa_err profile_keys(struct pa_arena *a, const struct pa_conf *cf,
+				const struct pa_conf_section *s, struct pa_profile *p)
+{
+	int line = s->line;
+	const char *v;
+	for (int k = 0; k < s->nrows; k++) {
+		const struct pa_conf_row *r = &s->rows[k];
+		if (r->key && strcmp(r->key, "escalate") && strcmp(r->key, "unit") &&
+		    strcmp(r->key, "basis"))
+			return pa_data_file_err(cf->path, r->line, r->key,
+						"only escalate, unit and basis are known here");
+	}
+	if ((v = pa_conf_get(s, "escalate", &line)) && strcmp(v, "yes") && strcmp(v, "no"))
+		return pa_data_file_err(cf->path, line, "escalate", "\"%s\" is not yes or no", v);
+	p->escalate = v && strcmp(v, "yes") == 0;
+	if (!(v = pa_conf_get(s, "unit", &line)) || !*v)
+		return pa_data_file_err(cf->path, s->line, "unit",
+					"missing: \"unit = working_days\" (工作日) or "
+					"\"unit = calendar_days\" (自然日)");
+	if (strcmp(v, "working_days") && strcmp(v, "calendar_days"))
+		return pa_data_file_err(cf->path, line, "unit",
+					"\"%s\" is not working_days or calendar_days", v);
+	p->unit = strcmp(v, "calendar_days") == 0 ? PA_UNIT_DAYS : PA_UNIT_WORKDAYS;
+	if (!(v = pa_conf_get(s, "basis", &line)) || !*v)
+		return pa_data_file_err(cf->path, s->line, "basis",
+					"missing: the regulation the limits follow (\"basis = "
+					"《信访工作条例》…\", or the centre's own rule)");
+	p->basis = pa_strdup(a, v);
+	return PA_OK;
 }
 
 static enum pa_err load_limits(struct pa_catalog *c, const char *path)
@@ -645,19 +687,12 @@ static enum pa_err load_limits(struct pa_catalog *c, const char *path)
 		struct pa_profile *p = &c->profiles[c->nprofiles];
 		p->code = pa_strdup(&c->arena, s->arg);
 		bool seen[3][4] = {{false}};
+		if ((rc = profile_keys(&c->arena, &cf, s, p)))
+			goto out;
 		for (int k = 0; k < s->nrows; k++) {
 			const struct pa_conf_row *r = &s->rows[k];
-			if (r->key) {
-				if (strcmp(r->key, "escalate") != 0 ||
-				    (strcmp(r->value, "yes") != 0 && strcmp(r->value, "no") != 0)) {
-					rc = pa_data_file_err(
-						path, r->line, r->key,
-						"only \"escalate = yes|no\" is known here");
-					goto out;
-				}
-				p->escalate = strcmp(r->value, "yes") == 0;
+			if (r->key)
 				continue;
-			}
 			if ((rc = need_cols(&cf, r, 4, 4, "limits")))
 				goto out;
 			int t = pa_tier_of(r->tok[0]), ph = -1;
@@ -682,27 +717,24 @@ static enum pa_err load_limits(struct pa_catalog *c, const char *path)
 				goto out;
 			}
 			struct pa_limit *l = &p->lim[t][ph];
-			bool yh, rh;
-			if (!parse_limit(r->tok[2], &l->yellow, &yh)) {
-				rc = pa_data_file_err(
-					path, r->line, "yellow",
-					"\"%s\" is not N (working days) or Nh (hours)", r->tok[2]);
+			enum pa_limit_unit yu, ru;
+			bool yok = parse_limit(r->tok[2], p->unit, &l->yellow, &yu);
+			if (!yok || !parse_limit(r->tok[3], p->unit, &l->red, &ru)) {
+				rc = pa_data_file_err(path, r->line, yok ? "red" : "yellow",
+						      "\"%s\" is not N (the profile's unit), Nwd "
+						      "(working days), Nd (calendar days) or Nh "
+						      "(hours)",
+						      r->tok[yok ? 3 : 2]);
 				goto out;
 			}
-			if (!parse_limit(r->tok[3], &l->red, &rh)) {
-				rc = pa_data_file_err(
-					path, r->line, "red",
-					"\"%s\" is not N (working days) or Nh (hours)", r->tok[3]);
-				goto out;
-			}
-			if (yh != rh || l->red <= l->yellow) {
+			if (yu != ru || l->red <= l->yellow) {
 				rc = pa_data_file_err(
 					path, r->line, "red",
 					"the red limit must come after the yellow one, in the "
 					"same unit");
 				goto out;
 			}
-			l->hours = yh;
+			l->unit = yu;
 			seen[t][ph] = true;
 		}
 		for (int t = 0; t < 3; t++)

@@ -224,15 +224,23 @@ const char *pa_tier_name(enum pa_tier t);
 /* -1 if name is not a tier. */
 int pa_tier_of(const char *name);
 
-/* One limit: yellow and red, in working days or (hours) plain clock hours. */
+/* The unit a limit counts in: working days (by the calendar), calendar days (自然日: a
+ * last day off moves to the next working day) or plain clock hours. */
+enum pa_limit_unit { PA_UNIT_WORKDAYS, PA_UNIT_DAYS, PA_UNIT_HOURS };
+const char *pa_limit_unit_name(enum pa_limit_unit u); /* working_days, calendar_days, hours */
+
+/* One limit: yellow and red, in one unit. */
 struct pa_limit {
 	int yellow, red;
-	bool hours;
+	enum pa_limit_unit unit;
 };
 
-/* A time-limit profile: a limit per tier × phase (PA_PHASE_ACCEPT..VERIFY). */
+/* A time-limit profile: a limit per tier × phase (PA_PHASE_ACCEPT..VERIFY), the unit its
+ * plain numbers are in ("unit = …") and the regulation it follows ("basis = …"). */
 struct pa_profile {
 	const char *code;
+	const char *basis;
+	enum pa_limit_unit unit;
 	bool escalate; /* past red, an open case goes up the ladder */
 	struct pa_limit lim[3][4];
 };
