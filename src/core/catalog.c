@@ -979,11 +979,20 @@ static enum pa_err load_fields(struct pa_catalog *c, const struct pa_conf *cf,
 				"choice, phone",
 				r->tok[1]);
 		f->type = (enum pa_field_type)ty;
-		if (strcmp(r->tok[2], "required") == 0)
+		/* "required" or "optional", and ",past" on a date of something that happened */
+		const char *past = strstr(r->tok[2], ",past");
+		f->past = past && !past[5];
+		size_t rl = f->past ? (size_t)(past - r->tok[2]) : strlen(r->tok[2]);
+		if (rl == 8 && strncmp(r->tok[2], "required", 8) == 0)
 			f->required = true;
-		else if (strcmp(r->tok[2], "optional") != 0)
+		else if (rl != 8 || strncmp(r->tok[2], "optional", 8) != 0)
 			return pa_data_file_err(path, r->line, "required",
-						"\"%s\" is not required or optional", r->tok[2]);
+						"\"%s\" is not required or optional (a date may "
+						"add ,past)",
+						r->tok[2]);
+		if (f->past && f->type != PA_FIELD_DATE)
+			return pa_data_file_err(path, r->line, "required",
+						"only a date can be past");
 		f->code = pa_strdup(a, r->tok[0]);
 		f->name = pa_strdup(a, r->tok[3]);
 		f->name_en = pa_strdup(a, r->tok[4]);
@@ -1035,6 +1044,46 @@ static enum pa_err load_watch(struct pa_arena *a, const struct pa_conf *cf,
 					"names the mark of a watched date: add \"watch = FIELD\"");
 	t->watch_step = pa_strdup(a, step && *step ? step : "逾期督办");
 	return PA_OK;
+}
+
+/* A record's key rows besides its names: "rule = …" (each must hold), "pass = …" (the
+ * outcome) and "fail_to = STATE|=" (where a record that does not pass leads). */
+static enum pa_err load_record_rules(struct pa_arena *a, const struct pa_conf *cf,
+				     const struct pa_conf_section *rs,
+				     const struct pa_lifecycle *lc, struct pa_record_spec *k)
+{
+	enum pa_err rc = PA_OK;
+	k->rules = pa_alloc(a, sizeof *k->rules * (size_t)(rs->nrows + 1));
+	k->fail_to = PA_TO_SAME;
+	int fline = 0;
+	for (int i = 0; i < rs->nrows && !rc; i++) {
+		const struct pa_conf_row *r = &rs->rows[i];
+		if (!r->key || !strcmp(r->key, "name") || !strcmp(r->key, "name_en"))
+			continue;
+		if (!strcmp(r->key, "rule"))
+			rc = pa_rule_parse(a, cf->path, r->line, r->key, r->value, k->fields,
+					   k->nfields, &k->rules[k->nrules++]);
+		else if (!strcmp(r->key, "pass") && !k->pass) {
+			k->pass = pa_alloc(a, sizeof *k->pass);
+			rc = pa_rule_parse(a, cf->path, r->line, r->key, r->value, k->fields,
+					   k->nfields, k->pass);
+		} else if (!strcmp(r->key, "fail_to") && !fline) {
+			fline = r->line;
+			if (strcmp(r->value, "=") != 0 &&
+			    (k->fail_to = pa_lifecycle_state(lc, r->value)) < 0)
+				rc = pa_data_file_err(cf->path, r->line, "fail_to",
+						      "no state \"%s\" in lifecycle %s", r->value,
+						      lc->code);
+		} else
+			rc = pa_data_file_err(cf->path, r->line, r->key,
+					      "a record takes name, name_en, rule, one pass and "
+					      "one fail_to");
+	}
+	if (!rc && fline && !k->pass)
+		rc = pa_data_file_err(cf->path, fline, "fail_to",
+				      "says where a record that does not pass leads: add "
+				      "\"pass = …\"");
+	return rc;
 }
 
 static enum pa_err load_type(struct pa_catalog *c, const char *path, struct pa_casetype *t)
@@ -1174,6 +1223,8 @@ static enum pa_err load_type(struct pa_catalog *c, const char *path, struct pa_c
 			goto out;
 		k->name_en = pa_strdup(a, rv);
 		if ((rc = load_fields(c, &cf, rs, &k->fields, &k->nfields)))
+			goto out;
+		if ((rc = load_record_rules(a, &cf, rs, t->lc, k)))
 			goto out;
 		if (!pa_lifecycle_action(t->lc, k->kind)) {
 			rc = pa_data_file_err(

@@ -10,6 +10,7 @@
 #include "core/arena.h"
 #include "core/err.h"
 #include "core/passwd.h"
+#include "core/rules.h"
 
 #define PA_MAX_ROLES 64
 
@@ -179,6 +180,7 @@ struct pa_field {
 	const char *code, *name, *name_en;
 	enum pa_field_type type;
 	bool required;
+	bool past; /* "required,past": a date of something that happened, not after today */
 	int nchoices;
 	const char **choices;
 };
@@ -191,8 +193,12 @@ struct pa_category {
  * votes … with their fields. */
 struct pa_record_spec {
 	const char *kind, *name, *name_en;
-	int nfields;
+	int nfields, nrules;
 	struct pa_field *fields;
+	struct pa_rule *rules; /* "rule = …": each must hold (core/rules.h) */
+	struct pa_rule *pass;  /* "pass = …": the outcome (a vote carried), or NULL */
+	int fail_to;           /* "fail_to = …": where a record that fails leads (state
+				* index or PA_TO_SAME) */
 };
 
 /* The role the public portal acts as (roles.conf): residents submit and rate with it, never
