@@ -31,8 +31,11 @@ static const struct pa_field *field_of(const struct pa_field *fields, int n, con
 static bool whole(const char *s, long *v)
 {
 	char *end;
-	*v = strtol(s, &end, 10);
-	return *s && !*end && *v >= 0 && *v < 1000000000;
+	long n = strtol(s, &end, 10);
+	if (!*s || *end || n < 0 || n >= 1000000000)
+		return false;
+	*v = n;
+	return true;
 }
 
 /* tok[0..n) as one side. */

@@ -283,7 +283,7 @@ class LoopTest(ApiTest):
                      ("feedback", "mediator_family", {"note": "已调解"}),
                      ("verify_pass", "town_101", {}), ("archive", "town_101", {})],
         "rejected": [("reject", "town_101", {"note": "不属于受理范围"})],
-        "merged": [("merge", "town_101", {"case": True})],
+        "merged": [("merge", "town_101", {"case": True, "note": "重复上报"})],
         "transferred": [("accept", "town_101", {}),
                         ("transfer", "town_101", {"note": "涉嫌犯罪，移交公安", "police": True})],
     }
@@ -864,16 +864,19 @@ class MergeLinkTest(LoopTest):
         self.act(main["id"], "accept")
         self.act(dup2["id"], "accept")
 
-        r = self.try_act(dup1["id"], "town_101", "merge")
+        r = self.try_act(dup1["id"], "town_101", "merge", note="重复")
         self.assertError(r, 400, "MISSING_FIELD", "target_case_id")
-        r = self.try_act(dup1["id"], "town_101", "merge", target_case_id=dup1["id"])
+        r = self.try_act(dup1["id"], "town_101", "merge", target_case_id=main["id"])
+        self.assertError(r, 400, "MISSING_FIELD", "note")
+        r = self.try_act(dup1["id"], "town_101", "merge", target_case_id=dup1["id"], note="重复")
         self.assertError(r, 400, "BAD_FIELD", "target_case_id")
-        r = self.try_act(dup1["id"], "town_101", "merge", target_case_id=99999999)
+        r = self.try_act(dup1["id"], "town_101", "merge", target_case_id=99999999, note="重复")
         self.assertError(r, 400, "BAD_FIELD", "target_case_id")
         other = self.create(user="city_admin", grid=OTHER_GRID, title="他镇案件")
-        r = self.try_act(dup1["id"], "town_101", "merge", target_case_id=other["id"])
+        r = self.try_act(dup1["id"], "town_101", "merge", target_case_id=other["id"], note="重复")
         self.assertError(r, 400, "BAD_FIELD", "target_case_id")
-        r = self.try_act(dup1["id"], "grid_101_001_001", "merge", target_case_id=main["id"])
+        r = self.try_act(dup1["id"], "grid_101_001_001", "merge", target_case_id=main["id"],
+                         note="重复")
         self.assertError(r, 403, "FORBIDDEN")
         self.assertEqual(self.case(dup1["id"])["status"], "reported")
 
@@ -882,7 +885,8 @@ class MergeLinkTest(LoopTest):
         self.assertEqual(c["status_kind"], "terminal")
         self.assertEqual(c["merged_into"], main["id"])
         self.assertEqual(c["actions"], [])
-        c = self.act(dup2["id"], "merge", user="village_101_001", target_case_id=main["id"])
+        c = self.act(dup2["id"], "merge", user="village_101_001", target_case_id=main["id"],
+                     note="同一噪音投诉")
         self.assertEqual((c["status"], c["merged_into"]), ("merged", main["id"]))
 
         for d in (dup1, dup2):
@@ -892,10 +896,15 @@ class MergeLinkTest(LoopTest):
                              [(main["id"], "merged")])
             self.assertEqual(c["links"][0]["number"], main["number"])
         U0 = self.intake("dispute", "neighbour")[0]
+        # the step names both cases by number, and the reason
         self.assertStep(self.case(dup1["id"])["steps"][-1], "merge", "reported", "merged",
-                        U0, None, "town_101", "同一事项重复上报")
+                        U0, None, "town_101",
+                        "案件 %s 作为重复件并入案件 %s：同一事项重复上报"
+                        % (dup1["number"], main["number"]))
         self.assertStep(self.case(dup2["id"])["steps"][-1], "merge", "accepted", "merged",
-                        U0, None, "village_101_001", None)
+                        U0, None, "village_101_001",
+                        "案件 %s 作为重复件并入案件 %s：同一噪音投诉"
+                        % (dup2["number"], main["number"]))
 
         m = self.case(main["id"])
         self.assertEqual(m["status"], "accepted")
@@ -910,7 +919,7 @@ class MergeLinkTest(LoopTest):
         r = self.try_act(dup1["id"], "town_101", "link", target_case_id=main["id"])
         self.assertError(r, 409, "ACTION_NOT_ALLOWED")
         third = self.create(title="又一重复上报")
-        r = self.try_act(third["id"], "town_101", "merge", target_case_id=dup1["id"])
+        r = self.try_act(third["id"], "town_101", "merge", target_case_id=dup1["id"], note="重复")
         self.assertEqual(r.status, 409, r)
         self.assertIn(r.json["error"]["code"], ("CONFLICT", "ACTION_NOT_ALLOWED"), r)
         self.assertError(r, 409, r.json["error"]["code"], "target_case_id")
