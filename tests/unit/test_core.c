@@ -209,6 +209,13 @@ static void test_catalog_shipped(void **st)
 	"[categories]\nx X X\n[fields]\nby date optional B B\n" \
 	"party text optional P P\n"
 
+/* A record with fields of each kind a rule may name (lines 11–18 after HAZARD_HEAD and
+ * HAZARD_FIELDS). */
+#define REC                                                                                      \
+	"[record mediation_session]\nname = m\nname_en = M\nn int required N N\n"                \
+	"m int optional M M\non date required,past O O\nt text optional T T\nc choice optional " \
+	"C C x|y\n"
+
 /* Each broken file must be refused with its name, line and field. */
 static void test_catalog_broken(void **st)
 {
@@ -264,6 +271,36 @@ static void test_catalog_broken(void **st)
 		 "hazard.conf:6: watch: field \"party\" is text, not a date"},
 		{"case-types/hazard.conf", HAZARD_HEAD "watch_step = 逾期\n" HAZARD_FIELDS,
 		 "hazard.conf:6: watch_step: names the mark of a watched date"},
+		{"case-types/hazard.conf", HAZARD_HEAD HAZARD_FIELDS REC "rule = n <= nobody\n",
+		 "hazard.conf:19: rule: no field \"nobody\" in this record"},
+		{"case-types/hazard.conf", HAZARD_HEAD HAZARD_FIELDS REC "rule = n <= t\n",
+		 "hazard.conf:19: rule: field \"t\" is text"},
+		{"case-types/hazard.conf", HAZARD_HEAD HAZARD_FIELDS REC "rule = n => m\n",
+		 "hazard.conf:19: rule: expected LEFT OP RIGHT"},
+		{"case-types/hazard.conf", HAZARD_HEAD HAZARD_FIELDS REC "rule = on >= n\n",
+		 "hazard.conf:19: rule: a date compares with a date only"},
+		{"case-types/hazard.conf", HAZARD_HEAD HAZARD_FIELDS REC "rule = n >= 2/0 m\n",
+		 "hazard.conf:19: rule: \"2/0\" is not a fraction"},
+		{"case-types/hazard.conf",
+		 HAZARD_HEAD HAZARD_FIELDS REC "rule = n >= m when c = z\n",
+		 "hazard.conf:19: rule: \"z\" is not a choice of c"},
+		{"case-types/hazard.conf", HAZARD_HEAD HAZARD_FIELDS REC "rule = n m >= 1\n",
+		 "hazard.conf:19: rule: expected + before \"m\""},
+		{"case-types/hazard.conf", HAZARD_HEAD HAZARD_FIELDS REC "fail_to = handling\n",
+		 "hazard.conf:19: fail_to: says where a record that does not pass leads"},
+		{"case-types/hazard.conf",
+		 HAZARD_HEAD HAZARD_FIELDS REC "pass = n > m\nfail_to = x\n",
+		 "hazard.conf:20: fail_to: no state \"x\" in lifecycle standard"},
+		{"case-types/hazard.conf", HAZARD_HEAD HAZARD_FIELDS REC "quorum = 3\n",
+		 "hazard.conf:19: quorum: a record takes name, name_en, rule"},
+		{"case-types/hazard.conf",
+		 HAZARD_HEAD HAZARD_FIELDS "[record mediation_session]\nname = m\nname_en = M\n"
+					   "t text required,past T T\n",
+		 "hazard.conf:14: required: only a date can be past"},
+		{"case-types/hazard.conf",
+		 HAZARD_HEAD HAZARD_FIELDS "[record mediation_session]\nname = m\nname_en = M\n"
+					   "on date sometimes,past T T\n",
+		 "hazard.conf:14: required: \"sometimes,past\" is not required or optional"},
 		{"roles.conf", "[roles]\nboss galaxy B B\n", "roles.conf:2: scope:"},
 		{"roles.conf", "[roles]\nboss region B B\n",
 		 "roles.conf:1: permissions: routing_read is not listed"},
