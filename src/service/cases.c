@@ -151,8 +151,7 @@ enum pa_err pa_check_fields(const struct pa_field *list, int n, json_t *obj, con
 		/* a date of something that happened is not after today (China time, by the
 		 * server's clock) */
 		char today[32];
-		if (f->past && strcmp(sv, pa_time_iso(pa_now(), today)) > 0 &&
-		    strncmp(sv, today, 10) != 0)
+		if (f->past && strncmp(sv, pa_time_iso(pa_now(), today), 10) > 0)
 			return pa_errf(PA_BAD_FIELD, name,
 				       "%s（%s）不能晚于今天（%.10s）; %s (%s) cannot be after "
 				       "today (%.10s)",

@@ -133,7 +133,7 @@ struct pa_effect_ctx {
 	 * where the transition leads, and the step's note says why */
 	bool failed;
 	int fail_to;
-	char note[2600];
+	char note[8192]; /* a note of 2000 characters (6000 bytes) and the reason before it */
 };
 
 enum pa_err pa_effect_prepare(struct pa_effect_ctx *x);

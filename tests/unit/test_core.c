@@ -367,6 +367,75 @@ static void test_catalog_broken(void **st)
 	rm_data();
 }
 
+/* The shipped vote's rules: sums, fractions at their boundary, conditions, optional fields;
+ * and a date rule. */
+static void test_record_rules(void **st)
+{
+	(void)st;
+	struct pa_catalog *c;
+	assert_int_equal(pa_catalog_load("data", &c), PA_OK);
+	const struct pa_record_spec *v = pa_type_record(pa_catalog_type(c, "resident"), "vote");
+	assert_int_equal(v->nrules, 4);
+	assert_non_null(v->pass);
+	assert_int_equal(v->fail_to, PA_TO_SAME);
+	char msg[900];
+	/* the first rule that fails, -1 when all hold; *pass = the pass rule's outcome */
+#define FIRST_BROKEN(json, pass)                                                \
+	({                                                                      \
+		json_t *o_ = json_loads(json, 0, NULL);                         \
+		int k_ = -1;                                                    \
+		for (int i_ = v->nrules - 1; i_ >= 0; i_--)                     \
+			if (!pa_rule_holds(&v->rules[i_], o_, msg, sizeof msg)) \
+				k_ = i_;                                        \
+		pass = pa_rule_holds(v->pass, o_, msg, sizeof msg);             \
+		json_decref(o_);                                                \
+		k_;                                                             \
+	})
+	bool pass;
+	assert_int_equal(FIRST_BROKEN("{\"form\":\"村民代表会议\",\"members\":45,\"attendees\":30,"
+				      "\"votes_for\":16,\"votes_against\":14}",
+				      pass),
+			 -1);
+	assert_true(pass);
+	/* 29 of 45 is under two thirds; 14 of 29 is not more than half (15 would be) */
+	assert_int_equal(FIRST_BROKEN("{\"form\":\"村民代表会议\",\"members\":45,\"attendees\":29,"
+				      "\"votes_for\":14}",
+				      pass),
+			 2);
+	assert_false(pass);
+	assert_non_null(strstr(msg, "Votes for (14) must be more than 1/2 of Attendees (29)"));
+	assert_false(FIRST_BROKEN("{\"form\":\"村民代表会议\",\"members\":45,\"attendees\":30,"
+				  "\"votes_for\":15,\"abstentions\":15}",
+				  pass) != -1);
+	assert_false(pass);
+	/* the quorum of a 村民代表会议 does not bind a 议事协商会; abstentions count when given */
+	assert_int_equal(FIRST_BROKEN("{\"form\":\"议事协商会\",\"members\":45,\"attendees\":3,"
+				      "\"votes_for\":2,\"votes_against\":1,\"abstentions\":1}",
+				      pass),
+			 1);
+	assert_int_equal(FIRST_BROKEN("{\"form\":\"村民会议\",\"members\":100,\"attendees\":50,"
+				      "\"votes_for\":40}",
+				      pass),
+			 3);
+	assert_int_equal(FIRST_BROKEN("{\"form\":\"村民会议\",\"members\":30,\"attendees\":31,"
+				      "\"votes_for\":40}",
+				      pass),
+			 0);
+#undef FIRST_BROKEN
+	const struct pa_record_spec *ag =
+		pa_type_record(pa_catalog_type(c, "dispute"), "agreement");
+	json_t *o = json_loads("{\"signed_on\":\"2028-02-29\",\"due_on\":\"2028-02-28\"}", 0, NULL);
+	assert_false(pa_rule_holds(&ag->rules[0], o, msg, sizeof msg));
+	assert_non_null(strstr(msg, "履行期限（2028-02-28）应不早于签订日期（2028-02-29）"));
+	json_object_set_new(o, "due_on", json_string("2028-02-29"));
+	assert_true(pa_rule_holds(&ag->rules[0], o, msg, sizeof msg));
+	json_object_del(o, "due_on"); /* an empty date skips the rule */
+	assert_true(pa_rule_holds(&ag->rules[0], o, msg, sizeof msg));
+	json_decref(o);
+	assert_true(pa_type_record(pa_catalog_type(c, "dispute"), "fulfilment")->fields[0].past);
+	pa_catalog_free(c);
+}
+
 /* Routing rules from a text buffer: with or without the [rules] header, line numbers as
  * the text has them, the same checks as routing.conf gets at load. */
 static void test_routing_parse(void **st)
@@ -636,6 +705,7 @@ int main(void)
 		cmocka_unit_test(test_catalog_shipped),
 		cmocka_unit_test(test_catalog_broken),
 		cmocka_unit_test(test_routing_parse),
+		cmocka_unit_test(test_record_rules),
 		cmocka_unit_test(test_geo),
 		cmocka_unit_test(test_pii),
 		cmocka_unit_test(test_text),
