@@ -619,12 +619,17 @@ static bool parse_limit(const char *s, enum pa_limit_unit dflt, int *v, enum pa_
 {
 	char *end;
 	long n = strtol(s, &end, 10);
-	*u = !*end                    ? dflt
-	     : strcmp(end, "h") == 0  ? PA_UNIT_HOURS
-	     : strcmp(end, "d") == 0  ? PA_UNIT_DAYS
-	     : strcmp(end, "wd") == 0 ? PA_UNIT_WORKDAYS
-				      : (enum pa_limit_unit) - 1;
-	if ((int)*u < 0 || end == s || n <= 0 || n > 3650)
+	if (!*end)
+		*u = dflt;
+	else if (strcmp(end, "h") == 0)
+		*u = PA_UNIT_HOURS;
+	else if (strcmp(end, "d") == 0)
+		*u = PA_UNIT_DAYS;
+	else if (strcmp(end, "wd") == 0)
+		*u = PA_UNIT_WORKDAYS;
+	else
+		return false;
+	if (end == s || n <= 0 || n > 3650)
 		return false;
 	*v = (int)n;
 	return true;

@@ -118,18 +118,14 @@ static enum pa_err merge_check(struct pa_effect_ctx *x)
 	struct pa_arena ar;
 	pa_arena_init(&ar);
 	struct pa_case_row a, b;
-	enum pa_err rc = x->db->ops->case_get(x->db, &x->actor->scope, x->head->id, &ar, &a);
-	if (!rc)
-		rc = x->db->ops->case_get(x->db, &x->actor->scope, x->p->target_case, &ar, &b);
 	char ca[PA_CITY_LEN + 1], cb[PA_CITY_LEN + 1];
-	if (!rc) {
-		pa_city_of(a.grid, ca);
-		pa_city_of(b.grid, cb);
-	}
-	const struct pa_casetype *tb = rc ? NULL : pa_catalog_type(x->app->cat, b.type);
-	if (rc)
-		;
-	else if (strcmp(a.type, b.type) != 0)
+	enum pa_err rc = x->db->ops->case_get(x->db, &x->actor->scope, x->head->id, &ar, &a);
+	if (rc || (rc = x->db->ops->case_get(x->db, &x->actor->scope, x->p->target_case, &ar, &b)))
+		goto out;
+	pa_city_of(a.grid, ca);
+	pa_city_of(b.grid, cb);
+	const struct pa_casetype *tb = pa_catalog_type(x->app->cat, b.type);
+	if (strcmp(a.type, b.type) != 0)
 		rc = pa_errf(PA_BAD_FIELD, "target_case_id",
 			     "只能合并同类案件：%s 是%s，%s 是%s; only a case of the same type can "
 			     "be merged: %s is a %s, %s a %s",
@@ -146,6 +142,7 @@ static enum pa_err merge_check(struct pa_effect_ctx *x)
 			 b.number, x->p->note ? x->p->note : "");
 		x->step->note = x->note;
 	}
+out:
 	pa_arena_free(&ar);
 	return rc;
 }
