@@ -197,6 +197,12 @@ int64_t pa_calendar_add_workdays(const struct pa_calendar *c, int64_t start, int
 	return day_end(nth_after(c, d, days));
 }
 
+int64_t pa_calendar_add_days(const struct pa_calendar *c, int64_t start, int days)
+{
+	int64_t d = cst_day(start) + (days > 0 ? days : 0);
+	return day_end(workday(c, d) ? d : nth_after(c, d, 1));
+}
+
 int pa_calendar_workdays_between(const struct pa_calendar *c, int64_t from, int64_t to)
 {
 	if (to <= from)

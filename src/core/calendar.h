@@ -55,6 +55,15 @@ bool pa_calendar_year_published(const struct pa_calendar *c, int year);
  * reads for the limits in use (60 days), independent of the hour. */
 int64_t pa_calendar_add_workdays(const struct pa_calendar *c, int64_t start, int days);
 
+/* Deadline of a limit of `days` calendar days (自然日) for something started at `start`: the
+ * day of `start` never counts and the limit ends at 24:00 CST of the days-th day after it —
+ * unless that day is not a working day (a weekend or public holiday): then, as for every
+ * period counted in days in Chinese law (民法典 第二百零三条: 期间的最后一日是法定休假日的，
+ * 以法定休假日结束的次日为期间的最后一日), it ends with the first working day after it.
+ * days <= 0 gives what pa_calendar_add_workdays gives for 0. Example: a petition received
+ * 2026-09-16, 15 days to accept → day 15 is 2026-10-01 (National Day) → 2026-10-08 24:00. */
+int64_t pa_calendar_add_days(const struct pa_calendar *c, int64_t start, int days);
+
 /* Working days strictly after the CST day of `from` up to and including the CST day of
  * `to`, where `to` is read as the end of a span: a `to` at exactly 00:00:00 CST ends the day
  * before (so a deadline from pa_calendar_add_workdays belongs to its deadline day). 0 if

@@ -630,18 +630,65 @@ int pa_tier_of(const char *name)
 	return -1;
 }
 
-/* "5" = 5 working days, "24h" = 24 clock hours. */
-static bool parse_limit(const char *s, int *v, bool *hours)
+static const char *const unit_names[] = {"working_days", "calendar_days", "hours"};
+
+const char *pa_limit_unit_name(enum pa_limit_unit u)
+{
+	return unit_names[u];
+}
+
+/* "5" = 5 in the profile's unit; "5wd" working days, "5d" calendar days, "24h" hours. */
+static bool parse_limit(const char *s, enum pa_limit_unit dflt, int *v, enum pa_limit_unit *u)
 {
 	char *end;
 	long n = strtol(s, &end, 10);
-	*hours = *end == 'h';
-	if (*hours)
-		end++;
-	if (*end || end == s || n <= 0 || n > 3650)
+	if (!*end)
+		*u = dflt;
+	else if (strcmp(end, "h") == 0)
+		*u = PA_UNIT_HOURS;
+	else if (strcmp(end, "d") == 0)
+		*u = PA_UNIT_DAYS;
+	else if (strcmp(end, "wd") == 0)
+		*u = PA_UNIT_WORKDAYS;
+	else
+		return false;
+	if (end == s || n <= 0 || n > 3650)
 		return false;
 	*v = (int)n;
 	return true;
+}
+
+/* A profile's key rows: escalate, unit and basis (both required: every profile says what
+ * its numbers count and which regulation sets them). */
+static enum pa_err profile_keys(struct pa_arena *a, const struct pa_conf *cf,
+				const struct pa_conf_section *s, struct pa_profile *p)
+{
+	int line = s->line;
+	const char *v;
+	for (int k = 0; k < s->nrows; k++) {
+		const struct pa_conf_row *r = &s->rows[k];
+		if (r->key && strcmp(r->key, "escalate") && strcmp(r->key, "unit") &&
+		    strcmp(r->key, "basis"))
+			return pa_data_file_err(cf->path, r->line, r->key,
+						"only escalate, unit and basis are known here");
+	}
+	if ((v = pa_conf_get(s, "escalate", &line)) && strcmp(v, "yes") && strcmp(v, "no"))
+		return pa_data_file_err(cf->path, line, "escalate", "\"%s\" is not yes or no", v);
+	p->escalate = v && strcmp(v, "yes") == 0;
+	if (!(v = pa_conf_get(s, "unit", &line)) || !*v)
+		return pa_data_file_err(cf->path, s->line, "unit",
+					"missing: \"unit = working_days\" (工作日) or "
+					"\"unit = calendar_days\" (自然日)");
+	if (strcmp(v, "working_days") && strcmp(v, "calendar_days"))
+		return pa_data_file_err(cf->path, line, "unit",
+					"\"%s\" is not working_days or calendar_days", v);
+	p->unit = strcmp(v, "calendar_days") == 0 ? PA_UNIT_DAYS : PA_UNIT_WORKDAYS;
+	if (!(v = pa_conf_get(s, "basis", &line)) || !*v)
+		return pa_data_file_err(cf->path, s->line, "basis",
+					"missing: the regulation the limits follow (\"basis = "
+					"《信访工作条例》…\", or the centre's own rule)");
+	p->basis = pa_strdup(a, v);
+	return PA_OK;
 }
 
 static enum pa_err load_limits(struct pa_catalog *c, const char *path)
@@ -668,19 +715,12 @@ static enum pa_err load_limits(struct pa_catalog *c, const char *path)
 		struct pa_profile *p = &c->profiles[c->nprofiles];
 		p->code = pa_strdup(&c->arena, s->arg);
 		bool seen[3][4] = {{false}};
+		if ((rc = profile_keys(&c->arena, &cf, s, p)))
+			goto out;
 		for (int k = 0; k < s->nrows; k++) {
 			const struct pa_conf_row *r = &s->rows[k];
-			if (r->key) {
-				if (strcmp(r->key, "escalate") != 0 ||
-				    (strcmp(r->value, "yes") != 0 && strcmp(r->value, "no") != 0)) {
-					rc = pa_data_file_err(
-						path, r->line, r->key,
-						"only \"escalate = yes|no\" is known here");
-					goto out;
-				}
-				p->escalate = strcmp(r->value, "yes") == 0;
+			if (r->key)
 				continue;
-			}
 			if ((rc = need_cols(&cf, r, 4, 4, "limits")))
 				goto out;
 			int t = pa_tier_of(r->tok[0]), ph = -1;
@@ -705,27 +745,24 @@ static enum pa_err load_limits(struct pa_catalog *c, const char *path)
 				goto out;
 			}
 			struct pa_limit *l = &p->lim[t][ph];
-			bool yh, rh;
-			if (!parse_limit(r->tok[2], &l->yellow, &yh)) {
-				rc = pa_data_file_err(
-					path, r->line, "yellow",
-					"\"%s\" is not N (working days) or Nh (hours)", r->tok[2]);
+			enum pa_limit_unit yu, ru;
+			bool yok = parse_limit(r->tok[2], p->unit, &l->yellow, &yu);
+			if (!yok || !parse_limit(r->tok[3], p->unit, &l->red, &ru)) {
+				rc = pa_data_file_err(path, r->line, yok ? "red" : "yellow",
+						      "\"%s\" is not N (the profile's unit), Nwd "
+						      "(working days), Nd (calendar days) or Nh "
+						      "(hours)",
+						      r->tok[yok ? 3 : 2]);
 				goto out;
 			}
-			if (!parse_limit(r->tok[3], &l->red, &rh)) {
-				rc = pa_data_file_err(
-					path, r->line, "red",
-					"\"%s\" is not N (working days) or Nh (hours)", r->tok[3]);
-				goto out;
-			}
-			if (yh != rh || l->red <= l->yellow) {
+			if (yu != ru || l->red <= l->yellow) {
 				rc = pa_data_file_err(
 					path, r->line, "red",
 					"the red limit must come after the yellow one, in the "
 					"same unit");
 				goto out;
 			}
-			l->hours = yh;
+			l->unit = yu;
 			seen[t][ph] = true;
 		}
 		for (int t = 0; t < 3; t++)
@@ -970,11 +1007,20 @@ static enum pa_err load_fields(struct pa_catalog *c, const struct pa_conf *cf,
 				"choice, phone",
 				r->tok[1]);
 		f->type = (enum pa_field_type)ty;
-		if (strcmp(r->tok[2], "required") == 0)
+		/* "required" or "optional", and ",past" on a date of something that happened */
+		const char *past = strstr(r->tok[2], ",past");
+		f->past = past && !past[5];
+		size_t rl = f->past ? (size_t)(past - r->tok[2]) : strlen(r->tok[2]);
+		if (rl == 8 && strncmp(r->tok[2], "required", 8) == 0)
 			f->required = true;
-		else if (strcmp(r->tok[2], "optional") != 0)
+		else if (rl != 8 || strncmp(r->tok[2], "optional", 8) != 0)
 			return pa_data_file_err(path, r->line, "required",
-						"\"%s\" is not required or optional", r->tok[2]);
+						"\"%s\" is not required or optional (a date may "
+						"add ,past)",
+						r->tok[2]);
+		if (f->past && f->type != PA_FIELD_DATE)
+			return pa_data_file_err(path, r->line, "required",
+						"only a date can be past");
 		f->code = pa_strdup(a, r->tok[0]);
 		f->name = pa_strdup(a, r->tok[3]);
 		f->name_en = pa_strdup(a, r->tok[4]);
@@ -1026,6 +1072,46 @@ static enum pa_err load_watch(struct pa_arena *a, const struct pa_conf *cf,
 					"names the mark of a watched date: add \"watch = FIELD\"");
 	t->watch_step = pa_strdup(a, step && *step ? step : "逾期督办");
 	return PA_OK;
+}
+
+/* A record's key rows besides its names: "rule = …" (each must hold), "pass = …" (the
+ * outcome) and "fail_to = STATE|=" (where a record that does not pass leads). */
+static enum pa_err load_record_rules(struct pa_arena *a, const struct pa_conf *cf,
+				     const struct pa_conf_section *rs,
+				     const struct pa_lifecycle *lc, struct pa_record_spec *k)
+{
+	enum pa_err rc = PA_OK;
+	k->rules = pa_alloc(a, sizeof *k->rules * (size_t)(rs->nrows + 1));
+	k->fail_to = PA_TO_SAME;
+	int fline = 0;
+	for (int i = 0; i < rs->nrows && !rc; i++) {
+		const struct pa_conf_row *r = &rs->rows[i];
+		if (!r->key || !strcmp(r->key, "name") || !strcmp(r->key, "name_en"))
+			continue;
+		if (!strcmp(r->key, "rule"))
+			rc = pa_rule_parse(a, cf->path, r->line, r->key, r->value, k->fields,
+					   k->nfields, &k->rules[k->nrules++]);
+		else if (!strcmp(r->key, "pass") && !k->pass) {
+			k->pass = pa_alloc(a, sizeof *k->pass);
+			rc = pa_rule_parse(a, cf->path, r->line, r->key, r->value, k->fields,
+					   k->nfields, k->pass);
+		} else if (!strcmp(r->key, "fail_to") && !fline) {
+			fline = r->line;
+			if (strcmp(r->value, "=") != 0 &&
+			    (k->fail_to = pa_lifecycle_state(lc, r->value)) < 0)
+				rc = pa_data_file_err(cf->path, r->line, "fail_to",
+						      "no state \"%s\" in lifecycle %s", r->value,
+						      lc->code);
+		} else
+			rc = pa_data_file_err(cf->path, r->line, r->key,
+					      "a record takes name, name_en, rule, one pass and "
+					      "one fail_to");
+	}
+	if (!rc && fline && !k->pass)
+		rc = pa_data_file_err(cf->path, fline, "fail_to",
+				      "says where a record that does not pass leads: add "
+				      "\"pass = …\"");
+	return rc;
 }
 
 static enum pa_err load_type(struct pa_catalog *c, const char *path, struct pa_casetype *t)
@@ -1165,6 +1251,8 @@ static enum pa_err load_type(struct pa_catalog *c, const char *path, struct pa_c
 			goto out;
 		k->name_en = pa_strdup(a, rv);
 		if ((rc = load_fields(c, &cf, rs, &k->fields, &k->nfields)))
+			goto out;
+		if ((rc = load_record_rules(a, &cf, rs, t->lc, k)))
 			goto out;
 		if (!pa_lifecycle_action(t->lc, k->kind)) {
 			rc = pa_data_file_err(

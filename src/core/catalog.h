@@ -10,6 +10,7 @@
 #include "core/arena.h"
 #include "core/err.h"
 #include "core/passwd.h"
+#include "core/rules.h"
 
 #define PA_MAX_ROLES 64
 
@@ -180,6 +181,7 @@ struct pa_field {
 	const char *code, *name, *name_en;
 	enum pa_field_type type;
 	bool required;
+	bool past; /* "required,past": a date of something that happened, not after today */
 	int nchoices;
 	const char **choices;
 };
@@ -192,8 +194,12 @@ struct pa_category {
  * votes … with their fields. */
 struct pa_record_spec {
 	const char *kind, *name, *name_en;
-	int nfields;
+	int nfields, nrules;
 	struct pa_field *fields;
+	struct pa_rule *rules; /* "rule = …": each must hold (core/rules.h) */
+	struct pa_rule *pass;  /* "pass = …": the outcome (a vote carried), or NULL */
+	int fail_to;           /* "fail_to = …": where a record that fails leads (state
+				* index or PA_TO_SAME) */
 };
 
 /* The role the public portal acts as (roles.conf): residents submit and rate with it, never
@@ -225,15 +231,23 @@ const char *pa_tier_name(enum pa_tier t);
 /* -1 if name is not a tier. */
 int pa_tier_of(const char *name);
 
-/* One limit: yellow and red, in working days or (hours) plain clock hours. */
+/* The unit a limit counts in: working days (by the calendar), calendar days (自然日: a
+ * last day off moves to the next working day) or plain clock hours. */
+enum pa_limit_unit { PA_UNIT_WORKDAYS, PA_UNIT_DAYS, PA_UNIT_HOURS };
+const char *pa_limit_unit_name(enum pa_limit_unit u); /* working_days, calendar_days, hours */
+
+/* One limit: yellow and red, in one unit. */
 struct pa_limit {
 	int yellow, red;
-	bool hours;
+	enum pa_limit_unit unit;
 };
 
-/* A time-limit profile: a limit per tier × phase (PA_PHASE_ACCEPT..VERIFY). */
+/* A time-limit profile: a limit per tier × phase (PA_PHASE_ACCEPT..VERIFY), the unit its
+ * plain numbers are in ("unit = …") and the regulation it follows ("basis = …"). */
 struct pa_profile {
 	const char *code;
+	const char *basis;
+	enum pa_limit_unit unit;
 	bool escalate; /* past red, an open case goes up the ladder */
 	struct pa_limit lim[3][4];
 };

@@ -145,6 +145,8 @@ static enum pa_err act_job(struct pa_db *db, void *arg)
 				  .patch = &patch};
 	if ((rc = pa_effect_prepare(&x)))
 		return rc;
+	int to = x.failed ? x.fail_to : pa_transition_target(tr, from);
+	st.to_state = lc->states[to].code;
 	/* the clock follows the step: a new phase or tier restarts it, waiting pauses it */
 	struct pa_clock clock;
 	int tier_before = pa_tier_of(h.tier),
@@ -159,14 +161,14 @@ static enum pa_err act_job(struct pa_db *db, void *arg)
 		tier_before = -1;
 	pa_clock_after(j->app, lc,
 		       pa_catalog_profile(j->app->cat, patch.profile ? patch.profile : h.profile),
-		       tier_before, tier_after, from, pa_transition_target(tr, from), st.at,
-		       h.ext_days + patch.ext_add, &h.clock, &clock);
+		       tier_before, tier_after, from, to, st.at, h.ext_days + patch.ext_add,
+		       &h.clock, &clock);
 	patch.clock = &clock;
-	patch.watch = pa_watch_after(lc, from, pa_transition_target(tr, from));
+	patch.watch = pa_watch_after(lc, from, to);
 	/* reopened: the closing to come is rated afresh */
-	if (pa_state_done(lc, from) && !pa_state_done(lc, pa_transition_target(tr, from)))
+	if (pa_state_done(lc, from) && !pa_state_done(lc, to))
 		patch.clear_rating = true;
-	pa_step_stats(lc, ac, from, pa_transition_target(tr, from), &h, &patch, &st);
+	pa_step_stats(lc, ac, from, to, &h, &patch, &st);
 	rc = db->ops->case_step(db, &st);
 	if (!rc)
 		rc = pa_effect_finish(&x);

@@ -67,8 +67,10 @@ static void time_or_null(struct pa_jw *w, const char *key, int64_t t)
 }
 
 /* "deadline": the phase clock — when the phase began, its yellow and red deadlines, whether
- * it is paused, and the supervision level reached (none, yellow, red). */
-static void render_deadline(struct pa_jw *w, const struct pa_case_row *c)
+ * it is paused, and the supervision level reached (none, yellow, red); on a full read also
+ * the limit it runs by (profile, unit, yellow, red) and the regulation that sets it. */
+static void render_deadline(struct pa_jw *w, const struct pa_catalog *cat,
+			    const struct pa_casetype *t, int state, const struct pa_case_row *c)
 {
 	const struct pa_clock *k = &c->clock;
 	pa_jw_key(w, "deadline");
@@ -82,6 +84,20 @@ static void render_deadline(struct pa_jw *w, const struct pa_case_row *c)
 	time_or_null(w, "red_at", k->due_red);
 	time_or_null(w, "paused_since", k->paused_at);
 	pa_jw_kstr(w, "supervision", k->level[0] ? k->level : "none");
+	const struct pa_profile *p = c->profile ? pa_catalog_profile(cat, c->profile) : NULL;
+	int tier = pa_tier_of(c->tier);
+	enum pa_phase ph = t && state >= 0 ? t->lc->states[state].phase : PA_PHASE_NONE;
+	if (p && tier >= 0 && ph != PA_PHASE_NONE) {
+		const struct pa_limit *l = &p->lim[tier][ph];
+		pa_jw_key(w, "limit");
+		pa_jw_obj(w);
+		pa_jw_kstr(w, "profile", p->code);
+		pa_jw_kstr(w, "unit", pa_limit_unit_name(l->unit));
+		pa_jw_kint(w, "yellow", l->yellow);
+		pa_jw_kint(w, "red", l->red);
+		pa_jw_kstr(w, "basis", p->basis);
+		pa_jw_obj_end(w);
+	}
 	pa_jw_obj_end(w);
 }
 
@@ -165,7 +181,7 @@ static void render_core(struct pa_jw *w, const struct pa_catalog *cat, const str
 	pa_jw_ktime(w, "updated_at", c->updated_at);
 	pa_jw_kstr(w, "tier", c->tier);
 	pa_jw_kbool(w, "urgent", c->urgent);
-	render_deadline(w, c);
+	render_deadline(w, cat, t, from, c);
 	render_watch(w, t, c);
 	if (!full)
 		return;

@@ -148,6 +148,14 @@ enum pa_err pa_check_fields(const struct pa_field *list, int n, json_t *obj, con
 		if (!ok)
 			return pa_errf(PA_BAD_FIELD, name, "\"%s\" is not a valid %s", name,
 				       pa_field_type_name(f->type));
+		/* a date of something that happened is not after today (China time, by the
+		 * server's clock) */
+		char today[32];
+		if (f->past && strncmp(sv, pa_time_iso(pa_now(), today), 10) > 0)
+			return pa_errf(PA_BAD_FIELD, name,
+				       "%s（%s）不能晚于今天（%.10s）; %s (%s) cannot be after "
+				       "today (%.10s)",
+				       f->name, sv, today, f->name_en, sv, today);
 	}
 	for (int i = 0; i < n; i++)
 		if (list[i].required && !json_object_get(obj, list[i].code)) {

@@ -35,6 +35,9 @@ static json_t *field_json(const struct pa_field *f)
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b}", "code", f->code, "type",
 			      pa_field_type_name(f->type), "name", f->name, "name_en", f->name_en,
 			      "required", f->required);
+	/* a date of something that happened: not after today */
+	if (f->past)
+		json_object_set_new(o, "past", json_true());
 	if (f->type == PA_FIELD_CHOICE) {
 		json_t *ch = json_array();
 		for (int c = 0; c < f->nchoices; c++)

@@ -9,10 +9,17 @@
 #include "core/calendar.h"
 #include "service/internal.h"
 
-static int64_t deadline(const struct pa_app *app, const struct pa_clock *c, int n, bool hours)
+/* n of the limit's unit from the clock's start, the time spent paused added back: working
+ * days paused on working-day limits, seconds on hour limits, whole 24-hour days (rounded
+ * down) on calendar-day limits. */
+static int64_t deadline(const struct pa_app *app, const struct pa_clock *c, int n,
+			enum pa_limit_unit u)
 {
-	if (hours)
+	if (u == PA_UNIT_HOURS)
 		return c->started + (int64_t)n * 3600 + c->paused_secs;
+	if (u == PA_UNIT_DAYS)
+		return pa_calendar_add_days(app->calendar, c->started,
+					    n + (int)(c->paused_secs / 86400));
 	return pa_calendar_add_workdays(app->calendar, c->started, n + c->paused_days);
 }
 
@@ -24,10 +31,13 @@ void pa_clock_dues(const struct pa_app *app, const struct pa_profile *p, enum pa
 		return;
 	}
 	const struct pa_limit *l = &p->lim[tier][ph];
-	/* an approved extension lengthens handling (days; a day is 24 h on hour limits) */
+	/* an approved extension lengthens handling, in days of the limit's unit (working or
+	 * calendar days; a day is 24 h on hour limits) */
 	int ext = ph == PA_PHASE_HANDLE ? ext_days : 0;
-	c->due_yellow = deadline(app, c, l->yellow + (l->hours ? 24 * ext : ext), l->hours);
-	c->due_red = deadline(app, c, l->red + (l->hours ? 24 * ext : ext), l->hours);
+	if (l->unit == PA_UNIT_HOURS)
+		ext *= 24;
+	c->due_yellow = deadline(app, c, l->yellow + ext, l->unit);
+	c->due_red = deadline(app, c, l->red + ext, l->unit);
 	if (c->paused_at)
 		c->next_due = 0;
 	else if (strcmp(c->level, "red") == 0)

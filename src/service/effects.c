@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/calendar.h"
+#include "core/city.h"
 #include "service/internal.h"
 
 static const char *const tiers[] = {"village", "town", "city", NULL};
@@ -85,6 +86,65 @@ static enum pa_err other_case(struct pa_effect_ctx *x, bool open_only)
 				       s < 0 ? o.status : t->lc->states[s].name);
 	}
 	return PA_OK;
+}
+
+/* The record's rules (rules.h): each must hold; the pass rule decides where the case goes. */
+static enum pa_err record_rules(struct pa_effect_ctx *x, const struct pa_record_spec *spec)
+{
+	char msg[900], name[80];
+	for (int i = 0; i < spec->nrules; i++)
+		if (!pa_rule_holds(&spec->rules[i], x->p->record, msg, sizeof msg)) {
+			snprintf(name, sizeof name, "record.%s",
+				 pa_rule_field(&spec->rules[i])->code);
+			return pa_errf(PA_BAD_FIELD, name, "%s", msg);
+		}
+	if (spec->pass && !pa_rule_holds(spec->pass, x->p->record, msg, sizeof msg)) {
+		x->failed = true;
+		x->fail_to = spec->fail_to == PA_TO_SAME
+				     ? pa_lifecycle_state(x->lc, x->head->status)
+				     : spec->fail_to;
+		/* the step says why it did not move the case on */
+		snprintf(x->note, sizeof x->note, "%s未通过：%s%s%s", spec->name, msg,
+			 x->p->note && *x->p->note ? "\n" : "", x->p->note ? x->p->note : "");
+		x->step->note = x->note;
+	}
+	return PA_OK;
+}
+
+/* A merge joins reports of one matter: the same type in the same city, and its step says
+ * which case went into which ("案件 A 并入案件 B", both numbers) beside the reason. */
+static enum pa_err merge_check(struct pa_effect_ctx *x)
+{
+	struct pa_arena ar;
+	pa_arena_init(&ar);
+	struct pa_case_row a, b;
+	char ca[PA_CITY_LEN + 1], cb[PA_CITY_LEN + 1];
+	enum pa_err rc = x->db->ops->case_get(x->db, &x->actor->scope, x->head->id, &ar, &a);
+	if (rc || (rc = x->db->ops->case_get(x->db, &x->actor->scope, x->p->target_case, &ar, &b)))
+		goto out;
+	pa_city_of(a.grid, ca);
+	pa_city_of(b.grid, cb);
+	const struct pa_casetype *tb = pa_catalog_type(x->app->cat, b.type);
+	if (strcmp(a.type, b.type) != 0)
+		rc = pa_errf(PA_BAD_FIELD, "target_case_id",
+			     "只能合并同类案件：%s 是%s，%s 是%s; only a case of the same type can "
+			     "be merged: %s is a %s, %s a %s",
+			     a.number, x->type->name, b.number, tb ? tb->name : b.type, a.number,
+			     x->type->name_en, b.number, tb ? tb->name_en : b.type);
+	else if (strcmp(ca, cb) != 0)
+		rc = pa_errf(
+			PA_BAD_FIELD, "target_case_id",
+			"只能合并同一城市的案件：%s 与 %s 不在同一城市; only cases of one city "
+			"can be merged: %s and %s are not",
+			a.number, b.number, a.number, b.number);
+	else {
+		snprintf(x->note, sizeof x->note, "案件 %s 作为重复件并入案件 %s：%s", a.number,
+			 b.number, x->p->note ? x->p->note : "");
+		x->step->note = x->note;
+	}
+out:
+	pa_arena_free(&ar);
+	return rc;
 }
 
 static enum pa_err conflict(const struct pa_action *ac, const char *why)
@@ -228,7 +288,7 @@ enum pa_err pa_effect_prepare(struct pa_effect_ctx *x)
 		pt->unreasonable = 1;
 		break;
 	case PA_EFFECT_MERGE:
-		if ((rc = other_case(x, true)))
+		if ((rc = other_case(x, true)) || (rc = merge_check(x)))
 			return rc;
 		pt->merged_into = p->target_case;
 		x->link_kind = "merged";
@@ -243,7 +303,8 @@ enum pa_err pa_effect_prepare(struct pa_effect_ctx *x)
 	case PA_EFFECT_RECORD: {
 		const struct pa_record_spec *spec = pa_type_record(x->type, x->action->code);
 		if ((rc = pa_check_fields(spec->fields, spec->nfields, p->record, "record",
-					  spec->name)))
+					  spec->name)) ||
+		    (rc = record_rules(x, spec)))
 			return rc;
 		x->record_json = json_dumps(p->record, JSON_COMPACT | JSON_SORT_KEYS);
 		break;

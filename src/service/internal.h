@@ -132,6 +132,11 @@ struct pa_effect_ctx {
 	bool supervise;
 	int64_t due_at;
 	char *record_json; /* malloc'd; written by pa_effect_finish */
+	/* a record that did not pass (its "pass" rule): the case goes to fail_to instead of
+	 * where the transition leads, and the step's note says why */
+	bool failed;
+	int fail_to;
+	char note[8192]; /* a note of 2000 characters (6000 bytes) and the reason before it */
 };
 
 enum pa_err pa_effect_prepare(struct pa_effect_ctx *x);

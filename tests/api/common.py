@@ -1,6 +1,7 @@
 """common.py: what the API test files share — a TestCase base class that runs one
 `pingan serve` per class, assertions on the error shape, and helpers that build valid
 case bodies. Standard library only."""
+import datetime
 import json
 import re
 import unittest
@@ -187,6 +188,12 @@ class ApiTest(unittest.TestCase):
             cursor = r.json["next_cursor"]
             if not cursor:
                 return rows
+
+    def day(self, offset=0):
+        """The server's date in China time (YYYY-MM-DD), offset days from today."""
+        tz = datetime.timezone(datetime.timedelta(hours=8))
+        t = datetime.datetime.fromtimestamp(self.s.now(), tz) + datetime.timedelta(days=offset)
+        return t.strftime("%Y-%m-%d")
 
     def unit_by_code(self, code):
         r = self.get("/api/v1/units", user="city_admin")

@@ -264,7 +264,7 @@ class AccessMatrixTest(ApiTest):
         steps("own_rejected", ("reject", "village_101_001", {"note": NOTE}))
         new("own_merged", "town_101", GRID)
         steps("own_merged", ("merge", "village_101_001",
-                             {"target_case_id": cls.ids["own_reported"]}))
+                             {"target_case_id": cls.ids["own_reported"], "note": NOTE}))
         # the town's police station held it, and sent it back: it passed through
         new("police_sent_back", "town_101", GRID, category="family")
         steps("police_sent_back", accept,
@@ -660,7 +660,8 @@ class AccessMatrixTest(ApiTest):
                         if o["id"] not in self.world or not ref.visible(a, o):
                             jobs.append((a, c, action, o))
         answers = self.http.many([("POST", "/api/v1/cases/%d/actions" % c["id"],
-                                   {"action": action, "target_case_id": o["id"]}, a["token"])
+                                   {"action": action, "target_case_id": o["id"], "note": NOTE},
+                                   a["token"])
                                   for a, c, action, o in jobs])
         self.assertGreater(len(jobs), 50)
         for (a, c, action, o), r in zip(jobs, answers):

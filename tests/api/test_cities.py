@@ -95,6 +95,19 @@ class CitiesTest(ApiTest):
                       user="city_staff")
         self.assertError(r, 404, "NOT_FOUND")
 
+    def test_no_merge_across_cities(self):
+        # a report of one city is never merged into another city's case: neither city's
+        # staff can name the other's (as if it did not exist), and the step is not written
+        a = self.create_in(GRID, "town_101", title="跨市合并甲")
+        b = self.create_in(B_GRID, "town_101" + SFX, title="跨市合并乙")
+        for user, mine, theirs in (("city_admin", a, b), ("city_admin" + SFX, b, a)):
+            r = self.post("/api/v1/cases/%d/actions" % mine["id"],
+                          {"action": "merge", "target_case_id": theirs["id"], "note": "重复"},
+                          user=user)
+            self.assertError(r, 400, "BAD_FIELD", "target_case_id")
+            got = self.get("/api/v1/cases/%d" % mine["id"], user=user).json
+            self.assertEqual((got["status"], len(got["steps"])), ("reported", 1))
+
     def test_attachments_stay_in_their_city(self):
         c = self.create_in(B_GRID, "town_101" + SFX)
         png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64

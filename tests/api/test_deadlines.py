@@ -87,6 +87,48 @@ class DeadlineTest(ApiTest):
             self.create(title="大陆日历")["deadline"]["red_at"]).date()
         self.assertLess(red, today + datetime.timedelta(days=14))
 
+    def test_petition_limits_in_calendar_days(self):
+        """信访工作条例: 15 days (自然日) to accept a petition. The case shows the limit, its
+        unit and the regulation; a last day off moves to the next working day. With a city
+        calendar making days 10 and 21 after today working days and 15 to 20 holidays, the
+        yellow limit (10 days) ends on day 10 and the red one (15) on day 21, whatever the
+        weekday today is."""
+        c = self.create(type="petition", category="labour", title="信访时限",
+                        fields={"form": "来访"})
+        lim = self.case(c["id"])["deadline"]["limit"]
+        self.assertEqual({k: lim[k] for k in ("profile", "unit", "yellow", "red")},
+                         {"profile": "petition", "unit": "calendar_days", "yellow": 10,
+                          "red": 15})
+        self.assertIn("信访工作条例", lim["basis"])
+        cst = datetime.timezone(datetime.timedelta(hours=8))
+        today = datetime.datetime.now(cst).date()
+        data = os.path.join(tempfile.mkdtemp(prefix="pingan-data-"), "data")
+        shutil.copytree(os.path.join(ROOT, "data"), data)
+        files = {}
+        for i, kind in [(10, "workday")] + [(i, "holiday") for i in range(15, 21)] + \
+                [(21, "workday")]:
+            day = today + datetime.timedelta(days=i)
+            files.setdefault(day.year, []).append("%s\t%s\t测试" % (day.isoformat(), kind))
+        for year, rows in files.items():
+            with open(os.path.join(data, "calendar", "429006-%d.tsv" % year), "w",
+                      encoding="utf-8") as f:
+                f.write("date\tkind\tname\n" + "\n".join(rows) + "\n")
+        s = Server(extra_args=["--data", data])
+        try:
+            s.start()
+            r = s.post("/api/v1/cases", self.case_body(type="petition", category="labour",
+                                                       title="信访时限", fields={"form": "来访"}),
+                       user="town_101")
+            self.assertStatus(r, 201)
+            d = r.json["deadline"]
+            day = lambda t: datetime.datetime.fromisoformat(t).date()
+            # a deadline is 24:00 of its last day: 00:00 of the next
+            self.assertEqual(day(d["yellow_at"]), today + datetime.timedelta(days=11))
+            self.assertEqual(day(d["red_at"]), today + datetime.timedelta(days=22))
+        finally:
+            s.cleanup()
+            shutil.rmtree(os.path.dirname(data), ignore_errors=True)
+
     def test_yellow_and_red_once_each(self):
         c = self.create(title="超期未受理")  # neighbour: village, accept limit 1 / 2 working days
         self.assertEqual(self.case(c["id"])["deadline"]["supervision"], "none")

@@ -283,7 +283,7 @@ class LoopTest(ApiTest):
                      ("feedback", "mediator_family", {"note": "已调解"}),
                      ("verify_pass", "town_101", {}), ("archive", "town_101", {})],
         "rejected": [("reject", "town_101", {"note": "不属于受理范围"})],
-        "merged": [("merge", "town_101", {"case": True})],
+        "merged": [("merge", "town_101", {"case": True, "note": "重复上报"})],
         "transferred": [("accept", "town_101", {}),
                         ("transfer", "town_101", {"note": "涉嫌犯罪，移交公安", "police": True})],
     }
@@ -864,16 +864,19 @@ class MergeLinkTest(LoopTest):
         self.act(main["id"], "accept")
         self.act(dup2["id"], "accept")
 
-        r = self.try_act(dup1["id"], "town_101", "merge")
+        r = self.try_act(dup1["id"], "town_101", "merge", note="重复")
         self.assertError(r, 400, "MISSING_FIELD", "target_case_id")
-        r = self.try_act(dup1["id"], "town_101", "merge", target_case_id=dup1["id"])
+        r = self.try_act(dup1["id"], "town_101", "merge", target_case_id=main["id"])
+        self.assertError(r, 400, "MISSING_FIELD", "note")
+        r = self.try_act(dup1["id"], "town_101", "merge", target_case_id=dup1["id"], note="重复")
         self.assertError(r, 400, "BAD_FIELD", "target_case_id")
-        r = self.try_act(dup1["id"], "town_101", "merge", target_case_id=99999999)
+        r = self.try_act(dup1["id"], "town_101", "merge", target_case_id=99999999, note="重复")
         self.assertError(r, 400, "BAD_FIELD", "target_case_id")
         other = self.create(user="city_admin", grid=OTHER_GRID, title="他镇案件")
-        r = self.try_act(dup1["id"], "town_101", "merge", target_case_id=other["id"])
+        r = self.try_act(dup1["id"], "town_101", "merge", target_case_id=other["id"], note="重复")
         self.assertError(r, 400, "BAD_FIELD", "target_case_id")
-        r = self.try_act(dup1["id"], "grid_101_001_001", "merge", target_case_id=main["id"])
+        r = self.try_act(dup1["id"], "grid_101_001_001", "merge", target_case_id=main["id"],
+                         note="重复")
         self.assertError(r, 403, "FORBIDDEN")
         self.assertEqual(self.case(dup1["id"])["status"], "reported")
 
@@ -882,7 +885,8 @@ class MergeLinkTest(LoopTest):
         self.assertEqual(c["status_kind"], "terminal")
         self.assertEqual(c["merged_into"], main["id"])
         self.assertEqual(c["actions"], [])
-        c = self.act(dup2["id"], "merge", user="village_101_001", target_case_id=main["id"])
+        c = self.act(dup2["id"], "merge", user="village_101_001", target_case_id=main["id"],
+                     note="同一噪音投诉")
         self.assertEqual((c["status"], c["merged_into"]), ("merged", main["id"]))
 
         for d in (dup1, dup2):
@@ -892,10 +896,15 @@ class MergeLinkTest(LoopTest):
                              [(main["id"], "merged")])
             self.assertEqual(c["links"][0]["number"], main["number"])
         U0 = self.intake("dispute", "neighbour")[0]
+        # the step names both cases by number, and the reason
         self.assertStep(self.case(dup1["id"])["steps"][-1], "merge", "reported", "merged",
-                        U0, None, "town_101", "同一事项重复上报")
+                        U0, None, "town_101",
+                        "案件 %s 作为重复件并入案件 %s：同一事项重复上报"
+                        % (dup1["number"], main["number"]))
         self.assertStep(self.case(dup2["id"])["steps"][-1], "merge", "accepted", "merged",
-                        U0, None, "village_101_001", None)
+                        U0, None, "village_101_001",
+                        "案件 %s 作为重复件并入案件 %s：同一噪音投诉"
+                        % (dup2["number"], main["number"]))
 
         m = self.case(main["id"])
         self.assertEqual(m["status"], "accepted")
@@ -910,24 +919,25 @@ class MergeLinkTest(LoopTest):
         r = self.try_act(dup1["id"], "town_101", "link", target_case_id=main["id"])
         self.assertError(r, 409, "ACTION_NOT_ALLOWED")
         third = self.create(title="又一重复上报")
-        r = self.try_act(third["id"], "town_101", "merge", target_case_id=dup1["id"])
+        r = self.try_act(third["id"], "town_101", "merge", target_case_id=dup1["id"], note="重复")
         self.assertEqual(r.status, 409, r)
         self.assertIn(r.json["error"]["code"], ("CONFLICT", "ACTION_NOT_ALLOWED"), r)
         self.assertError(r, 409, r.json["error"]["code"], "target_case_id")
         archived = self.case_in("archived", "已归档目标")
-        r = self.try_act(third["id"], "town_101", "merge", target_case_id=archived["id"])
+        r = self.try_act(third["id"], "town_101", "merge", target_case_id=archived["id"],
+                         note="重复")
         self.assertEqual(r.status, 409, r)
         self.assertEqual(self.case(third["id"])["status"], "reported")
         # a case being handled is not merged away
         busy = self.case_in("handling", "处置中合并")
-        r = self.try_act(busy["id"], "town_101", "merge", target_case_id=main["id"])
+        r = self.try_act(busy["id"], "town_101", "merge", target_case_id=main["id"], note="重复")
         self.assertError(r, 409, "ACTION_NOT_ALLOWED")
 
     def test_merge_into_closed_case(self):
         # a report of a matter already closed joins that case (closed is not terminal)
         closed = self.case_in("closed", "已办结目标")
         dup = self.create(title="已办结事项再次上报")
-        c = self.act(dup["id"], "merge", target_case_id=closed["id"])
+        c = self.act(dup["id"], "merge", target_case_id=closed["id"], note="已办结事项")
         self.assertEqual((c["status"], c["merged_into"]), ("merged", closed["id"]))
 
     def test_link_cases(self):
@@ -975,7 +985,7 @@ class MergeLinkTest(LoopTest):
         a = self.create(title="先关联后合并甲")
         b = self.create(title="先关联后合并乙")
         self.act(a["id"], "link", target_case_id=b["id"])
-        r = self.try_act(b["id"], "town_101", "merge", target_case_id=a["id"])
+        r = self.try_act(b["id"], "town_101", "merge", target_case_id=a["id"], note="同一事项")
         self.assertStatus(r, 200, "merging a linked duplicate: %r" % r)
         c = self.case(b["id"])
         self.assertEqual((c["status"], c["merged_into"]), ("merged", a["id"]))
@@ -1407,7 +1417,8 @@ class ActionMatrixTest(LoopTest):
                 self.assertStatus(r, 200)
                 after = self.case(c["id"])
                 self.assertEqual(after["steps"][-1]["action"], action)
-                self.assertEqual(after["steps"][-1]["note"], NOTE)
+                # a merge's note also names the two cases (test_records)
+                self.assertTrue(after["steps"][-1]["note"].endswith(NOTE))
         self.assertGreater(checked, 120)
 
     def test_offered_actions_can_be_taken(self):

@@ -293,6 +293,84 @@ static void test_petition_limits(void **st)
 	pa_calendar_free(c);
 }
 
+/* Reference for calendar days: the start day plus n, then on to the first working day. */
+static int64_t ref_days(int64_t start, int n)
+{
+	int64_t day = ref_day_start(start) + (int64_t)n * 86400;
+	while (!ref_workday(day))
+		day += 86400;
+	return day + 86400;
+}
+
+/* Calendar-day limits (自然日): the last day, when a day off, moves to the next working
+ * day (民法典 第二百零三条); swept against the reference over 2025–2026, then spelled out
+ * at month ends, year ends, 29 February 2028 and the days around a holiday. */
+static void test_calendar_days(void **st)
+{
+	(void)st;
+	struct pa_calendar *c = shipped();
+	static const int ns[] = {1, 2, 10, 15, 30, 60};
+	int checked = 0;
+	for (int64_t day = cst(2025, 1, 1, 0, 0, 0); day < cst(2026, 11, 1, 0, 0, 0); day += 86400)
+		for (int h = 0; h < 24; h += 23)
+			for (size_t k = 0; k < sizeof ns / sizeof *ns; k++) {
+				int64_t s = day + h * 3600 + 59 * 60;
+				int64_t got = pa_calendar_add_days(c, s, ns[k]);
+				if (got != ref_days(s, ns[k]))
+					fail_msg("%s + %d days: %s, expected %s", iso(s), ns[k],
+						 iso(got), iso(ref_days(s, ns[k])));
+				checked++;
+			}
+	assert_true(checked > 7000);
+	/* month ends: Saturday 31 January + 30 → Monday 2 March (February has 28 days) */
+	assert_string_equal(iso(pa_calendar_add_days(c, cst(2026, 1, 31, 10, 0, 0), 30)),
+			    "2026-03-03T00:00:00+08:00");
+	assert_string_equal(iso(pa_calendar_add_days(c, cst(2026, 3, 31, 10, 0, 0), 30)),
+			    "2026-05-01T00:00:00+08:00");
+	/* 30 April + 1 is Labour Day: May 1–5 are off, the limit ends on Wednesday 6 May */
+	assert_string_equal(iso(pa_calendar_add_days(c, cst(2026, 4, 30, 10, 0, 0), 1)),
+			    "2026-05-07T00:00:00+08:00");
+	/* year ends: 2025-12-17 + 15 is New Year's Day; Sunday 4 January is a make-up working
+	 * day (调休), so the limit ends then, not on Monday */
+	assert_string_equal(iso(pa_calendar_add_days(c, cst(2025, 12, 17, 10, 0, 0), 15)),
+			    "2026-01-05T00:00:00+08:00");
+	/* 2027's arrangement is not published: Friday 1 January 2027 counts as a working day */
+	assert_string_equal(iso(pa_calendar_add_days(c, cst(2026, 12, 17, 10, 0, 0), 15)),
+			    "2027-01-02T00:00:00+08:00");
+	assert_string_equal(iso(pa_calendar_add_days(c, cst(2026, 12, 31, 23, 59, 59), 1)),
+			    "2027-01-02T00:00:00+08:00");
+	/* 29 February 2028 (a Tuesday) exists and counts */
+	assert_string_equal(iso(pa_calendar_add_days(c, cst(2028, 2, 14, 9, 0, 0), 15)),
+			    "2028-03-01T00:00:00+08:00");
+	assert_string_equal(iso(pa_calendar_add_days(c, cst(2028, 1, 30, 9, 0, 0), 30)),
+			    "2028-03-01T00:00:00+08:00");
+	assert_string_equal(iso(pa_calendar_add_days(c, cst(2028, 2, 29, 9, 0, 0), 1)),
+			    "2028-03-02T00:00:00+08:00");
+	assert_string_equal(iso(pa_calendar_add_days(c, cst(2027, 2, 28, 9, 0, 0), 1)),
+			    "2027-03-02T00:00:00+08:00");
+	/* around a holiday: from its last day, from the day after it, into a 调休 Saturday */
+	assert_string_equal(iso(pa_calendar_add_days(c, cst(2026, 10, 3, 10, 0, 0), 1)),
+			    "2026-10-09T00:00:00+08:00");
+	assert_string_equal(iso(pa_calendar_add_days(c, cst(2026, 10, 8, 10, 0, 0), 1)),
+			    "2026-10-10T00:00:00+08:00");
+	assert_string_equal(iso(pa_calendar_add_days(c, cst(2026, 10, 7, 10, 0, 0), 3)),
+			    "2026-10-11T00:00:00+08:00");
+	/* the example of calendar.h: 15 days from 16 September end with National Day */
+	assert_string_equal(iso(pa_calendar_add_days(c, cst(2026, 9, 16, 10, 0, 0), 15)),
+			    "2026-10-09T00:00:00+08:00");
+	/* none or less: today, as for working days */
+	for (int64_t s = cst(2026, 9, 28, 10, 0, 0); s < cst(2026, 10, 12, 0, 0, 0); s += 86400) {
+		assert_int_equal(pa_calendar_add_days(c, s, 0), pa_calendar_add_workdays(c, s, 0));
+		assert_int_equal(pa_calendar_add_days(c, s, -3), pa_calendar_add_workdays(c, s, 0));
+	}
+	/* without a calendar: plain weeks, a Sunday or Saturday end moves to Monday */
+	assert_string_equal(iso(pa_calendar_add_days(NULL, cst(2026, 10, 3, 10, 0, 0), 1)),
+			    "2026-10-06T00:00:00+08:00");
+	assert_string_equal(iso(pa_calendar_add_days(NULL, cst(2026, 10, 2, 10, 0, 0), 1)),
+			    "2026-10-06T00:00:00+08:00");
+	pa_calendar_free(c);
+}
+
 static void test_2027_plain_weeks(void **st)
 {
 	(void)st;
@@ -563,6 +641,7 @@ int main(void)
 		cmocka_unit_test(test_tiaoxiu_weekend),
 		cmocka_unit_test(test_zero_days),
 		cmocka_unit_test(test_petition_limits),
+		cmocka_unit_test(test_calendar_days),
 		cmocka_unit_test(test_2027_plain_weeks),
 		cmocka_unit_test(test_hours),
 		cmocka_unit_test(test_extremes),

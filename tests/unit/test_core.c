@@ -210,6 +210,13 @@ static void test_catalog_shipped(void **st)
 	"[categories]\nx X X\n[fields]\nby date optional B B\n" \
 	"party text optional P P\n"
 
+/* A record with fields of each kind a rule may name (lines 11–18 after HAZARD_HEAD and
+ * HAZARD_FIELDS). */
+#define REC                                                                                      \
+	"[record mediation_session]\nname = m\nname_en = M\nn int required N N\n"                \
+	"m int optional M M\non date required,past O O\nt text optional T T\nc choice optional " \
+	"C C x|y\n"
+
 /* Each broken file must be refused with its name, line and field. */
 static void test_catalog_broken(void **st)
 {
@@ -265,6 +272,36 @@ static void test_catalog_broken(void **st)
 		 "hazard.conf:6: watch: field \"party\" is text, not a date"},
 		{"case-types/hazard.conf", HAZARD_HEAD "watch_step = 逾期\n" HAZARD_FIELDS,
 		 "hazard.conf:6: watch_step: names the mark of a watched date"},
+		{"case-types/hazard.conf", HAZARD_HEAD HAZARD_FIELDS REC "rule = n <= nobody\n",
+		 "hazard.conf:19: rule: no field \"nobody\" in this record"},
+		{"case-types/hazard.conf", HAZARD_HEAD HAZARD_FIELDS REC "rule = n <= t\n",
+		 "hazard.conf:19: rule: field \"t\" is text"},
+		{"case-types/hazard.conf", HAZARD_HEAD HAZARD_FIELDS REC "rule = n => m\n",
+		 "hazard.conf:19: rule: expected LEFT OP RIGHT"},
+		{"case-types/hazard.conf", HAZARD_HEAD HAZARD_FIELDS REC "rule = on >= n\n",
+		 "hazard.conf:19: rule: a date compares with a date only"},
+		{"case-types/hazard.conf", HAZARD_HEAD HAZARD_FIELDS REC "rule = n >= 2/0 m\n",
+		 "hazard.conf:19: rule: \"2/0\" is not a fraction"},
+		{"case-types/hazard.conf",
+		 HAZARD_HEAD HAZARD_FIELDS REC "rule = n >= m when c = z\n",
+		 "hazard.conf:19: rule: \"z\" is not a choice of c"},
+		{"case-types/hazard.conf", HAZARD_HEAD HAZARD_FIELDS REC "rule = n m >= 1\n",
+		 "hazard.conf:19: rule: expected + before \"m\""},
+		{"case-types/hazard.conf", HAZARD_HEAD HAZARD_FIELDS REC "fail_to = handling\n",
+		 "hazard.conf:19: fail_to: says where a record that does not pass leads"},
+		{"case-types/hazard.conf",
+		 HAZARD_HEAD HAZARD_FIELDS REC "pass = n > m\nfail_to = x\n",
+		 "hazard.conf:20: fail_to: no state \"x\" in lifecycle standard"},
+		{"case-types/hazard.conf", HAZARD_HEAD HAZARD_FIELDS REC "quorum = 3\n",
+		 "hazard.conf:19: quorum: a record takes name, name_en, rule"},
+		{"case-types/hazard.conf",
+		 HAZARD_HEAD HAZARD_FIELDS "[record mediation_session]\nname = m\nname_en = M\n"
+					   "t text required,past T T\n",
+		 "hazard.conf:14: required: only a date can be past"},
+		{"case-types/hazard.conf",
+		 HAZARD_HEAD HAZARD_FIELDS "[record mediation_session]\nname = m\nname_en = M\n"
+					   "on date sometimes,past T T\n",
+		 "hazard.conf:14: required: \"sometimes,past\" is not required or optional"},
 		{"roles.conf", "[roles]\nboss galaxy B B\n", "roles.conf:2: scope:"},
 		{"roles.conf", "[roles]\nboss region B B\n",
 		 "roles.conf:1: permissions: routing_read is not listed"},
@@ -290,6 +327,20 @@ static void test_catalog_broken(void **st)
 		 "-\n[totp]\nrequired boss\n"
 		 "optional boss\n",
 		 "roles.conf:13: roles: a role is listed twice in [totp]"},
+		{"limits.conf", "[profile ordinary]\nbasis = b\nvillage accept 1 2\n",
+		 "limits.conf:1: unit: missing"},
+		{"limits.conf", "[profile ordinary]\nunit = weeks\nbasis = b\n",
+		 "limits.conf:2: unit: \"weeks\" is not working_days or calendar_days"},
+		{"limits.conf", "[profile ordinary]\nunit = calendar_days\n",
+		 "limits.conf:1: basis: missing"},
+		{"limits.conf", "[profile ordinary]\nunit = calendar_days\nbasis = b\nspeed = 3\n",
+		 "limits.conf:4: speed: only escalate, unit and basis"},
+		{"limits.conf",
+		 "[profile ordinary]\nunit = calendar_days\nbasis = b\nvillage accept 1 2w\n",
+		 "limits.conf:4: red: \"2w\" is not N"},
+		{"limits.conf",
+		 "[profile ordinary]\nunit = calendar_days\nbasis = b\nvillage accept 1wd 2\n",
+		 "limits.conf:4: red: the red limit must come after the yellow one, in the same"},
 		{"routing.conf", "[rules]\nr - - - - tier:town city ordinary\n",
 		 "routing.conf:2: tier: a case sent to the town centre"},
 		{"routing.conf", "[rules]\nr - - - - tier:town town ordinary\n[extra]\n",
@@ -349,6 +400,75 @@ static void test_assessment(void **st)
 				 cases[i].expect);
 		rm_data();
 	}
+}
+
+/* The shipped vote's rules: sums, fractions at their boundary, conditions, optional fields;
+ * and a date rule. */
+static void test_record_rules(void **st)
+{
+	(void)st;
+	struct pa_catalog *c;
+	assert_int_equal(pa_catalog_load("data", &c), PA_OK);
+	const struct pa_record_spec *v = pa_type_record(pa_catalog_type(c, "resident"), "vote");
+	assert_int_equal(v->nrules, 4);
+	assert_non_null(v->pass);
+	assert_int_equal(v->fail_to, PA_TO_SAME);
+	char msg[900];
+	/* the first rule that fails, -1 when all hold; *pass = the pass rule's outcome */
+#define FIRST_BROKEN(json, pass)                                                \
+	({                                                                      \
+		json_t *o_ = json_loads(json, 0, NULL);                         \
+		int k_ = -1;                                                    \
+		for (int i_ = v->nrules - 1; i_ >= 0; i_--)                     \
+			if (!pa_rule_holds(&v->rules[i_], o_, msg, sizeof msg)) \
+				k_ = i_;                                        \
+		pass = pa_rule_holds(v->pass, o_, msg, sizeof msg);             \
+		json_decref(o_);                                                \
+		k_;                                                             \
+	})
+	bool pass;
+	assert_int_equal(FIRST_BROKEN("{\"form\":\"村民代表会议\",\"members\":45,\"attendees\":30,"
+				      "\"votes_for\":16,\"votes_against\":14}",
+				      pass),
+			 -1);
+	assert_true(pass);
+	/* 29 of 45 is under two thirds; 14 of 29 is not more than half (15 would be) */
+	assert_int_equal(FIRST_BROKEN("{\"form\":\"村民代表会议\",\"members\":45,\"attendees\":29,"
+				      "\"votes_for\":14}",
+				      pass),
+			 2);
+	assert_false(pass);
+	assert_non_null(strstr(msg, "Votes for (14) must be more than 1/2 of Attendees (29)"));
+	assert_false(FIRST_BROKEN("{\"form\":\"村民代表会议\",\"members\":45,\"attendees\":30,"
+				  "\"votes_for\":15,\"abstentions\":15}",
+				  pass) != -1);
+	assert_false(pass);
+	/* the quorum of a 村民代表会议 does not bind a 议事协商会; abstentions count when given */
+	assert_int_equal(FIRST_BROKEN("{\"form\":\"议事协商会\",\"members\":45,\"attendees\":3,"
+				      "\"votes_for\":2,\"votes_against\":1,\"abstentions\":1}",
+				      pass),
+			 1);
+	assert_int_equal(FIRST_BROKEN("{\"form\":\"村民会议\",\"members\":100,\"attendees\":50,"
+				      "\"votes_for\":40}",
+				      pass),
+			 3);
+	assert_int_equal(FIRST_BROKEN("{\"form\":\"村民会议\",\"members\":30,\"attendees\":31,"
+				      "\"votes_for\":40}",
+				      pass),
+			 0);
+#undef FIRST_BROKEN
+	const struct pa_record_spec *ag =
+		pa_type_record(pa_catalog_type(c, "dispute"), "agreement");
+	json_t *o = json_loads("{\"signed_on\":\"2028-02-29\",\"due_on\":\"2028-02-28\"}", 0, NULL);
+	assert_false(pa_rule_holds(&ag->rules[0], o, msg, sizeof msg));
+	assert_non_null(strstr(msg, "履行期限（2028-02-28）应不早于签订日期（2028-02-29）"));
+	json_object_set_new(o, "due_on", json_string("2028-02-29"));
+	assert_true(pa_rule_holds(&ag->rules[0], o, msg, sizeof msg));
+	json_object_del(o, "due_on"); /* an empty date skips the rule */
+	assert_true(pa_rule_holds(&ag->rules[0], o, msg, sizeof msg));
+	json_decref(o);
+	assert_true(pa_type_record(pa_catalog_type(c, "dispute"), "fulfilment")->fields[0].past);
+	pa_catalog_free(c);
 }
 
 /* Routing rules from a text buffer: with or without the [rules] header, line numbers as
@@ -621,6 +741,7 @@ int main(void)
 		cmocka_unit_test(test_catalog_broken),
 		cmocka_unit_test(test_routing_parse),
 		cmocka_unit_test(test_assessment),
+		cmocka_unit_test(test_record_rules),
 		cmocka_unit_test(test_geo),
 		cmocka_unit_test(test_pii),
 		cmocka_unit_test(test_text),

@@ -42,7 +42,7 @@ static void test_phases_and_pause(void **st)
 {
 	(void)st;
 	const struct pa_lifecycle *lc = pa_catalog_type(app.cat, "dispute")->lc;
-	const struct pa_profile *p = pa_catalog_profile(app.cat, "dispute");
+	const struct pa_profile *p = pa_catalog_profile(app.cat, "ordinary");
 	int reported = pa_lifecycle_state(lc, "reported"),
 	    accepted = pa_lifecycle_state(lc, "accepted"),
 	    handling = pa_lifecycle_state(lc, "handling"),
@@ -56,11 +56,11 @@ static void test_phases_and_pause(void **st)
 	assert_int_equal(c0.due_red, cst(2026, 3, 5, 0));
 	assert_int_equal(c0.next_due, c0.due_yellow);
 	assert_string_equal(c0.level, "none");
-	/* accepted Wednesday: handle phase, a fresh clock (7 / 10 working days at village) */
+	/* accepted Wednesday: handle phase, a fresh clock (5 / 7 working days at village) */
 	pa_clock_after(&app, lc, p, PA_TIER_VILLAGE, PA_TIER_VILLAGE, reported, accepted,
 		       cst(2026, 3, 4, 9), 0, &c0, &c1);
 	assert_int_equal(c1.started, cst(2026, 3, 4, 9));
-	assert_int_equal(c1.due_red, pa_calendar_add_workdays(app.calendar, c1.started, 10));
+	assert_int_equal(c1.due_red, pa_calendar_add_workdays(app.calendar, c1.started, 7));
 	/* accepted → handling: the same phase, the clock runs on */
 	pa_clock_after(&app, lc, p, PA_TIER_VILLAGE, PA_TIER_VILLAGE, accepted, handling,
 		       cst(2026, 3, 5, 9), 0, &c1, &c2);
@@ -75,18 +75,18 @@ static void test_phases_and_pause(void **st)
 		       cst(2026, 3, 12, 9), 0, &c3, &c4);
 	assert_int_equal(c4.paused_at, 0);
 	assert_int_equal(c4.paused_days, 4); /* Mon 9, Tue 10, Wed 11, Thu 12 */
-	assert_int_equal(c4.due_red, pa_calendar_add_workdays(app.calendar, c1.started, 14));
+	assert_int_equal(c4.due_red, pa_calendar_add_workdays(app.calendar, c1.started, 11));
 	/* an approved extension of 5 days moves the handling deadline */
 	struct pa_clock c5 = c4;
 	pa_clock_dues(&app, p, PA_TIER_VILLAGE, PA_PHASE_HANDLE, 5, &c5);
-	assert_int_equal(c5.due_red, pa_calendar_add_workdays(app.calendar, c1.started, 19));
-	/* a new tier is a fresh clock at that tier's limits (town: 15 / 20) */
+	assert_int_equal(c5.due_red, pa_calendar_add_workdays(app.calendar, c1.started, 16));
+	/* a new tier is a fresh clock at that tier's limits (town: 10 / 15) */
 	struct pa_clock c6;
 	pa_clock_after(&app, lc, p, PA_TIER_VILLAGE, PA_TIER_TOWN, handling, accepted,
 		       cst(2026, 3, 20, 9), 0, &c4, &c6);
 	assert_int_equal(c6.started, cst(2026, 3, 20, 9));
 	assert_int_equal(c6.paused_days, 0);
-	assert_int_equal(c6.due_red, pa_calendar_add_workdays(app.calendar, c6.started, 20));
+	assert_int_equal(c6.due_red, pa_calendar_add_workdays(app.calendar, c6.started, 15));
 	/* closed: no clock */
 	struct pa_clock c7;
 	pa_clock_after(&app, lc, p, PA_TIER_TOWN, PA_TIER_TOWN, accepted, closed,
@@ -114,11 +114,75 @@ static void test_levels_and_hours(void **st)
 	assert_int_equal(c.next_due, 0);
 }
 
+/* Calendar-day profiles (自然日): petitions (信访工作条例: 15 days to accept, 60 to handle,
+ * +30 on approval) and people's mediation (one month), with rows in working days beside
+ * them; a pause counts in whole days of 24 h. */
+static void test_calendar_days(void **st)
+{
+	(void)st;
+	const struct pa_profile *pet = pa_catalog_profile(app.cat, "petition");
+	assert_int_equal(pet->unit, PA_UNIT_DAYS);
+	assert_non_null(strstr(pet->basis, "信访工作条例"));
+	assert_int_equal(pet->lim[PA_TIER_CITY][PA_PHASE_ACCEPT].unit, PA_UNIT_DAYS);
+	const struct pa_lifecycle *plc = pa_catalog_type(app.cat, "petition")->lc;
+	struct pa_clock c;
+	/* received Wednesday 2026-09-16: day 10 is a Mid-Autumn Saturday, day 15 is National
+	 * Day; each limit ends with the next working day */
+	pa_clock_after(&app, plc, pet, PA_TIER_CITY, PA_TIER_CITY, -1,
+		       pa_lifecycle_state(plc, "registered"), cst(2026, 9, 16, 10), 0, NULL, &c);
+	assert_int_equal(c.due_yellow, cst(2026, 9, 29, 0));
+	assert_int_equal(c.due_red, cst(2026, 10, 9, 0));
+	/* accepted Monday 2026-11-02: 60 days → Friday 1 January 2027, plain weeks in 2027 */
+	pa_clock_after(&app, plc, pet, PA_TIER_CITY, PA_TIER_CITY,
+		       pa_lifecycle_state(plc, "registered"), pa_lifecycle_state(plc, "accepted"),
+		       cst(2026, 11, 2, 9), 0, &c, &c);
+	assert_int_equal(c.due_red, cst(2027, 1, 2, 0));
+	/* +30 days approved: Sunday 31 January → Monday 1 February */
+	pa_clock_dues(&app, pet, PA_TIER_CITY, PA_PHASE_HANDLE, 30, &c);
+	assert_int_equal(c.due_red, cst(2027, 2, 2, 0));
+	/* 29 February 2028 counts: accepted Friday 2027-12-31 … 60 days → Tuesday 2028-02-29 */
+	pa_clock_after(&app, plc, pet, PA_TIER_CITY, PA_TIER_TOWN,
+		       pa_lifecycle_state(plc, "accepted"), pa_lifecycle_state(plc, "accepted"),
+		       cst(2027, 12, 31, 9), 0, &c, &c);
+	assert_int_equal(c.due_red, cst(2028, 3, 1, 0));
+
+	/* mediation: accept in working days (1wd / 2wd), handle in calendar days (15 / 20) */
+	const struct pa_profile *p = pa_catalog_profile(app.cat, "dispute");
+	assert_int_equal(p->lim[PA_TIER_VILLAGE][PA_PHASE_ACCEPT].unit, PA_UNIT_WORKDAYS);
+	assert_int_equal(p->lim[PA_TIER_VILLAGE][PA_PHASE_HANDLE].unit, PA_UNIT_DAYS);
+	const struct pa_lifecycle *lc = pa_catalog_type(app.cat, "dispute")->lc;
+	int reported = pa_lifecycle_state(lc, "reported"),
+	    accepted = pa_lifecycle_state(lc, "accepted"),
+	    handling = pa_lifecycle_state(lc, "handling"),
+	    susp = pa_lifecycle_state(lc, "suspended");
+	struct pa_clock c0, c1, c2, c3, c4;
+	pa_clock_after(&app, lc, p, PA_TIER_VILLAGE, PA_TIER_VILLAGE, -1, reported,
+		       cst(2026, 3, 2, 10), 0, NULL, &c0);
+	assert_int_equal(c0.due_yellow, cst(2026, 3, 4, 0)); /* end of Tuesday */
+	/* accepted Wednesday 03-04: 15 days → Thursday 03-19, 20 → Tuesday 03-24 */
+	pa_clock_after(&app, lc, p, PA_TIER_VILLAGE, PA_TIER_VILLAGE, reported, accepted,
+		       cst(2026, 3, 4, 9), 0, &c0, &c1);
+	assert_int_equal(c1.due_yellow, cst(2026, 3, 20, 0));
+	assert_int_equal(c1.due_red, cst(2026, 3, 25, 0));
+	pa_clock_after(&app, lc, p, PA_TIER_VILLAGE, PA_TIER_VILLAGE, accepted, handling,
+		       cst(2026, 3, 5, 9), 0, &c1, &c2);
+	/* suspended Friday 03-06 09:00 to Thursday 03-12 08:00: 5 days 23 h count as 5 whole
+	 * days, so red moves to Sunday 03-29, which is off: Monday 03-30 */
+	pa_clock_after(&app, lc, p, PA_TIER_VILLAGE, PA_TIER_VILLAGE, handling, susp,
+		       cst(2026, 3, 6, 9), 0, &c2, &c3);
+	pa_clock_after(&app, lc, p, PA_TIER_VILLAGE, PA_TIER_VILLAGE, susp, handling,
+		       cst(2026, 3, 12, 8), 0, &c3, &c4);
+	assert_int_equal(c4.paused_secs, 6 * 86400 - 3600);
+	assert_int_equal(c4.due_red, cst(2026, 3, 31, 0));
+	assert_int_equal(c4.due_yellow, cst(2026, 3, 25, 0)); /* 15 + 5 → Tuesday 03-24 */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_phases_and_pause),
 		cmocka_unit_test(test_levels_and_hours),
+		cmocka_unit_test(test_calendar_days),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
