@@ -406,6 +406,21 @@ static const char *level_name(const char *level)
 					      : "督办";
 }
 
+/* A step's note in words: an attachment's step names its file by "NAME (sha256 HEX)"
+ * (attachments.c), printed as "NAME（图片，2 KB）". */
+static const char *note_words(struct pa_arena *ar, const struct pa_case_row *c, const char *note)
+{
+	const char *h = note ? strstr(note, " (sha256 ") : NULL;
+	if (!h || strlen(h) < 9 + 64 + 1 || h[9 + 64] != ')')
+		return note;
+	for (int i = 0; i < c->nattachments; i++)
+		if (strncmp(c->attachments[i].sha256, h + 9, 64) == 0)
+			return pa_sprintf(ar, "%.*s（%s，%s）%s", (int)(h - note), note,
+					  file_kind(c->attachments[i].mime),
+					  file_size(ar, c->attachments[i].size), h + 9 + 64 + 1);
+	return pa_sprintf(ar, "%.*s%s", (int)(h - note), note, h + 9 + 64 + 1);
+}
+
 static void put_history(struct pa_arena *ar, const struct pa_casetype *t,
 			const struct pa_case_row *c, struct pa_doc_case *d)
 {
@@ -418,7 +433,7 @@ static void put_history(struct pa_arena *ar, const struct pa_casetype *t,
 			.from_unit = s->from_unit ? s->from_unit_name : NULL,
 			.to_unit = s->to_unit ? s->to_unit_name : NULL,
 			.actor = s->actor_id ? s->actor_name : NULL,
-			.note = s->note,
+			.note = note_words(ar, c, s->note),
 		};
 	}
 	d->steps = st;
