@@ -502,7 +502,7 @@ static void put_history(struct pa_arena *ar, const struct pa_casetype *t,
 static const char *const tiers[] = {"村（社区）级", "镇（街道）级", "市级"};
 
 /* The routing rule the case was sent by, in words: what it matched and where the case
- * went, the rule's id and version after it for reference. */
+ * went, the version of the rules after it (the rule's id is a code, on the case page). */
 static const char *routing_words(struct pa_arena *ar, struct pa_app *app,
 				 const struct pa_case_row *c)
 {
@@ -517,10 +517,9 @@ static const char *routing_words(struct pa_arena *ar, struct pa_app *app,
 	for (int i = 0; i < c->nsteps && !to; i++)
 		if (c->steps[i].to_unit)
 			to = c->steps[i].to_unit_name;
-	const char *ref = c->routing_version
-				  ? pa_sprintf(ar, "（分派规则 %s，第%lld版）", c->routing_rule,
-					       (long long)c->routing_version)
-				  : pa_sprintf(ar, "（分派规则 %s）", c->routing_rule);
+	const char *ref = c->routing_version ? pa_sprintf(ar, "（第%lld版分派规则）",
+							  (long long)c->routing_version)
+					     : "";
 	if (!r)
 		return pa_sprintf(ar, "分派至%s%s", to ? to : "—", ref);
 	const struct pa_casetype *t = r->type ? pa_catalog_type(app->cat, r->type) : NULL;
@@ -753,17 +752,15 @@ static enum pa_err make(struct pa_app *app, const struct pa_actor *a, const stru
 		switch (layout) {
 		case L_AGREEMENT: {
 			const struct pa_doc_record *rec = &d.records[src->at];
-			/* the mediators: who kept the mediation's records up to the agreement
-			 * (the sessions and the agreement itself), each once */
+			/* the mediators: who kept the case's records up to the agreement (its
+			 * sessions and the agreement itself), each once */
 			const char **who = pa_alloc(ar, sizeof *who * (size_t)(d.nrecords + 1));
 			int nwho = 0;
 			for (int i = 0; i <= src->at; i++) {
-				bool ours = i == src->at ||
-					    strcmp(d.records[i].kind, "mediation_session") == 0;
 				bool seen = !*d.records[i].by;
 				for (int k = 0; k < nwho && !seen; k++)
 					seen = strcmp(who[k], d.records[i].by) == 0;
-				if (ours && !seen)
+				if (!seen)
 					who[nwho++] = d.records[i].by;
 			}
 			struct pa_doc_agreement g = {
