@@ -840,19 +840,20 @@ enum pa_err pa_case_document(struct pa_app *app, const struct pa_actor *a, int64
 	if (strcmp(kind, "dossier") != 0 && !(src.rule = rule_of(app, kind)))
 		rc = pa_errf(PA_NOT_FOUND, NULL, "no document %s: %s", kind, codes_known(&ar, app));
 	bool reveal = src.rule && src.rule->layout == L_AGREEMENT;
-	if (!rc && reveal) { /* the checks of POST /cases/{id}/reveal, in its order */
+	/* the checks of POST /cases/{id}/reveal, in its order (the reason a query parameter) */
+	if (!rc && reveal) {
 		if (!pa_role_can(a->role, PA_PERM_PII_REVEAL))
 			rc = pa_errf(PA_FORBIDDEN, NULL,
 				     "your role may not see personal data in full, as the %s "
 				     "prints it",
 				     src.rule->name);
 		else if (!reason || pa_utf8_len(reason) < 4)
-			rc = pa_errf(PA_BAD_FIELD, "reason",
+			rc = pa_errf(PA_BAD_QUERY, "reason",
 				     "say why the full personal data is needed (4 characters or "
 				     "more): the %s prints it",
 				     src.rule->name);
 		else if (pa_utf8_len(reason) > 500)
-			rc = pa_errf(PA_BAD_FIELD, "reason", "reason is too long (500 at most)");
+			rc = pa_errf(PA_BAD_QUERY, "reason", "reason is too long (500 at most)");
 	}
 	struct pa_case_row row;
 	/* the scoped read is the permission: a case the caller may not read is not found */

@@ -160,12 +160,12 @@ class DocumentsTest(ApiTest):
         self.assertError(r, 403, "FORBIDDEN")
         self.assertFalse(self.listed(cid, user="city_admin")["agreement"]["may_print"])
         # the reason, as the reveal asks it
-        self.assertError(self.doc(cid, "agreement", user="town_101"), 400, "BAD_FIELD",
+        self.assertError(self.doc(cid, "agreement", user="town_101"), 400, "BAD_QUERY",
                          "reason")
         self.assertError(self.doc(cid, "agreement", user="town_101", reason="打印"), 400,
-                         "BAD_FIELD", "reason")
+                         "BAD_QUERY", "reason")
         self.assertError(self.doc(cid, "agreement", user="town_101", reason="x" * 501), 400,
-                         "BAD_FIELD", "reason")
+                         "BAD_QUERY", "reason")
         # another town may not read the case: not found, whatever its permission
         self.assertError(self.doc(cid, "agreement", user="town_102", reason=REASON), 404,
                          "NOT_FOUND")

@@ -945,7 +945,7 @@ class LiveTest(unittest.TestCase):
         self.call("GET", "/api/v1/cases/%d/documents/agreement?reason=%%E5%%AD%%98%%E6%%A1%%A3"
                   "%%E5%%A4%%87%%E6%%9F%%A5" % cid, user="town_101", expect=409, code="CONFLICT")
         self.call("GET", "/api/v1/cases/%d/documents/agreement" % cid, user="town_101",
-                  expect=400, code="BAD_FIELD")
+                  expect=400, code="BAD_QUERY")
         self.call("GET", "/api/v1/cases/%d/documents/agreement?reason=%%E5%%AD%%98%%E6%%A1%%A3"
                   "%%E5%%A4%%87%%E6%%9F%%A5" % cid, user="city_admin", expect=403,
                   code="FORBIDDEN")
