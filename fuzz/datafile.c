@@ -5,8 +5,9 @@
  * the rest is the file. The whole catalog is loaded from a copy of data/ with that file in
  * place (roles, channels, lifecycles, case types, limits, routing); a loaded catalog is
  * rendered as GET /api/v1/case-types renders it; routing.conf is parsed a second time as a
- * PUT /api/v1/routing body is; a calendar is loaded and must keep the promises calendar.h
- * makes of its working-day arithmetic. */
+ * PUT /api/v1/routing body is; documents.conf is loaded against the catalog as serve does;
+ * a calendar is loaded and must keep the promises calendar.h makes of its working-day
+ * arithmetic. */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "core/catalog.h"
 #include "core/clock.h"
 #include "fuzz/fuzz.h"
+#include "service/app.h"
 
 static const char *dir;          /* the copy of data/ */
 static struct pa_catalog *ships; /* the catalog as shipped, for routing text */
@@ -159,6 +161,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fz_json_ok("the case types", s, strlen(s), false);
 			free(s);
 			json_decref(j);
+			static struct pa_app app; /* the documents need the catalog alone */
+			app.cat = cat;
+			if (pa_documents_load(&app, dir) == PA_OK)
+				pa_documents_free(&app);
+			app.cat = NULL;
 			pa_catalog_free(cat);
 		}
 		if (strcmp(names[pick], "routing.conf") == 0) {

@@ -1,5 +1,5 @@
 /* attachments.c: files on a case (POST and GET /api/v1/cases/{id}/attachments…) and the
- * documents printed from it (GET /api/v1/cases/{id}/documents/{kind}). */
+ * documents printed from it (GET /api/v1/cases/{id}/documents, …/documents/{kind}). */
 #include "http/http.h"
 
 enum pa_err pa_h_attachment_add(struct pa_req *rq, struct pa_reply *rp)
@@ -37,10 +37,18 @@ enum pa_err pa_h_document_get(struct pa_req *rq, struct pa_reply *rp)
 	if (rc)
 		return rc;
 	char *name = pa_alloc(rq->arena, 160);
-	if ((rc = pa_case_document(rq->app, &rq->actor, id, rq->params[1], &rp->file_data,
-				   &rp->file_len, name)))
+	if ((rc = pa_case_document(rq->app, &rq->actor, id, rq->params[1],
+				   pa_req_query(rq, "reason"), &rp->file_data, &rp->file_len,
+				   name)))
 		return rc;
 	rp->file_type = "application/pdf";
 	rp->file_name = name;
 	return PA_OK;
+}
+
+enum pa_err pa_h_documents_list(struct pa_req *rq, struct pa_reply *rp)
+{
+	int64_t id;
+	enum pa_err rc = pa_req_id(rq, 0, &id);
+	return rc ? rc : pa_case_documents(rq->app, &rq->actor, id, &rp->out);
 }

@@ -160,6 +160,7 @@ enum pa_err pa_h_routing_put(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_audit_list(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_routing_versions(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_document_get(struct pa_req *, struct pa_reply *);
+enum pa_err pa_h_documents_list(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_users_list(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_user_add(struct pa_req *, struct pa_reply *);
 enum pa_err pa_h_user_unlock(struct pa_req *, struct pa_reply *);

@@ -11,6 +11,8 @@ static const char *const q_stats[] = {"region", "from", "to", "group", NULL};
 static const char *const q_ranking[] = {"region", "from", "to", NULL};
 static const char *const q_upload[] = {"name", NULL};
 static const char *const q_track[] = {"code", NULL};
+/* the reason a reveal gives (the agreement prints the parties in full) */
+static const char *const q_document[] = {"reason", NULL};
 static const char *const q_portal[] = {"city", NULL};
 /* pages of a list: routing versions, accounts, audit records */
 static const char *const q_versions[] = {"limit", "cursor", NULL};
@@ -55,7 +57,8 @@ const struct pa_route pa_routes[] = {
 	{"GET", "/api/v1/routing", pa_h_routing_get, PA_R_AUTH, NULL},
 	{"PUT", "/api/v1/routing", pa_h_routing_put, PA_R_AUTH | PA_R_BODY, NULL},
 	{"GET", "/api/v1/routing/versions", pa_h_routing_versions, PA_R_AUTH, q_versions},
-	{"GET", "/api/v1/cases/{id}/documents/{kind}", pa_h_document_get, PA_R_AUTH, NULL},
+	{"GET", "/api/v1/cases/{id}/documents", pa_h_documents_list, PA_R_AUTH, NULL},
+	{"GET", "/api/v1/cases/{id}/documents/{kind}", pa_h_document_get, PA_R_AUTH, q_document},
 	{"GET", "/api/v1/users", pa_h_users_list, PA_R_AUTH, q_users},
 	{"POST", "/api/v1/users", pa_h_user_add, PA_R_AUTH | PA_R_BODY, NULL},
 	{"POST", "/api/v1/users/{id}/unlock", pa_h_user_unlock, PA_R_AUTH, NULL},

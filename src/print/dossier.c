@@ -169,17 +169,15 @@ static void closing(struct pa_pdf *d, const struct pa_doc_case *c)
 		pa_pdf_para(d, "（无）", BODY, 2);
 		return;
 	}
-	static const double w[] = {0.06, 0.26, 0.13, 0.1, 0.12, 0.17, 0.16};
-	static const char *const head[] = {
-		"序号", "名称", "类型", "大小", "上传人", "时间", "SHA-256（前16位）"};
-	struct pa_pdf_table t = {7, w, head, TABLE};
+	static const double w[] = {0.07, 0.35, 0.13, 0.11, 0.14, 0.2};
+	static const char *const head[] = {"序号", "文件名", "类型", "大小", "上传人", "上传时间"};
+	struct pa_pdf_table t = {6, w, head, TABLE};
 	pa_pdf_table_begin(d, &t);
 	for (int i = 0; i < c->nattachments; i++) {
 		const struct pa_doc_attachment *x = &c->attachments[i];
-		char seq[16], sha[17];
+		char seq[16];
 		snprintf(seq, sizeof seq, "%d", i + 1);
-		snprintf(sha, sizeof sha, "%s", x->sha256);
-		const char *cells[] = {seq, x->name, x->mime, x->size, x->by, x->at, sha};
+		const char *cells[] = {seq, x->name, x->kind, x->size, x->by, x->at};
 		pa_pdf_table_row(d, cells);
 	}
 	pa_pdf_table_end(d);

@@ -6,7 +6,11 @@
 #include "print/pdf.h"
 
 #include <hpdf.h>
+#include <hpdf_objects.h>
+#include <hpdf_streams.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -44,6 +48,7 @@ struct pa_pdf {
 	bool truncated;
 	char header[256];
 	struct pa_pdf_table table; /* the table being drawn (ncols 0: none) */
+	uint8_t used[65536 / 8];   /* the character codes drawn (for the ToUnicode CMap) */
 };
 
 /* ---- fonts ---- */
@@ -113,6 +118,129 @@ static HPDF_Font load_font(struct pa_pdf *d, const char *path, int index)
 	return name ? HPDF_GetFont(d->doc, name, "UTF-8") : NULL;
 }
 
+/* ---- the text layer ----
+ *
+ * libharu's UTF-8 encoder draws each character by its Unicode code point (two bytes,
+ * Identity-H, a CIDToGIDMap picks the glyph), and gives each font a ToUnicode stream that
+ * is a copy of its encoding CMap: a "begincidrange", which a ToUnicode CMap may not hold
+ * (PDF 32000-1 9.10.3: bfchar and bfrange only). poppler warns and guesses, others give
+ * nothing back. So the codes drawn are noted as they are drawn, and each font's ToUnicode
+ * stream is rewritten at the end as the CMap it should be: each code to itself, in runs. */
+
+static int u8len(const unsigned char *s);
+
+static void mark_used(struct pa_pdf *d, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		unsigned cp;
+		int n = u8len(p);
+		if (n == 1)
+			cp = p[0];
+		else if (n == 2)
+			cp = (p[0] & 0x1Fu) << 6 | (p[1] & 0x3Fu);
+		else if (n == 3)
+			cp = (p[0] & 0x0Fu) << 12 | (p[1] & 0x3Fu) << 6 | (p[2] & 0x3Fu);
+		else
+			cp = 0; /* printable() leaves no 4-byte sequence */
+		if (cp && cp < 65536)
+			d->used[cp >> 3] |= (uint8_t)(1u << (cp & 7));
+		p += n;
+	}
+}
+
+static bool is_used(const struct pa_pdf *d, unsigned cp)
+{
+	return cp < 65536 && (d->used[cp >> 3] >> (cp & 7)) & 1u;
+}
+
+struct text {
+	char *s;
+	size_t n, cap;
+};
+
+static void put(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(struct text *t, const char *fmt, ...)
+{
+	va_list ap;
+	for (;;) {
+		va_start(ap, fmt);
+		int k = vsnprintf(t->s + t->n, t->cap - t->n, fmt, ap);
+		va_end(ap);
+		if (k < 0)
+			abort();
+		if ((size_t)k < t->cap - t->n) {
+			t->n += (size_t)k;
+			return;
+		}
+		t->cap = (t->cap + (size_t)k + 1) * 2;
+		if (!(t->s = realloc(t->s, t->cap)))
+			abort();
+	}
+}
+
+/* The ToUnicode CMap of the codes drawn: runs of consecutive codes that share their high
+ * byte as bfrange, single codes as bfchar, at most 100 to a block. Malloc'd. */
+static char *to_unicode_cmap(const struct pa_pdf *d)
+{
+	struct {
+		unsigned lo, hi;
+	} *runs = malloc(sizeof *runs * 65536);
+	if (!runs)
+		abort();
+	int nruns = 0, nsingle = 0;
+	for (unsigned cp = 1; cp < 65536; cp++) {
+		if (!is_used(d, cp) || (cp >= 0xD800 && cp <= 0xDFFF))
+			continue;
+		unsigned hi = cp;
+		while (hi + 1 < 65536 && (hi + 1) >> 8 == cp >> 8 && is_used(d, hi + 1))
+			hi++;
+		runs[nruns].lo = cp;
+		runs[nruns++].hi = hi;
+		nsingle += hi == cp;
+		cp = hi;
+	}
+	struct text t = {0};
+	put(&t, "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+		"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+		"/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+		"1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
+	for (int pass = 0; pass < 2; pass++) { /* bfchar, then bfrange */
+		int want = pass ? nruns - nsingle : nsingle, done = 0;
+		for (int i = 0; i < nruns; i++) {
+			bool single = runs[i].lo == runs[i].hi;
+			if (single != (pass == 0))
+				continue;
+			if (done % 100 == 0)
+				put(&t, "%d %s\n", want - done < 100 ? want - done : 100,
+				    pass ? "beginbfrange" : "beginbfchar");
+			if (single)
+				put(&t, "<%04X> <%04X>\n", runs[i].lo, runs[i].lo);
+			else
+				put(&t, "<%04X> <%04X> <%04X>\n", runs[i].lo, runs[i].hi,
+				    runs[i].lo);
+			if (++done % 100 == 0 || done == want)
+				put(&t, "%s\n", pass ? "endbfrange" : "endbfchar");
+		}
+	}
+	put(&t, "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+	free(runs);
+	return t.s;
+}
+
+/* Put cmap in place of the font's ToUnicode stream (a font without one gets none). */
+static void set_to_unicode(struct pa_pdf *d, HPDF_Font f, const char *cmap)
+{
+	HPDF_Dict tu = HPDF_Dict_GetItem((HPDF_Dict)f, "ToUnicode", HPDF_OCLASS_DICT);
+	if (!tu || !tu->stream) {
+		HPDF_ResetError(d->doc); /* GetItem of a missing key sets the error */
+		return;
+	}
+	HPDF_MemStream_FreeData(tu->stream);
+	if (HPDF_Stream_WriteStr(tu->stream, cmap) != HPDF_OK && !d->err)
+		d->err = HPDF_INVALID_STREAM;
+}
+
 /* ---- pages ---- */
 
 static void text_at(struct pa_pdf *d, HPDF_Font f, double size, double x, double y, const char *s,
@@ -123,6 +251,7 @@ static void text_at(struct pa_pdf *d, HPDF_Font f, double size, double x, double
 		abort();
 	memcpy(buf, s, n);
 	buf[n] = 0;
+	mark_used(d, buf);
 	HPDF_Page_BeginText(d->page);
 	HPDF_Page_SetFontAndSize(d->page, f, (HPDF_REAL)size);
 	HPDF_Page_TextOut(d->page, (HPDF_REAL)x, (HPDF_REAL)y, buf);
@@ -504,6 +633,13 @@ enum pa_err pa_pdf_finish(struct pa_pdf *d, char **pdf, size_t *len)
 		d->page = d->pages[i];
 		double w = width_of(d->body, 9, foot, strlen(foot));
 		text_at(d, d->body, 9, (PAGE_W - w) / 2, M_BOTTOM - 30, foot, strlen(foot));
+	}
+	if (!d->err) {
+		char *cmap = to_unicode_cmap(d);
+		set_to_unicode(d, d->body, cmap);
+		if (d->head != d->body)
+			set_to_unicode(d, d->head, cmap);
+		free(cmap);
 	}
 	if (d->err || HPDF_SaveToStream(d->doc) != HPDF_OK)
 		return pa_errf(PA_INTERNAL, NULL,

@@ -112,6 +112,11 @@ enum pa_err pa_app_open(struct pa_app *app, const char *dburl, const char *audit
 	enum pa_err rc = pa_catalog_load(datadir, &app->cat);
 	if (rc)
 		return rc;
+	if ((rc = pa_documents_load(app, datadir))) {
+		pa_catalog_free(app->cat);
+		app->cat = NULL;
+		return rc;
+	}
 	if (!pa_text_init())
 		pa_log(PA_LOG_WARN, "opencc_unavailable",
 		       "\"what\":\"traditional characters will not fold to simplified in search\"");
@@ -161,6 +166,7 @@ void pa_app_close(struct pa_app *app)
 	pa_store_close(app->store);
 	pa_geo_index_free(app->geo);
 	routing_close(app); /* before the catalog its tables point into */
+	pa_documents_free(app);
 	pa_catalog_free(app->cat);
 	pa_calendar_free(app->calendar);
 	pa_assessment_free(app);

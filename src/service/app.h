@@ -38,6 +38,7 @@ struct pa_app {
 	struct pa_case_cache *case_cache; /* rendered cases by (id, version); NULL = off */
 	struct pa_writer *writer;         /* NULL unless opened with a writer */
 	struct pa_catalog *cat;
+	struct pa_doc_rules *docs;        /* data/documents.conf (documents.c) */
 	struct pa_calendar *calendar;     /* working days, from datadir/calendar */
 	struct pa_assessment *assessment; /* how towns are ranked: datadir/assessment.conf */
 	char city[8];         /* the city of the grids (its calendar file applies), or "" */
@@ -356,10 +357,22 @@ enum pa_err pa_attachment_file(struct pa_app *app, const struct pa_actor *a, int
 			       const char *sha, char path[1200], char mime[32], char name[256]);
 
 /* ---- printed documents (documents.c) ---- */
-/* A case's document as PDF: kind "dossier" (卷宗) or "agreement" (人民调解协议书, from its
- * last agreement record). *pdf is malloc'd; name gets the download name. */
+/* Which documents a case prints besides its dossier and when (data/documents.conf):
+ * loaded and checked at start, after the catalog (file:line: field: problem). */
+enum pa_err pa_documents_load(struct pa_app *app, const char *datadir);
+void pa_documents_free(struct pa_app *app);
+/* A case's document as PDF: kind "dossier" (卷宗) or a code of documents.conf — CONFLICT
+ * when the case's history does not call for it (yet). The agreement (人民调解协议书)
+ * prints the parties in full: only a role with pii_reveal may, giving a reason (4
+ * characters or more), and it is audited as pii.reveal; the others as case.print. *pdf
+ * is malloc'd; name gets the download name. */
 enum pa_err pa_case_document(struct pa_app *app, const struct pa_actor *a, int64_t id,
-			     const char *kind, char **pdf, size_t *len, char name[160]);
+			     const char *kind, const char *reason, char **pdf, size_t *len,
+			     char name[160]);
+/* {case_id, documents: [{code, name, available, reveal, may_print}]}: what the case
+ * prints now, for a caller who may read it. */
+enum pa_err pa_case_documents(struct pa_app *app, const struct pa_actor *a, int64_t id,
+			      struct pa_jw *w);
 
 /* ---- catalog and regions (catalog_json.c) ---- */
 json_t *pa_case_types_json(const struct pa_catalog *cat);

@@ -501,15 +501,25 @@ class AccessMatrixTest(ApiTest):
     # ---- documents and files ----
 
     def test_documents(self):
-        # the scoped read decides: 404 outside; inside, a case with no agreement recorded
-        # is a 409 for the agreement (cheap), and the dossier is printed (sampled: a
-        # document takes a third of a second)
+        # the agreement prints the parties in full: a reveal, so a role without pii_reveal
+        # is refused (403) before the case is read, as POST …/reveal is; then the scoped
+        # read decides: 404 outside; inside, a case with no agreement recorded is a 409
+        # (cheap), and the dossier is printed (sampled: a document takes a third of a
+        # second)
         def check(m, a, c, r):
             m.check(a["name"], self.name(c), "documents/agreement",
+                    403 if not ref.may(a, "pii_reveal") else
                     409 if ref.visible(a, c) else 404, r.status)
 
-        m = self.each(lambda a, c: ("GET", "/api/v1/cases/%d/documents/agreement" % c["id"],
-                                    None, a["token"]), check)
+        m = self.each(lambda a, c: ("GET", q("/api/v1/cases/%d/documents/agreement" % c["id"],
+                                             reason="矩阵打印协议书"), None, a["token"]),
+                      check)
+        # what each case prints, listed for those who may read it alone
+        self.each(lambda a, c: ("GET", "/api/v1/cases/%d/documents" % c["id"], None,
+                                a["token"]),
+                  lambda m_, a, c, r: m_.check(a["name"], self.name(c), "documents",
+                                               200 if ref.visible(a, c) else 404, r.status),
+                  m)
         self.each(lambda a, c: None if ref.visible(a, c) else
                   ("GET", "/api/v1/cases/%d/documents/dossier" % c["id"], None, a["token"]),
                   lambda m_, a, c, r: m_.check(a["name"], self.name(c), "documents/dossier",

@@ -947,7 +947,16 @@ class LiveTest(unittest.TestCase):
         cid = self.call("POST", "/api/v1/cases", self.new_case(), user="town_101",
                         expect=201).json["id"]
         self.call("GET", "/api/v1/cases/%d/documents/dossier" % cid, user="town_101", expect=200)
+        r = self.call("GET", "/api/v1/cases/%d/documents" % cid, user="town_101", expect=200)
+        self.assertEqual(r.json["documents"][0]["code"], "dossier")
+        self.call("GET", "/api/v1/cases/%d/documents/agreement?reason=%%E5%%AD%%98%%E6%%A1%%A3"
+                  "%%E5%%A4%%87%%E6%%9F%%A5" % cid, user="town_101", expect=409, code="CONFLICT")
         self.call("GET", "/api/v1/cases/%d/documents/agreement" % cid, user="town_101",
+                  expect=400, code="BAD_QUERY")
+        self.call("GET", "/api/v1/cases/%d/documents/agreement?reason=%%E5%%AD%%98%%E6%%A1%%A3"
+                  "%%E5%%A4%%87%%E6%%9F%%A5" % cid, user="city_admin", expect=403,
+                  code="FORBIDDEN")
+        self.call("GET", "/api/v1/cases/%d/documents/accept_notice" % cid, user="town_101",
                   expect=409, code="CONFLICT")
         self.call("GET", "/api/v1/cases/%d/documents/minutes" % cid, user="town_101",
                   expect=404, code="NOT_FOUND", valid=False)
