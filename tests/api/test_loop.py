@@ -1170,22 +1170,42 @@ class PetitionTest(LoopTest):
         self.assertError(r, 409, "ACTION_NOT_ALLOWED")
 
     def test_refer_reconsideration(self):
+        """A petition that belongs to administrative reconsideration is referred there and
+        stays linked (S17): where it went, then the body's number and decision, recorded on
+        the petition and told to the petitioner; only then is it concluded."""
         c = self.petition(title="信访：转行政复议")
-        r = self.try_act(c["id"], "town_101", "refer_reconsideration")
+        told = {"organ": "天门市人民政府行政复议办公室", "told_on": "2026-12-01"}
+        r = self.try_act(c["id"], "town_101", "refer_reconsideration", record=told)
         self.assertError(r, 400, "MISSING_FIELD", "note")
-        c = self.act(c["id"], "refer_reconsideration", note="属行政复议受理范围，告知申请复议")
-        self.assertEqual((c["status"], c["status_kind"]), ("reconsideration", "terminal"))
+        r = self.try_act(c["id"], "town_101", "refer_reconsideration", note="告知申请复议")
+        self.assertError(r, 400, "MISSING_FIELD", "record")
+        c = self.act(c["id"], "refer_reconsideration", note="属行政复议受理范围，已告知向复议机关申请",
+                     record=told)
+        # waiting for the decision: open, its clock stopped, the referral on record
+        self.assertEqual((c["status"], c["status_kind"]), ("reconsideration", "waiting"))
+        self.assertEqual(c["records"][-1]["data"]["organ"], told["organ"])
+        r = self.try_act(c["id"], "town_101", "reconsideration_result", note="复议维持",
+                         record={"number": "天政复〔2026〕18号", "decided_on": "2026-12-02",
+                                 "outcome": "不存在的决定"})
+        self.assertError(r, 400, "BAD_FIELD", "record.outcome")
+        c = self.act(c["id"], "reconsideration_result",
+                     note="复议机关决定维持原行政行为，已书面告知信访人",
+                     record={"number": "天政复〔2026〕18号", "decided_on": "2026-12-02",
+                             "outcome": "维持"})
+        self.assertEqual((c["status"], c["status_kind"]), ("concluded", "terminal"))
+        self.assertEqual([r["data"].get("number") for r in c["records"]][-1], "天政复〔2026〕18号")
         # also after acceptance
         c = self.petition(title="信访：受理后转复议")
         self.act(c["id"], "accept")
-        c = self.act(c["id"], "refer_reconsideration", user="city_staff", note="转行政复议")
+        c = self.act(c["id"], "refer_reconsideration", user="city_staff", note="转行政复议",
+                     record=told)
         self.assertEqual(c["status"], "reconsideration")
         # not once it is being handled
         c = self.petition(title="信访：办理中转复议")
         self.act(c["id"], "accept")
         self.act(c["id"], "assign", unit_id=self.justice, note="交办")
         self.act(c["id"], "sign", user="legal")
-        r = self.try_act(c["id"], "legal", "refer_reconsideration", note="x")
+        r = self.try_act(c["id"], "legal", "refer_reconsideration", note="x", record=told)
         self.assertError(r, 409, "ACTION_NOT_ALLOWED")
 
     def test_petition_extension(self):
