@@ -1198,6 +1198,11 @@ static enum pa_err load_type(struct pa_catalog *c, const char *path, struct pa_c
 		goto out;
 	}
 	t->intake = intake && *intake ? pa_strdup(a, intake) : NULL;
+	/* "urgent_profile = P": named here, found once limits.conf is read */
+	int uline = head->line;
+	const char *up = pa_conf_get(head, "urgent_profile", &uline);
+	t->urgent_profile_code = up && *up ? pa_strdup(a, up) : NULL;
+	t->urgent_profile_line = uline;
 
 	const struct pa_conf_section *cs = pa_conf_section(&cf, "categories");
 	if (!cs || !cs->nrows) {
@@ -1354,8 +1359,19 @@ enum pa_err pa_catalog_load(const char *datadir, struct pa_catalog **out)
 		c->ntypes++;
 	}
 	/* Limits and routing name case types, so they come after them. */
-	if ((rc = load_limits(c, pa_sprintf(&c->arena, "%s/limits.conf", datadir))) ||
-	    (rc = load_routing(c, pa_sprintf(&c->arena, "%s/routing.conf", datadir))) ||
+	if ((rc = load_limits(c, pa_sprintf(&c->arena, "%s/limits.conf", datadir))))
+		goto fail;
+	for (int i = 0; i < c->ntypes; i++) {
+		struct pa_casetype *t = &c->types[i];
+		if (t->urgent_profile_code &&
+		    !(t->urgent_profile = pa_catalog_profile(c, t->urgent_profile_code))) {
+			rc = pa_data_file_err(files[i], t->urgent_profile_line, "urgent_profile",
+					      "no profile \"%s\" in limits.conf",
+					      t->urgent_profile_code);
+			goto fail;
+		}
+	}
+	if ((rc = load_routing(c, pa_sprintf(&c->arena, "%s/routing.conf", datadir))) ||
 	    (rc = pa_pwlist_load(pa_sprintf(&c->arena, "%s/common-passwords.txt", datadir),
 				 &c->pwlist)))
 		goto fail;

@@ -220,6 +220,11 @@ struct pa_casetype {
 	 * none. watch_step: the name of that mark ("watch_step = …"; default 逾期督办). */
 	const struct pa_field *watch;
 	const char *watch_step;
+	/* "urgent_profile = P": the limits its cases follow when sent out as urgent (an
+	 * urgent fraud warning's visits run on hours), or NULL */
+	const struct pa_profile *urgent_profile;
+	const char *urgent_profile_code;
+	int urgent_profile_line;
 	struct pa_category *categories;
 	struct pa_field *fields;
 	struct pa_record_spec *records;

@@ -19,9 +19,13 @@
 #define MAX_TARGETS 5000 /* grids a warning reaches, the regions' grids included */
 
 static const struct pa_jspec warning_spec[] = {
-	{"title", PA_JT_STRING, true, 100},           {"description", PA_JT_STRING, true, 5000},
-	{"category", PA_JT_STRING, true, 32},         {"grids", PA_JT_ARRAY, false, MAX_GRIDS},
-	{"regions", PA_JT_ARRAY, false, MAX_REGIONS}, {NULL, 0, false, 0},
+	{"title", PA_JT_STRING, true, 100},
+	{"description", PA_JT_STRING, true, 5000},
+	{"category", PA_JT_STRING, true, 32},
+	{"grids", PA_JT_ARRAY, false, MAX_GRIDS},
+	{"regions", PA_JT_ARRAY, false, MAX_REGIONS},
+	{"urgent", PA_JT_BOOL, false, 0},
+	{NULL, 0, false, 0},
 };
 
 struct target {
@@ -35,7 +39,8 @@ struct warning_job {
 	const struct pa_actor *actor;
 	const struct pa_casetype *wt, *vt;
 	const struct pa_routing_rule *wr, *vr;
-	int64_t routing_version; /* of the table wr and vr come from */
+	const struct pa_profile *visit_profile; /* the visits' limits (urgent: hours) */
+	int64_t routing_version;                /* of the table wr and vr come from */
 	const char *title, *description, *category, *search;
 	struct target *targets;
 	int n;
@@ -71,8 +76,9 @@ static void case_in_for(struct warning_job *j, const struct pa_casetype *t,
 	in->tier = pa_tier_name(r->tier);
 	in->routing_rule = r->id;
 	in->routing_version = j->routing_version;
-	in->profile = r->profile->code;
-	pa_clock_after(j->app, t->lc, r->profile, r->tier, r->tier, -1,
+	const struct pa_profile *p = t == j->vt ? j->visit_profile : r->profile;
+	in->profile = p->code;
+	pa_clock_after(j->app, t->lc, p, r->tier, r->tier, -1,
 		       pa_lifecycle_find(t->lc, "report", PA_FROM_CREATE)->to, j->at, 0, NULL,
 		       &in->clock);
 }
@@ -201,6 +207,14 @@ enum pa_err pa_warning_issue(struct pa_app *app, const struct pa_actor *a, json_
 	j.wr = pa_routing_match(rt, wt->code, category, j.targets[0].grid, "department");
 	j.vr = pa_routing_match(rt, vt->code, category, j.targets[0].grid, "department");
 	j.routing_version = rt->version;
+	/* an urgent warning's visits run on the hours of the visit type's urgent profile */
+	bool urgent = json_is_true(json_object_get(body, "urgent"));
+	if (urgent && !vt->urgent_profile) {
+		rc = pa_errf(PA_BAD_FIELD, "urgent", "visits of type %s have no urgent limits",
+			     vt->code);
+		goto out;
+	}
+	j.visit_profile = urgent ? vt->urgent_profile : j.vr->profile;
 	char wname[128];
 	PA_WITH_READ(app, db, rc, {
 		for (int i = 0; i < j.n && !rc; i++) {

@@ -2,6 +2,7 @@
 grids, or to whole villages, towns or the city; each grid's worker sees only their own
 visit task, confirms it with the visit record, and the warning's progress counts the
 confirmations."""
+import datetime
 import unittest
 
 from common import ApiTest, VILLAGE, OTHER_GRID
@@ -137,6 +138,28 @@ class WarningsTest(ApiTest):
         self.assertEqual(len(r.json["tasks"]), 3000)
         p = self.get("%s/%d" % (WARNINGS, r.json["id"]), user="city_staff").json
         self.assertEqual((p["total"], p["confirmed"]), (3000, 0))
+
+    def test_urgent_visits_run_on_hours(self):
+        """预警劝阻 is a matter of hours: an urgent warning's visits follow the visit type's
+        urgent profile (data: urgent_profile = warning_urgent), 6 h and 12 h to make them
+        whatever the day; an ordinary one's run on working days."""
+        def limit(task_id):
+            d = self.get("/api/v1/cases/%d" % task_id, user="town_101").json["deadline"]
+            start = datetime.datetime.fromisoformat(d["phase_started"])
+            return ((datetime.datetime.fromisoformat(d["yellow_at"]) - start).total_seconds(),
+                    (datetime.datetime.fromisoformat(d["red_at"]) - start).total_seconds())
+        r = self.post(WARNINGS, warning(GRIDS[:1], urgent=True, title="紧急预警"),
+                      user="town_101")
+        self.assertStatus(r, 201)
+        task = r.json["tasks"][0]["case_id"]
+        self.assertEqual(limit(task), (6 * 3600, 12 * 3600))
+        c = self.get("/api/v1/cases/%d" % task, user="town_101").json
+        self.assertEqual(c["profile"], "warning_urgent")
+        r = self.post(WARNINGS, warning(GRIDS[:1], title="一般预警"), user="town_101")
+        self.assertStatus(r, 201)
+        self.assertGreaterEqual(limit(r.json["tasks"][0]["case_id"])[1], 86400)
+        r = self.post(WARNINGS, warning(GRIDS[:1], urgent="yes"), user="town_101")
+        self.assertError(r, 400, "BAD_FIELD", "urgent")
 
     def test_idempotent_issue(self):
         h = {"Idempotency-Key": "warning-issue-0001"}
