@@ -21,14 +21,16 @@ NEED_FIELD = {"note": "note", "unit": "unit_id", "case": "target_case_id", "days
               "rating": "rating", "tier": "tier", "record": "record"}
 PARAMS = ("unit_id", "target_case_id", "days", "rating", "tier", "record")
 
-# a valid record for each record-keeping action of a dispute (data/case-types/dispute.conf)
-RECORDS = {
-    "mediation_session": {"held_on": "2026-11-20", "attendees": "双方当事人、调解员",
-                          "facts": "双方因宅基地界址争执", "outcome": "继续调解"},
-    "agreement": {"signed_on": "2026-11-21", "terms": "甲方退让0.5米", "due_on": "2026-12-01"},
-    "mediation_failed": {"advice": "告知诉讼", "reason": "双方分歧过大"},
-    "fulfilment": {"checked_on": "2026-12-02", "fulfilled": "已履行"},
-}
+# a valid record for each record-keeping action of a dispute (data/case-types/dispute.conf),
+# dated by day(offset), the server's date: what happened lies in the past, whatever today is
+def records(day):
+    return {
+        "mediation_session": {"held_on": day(-18), "attendees": "双方当事人、调解员",
+                              "facts": "双方因宅基地界址争执", "outcome": "继续调解"},
+        "agreement": {"signed_on": day(-17), "terms": "甲方退让0.5米", "due_on": day(-7)},
+        "mediation_failed": {"advice": "告知诉讼", "reason": "双方分歧过大"},
+        "fulfilment": {"checked_on": day(-6), "fulfilled": "已履行"},
+    }
 
 # the accounts the matrix tests use, with the unit they belong to (filled in setUpClass)
 USERS = ("city_admin", "city_staff", "town_101", "village_101_001", "grid_101_001_001",
@@ -1259,7 +1261,7 @@ class ActionMatrixTest(LoopTest):
         body = {}
         values = {"note": NOTE, "unit_id": self.medical, "target_case_id": target,
                   "days": 5, "rating": "satisfied", "tier": "village",
-                  "record": RECORDS.get(action)}
+                  "record": records(self.day).get(action)}
         for n in needs:
             if n in NEED_FIELD:
                 body[NEED_FIELD[n]] = values[NEED_FIELD[n]]

@@ -46,19 +46,19 @@ class WarningsTest(ApiTest):
         path = "/api/v1/cases/%d/actions" % t0
         r = self.post(path, {"action": "confirm"}, user=WORKERS[0])
         self.assertError(r, 400, "MISSING_FIELD", "record")
-        r = self.post(path, {"action": "confirm", "record": {"visited_on": "2026-11-28"}},
+        r = self.post(path, {"action": "confirm", "record": {"visited_on": self.day(-1)}},
                       user=WORKERS[0])
         self.assertError(r, 400, "MISSING_FIELD", "record.households")
-        r = self.post(path, {"action": "confirm", "record": {"visited_on": "2026-11-28",
+        r = self.post(path, {"action": "confirm", "record": {"visited_on": self.day(-1),
                                                              "households": 12}},
                       user=WORKERS[1])
         self.assertStatus(r, 404)
         c = self.act(t0, "confirm", user=WORKERS[0],
-                     record={"visited_on": "2026-11-28", "households": 12, "persuaded": 2})
+                     record={"visited_on": self.day(-1), "households": 12, "persuaded": 2})
         self.assertEqual(c["status"], "confirmed")
         self.assertEqual(c["records"][0]["data"]["households"], 12)
         self.act(t1, "confirm", user=WORKERS[1],
-                 record={"visited_on": "2026-11-29", "households": 8})
+                 record={"visited_on": self.day(0), "households": 8})
         p = self.get("%s/%d" % (WARNINGS, w["id"]), user="town_101").json
         self.assertEqual((p["total"], p["confirmed"]), (3, 2))
         self.assertAlmostEqual(p["completion"], 2 / 3)
