@@ -39,6 +39,23 @@ static bool role_may_ever(const struct pa_lifecycle *lc, const struct pa_action 
 	return !any;
 }
 
+/* Whether actor a may take transition tr on a case of type t now: the case is in state
+ * `from`, held by unit `holder`, in condition cond. The one rule what a case page offers
+ * (pa_render_actions), what the workbench's queues hold (queues.c) and, after its own
+ * checks with their reasons, what an action request is let through (act_job) rest on. */
+bool pa_may_take(const struct pa_actor *a, const struct pa_casetype *t,
+		 const struct pa_transition *tr, int from, int64_t holder,
+		 const struct pa_case_cond *cond)
+{
+	if (!a || !t || from < 0 || tr->from == PA_FROM_CREATE ||
+	    !pa_transition_applies(t->lc, tr, from) || !pa_role_may(tr, a->role))
+		return false;
+	if ((tr->action->needs & PA_NEED_HOLDER) && a->user.unit_id != holder)
+		return false;
+	return !pa_effect_blocked(tr->action->effect, cond,
+				  pa_type_record(t, tr->action->code) != NULL);
+}
+
 struct act_job {
 	struct pa_app *app;
 	const struct pa_actor *actor;
@@ -117,6 +134,9 @@ static enum pa_err act_job(struct pa_db *db, void *arg)
 	if ((ac->needs & PA_NEED_HOLDER) && a->user.unit_id != h.unit_id)
 		return pa_errf(PA_FORBIDDEN, "action",
 			       "only the unit now holding the case may %s it", ac->name);
+	/* the same rule the case page and the queues apply: what they offer is what passes */
+	if (!pa_may_take(a, t, tr, from, h.unit_id, &cond))
+		return pa_errf(PA_FORBIDDEN, "action", "you may not %s this case now", ac->name);
 	if ((rc = check_params(ac, &j->p)))
 		return rc;
 

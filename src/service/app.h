@@ -252,6 +252,16 @@ bool pa_case_shared_ok(const struct pa_catalog *cat, const char *type);
 void pa_render_actions(struct pa_jw *w, const struct pa_catalog *cat, const struct pa_actor *a,
 		       const char *type, const char *status, int64_t unit_id,
 		       const struct pa_case_cond *cond);
+/* actions.c: whether actor a may take transition tr on a case of type t now — in state
+ * from, held by unit holder, in condition cond. The case page's actions, the queues and
+ * the action request all rest on it. */
+bool pa_may_take(const struct pa_actor *a, const struct pa_casetype *t,
+		 const struct pa_transition *tr, int from, int64_t holder,
+		 const struct pa_case_cond *cond);
+/* queues.c: the workbench queue (to_accept, to_sign …) whose kind of action transition tr
+ * is when taken in state from of lifecycle lc, judged by the lifecycle's phases, state
+ * kinds and effects alone; NULL for the actions beside the main line (urgent, link …). */
+const char *pa_queue_of(const struct pa_lifecycle *lc, const struct pa_transition *tr, int from);
 /* stats.c: query parameters as given (NULL = absent). */
 struct pa_stats_query {
 	const char *region, *from, *to, *group;

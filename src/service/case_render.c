@@ -325,20 +325,16 @@ void pa_render_actions(struct pa_jw *w, const struct pa_catalog *cat, const stru
 	pa_jw_arr(w);
 	for (int i = 0; t && from >= 0 && i < t->lc->ntrans; i++) {
 		const struct pa_transition *tr = &t->lc->trans[i];
-		if (tr->from == PA_FROM_CREATE || !pa_transition_applies(t->lc, tr, from) ||
-		    !pa_role_may(tr, a->role))
-			continue;
-		if ((tr->action->needs & PA_NEED_HOLDER) && a->user.unit_id != unit_id)
-			continue;
-		/* only what would succeed: the same test the action itself makes */
-		if (pa_effect_blocked(tr->action->effect, cond,
-				      pa_type_record(t, tr->action->code) != NULL))
+		/* only what would succeed: the same rule the action itself applies */
+		if (!pa_may_take(a, t, tr, from, unit_id, cond))
 			continue;
 		pa_jw_obj(w);
 		pa_jw_kstr(w, "action", tr->action->code);
 		pa_jw_kstr(w, "name", tr->action->name);
 		pa_jw_kstr(w, "name_en", tr->action->name_en);
 		pa_jw_kstr(w, "to", t->lc->states[pa_transition_target(tr, from)].code);
+		/* the workbench queue that lists the case for this action (null: none) */
+		pa_jw_kstr(w, "queue", pa_queue_of(t->lc, tr, from));
 		pa_jw_kbool(w, "needs_note", (tr->action->needs & PA_NEED_NOTE) != 0);
 		pa_jw_kbool(w, "needs_unit", (tr->action->needs & PA_NEED_UNIT) != 0);
 		const char *words[8];
@@ -368,18 +364,14 @@ static void render_bulk(struct pa_jw *w, const struct pa_catalog *cat, const str
 {
 	const struct pa_casetype *t = pa_catalog_type(cat, c->type);
 	int from = t ? pa_lifecycle_state(t->lc, c->status) : -1;
-	struct pa_case_cond cond = {.tier = c->tier, .urgent = c->urgent};
+	struct pa_case_cond cond = pa_row_cond(c);
 	pa_jw_key(w, "bulk_actions");
 	pa_jw_arr(w);
 	for (int b = 0; a && from >= 0 && b < NBULK; b++)
 		for (int i = 0; i < t->lc->ntrans; i++) {
 			const struct pa_transition *tr = &t->lc->trans[i];
 			if (strcmp(tr->action->code, bulk_codes[b]) != 0 ||
-			    tr->from == PA_FROM_CREATE || !pa_transition_applies(t->lc, tr, from) ||
-			    !pa_role_may(tr, a->role) ||
-			    ((tr->action->needs & PA_NEED_HOLDER) &&
-			     a->user.unit_id != c->unit_id) ||
-			    pa_effect_blocked(tr->action->effect, &cond, false))
+			    !pa_may_take(a, t, tr, from, c->unit_id, &cond))
 				continue;
 			pa_jw_str(w, bulk_codes[b]);
 			break;
@@ -394,12 +386,8 @@ void pa_render_case(struct pa_jw *w, const struct pa_catalog *cat, const struct 
 	if (!full)
 		render_bulk(w, cat, a, c);
 	if (full) {
-		struct pa_case_cond cond = {.tier = c->tier,
-					    .urgent = c->urgent,
-					    .rated = c->rating != NULL,
-					    .unreasonable = c->unreasonable,
-					    .ext_pending = c->ext_pending,
-					    .open_supervisions = open_supervisions(c)};
+		struct pa_case_cond cond = pa_row_cond(c);
+		cond.open_supervisions = open_supervisions(c);
 		pa_render_actions(w, cat, a, c->type, c->status, c->unit_id, &cond);
 	}
 	pa_jw_obj_end(w);

@@ -575,9 +575,13 @@ enum pa_err pa_case_search(struct pa_app *app, const struct pa_actor *a,
 	struct pa_case_row *rows = NULL;
 	int n = 0;
 	int64_t next = 0;
+	const struct pa_case_row *after = NULL;
 	rc = PA_OK;
-	PA_WITH_LIST_READ(app, a, db, rc,
-			  rc = db->ops->case_list(db, &a->scope, &f, &ar, &rows, &n, &next));
+	/* a queue's page holds only the cases the caller may act on (queues.c) */
+	PA_WITH_LIST_READ(
+		app, a, db, rc,
+		rc = q->queue ? pa_queue_page(db, app, a, q->queue, &f, &ar, &rows, &n, &after)
+			      : db->ops->case_list(db, &a->scope, &f, &ar, &rows, &n, &next));
 	if (!rc) {
 		pa_jw_obj(out);
 		pa_jw_key(out, "items");
@@ -587,8 +591,10 @@ enum pa_err pa_case_search(struct pa_app *app, const struct pa_actor *a,
 		pa_jw_arr_end(out);
 		pa_jw_key(out, "next_cursor");
 		char cur[48];
-		if (next) {
-			pa_case_sort_cursor(&f, &rows[n - 1], cur, sizeof cur);
+		if (next && !q->queue)
+			after = &rows[n - 1];
+		if (after) {
+			pa_case_sort_cursor(&f, after, cur, sizeof cur);
 			pa_jw_str(out, cur);
 		} else
 			pa_jw_null(out);

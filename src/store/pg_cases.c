@@ -349,15 +349,16 @@ static void case_from(struct pa_arena *a, const PGresult *r, int i, bool full,
 	o->version = pg_i(r, i, 19);
 	o->tier = pg_a(a, r, i, 20);
 	o->urgent = pg_i(r, i, 21) != 0;
+	/* lists too: what a case's actions are judged by (the queues) */
+	o->ext_pending = (int)pg_i(r, i, 22);
+	o->rating = pg_a(a, r, i, 24);
+	o->unreasonable = pg_i(r, i, 25) != 0;
 	if (full) {
 		o->description = pg_a(a, r, i, 15);
 		o->address = pg_a(a, r, i, 16);
 		o->fields = pg_a(a, r, i, 17);
 		o->reporter_id = pg_i(r, i, 18);
-		o->ext_pending = (int)pg_i(r, i, 22);
 		o->ext_days = (int)pg_i(r, i, 23);
-		o->rating = pg_a(a, r, i, 24);
-		o->unreasonable = pg_i(r, i, 25) != 0;
 		o->merged_into = pg_i(r, i, 26);
 		o->routing_rule = pg_a(a, r, i, 27);
 		o->profile = pg_a(a, r, i, 28);
@@ -558,7 +559,8 @@ static enum pa_err pg_case_get(struct pa_db *db, const struct pa_scope *s, int64
 	" AND ($15::int = 0 OR c.sup_level <> 'none' OR EXISTS (SELECT 1 FROM supervisions v" \
 	" WHERE v.case_id = c.id AND v.level = 'manual' AND v.reported_at IS NULL))"          \
 	" AND ($16::text IS NULL OR (SELECT s.action FROM case_steps s WHERE"                 \
-	" s.case_id = c.id ORDER BY s.id DESC LIMIT 1) = $16)"                                \
+	" s.case_id = c.id ORDER BY s.id DESC LIMIT 1) IN"                                    \
+	" (SELECT jsonb_array_elements_text($16::jsonb)))"                                    \
 	" AND ($17::int = 0 OR c.rating IS NULL)"
 
 /* Binds f's conditions, with limit as $10; LIKE metacharacters in the words are literal. */
@@ -589,7 +591,7 @@ static void filter_args(struct pg_args *p, const struct pa_scope *s, const struc
 	pg_id(p, f->holder_unit);
 	pg_id(p, f->red_before);
 	pg_int(p, f->supervised);
-	pg_text(p, f->last_action);
+	pg_text(p, f->last_actions);
 	pg_int(p, f->unrated);
 }
 

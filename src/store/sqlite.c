@@ -1433,15 +1433,16 @@ static void case_from(struct pa_arena *a, sqlite3_stmt *st, bool full, struct pa
 	r->version = sqlite3_column_int64(st, 19);
 	r->tier = col_a(a, st, 20);
 	r->urgent = sqlite3_column_int(st, 21) != 0;
+	/* lists too: what a case's actions are judged by (the queues) */
+	r->ext_pending = sqlite3_column_int(st, 22);
+	r->rating = col_a(a, st, 24);
+	r->unreasonable = sqlite3_column_int(st, 25) != 0;
 	if (full) {
 		r->description = col_a(a, st, 15);
 		r->address = col_a(a, st, 16);
 		r->fields = col_a(a, st, 17);
 		r->reporter_id = sqlite3_column_int64(st, 18);
-		r->ext_pending = sqlite3_column_int(st, 22);
 		r->ext_days = sqlite3_column_int(st, 23);
-		r->rating = col_a(a, st, 24);
-		r->unreasonable = sqlite3_column_int(st, 25) != 0;
 		r->merged_into = sqlite3_column_int64(st, 26);
 		r->routing_rule = col_a(a, st, 27);
 		r->profile = col_a(a, st, 28);
@@ -1649,7 +1650,7 @@ static enum pa_err case_get(struct sq *d, const struct pa_scope *s, int64_t id, 
 	" AND (NOT ?15 OR c.sup_level <> 'none' OR EXISTS (SELECT 1 FROM supervisions v"    \
 	" WHERE v.case_id = c.id AND v.level = 'manual' AND v.reported_at IS NULL))"        \
 	" AND (?16 IS NULL OR (SELECT s.action FROM case_steps s WHERE s.case_id = c.id"    \
-	" ORDER BY s.id DESC LIMIT 1) = ?16)"                                               \
+	" ORDER BY s.id DESC LIMIT 1) IN (SELECT value FROM json_each(?16)))"               \
 	" AND (NOT ?17 OR c.rating IS NULL)"
 
 /* Binds f's conditions (all but the limit); LIKE metacharacters in the words are literal. */
@@ -1678,7 +1679,7 @@ static void bind_filter(sqlite3_stmt *st, const struct pa_scope *s, const struct
 	bid(st, 13, f->holder_unit);
 	bid(st, 14, f->red_before);
 	sqlite3_bind_int(st, 15, f->supervised);
-	bt(st, 16, f->last_action);
+	bt(st, 16, f->last_actions);
 	sqlite3_bind_int(st, 17, f->unrated);
 }
 

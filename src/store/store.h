@@ -250,7 +250,8 @@ struct pa_case_row {
 		*unit_name, *tier;
 	double lng, lat;
 	bool urgent;
-	/* full reads only (case_get): */
+	/* lists too (what the case's actions are judged by): ext_pending, rating and
+	 * unreasonable below; the rest of this part in full reads only (case_get): */
 	int ext_pending, ext_days;
 	const char *routing_rule, *profile;
 	int64_t routing_version; /* 0 = none recorded */
@@ -368,12 +369,12 @@ struct pa_case_filter {
 	int64_t before_id;  /* keyset cursor: ids below this; 0 = from the newest */
 	int limit;
 	/* A workbench queue (service/queues.c); NULL or 0 = no such condition. */
-	const char *states;      /* a JSON array of the state codes the case may be in */
-	int64_t holder_unit;     /* held by this unit now */
-	int64_t red_before;      /* its red limit passed before this time, the clock running */
-	bool supervised;         /* a yellow or red card, or a manual notice not yet reported */
-	const char *last_action; /* the action of its last step (send_back: sent back) */
-	bool unrated;            /* no call-back rating yet */
+	const char *states;       /* a JSON array of the state codes the case may be in */
+	int64_t holder_unit;      /* held by this unit now */
+	int64_t red_before;       /* its red limit passed before this time, the clock running */
+	bool supervised;          /* a yellow or red card, or a manual notice not yet reported */
+	const char *last_actions; /* a JSON array: its last step was one of these actions */
+	bool unrated;             /* no call-back rating yet */
 	/* Another order than newest first: the list goes on after the row whose key and id
 	 * were after_key and after_id (with has_after; before_id is then unused). */
 	enum pa_case_sort sort;

@@ -768,9 +768,13 @@ class LiveTest(unittest.TestCase):
 
     def test_queues(self):
         r = self.call("GET", "/api/v1/queues", user="town_101", expect=200)
-        self.assertEqual(len(r.json["items"]), 7)
+        self.assertEqual(len(r.json["items"]), 10)
         r = self.call("GET", "/api/v1/cases?queue=overdue&limit=5", user="town_101", expect=200)
         self.assertTrue(r.json["items"])
+        # a listed case's actions, each naming its queue
+        r = self.call("GET", "/api/v1/cases/%d" % r.json["items"][0]["id"], user="town_101",
+                      expect=200)
+        self.assertTrue(any(a["queue"] for a in r.json["actions"]))
         self.call("GET", "/api/v1/cases?queue=nope", user="town_101", expect=400,
                   code="BAD_QUERY")
         r = self.call("GET", "/api/v1/cases?sort=due&limit=2", user="town_101", expect=200)

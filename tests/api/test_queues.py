@@ -1,12 +1,14 @@
 """The workbench's queues: GET /api/v1/queues counts, GET /api/v1/cases?queue= lists, and a
-case moving through to_sign, in_hand, to_verify and callback as it is handled; sent back,
+case moving through to_accept, to_dispatch, to_sign, in_hand, to_verify, callback and
+to_close as it is handled; sent back,
 supervised and overdue; each count equal to its list; an unknown queue refused."""
 import time
 import unittest
 
 from common import ApiTest, q
 
-QUEUES = ["to_sign", "in_hand", "to_verify", "overdue", "supervised", "sent_back", "callback"]
+QUEUES = ["to_accept", "to_dispatch", "to_sign", "in_hand", "to_verify", "callback", "to_close",
+          "overdue", "supervised", "sent_back"]
 
 
 class QueuesTest(ApiTest):
@@ -25,10 +27,15 @@ class QueuesTest(ApiTest):
 
     def test_a_case_moves_from_queue_to_queue(self):
         unit = self.own_unit()
-        c = self.create()["id"]
         before = self.counts()
+        c = self.create()["id"]
+        self.assertIn(c, self.ids("to_accept"))
+        self.assertEqual(self.counts()["to_accept"], before["to_accept"] + 1)
         self.act(c, "accept")
+        self.assertNotIn(c, self.ids("to_accept"))
+        self.assertIn(c, self.ids("to_dispatch"))
         self.act(c, "dispatch", unit_id=unit)
+        self.assertNotIn(c, self.ids("to_dispatch"))
         self.assertIn(c, self.ids("to_sign"))
         self.assertEqual(self.counts()["to_sign"], before["to_sign"] + 1)
         self.act(c, "sign")
@@ -39,11 +46,14 @@ class QueuesTest(ApiTest):
         self.assertIn(c, self.ids("to_verify"))
         self.act(c, "verify_pass")
         self.assertIn(c, self.ids("callback"))
+        self.assertIn(c, self.ids("to_close"))
         self.act(c, "callback", rating="satisfied")
         self.assertNotIn(c, self.ids("callback"))
+        self.act(c, "archive")
+        self.assertNotIn(c, self.ids("to_close"))
         after = self.counts()
-        self.assertEqual(after["to_sign"], before["to_sign"])
-        self.assertEqual(after["callback"], before["callback"])
+        for name in ("to_accept", "to_dispatch", "to_sign", "callback", "to_close"):
+            self.assertEqual(after[name], before[name], name)
 
     def test_sent_back_until_dispatched_again(self):
         unit = self.own_unit()
@@ -84,6 +94,24 @@ class QueuesTest(ApiTest):
         # a town's queue never holds another town's case
         for c in self.walk("town_101", limit=200, queue="overdue")[0]:
             self.assertTrue(c["grid"].startswith("429006101"), c["number"])
+
+    def test_what_staff_missed_on_the_first_day(self):
+        # a grid worker's patrol report waits in the village's and the town's 待受理
+        c = self.create(user="grid_101_001_001", type="patrol", category="sanitation")["id"]
+        for user in ("village_101_001", "town_101"):
+            self.assertIn(c, self.ids("to_accept", user), user)
+        self.assertNotIn(c, self.ids("to_accept", "grid_101_001_001"))
+        # a fraud visit task is the grid worker's to do (确认), not to sign for
+        r = self.post("/api/v1/warnings", {"title": "冒充客服诈骗预警", "description": "请入户提醒。",
+                                           "category": "telecom_fraud",
+                                           "grids": ["429006101001001"]}, user="town_101")
+        self.assertStatus(r, 201)
+        task = r.json["tasks"][0]["case_id"]
+        self.assertNotIn(task, self.ids("to_sign", "grid_101_001_001"))
+        self.assertIn(task, self.ids("in_hand", "grid_101_001_001"))
+        # police verify and call back nothing: those queues are empty for them
+        counts = self.counts("police")
+        self.assertEqual((counts["to_verify"], counts["callback"], counts["to_close"]), (0, 0, 0))
 
     def test_unknown_queue(self):
         r = self.get(q("/api/v1/cases", queue="mine"), user="town_101")

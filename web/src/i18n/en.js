@@ -73,7 +73,7 @@ export default {
   },
   wb: {
     title: 'My workbench',
-    q: { to_sign: 'To sign for', in_hand: 'In hand', to_verify: 'To verify', overdue: 'Overdue', supervised: 'Supervised', sent_back: 'Sent back', callback: 'To call back' },
+    q: { to_accept: 'To accept', to_dispatch: 'To dispatch', to_close: 'To close', to_sign: 'To sign for', in_hand: 'In hand', to_verify: 'To verify', overdue: 'Overdue', supervised: 'Supervised', sent_back: 'Sent back', callback: 'To call back' },
     keyword: 'Words (title, description, address)',
     type: 'Case type',
     category: 'Category',

@@ -73,7 +73,7 @@ export default {
   },
   wb: {
     title: '我的工作台',
-    q: { to_sign: '待签收', in_hand: '在办', to_verify: '待核查', overdue: '已超期', supervised: '督办中', sent_back: '被退回', callback: '待回访' },
+    q: { to_accept: '待受理', to_dispatch: '待派遣', to_close: '待结案', to_sign: '待签收', in_hand: '在办', to_verify: '待核查', overdue: '已超期', supervised: '督办中', sent_back: '被退回', callback: '待回访' },
     keyword: '关键词（标题、描述、地址）',
     type: '案件类型',
     category: '类别',
