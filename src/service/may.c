@@ -46,7 +46,8 @@ enum pa_err pa_case_facts_load(struct pa_db *db, const struct pa_catalog *cat,
 			       const char *status, int64_t holder, const struct pa_case_cond *cond,
 			       struct pa_case_facts *f)
 {
-	*f = (struct pa_case_facts){.type = type, .status = status, .cond = *cond, .holder = holder};
+	*f = (struct pa_case_facts){
+		.type = type, .status = status, .cond = *cond, .holder = holder};
 	const struct pa_casetype *t = pa_catalog_type(cat, type);
 	if (!t)
 		return PA_OK;
@@ -107,7 +108,8 @@ enum pa_err pa_may_act(const struct pa_catalog *cat, const struct pa_actor *a,
 			       "\"%s\" is not allowed while the case is %s", ac->name,
 			       state_name(lc, f->status));
 	/* what the case's condition rules out is, like its state, a 409 for anyone */
-	const char *why = pa_effect_blocked(ac->effect, &f->cond, pa_type_record(t, ac->code) != NULL);
+	const char *why =
+		pa_effect_blocked(ac->effect, &f->cond, pa_type_record(t, ac->code) != NULL);
 	if (why)
 		return pa_errf(PA_ACTION_NOT_ALLOWED, "action", "\"%s\" is not possible: %s",
 			       ac->name, why);
