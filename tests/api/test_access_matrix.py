@@ -194,7 +194,8 @@ class AccessMatrixTest(ApiTest):
             list(ex.map(cls.server.login, names))
         cls.accounts = {}
         # each unit's region: whether an account's unit lies above a case's holder
-        cls.unit_region = dict(sql(cls.server.db, "SELECT id, region FROM units"))
+        cls.unit_region = {i: str(r) for i, r in sql(cls.server.db,
+                                                     "SELECT id, region FROM units")}
         for name in names:
             tok = cls.server.login(name)
             u = cls.http.request("GET", "/api/v1/session", token=tok).json["user"]
