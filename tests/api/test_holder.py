@@ -231,6 +231,37 @@ class HolderTest(LoopTest):
                     checked += 1
         self.assertGreaterEqual(checked, 4)
 
+    def test_demo_history_follows_the_rules(self):
+        """The demo city's generated history (src/demo/) keeps the same rules: every step of
+        its standard cases that needs the holder is taken by an account of the unit holding
+        the case, and no verification, call-back or flag by whom the data rules out."""
+        from harness import sql
+        db = self.server.db
+        unit_of = {i: u for i, u in sql(db, "SELECT id, unit_id FROM users")}
+        std = {t for t, in sql(db, "SELECT DISTINCT type FROM cases")
+               if t in ref.TYPES and ref.TYPES[t].lifecycle is LC}
+        reporter = {i: r for i, r, t in sql(db, "SELECT id, reporter_id, type FROM cases")
+                    if t in std}
+        steps = sql(db, "SELECT case_id, action, from_state, to_state, from_unit, actor_id"
+                        " FROM case_steps ORDER BY case_id, id")
+        handled, checked, wrong = {}, 0, []
+        for cid, action, frm, to, from_unit, actor in steps:
+            if cid not in reporter or action not in LC.actions or not frm:
+                continue
+            needs = LC.actions[action]["needs"]
+            unit = unit_of.get(actor)
+            if "holder" in needs and unit != from_unit:
+                wrong.append((cid, action, "not the holder"))
+            if "not_reporter" in needs and actor == reporter[cid]:
+                wrong.append((cid, action, "by its reporter"))
+            if "not_handler" in needs and unit and unit == handled.get(cid):
+                wrong.append((cid, action, "by the unit that handled it"))
+            checked += 1
+            if LC.phases.get(frm) == "handle" and LC.phases.get(to) != "handle":
+                handled[cid] = from_unit
+        self.assertGreater(checked, 5000)
+        self.assertFalse(wrong, "%d steps break the rules, e.g. %s" % (len(wrong), wrong[:5]))
+
     def test_dispatch_only_to_someone_who_can_act(self):
         """Every action of effect assign whose target state asks something of its holder:
         refused (400 naming unit_id and why) towards a unit with no account that may take it
