@@ -166,7 +166,6 @@ class CheckAndRestoreTest(ApiTest):
     test damages a copy of it and runs check or restore."""
     CATEGORY = "family"  # held by the town centre: town_101 takes it in
 
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

@@ -198,7 +198,6 @@ class ServeSweeperTest(ApiTest):
     """pingan serve sweeps by itself: the demo city has open cases past their limits."""
     CATEGORY = "family"  # held by the town centre: town_101 takes it in
 
-
     server_args = ("--sweep-interval", "1")
 
     def test_overdue_demo_cases_get_marked(self):
@@ -222,7 +221,6 @@ class ManualSupervisionTest(ApiTest):
     """督办: a supervisor sets a deadline; the holding unit reports by it, or the sweeper marks
     it late, once."""
     CATEGORY = "family"  # held by the town centre: town_101 takes it in
-
 
     def test_report_by_the_deadline_or_late(self):
         c = self.create(title="督办测试")
