@@ -36,10 +36,10 @@ const char *pa_effect_name(enum pa_effect e)
 	return effect_words[e];
 }
 
-int pa_needs_words(unsigned needs, const char *out[8])
+int pa_needs_words(unsigned needs, const char *out[PA_MAX_NEEDS])
 {
 	int n = 0;
-	for (size_t i = 0; i < sizeof needs_words / sizeof *needs_words && n < 8; i++)
+	for (size_t i = 0; i < sizeof needs_words / sizeof *needs_words && n < PA_MAX_NEEDS; i++)
 		if (needs & needs_words[i].bit)
 			out[n++] = needs_words[i].word;
 	return n;
@@ -471,7 +471,7 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 				rc = pa_data_file_err(
 					path, r->line, "needs",
 					"\"%s\" is not one of note, unit, holder, case, days, "
-					"rating, tier",
+					"rating, tier, record, not_reporter, not_handler, above",
 					t);
 				goto out;
 			}
@@ -517,6 +517,9 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 			{PA_EFFECT_RATE, PA_NEED_RATING, "rating"},
 			{PA_EFFECT_RECORD, PA_NEED_RECORD, "record"},
 			{PA_EFFECT_SUP_REPORT, PA_NEED_NOTE, "note"},
+			/* taking a case over is a decision on the record: why, and from below */
+			{PA_EFFECT_TAKE_OVER, PA_NEED_NOTE, "note"},
+			{PA_EFFECT_TAKE_OVER, PA_NEED_ABOVE, "above"},
 		};
 		for (size_t k = 0; k < sizeof wants / sizeof *wants; k++)
 			if (x->effect == wants[k].e && !(x->needs & wants[k].need)) {
@@ -525,6 +528,12 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 						      wants[k].word);
 				goto out;
 			}
+		/* the holder acts, a unit above takes over: never both of one action */
+		if ((x->needs & PA_NEED_HOLDER) && (x->needs & PA_NEED_ABOVE)) {
+			rc = pa_data_file_err(path, r->line, "needs",
+					      "\"holder\" and \"above\" exclude each other");
+			goto out;
+		}
 		x->code = pa_strdup(a, r->tok[0]);
 		x->name = pa_strdup(a, r->tok[1]);
 		x->name_en = pa_strdup(a, r->tok[2]);

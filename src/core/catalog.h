@@ -78,7 +78,12 @@ struct pa_state {
  * data files name them, "needs" column): note = a non-empty reason; unit = a target
  * unit_id; holder = the actor belongs to the unit now holding the case; case = another
  * case (target_case_id); days = working days; rating = a satisfaction rating; tier =
- * village, town or city; record = a record the case type defines for the action. */
+ * village, town or city; record = a record the case type defines for the action.
+ * Who may not act, whatever their role (no one checks their own work): not_reporter = not
+ * the account that reported the case; not_handler = no one of the unit that handled it
+ * (the unit that held the case when its work last left the handle phase: the feedback,
+ * the reply). above = the actor's unit lies above the holder (its region contains the
+ * holder's, and is larger): the take-over (提级办理) of a unit below. */
 // clang-format off
 #define PA_NEEDS_MAP(X) \
 	X(NOTE, "note", 1u) \
@@ -88,8 +93,12 @@ struct pa_state {
 	X(DAYS, "days", 16u) \
 	X(RATING, "rating", 32u) \
 	X(TIER, "tier", 64u) \
-	X(RECORD, "record", 128u)
+	X(RECORD, "record", 128u) \
+	X(NOT_REPORTER, "not_reporter", 256u) \
+	X(NOT_HANDLER, "not_handler", 512u) \
+	X(ABOVE, "above", 1024u)
 // clang-format on
+#define PA_MAX_NEEDS 11
 
 enum {
 #define PA_X(name, word, bit) PA_NEED_##name = bit,
@@ -106,7 +115,8 @@ enum {
  * satisfaction scores; merge = a duplicate of the given case; link = related to it;
  * supervise = manual supervision with a deadline; supervision_report = the report a
  * manual supervision waits for (the note); record = keep the record the case type
- * defines for this action ([record ACTION] in its file). */
+ * defines for this action ([record ACTION] in its file); take_over = the actor's unit
+ * takes the case from the unit below holding it (提级办理), at its own tier. */
 // clang-format off
 #define PA_EFFECTS_MAP(X) \
 	X(NONE, "-") \
@@ -127,7 +137,8 @@ enum {
 	X(SUPERVISE, "supervise") \
 	X(ROUTE, "route") \
 		X(RECORD, "record") \
-	X(SUP_REPORT, "supervision_report")
+	X(SUP_REPORT, "supervision_report") \
+	X(TAKE_OVER, "take_over")
 // clang-format on
 
 enum pa_effect {
@@ -362,7 +373,7 @@ const char *pa_state_kind_name(enum pa_state_kind k);
 const char *pa_phase_name(enum pa_phase p);
 const char *pa_field_type_name(enum pa_field_type t);
 const char *pa_effect_name(enum pa_effect e);
-/* Fills out[] with the words of the needs bits (at most 8); returns how many. */
-int pa_needs_words(unsigned needs, const char *out[8]);
+/* Fills out[] with the words of the needs bits (at most PA_MAX_NEEDS); returns how many. */
+int pa_needs_words(unsigned needs, const char *out[PA_MAX_NEEDS]);
 
 #endif

@@ -49,7 +49,7 @@ struct build {
 	int64_t *village_unit;
 	int64_t city_centre, petition, police_bureau, justice_bureau;
 	int64_t committees[5], depts[6];
-	int64_t mediator_user[5], police_user, legal_user, city_staff_user;
+	int64_t mediator_user[5], police_user, legal_user, city_staff_user, dept_user[6];
 	int64_t *village_user; /* coordinator of village town*30+v */
 	int64_t *grid_user;    /* grid worker of grid (town*30+v)*4+g */
 	char pw_hash[128];
@@ -72,6 +72,10 @@ static const char *const committee_codes[5] = {"family", "medical", "school", "t
 static const char *const dept_names[6] = {"天门市生态环境局",       "天门市人社局劳动保障监察大队",
 					  "天门市住房和城乡建设局", "天门市市场监督管理局",
 					  "天门市应急管理局",       "天门市交通运输局"};
+/* the departments' accounts: dept_env, dept_hrss … (role dept_staff), one per department */
+static const char *const dept_codes[6] = {"env",    "hrss",      "housing",
+					  "market", "emergency", "transport"};
+enum { DEPT_ENV, DEPT_HRSS, DEPT_HOUSING, DEPT_MARKET };
 
 /* Deterministic jitter of an interior lattice vertex, in cells. */
 static double jitter(uint64_t seed, int i, int j, int axis)
@@ -286,6 +290,13 @@ static enum pa_err users(struct build *b, FILE *out)
 			       b->city->code, b->committees[k],
 			       pa_sprintf(&b->ar, "调解员(%s)", committee_names[k] + 9),
 			       &b->mediator_user[k], out, k == 0)))
+			return rc;
+	/* each functional department signs for, handles and answers its cases itself */
+	for (int k = 0; k < 6; k++)
+		if ((rc = user(b, pa_sprintf(&b->ar, "dept_%s", dept_codes[k]), "dept_staff",
+			       b->city->code, b->depts[k],
+			       pa_sprintf(&b->ar, "%s 工作人员", dept_names[k]), &b->dept_user[k],
+			       out, k == 0)))
 			return rc;
 	for (int t = 0; t < pa_demo_ntowns && t < TOWNS_X * TOWNS_Y; t++) {
 		struct town *tw = &b->towns[t];
@@ -627,9 +638,17 @@ static enum pa_err case_history(struct build *b, int64_t today, int64_t *id)
 		to = b->police_bureau, handler = b->police_user, tier = "city";
 	else if (strcmp(k->category, "legal_aid") == 0)
 		to = b->justice_bureau, handler = b->legal_user, tier = "city";
-	else if (strcmp(k->type, "hazard") == 0 || strcmp(k->category, "environment") == 0 ||
-		 pa_rng_below(r, 3) == 0)
+	/* the departments take what is theirs (S15): pollution, market order, wage arrears */
+	else if (strcmp(k->category, "environment") == 0)
+		to = b->depts[DEPT_ENV], handler = b->dept_user[DEPT_ENV], tier = "city";
+	else if (strcmp(k->category, "business") == 0)
+		to = b->depts[DEPT_MARKET], handler = b->dept_user[DEPT_MARKET], tier = "city";
+	else if (strcmp(k->category, "wage") == 0)
+		to = b->depts[DEPT_HRSS], handler = b->dept_user[DEPT_HRSS], tier = "city";
+	else if (strcmp(k->type, "hazard") == 0 || pa_rng_below(r, 3) == 0)
 		to = tw->centre, handler = tw->staff_user, tier = "town";
+	bool dept = to == b->depts[DEPT_ENV] || to == b->depts[DEPT_MARKET] ||
+		    to == b->depts[DEPT_HRSS];
 	struct pa_case_patch to_tier = {
 		.tier = tier, .urgent = -1, .ext_pending = -1, .unreasonable = -1};
 	if ((rc = step_with(b, ref.id, "dispatch", "accepted", "dispatched", tw->centre, to,
@@ -649,6 +668,9 @@ static enum pa_err case_history(struct build *b, int64_t today, int64_t *id)
 	int closed_how = strcmp(k->type, "hazard") == 0    ? 2
 			 : strcmp(k->type, "request") == 0 ? 3
 							   : (int)pa_rng_below(r, 2);
+	/* a department answers by its own means; mediation is the committees' and centres' */
+	if (dept && closed_how == 0)
+		closed_how = 3;
 	const char *note = closing[closed_how];
 	/* a dispute mediated: most reach an agreement, with its mediation record and the
 	 * agreement itself; some fail, and the parties are told to go to court */
@@ -665,8 +687,14 @@ static enum pa_err case_history(struct build *b, int64_t today, int64_t *id)
 		       now += gap * slow * (1 + (int64_t)pa_rng_below(r, 6)), note, &c)) ||
 	    stage == 4)
 		return rc;
-	if ((rc = step(b, ref.id, "verify_pass", "verifying", "closed", to, 0, tw->staff_user,
-		       now += gap, "经核查，处置结果属实", &c)))
+	/* no one checks their own work: a case the town centre handled itself is verified by
+	 * the city centre, and the call-back is the centre's — neither the handler's nor the
+	 * reporter's own (the lifecycle's not_handler and not_reporter) */
+	int64_t verifier = to == tw->centre ? b->city_staff_user : tw->staff_user;
+	int64_t caller = to == tw->centre || reporter == tw->staff_user ? b->city_staff_user
+									: tw->staff_user;
+	if ((rc = step(b, ref.id, "verify_pass", "verifying", "closed", to, 0, verifier, now += gap,
+		       "经核查，处置结果属实", &c)))
 		return rc;
 	/* Most closed cases are called back; a few residents are not satisfied. */
 	if (pa_rng_below(r, 4) == 0)
@@ -677,8 +705,8 @@ static enum pa_err case_history(struct build *b, int64_t today, int64_t *id)
 				      .urgent = -1,
 				      .ext_pending = -1,
 				      .unreasonable = -1};
-	if ((rc = step_with(b, ref.id, "callback", "closed", "closed", to, 0, tw->staff_user,
-			    now += 86400, "电话回访", &c, &rated)))
+	if ((rc = step_with(b, ref.id, "callback", "closed", "closed", to, 0, caller, now += 86400,
+			    "电话回访", &c, &rated)))
 		return rc;
 	if (age_days < 60)
 		return PA_OK;

@@ -21,41 +21,6 @@ static const struct pa_jspec act_spec[] = {
 	{NULL, 0, false, 0},
 };
 
-/* Whether the lifecycle lets the role take the action on an existing case from any state
- * (true too when no transition does for anyone, like the report: that is a matter of state,
- * not of role). */
-static bool role_may_ever(const struct pa_lifecycle *lc, const struct pa_action *ac,
-			  const struct pa_role *r)
-{
-	bool any = false;
-	for (int i = 0; i < lc->ntrans; i++) {
-		const struct pa_transition *t = &lc->trans[i];
-		if (strcmp(t->action->code, ac->code) != 0 || t->from == PA_FROM_CREATE)
-			continue;
-		if (pa_role_may(t, r))
-			return true;
-		any = true;
-	}
-	return !any;
-}
-
-/* Whether actor a may take transition tr on a case of type t now: the case is in state
- * `from`, held by unit `holder`, in condition cond. The one rule what a case page offers
- * (pa_render_actions), what the workbench's queues hold (queues.c) and, after its own
- * checks with their reasons, what an action request is let through (act_job) rest on. */
-bool pa_may_take(const struct pa_actor *a, const struct pa_casetype *t,
-		 const struct pa_transition *tr, int from, int64_t holder,
-		 const struct pa_case_cond *cond)
-{
-	if (!a || !t || from < 0 || tr->from == PA_FROM_CREATE ||
-	    !pa_transition_applies(t->lc, tr, from) || !pa_role_may(tr, a->role))
-		return false;
-	if ((tr->action->needs & PA_NEED_HOLDER) && a->user.unit_id != holder)
-		return false;
-	return !pa_effect_blocked(tr->action->effect, cond,
-				  pa_type_record(t, tr->action->code) != NULL);
-}
-
 struct act_job {
 	struct pa_app *app;
 	const struct pa_actor *actor;
@@ -103,40 +68,18 @@ static enum pa_err act_job(struct pa_db *db, void *arg)
 	struct pa_case_head h;
 	if ((rc = db->ops->case_head(db, &a->scope, j->id, &h)))
 		return rc;
-	const struct pa_casetype *t = pa_catalog_type(j->app->cat, h.type);
-	if (!t)
-		return pa_errf(PA_CONFLICT, NULL, "the case's type %s is no longer defined",
-			       h.type);
-	const struct pa_lifecycle *lc = t->lc;
-	const struct pa_action *ac = pa_lifecycle_action(lc, j->action);
-	if (!ac)
-		return pa_errf(PA_BAD_FIELD, "action", "a %s case has no action \"%s\"", t->code,
-			       j->action);
-	/* authority before the moment: a role that may never take the action hears so (403),
-	 * not "not now" (409) as if a later state would let it */
-	if (!role_may_ever(lc, ac, a->role))
-		return pa_errf(PA_FORBIDDEN, "action",
-			       "your role may not %s a %s case in any state", ac->name, t->code);
-	int from = pa_lifecycle_state(lc, h.status);
-	const struct pa_transition *tr = from >= 0 ? pa_lifecycle_find(lc, j->action, from) : NULL;
-	if (!tr || tr->from == PA_FROM_CREATE)
-		return pa_errf(PA_ACTION_NOT_ALLOWED, "action",
-			       "\"%s\" is not allowed while the case is %s", ac->name,
-			       state_name(lc, h.status));
-	/* what the case's condition rules out is, like its state, a 409 for anyone */
+	/* one predicate decides, as for the actions the case offers (may.c) */
+	struct pa_case_facts facts;
+	const struct pa_transition *tr = NULL;
 	struct pa_case_cond cond = pa_case_cond_of(&h);
-	const char *why = pa_effect_blocked(ac->effect, &cond, pa_type_record(t, ac->code) != NULL);
-	if (why)
-		return pa_errf(PA_ACTION_NOT_ALLOWED, "action", "\"%s\" is not possible: %s",
-			       ac->name, why);
-	if (!pa_role_may(tr, a->role))
-		return pa_errf(PA_FORBIDDEN, "action", "your role may not %s this case", ac->name);
-	if ((ac->needs & PA_NEED_HOLDER) && a->user.unit_id != h.unit_id)
-		return pa_errf(PA_FORBIDDEN, "action",
-			       "only the unit now holding the case may %s it", ac->name);
-	/* the same rule the case page and the queues apply: what they offer is what passes */
-	if (!pa_may_take(a, t, tr, from, h.unit_id, &cond))
-		return pa_errf(PA_FORBIDDEN, "action", "you may not %s this case now", ac->name);
+	if ((rc = pa_case_facts_load(db, j->app->cat, a, h.id, h.type, h.status, h.unit_id, &cond,
+				     &facts)) ||
+	    (rc = pa_may_act(j->app->cat, a, &facts, j->action, &tr)))
+		return rc;
+	const struct pa_casetype *t = pa_catalog_type(j->app->cat, h.type);
+	const struct pa_lifecycle *lc = t->lc;
+	const struct pa_action *ac = tr->action;
+	int from = pa_lifecycle_state(lc, h.status);
 	if ((rc = check_params(ac, &j->p)))
 		return rc;
 

@@ -82,6 +82,8 @@ struct pa_actor {
 	unsigned needs; /* what the session must do before anything else (PA_NEEDS_*) */
 };
 
+struct pa_case_facts;
+
 /* What a case's condition (beside its state) allows: the actions offered and taken are
  * both judged by it (effects.c). */
 struct pa_case_cond {
@@ -238,26 +240,57 @@ enum pa_err pa_case_seal(const struct pa_app *app, struct pa_arena *a, struct pa
  * roles its type does not name. */
 enum pa_err pa_case_reveal(struct pa_app *app, const struct pa_actor *a, int64_t id, json_t *body,
 			   struct pa_jw *out);
-/* case_render.c: full adds description, fields, parties (masked), steps and actions. */
+/* case_render.c: with f (the facts of the case for a: pa_case_facts_load) the full case —
+ * description, fields, parties (masked), steps and the actions a may take; without, the
+ * case as a list shows it, with its bulk_actions. */
 void pa_render_case(struct pa_jw *w, const struct pa_catalog *cat, const struct pa_actor *a,
-		    const struct pa_case_row *c, bool full);
+		    const struct pa_case_row *c, const struct pa_case_facts *f);
+/* The condition a case's actions are judged by, from its row. */
+struct pa_case_cond pa_case_cond_row(const struct pa_case_row *c);
 /* The full case without the caller's actions: the same for every caller, so cacheable. */
 void pa_render_case_shared(struct pa_jw *w, const struct pa_catalog *cat,
 			   const struct pa_case_row *c);
 /* Whether one rendering serves every reader of cases of this type (none is hidden from
  * some readers, such as a protected reporter): only then is it cached. */
 bool pa_case_shared_ok(const struct pa_catalog *cat, const char *type);
-/* "actions": the actions this caller may take now on a case in this state and unit; and
+/* What whether an actor may act on a case is judged by (may.c): the case's type, state
+ * and condition, who holds it, who reported it, which unit handled it, and whether the
+ * actor's unit lies above the holder. */
+struct pa_case_facts {
+	const char *type, *status;
+	struct pa_case_cond cond;
+	int64_t holder;      /* the unit holding the case (0: none) */
+	int64_t reporter_id; /* the account that reported it (0: none — the portal, the system) */
+	int64_t handled_by;  /* the unit that handled it (0: none yet) */
+	bool above;          /* the actor's unit lies above the holder (its region contains the
+			      * holder unit's region and is larger) */
+};
+/* The facts of case id for this actor: what the caller read of it (type, state, holder,
+ * condition; the strings must outlive f) and the store's case_who (one query). */
+enum pa_err pa_case_facts_load(struct pa_db *db, const struct pa_catalog *cat,
+			       const struct pa_actor *a, int64_t id, const char *type,
+			       const char *status, int64_t holder, const struct pa_case_cond *cond,
+			       struct pa_case_facts *f);
+/* THE predicate: may this actor take this action on this case now? PA_OK (and the
+ * transition into *out, which may be NULL), or the refusal with its reason set as by
+ * pa_errf: BAD_FIELD (no such action), FORBIDDEN (the role may never take it, or not from
+ * this state, or the lifecycle's needs of holder, above, not_reporter, not_handler rule the
+ * actor out), ACTION_NOT_ALLOWED (not in this state, or the case's condition rules it out).
+ * The action itself, the actions a case offers, the bulk actions of lists and the queues
+ * all judge by it. */
+enum pa_err pa_may_act(const struct pa_catalog *cat, const struct pa_actor *a,
+		       const struct pa_case_facts *f, const char *action,
+		       const struct pa_transition **out);
+/* Whether a case arriving in state `state` at unit `unit` has someone there to take it on:
+ * an account of the unit, not disabled, whose role may take an action of the state that
+ * only the holder takes. BAD_FIELD (unit_id) naming why if not; PA_OK when the state asks
+ * nothing of its holder. */
+enum pa_err pa_unit_may_take(struct pa_db *db, const struct pa_catalog *cat,
+			     const struct pa_lifecycle *lc, int state, int64_t unit);
+/* "actions": the actions this caller may take now on the case (pa_may_act); and
  * "may_attach": whether they may add files to it (pa_may_attach). */
 void pa_render_actions(struct pa_jw *w, const struct pa_catalog *cat, const struct pa_actor *a,
-		       const char *type, const char *status, int64_t unit_id,
-		       const struct pa_case_cond *cond);
-/* actions.c: whether actor a may take transition tr on a case of type t now — in state
- * from, held by unit holder, in condition cond. The case page's actions, the queues and
- * the action request all rest on it. */
-bool pa_may_take(const struct pa_actor *a, const struct pa_casetype *t,
-		 const struct pa_transition *tr, int from, int64_t holder,
-		 const struct pa_case_cond *cond);
+		       const struct pa_case_facts *f);
 /* queues.c: the workbench queue (to_accept, to_sign …) whose kind of action transition tr
  * is when taken in state from of lifecycle lc, judged by the lifecycle's phases, state
  * kinds and effects alone; NULL for the actions beside the main line (urgent, link …). */

@@ -315,18 +315,16 @@ static void render_core(struct pa_jw *w, const struct pa_catalog *cat, const str
 }
 
 void pa_render_actions(struct pa_jw *w, const struct pa_catalog *cat, const struct pa_actor *a,
-		       const char *type, const char *status, int64_t unit_id,
-		       const struct pa_case_cond *cond)
+		       const struct pa_case_facts *f)
 {
-	const struct pa_casetype *t = pa_catalog_type(cat, type);
-	int from = t ? pa_lifecycle_state(t->lc, status) : -1;
-	/* What this caller may do now, straight from the lifecycle data. */
+	const struct pa_casetype *t = pa_catalog_type(cat, f->type);
+	int from = t ? pa_lifecycle_state(t->lc, f->status) : -1;
+	/* What this caller may do now: the same predicate the action itself meets (may.c). */
 	pa_jw_key(w, "actions");
 	pa_jw_arr(w);
-	for (int i = 0; t && from >= 0 && i < t->lc->ntrans; i++) {
-		const struct pa_transition *tr = &t->lc->trans[i];
-		/* only what would succeed: the same rule the action itself applies */
-		if (!pa_may_take(a, t, tr, from, unit_id, cond))
+	for (int i = 0; t && from >= 0 && i < t->lc->nactions; i++) {
+		const struct pa_transition *tr = NULL;
+		if (pa_may_act(cat, a, f, t->lc->actions[i].code, &tr))
 			continue;
 		pa_jw_obj(w);
 		pa_jw_kstr(w, "action", tr->action->code);
@@ -337,7 +335,7 @@ void pa_render_actions(struct pa_jw *w, const struct pa_catalog *cat, const stru
 		pa_jw_kstr(w, "queue", pa_queue_of(t->lc, tr, from));
 		pa_jw_kbool(w, "needs_note", (tr->action->needs & PA_NEED_NOTE) != 0);
 		pa_jw_kbool(w, "needs_unit", (tr->action->needs & PA_NEED_UNIT) != 0);
-		const char *words[8];
+		const char *words[PA_MAX_NEEDS];
 		int nw = pa_needs_words(tr->action->needs, words);
 		pa_jw_key(w, "needs");
 		pa_jw_arr(w);
@@ -348,7 +346,7 @@ void pa_render_actions(struct pa_jw *w, const struct pa_catalog *cat, const stru
 	}
 	pa_jw_arr_end(w);
 	/* the page offers the upload only to whom the server would take it from */
-	pa_jw_kbool(w, "may_attach", pa_may_attach(cat, type, a->role));
+	pa_jw_kbool(w, "may_attach", pa_may_attach(cat, f->type, a->role));
 }
 
 /* The actions a workbench may take on many cases at once, each sent on its own: those that
@@ -358,38 +356,43 @@ void pa_render_actions(struct pa_jw *w, const struct pa_catalog *cat, const stru
 static const char *const bulk_codes[] = {"sign", "urgent_on", "supervise"};
 #define NBULK (int)(sizeof bulk_codes / sizeof bulk_codes[0])
 
-/* "bulk_actions": which of bulk_codes the caller may take on a listed case now. */
+struct pa_case_cond pa_case_cond_row(const struct pa_case_row *c)
+{
+	return (struct pa_case_cond){.tier = c->tier,
+				     .urgent = c->urgent,
+				     .rated = c->rating != NULL,
+				     .unreasonable = c->unreasonable,
+				     .ext_pending = c->ext_pending,
+				     .open_supervisions = open_supervisions(c)};
+}
+
+/* "bulk_actions": which of bulk_codes the caller may take on a listed case now, by the same
+ * predicate (may.c). A list row knows no handling unit and no unit above: no bulk action
+ * asks for either. */
 static void render_bulk(struct pa_jw *w, const struct pa_catalog *cat, const struct pa_actor *a,
 			const struct pa_case_row *c)
 {
-	const struct pa_casetype *t = pa_catalog_type(cat, c->type);
-	int from = t ? pa_lifecycle_state(t->lc, c->status) : -1;
-	struct pa_case_cond cond = pa_row_cond(c);
+	struct pa_case_facts f = {.type = c->type,
+				  .status = c->status,
+				  .cond = pa_case_cond_row(c),
+				  .holder = c->unit_id,
+				  .reporter_id = c->reporter_id};
 	pa_jw_key(w, "bulk_actions");
 	pa_jw_arr(w);
-	for (int b = 0; a && from >= 0 && b < NBULK; b++)
-		for (int i = 0; i < t->lc->ntrans; i++) {
-			const struct pa_transition *tr = &t->lc->trans[i];
-			if (strcmp(tr->action->code, bulk_codes[b]) != 0 ||
-			    !pa_may_take(a, t, tr, from, c->unit_id, &cond))
-				continue;
+	for (int b = 0; a && b < NBULK; b++)
+		if (!pa_may_act(cat, a, &f, bulk_codes[b], NULL))
 			pa_jw_str(w, bulk_codes[b]);
-			break;
-		}
 	pa_jw_arr_end(w);
 }
 
 void pa_render_case(struct pa_jw *w, const struct pa_catalog *cat, const struct pa_actor *a,
-		    const struct pa_case_row *c, bool full)
+		    const struct pa_case_row *c, const struct pa_case_facts *f)
 {
-	render_core(w, cat, a, c, full);
-	if (!full)
+	render_core(w, cat, a, c, f != NULL);
+	if (!f)
 		render_bulk(w, cat, a, c);
-	if (full) {
-		struct pa_case_cond cond = pa_row_cond(c);
-		cond.open_supervisions = open_supervisions(c);
-		pa_render_actions(w, cat, a, c->type, c->status, c->unit_id, &cond);
-	}
+	else
+		pa_render_actions(w, cat, a, f);
 	pa_jw_obj_end(w);
 }
 

@@ -24,8 +24,13 @@ enum pa_err render_back(struct pa_db *db, const struct pa_app *app, const struct
 	pa_arena_init(&ar);
 	struct pa_case_row row;
 	enum pa_err rc = pa_case_get_open(db, app, &a->scope, id, &ar, &row);
+	struct pa_case_cond cond = pa_case_cond_row(&row);
+	struct pa_case_facts f;
 	if (!rc)
-		pa_render_case(out, app->cat, a, &row, true);
+		rc = pa_case_facts_load(db, app->cat, a, row.id, row.type, row.status, row.unit_id,
+					&cond, &f);
+	if (!rc)
+		pa_render_case(out, app->cat, a, &row, &f);
 	pa_arena_free(&ar);
 	return rc;
 }
@@ -230,7 +235,7 @@ struct create_job {
 
 /* The answer to an intake is rendered from what was written, not read back: the writer
  * thread is the one serial resource, and three reads per case were most of its work. */
-static void render_new(struct create_job *j, const struct pa_case_ref *ref)
+static enum pa_err render_new(struct pa_db *db, struct create_job *j, const struct pa_case_ref *ref)
 {
 	const struct pa_case_in *in = &j->in;
 	const struct pa_actor *a = j->actor;
@@ -286,7 +291,14 @@ static void render_new(struct create_job *j, const struct pa_case_ref *ref)
 		.nsteps = 1,
 		.steps = &step,
 	};
-	pa_render_case(j->out, j->app->cat, a, &row, true);
+	/* what the reporter may do next is judged as on any read (one query more) */
+	struct pa_case_cond cond = pa_case_cond_row(&row);
+	struct pa_case_facts f;
+	enum pa_err rc = pa_case_facts_load(db, j->app->cat, a, row.id, row.type, row.status,
+					    row.unit_id, &cond, &f);
+	if (!rc)
+		pa_render_case(j->out, j->app->cat, a, &row, &f);
+	return rc;
 }
 
 static enum pa_err create_job(struct pa_db *db, void *arg)
@@ -298,7 +310,8 @@ static enum pa_err create_job(struct pa_db *db, void *arg)
 	struct pa_case_ref ref;
 	if ((rc = db->ops->case_insert(db, &j->in, &ref)))
 		return rc;
-	render_new(j, &ref);
+	if ((rc = render_new(db, j, &ref)))
+		return rc;
 	return idem_store(db, &j->idem, 201, j->out);
 }
 
@@ -464,7 +477,11 @@ static enum pa_err read_case(struct pa_db *db, struct pa_app *app, const struct 
 	}
 	pa_jw_reopen(out);
 	struct pa_case_cond cond = pa_case_cond_of(&h);
-	pa_render_actions(out, app->cat, a, h.type, h.status, h.unit_id, &cond);
+	struct pa_case_facts f;
+	if ((rc = pa_case_facts_load(db, app->cat, a, h.id, h.type, h.status, h.unit_id, &cond,
+				     &f)))
+		return rc;
+	pa_render_actions(out, app->cat, a, &f);
 	pa_jw_obj_end(out);
 	return PA_OK;
 }
@@ -587,7 +604,7 @@ enum pa_err pa_case_search(struct pa_app *app, const struct pa_actor *a,
 		pa_jw_key(out, "items");
 		pa_jw_arr(out);
 		for (int i = 0; i < n; i++)
-			pa_render_case(out, app->cat, a, &rows[i], false);
+			pa_render_case(out, app->cat, a, &rows[i], NULL);
 		pa_jw_arr_end(out);
 		pa_jw_key(out, "next_cursor");
 		char cur[48];

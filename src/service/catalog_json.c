@@ -13,7 +13,7 @@ static json_t *transition_json(const struct pa_catalog *cat, const struct pa_lif
 	for (int r = 0; r < cat->nroles; r++)
 		if (pa_role_may(tr, &cat->roles[r]))
 			json_array_append_new(roles, json_string(cat->roles[r].code));
-	const char *words[8];
+	const char *words[PA_MAX_NEEDS];
 	int nw = pa_needs_words(tr->action->needs, words);
 	for (int w = 0; w < nw; w++)
 		json_array_append_new(needs, json_string(words[w]));

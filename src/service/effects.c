@@ -199,9 +199,21 @@ enum pa_err pa_effect_prepare(struct pa_effect_ctx *x)
 	case PA_EFFECT_SUP_REPORT: /* written by finish, once the step is in place */
 		break;
 	case PA_EFFECT_ASSIGN:
-		if ((rc = unit_tier(x->db, p->unit_id, "unit_id", h->grid, &tier)))
+		/* sent only where someone may take it on: else it would sit there till red */
+		if ((rc = unit_tier(x->db, p->unit_id, "unit_id", h->grid, &tier)) ||
+		    (rc = pa_unit_may_take(x->db, x->app->cat, x->lc,
+					   pa_lifecycle_state(x->lc, x->step->to_state),
+					   p->unit_id)))
 			return rc;
 		x->step->to_unit = p->unit_id;
+		pt->tier = tier;
+		break;
+	case PA_EFFECT_TAKE_OVER:
+		/* 提级办理: the actor's own unit, above the holder (the need "above"), holds it
+		 * now, at its tier; the step records from whom, by whom and why */
+		if ((rc = unit_tier(x->db, x->actor->user.unit_id, "action", h->grid, &tier)))
+			return rc;
+		x->step->to_unit = x->actor->user.unit_id;
 		pt->tier = tier;
 		break;
 	case PA_EFFECT_ROUTE: {
@@ -216,6 +228,9 @@ enum pa_err pa_effect_prepare(struct pa_effect_ctx *x)
 		if (unit == h->unit_id)
 			return conflict(x->action,
 					"the rules send it to the unit that holds it now");
+		if ((rc = pa_unit_may_take(x->db, x->app->cat, x->lc,
+					   pa_lifecycle_state(x->lc, x->step->to_state), unit)))
+			return rc;
 		x->step->to_unit = unit;
 		pt->tier = tiers[r->tier];
 		pt->routing_rule = r->id;

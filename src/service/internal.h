@@ -171,17 +171,6 @@ enum pa_err pa_queue_page(struct pa_db *db, const struct pa_app *app, const stru
 			  const char *name, struct pa_case_filter *f, struct pa_arena *ar,
 			  struct pa_case_row **rows, int *n, const struct pa_case_row **after);
 
-/* The condition of a listed or read case (lists carry no supervisions: open_supervisions
- * is left 0 for the caller to fill from a full read). */
-static inline struct pa_case_cond pa_row_cond(const struct pa_case_row *c)
-{
-	return (struct pa_case_cond){.tier = c->tier,
-				     .urgent = c->urgent,
-				     .rated = c->rating != NULL,
-				     .unreasonable = c->unreasonable,
-				     .ext_pending = c->ext_pending};
-}
-
 static inline const char *state_name(const struct pa_lifecycle *lc, const char *code)
 {
 	int i = pa_lifecycle_state(lc, code);

@@ -4,13 +4,13 @@
  * kind now. The kind of an action is judged from the lifecycle data alone — the phase and
  * kind of the state it leaves, of the state it leads to, and its effect — never from its
  * code (codes differ between lifecycles), so a new lifecycle in data/ has its queues
- * without a change here. Whether the caller may take it is pa_may_take (actions.c), the
+ * without a change here. Whether the caller may take it is pa_may_act (may.c), the
  * rule the action request and the case page apply.
  *
  * The store narrows a queue by indexed conditions derived from the same data (the states
  * some action of the kind leaves from that the caller's role may take, the holding unit
  * when every such action is the holder's, no rating yet for a call-back); each candidate
- * is then judged by pa_may_take. A count reads at most QUEUE_COUNT_CAP candidates: past
+ * is then judged by pa_may_act. A count reads at most QUEUE_COUNT_CAP candidates: past
  * that it is given as "at least" (capped), never by reading every case. */
 #include <inttypes.h>
 #include <jansson.h>
@@ -173,16 +173,28 @@ static void queue_filter(const struct pa_app *app, const struct pa_actor *a, con
 	f->unrated = q->kind == K_CALLBACK;
 }
 
-/* Whether the caller may take an action of q's kind on listed case c now. */
-static bool queue_holds(const struct pa_catalog *cat, const struct pa_actor *a,
+/* Whether the caller may take an action of q's kind on listed case c now: pa_may_act, the
+ * one predicate, on the case's facts — read (one indexed query) only for a case on which
+ * the caller's role has such an action in its state at all. */
+static bool queue_holds(struct pa_db *db, const struct pa_catalog *cat, const struct pa_actor *a,
 			const struct queue *q, const struct pa_case_row *c)
 {
 	const struct pa_casetype *t = pa_catalog_type(cat, c->type);
 	int from = t ? pa_lifecycle_state(t->lc, c->status) : -1;
-	struct pa_case_cond cond = pa_row_cond(c);
+	struct pa_case_cond cond = pa_case_cond_row(c);
+	struct pa_case_facts f;
+	bool loaded = false;
 	for (int i = 0; from >= 0 && i < t->lc->ntrans; i++) {
 		const struct pa_transition *tr = &t->lc->trans[i];
-		if (of_queue(q, t->lc, tr, from) && pa_may_take(a, t, tr, from, c->unit_id, &cond))
+		if (tr->from == PA_FROM_CREATE || !of_queue(q, t->lc, tr, from) ||
+		    !pa_transition_applies(t->lc, tr, from) || !pa_role_may(tr, a->role))
+			continue;
+		if (!loaded && pa_case_facts_load(db, cat, a, c->id, c->type, c->status, c->unit_id,
+						  &cond, &f))
+			return false;
+		loaded = true;
+		const struct pa_transition *got = NULL;
+		if (pa_may_act(cat, a, &f, tr->action->code, &got) == PA_OK && got == tr)
 			return true;
 	}
 	return false;
@@ -240,7 +252,7 @@ enum pa_err pa_queue_page(struct pa_db *db, const struct pa_app *app, const stru
 				*after = &(*rows)[want - 1];
 				return PA_OK;
 			}
-			if (queue_holds(app->cat, a, q, &got[i]))
+			if (queue_holds(db, app->cat, a, q, &got[i]))
 				(*rows)[(*n)++] = got[i];
 		}
 		if (!next)
@@ -272,7 +284,7 @@ static enum pa_err queue_count(struct pa_db *db, const struct pa_app *app, const
 		if (rc)
 			return rc;
 		for (int i = 0; i < m; i++)
-			*count += queue_holds(app->cat, a, q, &got[i]);
+			*count += queue_holds(db, app->cat, a, q, &got[i]);
 		seen += m;
 		if (!next)
 			return PA_OK;

@@ -822,6 +822,52 @@ static enum pa_err pg_case_dispatcher(struct pa_db *db, int64_t id, int64_t *uni
 	return PA_OK;
 }
 
+static enum pa_err pg_case_who(struct pa_db *db, int64_t id, const char *handle_states,
+			       int64_t actor_unit, struct pa_case_who *out)
+{
+	static const char sql[] =
+		"SELECT c.reporter_id, (SELECT s.from_unit FROM case_steps s WHERE s.case_id = c.id"
+		" AND strpos($1, ',' || s.from_state || ',') > 0"
+		" AND strpos($1, ',' || s.to_state || ',') = 0 ORDER BY s.id DESC LIMIT 1),"
+		" (SELECT region FROM units WHERE id = c.unit_id),"
+		" (SELECT region FROM units WHERE id = $2) FROM cases c WHERE c.id = $3";
+	struct pg_args a = {0};
+	pg_text(&a, handle_states);
+	pg_int(&a, actor_unit);
+	pg_int(&a, id);
+	enum pa_err e;
+	PGresult *r = pg_run(PG(db), sql, &a, "case who", &e);
+	if (!r)
+		return e;
+	memset(out, 0, sizeof *out);
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		return pa_errf(PA_NOT_FOUND, NULL, "no case %lld", (long long)id);
+	}
+	out->reporter_id = pg_i(r, 0, 0);
+	out->handled_by = pg_i(r, 0, 1);
+	snprintf(out->holder_region, sizeof out->holder_region, "%s", pg_s(r, 0, 2));
+	snprintf(out->actor_region, sizeof out->actor_region, "%s", pg_s(r, 0, 3));
+	PQclear(r);
+	return PA_OK;
+}
+
+static enum pa_err pg_unit_has_role(struct pa_db *db, int64_t unit, const char *roles, bool *yes)
+{
+	static const char sql[] = "SELECT EXISTS (SELECT 1 FROM users WHERE unit_id = $1"
+				  " AND disabled = 0 AND strpos($2, ',' || role || ',') > 0)";
+	struct pg_args a = {0};
+	pg_int(&a, unit);
+	pg_text(&a, roles);
+	enum pa_err e;
+	PGresult *r = pg_run(PG(db), sql, &a, "unit roles", &e);
+	if (!r)
+		return e;
+	*yes = PQntuples(r) == 1 && strcmp(pg_s(r, 0, 0), "t") == 0;
+	PQclear(r);
+	return PA_OK;
+}
+
 static enum pa_err pg_case_by_query(struct pa_db *db, const char *query_hash, int64_t *id)
 {
 	static const char sql[] = "SELECT id FROM cases WHERE query_hash = $1";
@@ -850,5 +896,7 @@ void pg_ops_cases(struct pa_store_ops *o)
 	o->case_link = pg_case_link;
 	o->linked = pg_linked;
 	o->case_dispatcher = pg_case_dispatcher;
+	o->case_who = pg_case_who;
+	o->unit_has_role = pg_unit_has_role;
 	o->case_by_query = pg_case_by_query;
 }

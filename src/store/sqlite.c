@@ -1926,6 +1926,54 @@ static enum pa_err sq_case_dispatcher(struct pa_db *db, int64_t id, int64_t *uni
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PA_OK : map_rc(d, rc, "case dispatcher");
 }
 
+static enum pa_err sq_case_who(struct pa_db *db, int64_t id, const char *handle_states,
+			       int64_t actor_unit, struct pa_case_who *out)
+{
+	struct sq *d = SQ(db);
+	static const char sql[] =
+		"SELECT c.reporter_id, (SELECT s.from_unit FROM case_steps s WHERE s.case_id = c.id"
+		" AND instr(?1, ',' || s.from_state || ',') > 0"
+		" AND instr(?1, ',' || s.to_state || ',') = 0 ORDER BY s.id DESC LIMIT 1),"
+		" (SELECT region FROM units WHERE id = c.unit_id),"
+		" (SELECT region FROM units WHERE id = ?2) FROM cases c WHERE c.id = ?3";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	sqlite3_bind_text(st, 1, handle_states, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, actor_unit);
+	sqlite3_bind_int64(st, 3, id);
+	int rc = sqlite3_step(st);
+	memset(out, 0, sizeof *out);
+	if (rc == SQLITE_ROW) {
+		const char *hr = (const char *)sqlite3_column_text(st, 2),
+			   *ar = (const char *)sqlite3_column_text(st, 3);
+		out->reporter_id = sqlite3_column_int64(st, 0);
+		out->handled_by = sqlite3_column_int64(st, 1);
+		snprintf(out->holder_region, sizeof out->holder_region, "%s", hr ? hr : "");
+		snprintf(out->actor_region, sizeof out->actor_region, "%s", ar ? ar : "");
+	}
+	done(d, st);
+	if (rc == SQLITE_DONE)
+		return pa_errf(PA_NOT_FOUND, NULL, "no case %lld", (long long)id);
+	return rc == SQLITE_ROW ? PA_OK : map_rc(d, rc, "case who");
+}
+
+static enum pa_err sq_unit_has_role(struct pa_db *db, int64_t unit, const char *roles, bool *yes)
+{
+	struct sq *d = SQ(db);
+	static const char sql[] = "SELECT EXISTS (SELECT 1 FROM users WHERE unit_id = ?1"
+				  " AND disabled = 0 AND instr(?2, ',' || role || ',') > 0)";
+	sqlite3_stmt *st = stmt(d, sql);
+	if (!st)
+		return pa_err_last()->code;
+	sqlite3_bind_int64(st, 1, unit);
+	sqlite3_bind_text(st, 2, roles, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	*yes = rc == SQLITE_ROW && sqlite3_column_int(st, 0) != 0;
+	done(d, st);
+	return rc == SQLITE_ROW ? PA_OK : map_rc(d, rc, "unit roles");
+}
+
 static enum pa_err sq_attachment_add(struct pa_db *db, int64_t case_id, const char *sha256,
 				     const char *mime, int64_t size, const char *name,
 				     int64_t actor_id, int64_t at)
@@ -3004,6 +3052,8 @@ const struct pa_store_ops pa_sqlite_ops = {
 	.case_step = sq_case_step,
 	.case_link = sq_case_link,
 	.case_dispatcher = sq_case_dispatcher,
+	.case_who = sq_case_who,
+	.unit_has_role = sq_unit_has_role,
 	.linked = sq_linked,
 	.supervision_add = sq_supervision_add,
 	.supervision_report = sq_supervision_report,

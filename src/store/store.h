@@ -181,6 +181,15 @@ struct pa_stat_delta {
  * it, so a patch that does not know of the watch leaves it alone. */
 enum pa_watch_set { PA_WATCH_KEEP, PA_WATCH_ON, PA_WATCH_OFF };
 
+/* Who stands where on a case (case_who): the account that reported it (0: none — the
+ * portal, the system); the unit that handled it — the from_unit of its last step that left
+ * a handle-phase state for a state of another phase (the feedback, the reply; 0: none
+ * yet); the regions of the unit holding it and of the actor's unit ("" when none). */
+struct pa_case_who {
+	int64_t reporter_id, handled_by;
+	char holder_region[PA_CODE_MAX], actor_region[PA_CODE_MAX];
+};
+
 /* Changes to a case beside its state and unit, made with a step. */
 struct pa_case_patch {
 	const char *tier;             /* NULL: unchanged */
@@ -554,6 +563,13 @@ struct pa_store_ops {
 	enum pa_err (*linked)(struct pa_db *db, int64_t id, const char *kind, json_t **rows);
 	/* The unit that last dispatched the case to its holder (0 if none). */
 	enum pa_err (*case_dispatcher)(struct pa_db *db, int64_t id, int64_t *unit_id);
+	/* Who stands where on a case, for the rules of who may act (service/may.c); whatever
+	 * the scope (the caller has read the case's head in its scope). handle_states: the
+	 * lifecycle's states of the handle phase as ",a,b,". NOT_FOUND if no such case. */
+	enum pa_err (*case_who)(struct pa_db *db, int64_t id, const char *handle_states,
+				int64_t actor_unit, struct pa_case_who *out);
+	/* Whether the unit has an account, not disabled, whose role is one of roles (",a,b,"). */
+	enum pa_err (*unit_has_role)(struct pa_db *db, int64_t unit, const char *roles, bool *yes);
 	/* The case a query code's hash belongs to (NOT_FOUND if none). */
 	enum pa_err (*case_by_query)(struct pa_db *db, const char *query_hash, int64_t *id);
 	/* Ids of cases whose next_due has come, in (next_due, id) order after the given

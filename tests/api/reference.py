@@ -55,6 +55,7 @@ class Lifecycle:
     def __init__(self, path):
         rows, _ = read_conf(path)
         self.states = {c[0]: c[1] for c in rows["states"]}
+        self.phases = {c[0]: c[2] for c in rows["states"]}
         self.actions = {c[0]: {"needs": split_list(c[3]), "effect": c[4]}
                         for c in rows["actions"]}
         self.transitions = [{"action": c[0], "from": c[1], "to": c[2],
@@ -181,9 +182,39 @@ def act(acct, case, action):
         return "not_now"
     if acct["role"] not in t["roles"]:
         return "forbidden"
-    if "holder" in lc.actions[action]["needs"] and acct["unit_id"] != case["unit_id"]:
+    if not who_may(acct, case, lc.actions[action]["needs"], lc):
         return "forbidden"
     return "allowed"
+
+
+def handled_by(lc, case):
+    """The unit that handled the case: the from_unit of its last step leaving a state of the
+    handle phase for a state of another phase (the feedback, the reply); None if none."""
+    unit = None
+    for s in case["steps"]:
+        if (lc.phases.get(s["from_state"]) == "handle"
+                and lc.phases.get(s["to_state"]) != "handle"):
+            unit = s["from_unit"]["id"]
+    return unit
+
+
+def who_may(acct, case, needs, lc):
+    """The lifecycle's rules of who, beside the role: holder = of the unit holding the case;
+    above = of a unit whose region contains the holder unit's and is larger (提级办理);
+    not_reporter = not the account that reported it; not_handler = not of the unit that
+    handled it. acct: {id, unit_id, unit_region}; case: with _holder_region."""
+    unit = acct["unit_id"]
+    if "holder" in needs and (not unit or unit != case["unit_id"]):
+        return False
+    if "above" in needs:
+        mine, theirs = acct.get("unit_region"), case.get("_holder_region")
+        if not (mine and theirs and len(mine) < len(theirs) and theirs.startswith(mine)):
+            return False
+    if "not_reporter" in needs and acct["id"] == case["steps"][0]["actor"]["id"]:
+        return False
+    if "not_handler" in needs and unit and unit == handled_by(lc, case):
+        return False
+    return True
 
 
 def offered(acct, case):

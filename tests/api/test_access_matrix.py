@@ -41,7 +41,8 @@ MAX_ROWS = 80  # rows of the mismatch table shown
 # unit-bound account without a unit, a city administrator over one town only
 DEMO = ["city_admin", "city_staff", "auditor", "police", "legal", "mediator_family",
         "mediator_medical", "town_101", "town_102", "village_101_001", "village_101_002",
-        "grid_101_001_001", "grid_101_001_002", "sys_admin", "sec_admin", "province_42"]
+        "grid_101_001_001", "grid_101_001_002", "sys_admin", "sec_admin", "province_42",
+        "dept_env"]
 EXTRA = [("police_101", "police", TOWN, "police-" + TOWN),
          ("legal_101", "legal", TOWN, "justice-" + TOWN),
          ("mediator_family_101", "mediator", TOWN, "committee-family"),
@@ -192,12 +193,16 @@ class AccessMatrixTest(ApiTest):
         with ThreadPoolExecutor(THREADS) as ex:
             list(ex.map(cls.server.login, names))
         cls.accounts = {}
+        # each unit's region: whether an account's unit lies above a case's holder
+        cls.unit_region = {i: str(r) for i, r in sql(cls.server.db,
+                                                     "SELECT id, region FROM units")}
         for name in names:
             tok = cls.server.login(name)
             u = cls.http.request("GET", "/api/v1/session", token=tok).json["user"]
             cls.accounts[name] = {"name": name, "token": tok, "role": u["role"],
                                   "region": u["region"], "unit_id": u["unit_id"],
-                                  "scope": u["scope"]}
+                                  "scope": u["scope"], "id": u["id"],
+                                  "unit_region": cls.unit_region.get(u["unit_id"])}
         roles = {a["role"] for a in cls.accounts.values()}
         # every role has an account here but the public portal's, which no account may have
         # (test_portal)
@@ -329,6 +334,7 @@ class AccessMatrixTest(ApiTest):
             assert r.status == 200, "city_admin cannot read case %d: %r" % (i, r)
             c = r.json
             c["_units"] = ref.case_units(c)
+            c["_holder_region"] = cls.unit_region.get(c["unit_id"])
             c["_text"] = " ".join((c["title"], c["description"], c["address"] or "")).lower()
             cls.world[i] = c
         cls.fixture = [cls.world[cls.ids[label]] for label in cls.ids]

@@ -112,9 +112,15 @@ class LifecycleTest(ApiTest):
         self.assertEqual(st["to_unit"]["id"], village["id"])
         me = self.get("/api/v1/session", user="town_101").json["user"]
         self.assertEqual(st["actor"]["id"], me["id"])
+        # the village centre holds it: it accepts; the town above may take it over (提级办理)
         actions = {a["action"] for a in c["actions"]}
-        self.assertTrue({"accept", "reject", "merge", "urgent_on"} <= actions, actions)
-        self.assertFalse({"sign", "feedback", "verify_pass", "dispatch"} & actions, actions)
+        self.assertTrue({"take_over", "merge", "urgent_on"} <= actions, actions)
+        self.assertFalse({"accept", "reject", "sign", "feedback", "verify_pass", "dispatch"}
+                         & actions, actions)
+        held = self.get("/api/v1/cases/%d" % c["id"], user="village_101_001").json
+        actions = {a["action"] for a in held["actions"]}
+        self.assertTrue({"accept", "reject", "merge"} <= actions, actions)
+        self.assertFalse({"take_over", "urgent_on", "dispatch"} & actions, actions)
         # read back
         r = self.get("/api/v1/cases/%d" % c["id"], user="town_101")
         self.assertStatus(r, 200)
@@ -177,7 +183,7 @@ class LifecycleTest(ApiTest):
         self.assertFalse({"accept", "sign", "feedback"} & actions, actions)
         dispatch = [a for a in c["actions"] if a["action"] == "dispatch"][0]
         self.assertTrue(dispatch["needs_unit"])
-        self.assertEqual(dispatch["needs"], ["unit"])
+        self.assertEqual(dispatch["needs"], ["unit", "holder"])
 
         r = self.post(path + "/actions", {"action": "dispatch"}, user="town_101")
         self.assertError(r, 400, "MISSING_FIELD", "unit_id")
@@ -215,7 +221,10 @@ class LifecycleTest(ApiTest):
         # the centre that dispatched it verifies and closes it
         c = self.act(cid, "verify_pass", user="town_101")
         self.assertEqual(c["status"], "closed")
-        self.assertIn("callback", {a["action"] for a in c["actions"]})
+        # the town reported it: the call-back is the city centre's, never the reporter's
+        self.assertNotIn("callback", {a["action"] for a in c["actions"]})
+        self.assertIn("callback", {a["action"] for a in
+                                   self.get(path, user="city_staff").json["actions"]})
 
         # a closed case is not signed for again
         r = self.post(path + "/actions", {"action": "sign"}, user="mediator_family")
@@ -265,7 +274,7 @@ class LifecycleTest(ApiTest):
         self.assertEqual(self.act(c["id"], "sign", user="mediator_family")["status"], "handling")
 
     def test_reject_needs_note(self):
-        c = self.create(title="不予受理测试")
+        c = self.create(title="不予受理测试", category="family")
         path = "/api/v1/cases/%d/actions" % c["id"]
         r = self.post(path, {"action": "reject"}, user="town_101")
         self.assertError(r, 400, "MISSING_FIELD", "note")
@@ -307,7 +316,7 @@ class LifecycleTest(ApiTest):
         self.assertError(r, 400, "MISSING_FIELD", "action")
 
     def test_unit_id_only_for_dispatch(self):
-        c = self.create(title="多余unit_id测试")
+        c = self.create(title="多余unit_id测试", category="family")
         r = self.post("/api/v1/cases/%d/actions" % c["id"],
                       {"action": "accept", "unit_id": self.family["id"]}, user="town_101")
         self.assertError(r, 400, "UNKNOWN_FIELD", "unit_id")

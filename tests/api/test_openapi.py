@@ -797,7 +797,9 @@ class LiveTest(unittest.TestCase):
                          ("reported", "initial", 1))
         self.assertEqual(case["parties"][0]["id_number"], "110105********002X")
         self.assertEqual(case["parties"][0]["phone"], "138****8000")
-        self.assertIn("accept", [a["action"] for a in case["actions"]])
+        # the village centre holds it (routing.conf): the town above may only take it over
+        self.assertIn("take_over", [a["action"] for a in case["actions"]])
+        self.assertNotIn("accept", [a["action"] for a in case["actions"]])
         again = self.call("POST", "/api/v1/cases", body, user="town_101", headers=key,
                           expect=201)
         self.assertEqual(again.json["id"], cid)
@@ -834,23 +836,25 @@ class LiveTest(unittest.TestCase):
                           user="town_101", expect=200).json
         self.assertEqual((empty["items"], empty["next_cursor"]), ([], None))
 
-        # 受理 accept; again is 409.
+        # 受理 accept, by the unit holding it (not the town: 403); again is 409.
         act = "/api/v1/cases/%d/actions" % cid
-        r = self.call("POST", act, {"action": "accept"}, user="town_101", expect=200)
+        self.call("POST", act, {"action": "accept"}, user="town_101", expect=403,
+                  code="FORBIDDEN")
+        r = self.call("POST", act, {"action": "accept"}, user="village_101_001", expect=200)
         self.assertEqual(r.json["status"], "accepted")
-        self.call("POST", act, {"action": "accept"}, user="town_101", expect=409,
+        self.call("POST", act, {"action": "accept"}, user="village_101_001", expect=409,
                   code="ACTION_NOT_ALLOWED")
         # 分拨派遣 dispatch to a mediation committee.
-        self.call("POST", act, {"action": "dispatch"}, user="town_101", expect=400,
+        self.call("POST", act, {"action": "dispatch"}, user="village_101_001", expect=400,
                   code="MISSING_FIELD")
         extra = {"action": "dispatch", "unit_id": 5, "priority": "high"}
-        self.call("POST", act, extra, user="town_101", expect=400, code="UNKNOWN_FIELD")
+        self.call("POST", act, extra, user="village_101_001", expect=400, code="UNKNOWN_FIELD")
         self.assert_doc_refuses("post", "/api/v1/cases/{id}/actions", extra)
         unit = self.call("GET", "/api/v1/session", user="mediator_family",
                          expect=200).json["user"]["unit_id"]
         r = self.call("POST", act, {"action": "dispatch", "unit_id": unit, "note": "请调委会调解"},
-                      user="town_101", headers={"Idempotency-Key": "openapi-test-dispatch"},
-                      expect=200)
+                      user="village_101_001",
+                      headers={"Idempotency-Key": "openapi-test-dispatch"}, expect=200)
         self.assertEqual((r.json["status"], r.json["unit_id"]), ("dispatched", unit))
         # 签收 sign for and 办结反馈 feedback, by the committee's mediator (unit scope);
         # 核查通过 verify, by the centre that dispatched it: the case is closed.

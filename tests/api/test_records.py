@@ -112,7 +112,31 @@ class RecordsTest(ApiTest):
         self.assertError(r, 400, "MISSING_FIELD", "note")
         c = self.act(c["id"], "transfer", unit_id=police["id"], note="涉嫌拒不支付劳动报酬罪")
         self.assertEqual((c["status"], c["unit_id"]), ("transferred", police["id"]))
-        self.assertEqual(self.case(c["id"], user="police")["status"], "transferred")
+        got = self.case(c["id"], user="police")
+        self.assertEqual(got["status"], "transferred")
+        # transfer is not the end: the police record what they did and answer; the centre
+        # supervises meanwhile and calls the workers back afterwards
+        self.assertTrue({"agency_record", "agency_reply"}
+                        <= {a["action"] for a in got["actions"]}, got["actions"])
+        self.assertIn("supervise", {a["action"] for a in self.case(c["id"])["actions"]})
+        self.act(c["id"], "supervise", days=5, note="请公安机关及时立案")
+        for user in ("town_101", "city_staff"):  # not theirs to record: the holder acts
+            r = self.post("%s/%d/actions" % (CASES, c["id"]),
+                          {"action": "agency_record", "note": "x"}, user=user)
+            self.assertError(r, 403, "FORBIDDEN")
+        self.act(c["id"], "agency_record", user="police", note="已立案侦查")
+        self.act(c["id"], "supervision_report", user="police", note="已立案，正在追缴")
+        c = self.act(c["id"], "agency_reply", user="police", note="已追回工资30万元，发放到位")
+        self.assertEqual((c["status"], c["unit_id"]), ("closed", police["id"]))
+        r = self.post("%s/%d/actions" % (CASES, c["id"]),
+                      {"action": "callback", "rating": "satisfied"}, user="police")
+        self.assertError(r, 403, "FORBIDDEN")
+        c = self.act(c["id"], "callback", user="city_staff", rating="satisfied",
+                     note="回访农民工，工资已到手")
+        self.assertEqual(c["rating"], "satisfied")
+        self.assertEqual([s["action"] for s in c["steps"]][2:],
+                         ["transfer", "supervise", "agency_record", "supervision_report",
+                          "agency_reply", "callback"])
 
 
     # ---- records that make sense: the rules the data states ----

@@ -29,6 +29,8 @@ KEYS = {
 
 
 class SortTest(ApiTest):
+    CATEGORY = "family"  # held by the town centre: town_101 takes it in
+
     user = "town_101"
 
     def ordered(self, items, sort):

@@ -12,6 +12,7 @@ USERS = [("town_101", "429006101001001"), ("town_102", "429006102001001"),
 
 
 class WriterTest(ApiTest):
+    CATEGORY = "family"  # held by the town centre: town_101 takes it in
 
     def total(self):
         return self.stats(CITY)["total"]

@@ -181,10 +181,21 @@ static void test_catalog_shipped(void **st)
 	assert_null(pa_lifecycle_find(lc, "urgent_on", pa_lifecycle_state(lc, "archived")));
 	assert_int_equal(pa_lifecycle_action(lc, "dispatch")->effect, PA_EFFECT_ASSIGN);
 	assert_true(pa_lifecycle_action(lc, "send_back")->needs & PA_NEED_HOLDER);
-	const char *words[8];
+	const char *words[PA_MAX_NEEDS];
 	int n = pa_needs_words(pa_lifecycle_action(lc, "apply_extension")->needs, words);
 	assert_int_equal(n, 3);
 	assert_string_equal(words[0], "note");
+	/* who may not act: the call-back is neither the reporter's nor the handler's, the
+	 * take-over is a unit above's */
+	n = pa_needs_words(pa_lifecycle_action(lc, "callback")->needs, words);
+	assert_int_equal(n, 3);
+	assert_string_equal(words[1], "not_reporter");
+	assert_string_equal(words[2], "not_handler");
+	assert_true(pa_lifecycle_action(lc, "verify_pass")->needs & PA_NEED_NOT_HANDLER);
+	assert_true(pa_lifecycle_action(lc, "accept")->needs & PA_NEED_HOLDER);
+	assert_int_equal(pa_lifecycle_action(lc, "take_over")->effect, PA_EFFECT_TAKE_OVER);
+	assert_true(pa_lifecycle_action(lc, "take_over")->needs & PA_NEED_ABOVE);
+	assert_non_null(pa_catalog_role(c, "dept_staff"));
 	/* a hazard's 整改期限 is watched until the rectification is reported done */
 	const struct pa_casetype *hz = pa_catalog_type(c, "hazard");
 	assert_non_null(hz->watch);
@@ -252,6 +263,15 @@ static void test_catalog_broken(void **st)
 		{"lifecycles/standard.conf",
 		 LC_HEAD "[states]\na initial accept A A\n[actions]\nreport R R - assign\n",
 		 "standard.conf:8: needs: the effect assign needs \"unit\""},
+		{"lifecycles/standard.conf",
+		 LC_HEAD "[states]\na initial accept A A\n[actions]\nreport R R note take_over\n",
+		 "standard.conf:8: needs: the effect take_over needs \"above\""},
+		{"lifecycles/standard.conf",
+		 LC_HEAD "[states]\na initial accept A A\n[actions]\nreport R R holder,above -\n",
+		 "standard.conf:8: needs: \"holder\" and \"above\" exclude each other"},
+		{"lifecycles/standard.conf",
+		 LC_HEAD "[states]\na initial accept A A\n[actions]\nreport R R not_owner -\n",
+		 "standard.conf:8: needs: \"not_owner\" is not one of"},
 		{"case-types/hazard.conf",
 		 "[type]\ncode = hazard\nname = h\nname_en = H\nlifecycle = nope\n[categories]\nx "
 		 "X X\n",

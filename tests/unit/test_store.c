@@ -439,6 +439,91 @@ static void test_users_sessions_idem(void **st)
 	drop_store(s, w);
 }
 
+/* Who stands where on a case (case_who): its reporter, the unit that handled it (the last
+ * step leaving a handle-phase state for another phase), the regions of its holder and of
+ * the actor's unit; and whether a unit has an active account of some roles. */
+static void test_case_who_and_unit_roles(void **st)
+{
+	(void)st;
+	struct pa_db *w;
+	struct pa_store *s = fresh_store(&w);
+	const struct pa_store_ops *o = w->ops;
+	int64_t units[2], uid;
+	assert_int_equal(o->begin(w), PA_OK);
+	seed_regions(w, units);
+	struct pa_user_in u = {"wang", "$argon2id$fake", "town_staff", "429006101", "王", units[0],
+			       1};
+	assert_int_equal(o->user_put(w, &u, &uid), PA_OK);
+	struct pa_party_in p = {"applicant", "王某", NULL, NULL, NULL};
+	struct pa_case_in c = {.type = "dispute",
+			       .category = "neighbour",
+			       .status = "reported",
+			       .title = "谁办理",
+			       .description = "描述",
+			       .grid = "429006101201001",
+			       .channel = "walk_in",
+			       .search = "谁办理",
+			       .lng = 113.1,
+			       .lat = 30.6,
+			       .unit_id = units[0],
+			       .reporter_id = uid,
+			       .at = 1764000000,
+			       .year = 2026,
+			       .nparties = 1,
+			       .parties = &p,
+			       .action = "report"};
+	struct pa_case_ref ref;
+	assert_int_equal(o->case_insert(w, &c, &ref), PA_OK);
+	const char *handle = ",accepted,dispatched,handling,suspended,";
+	struct pa_case_who who;
+	assert_int_equal(o->case_who(w, ref.id, handle, units[1], &who), PA_OK);
+	assert_int_equal(who.reporter_id, uid);
+	assert_int_equal(who.handled_by, 0); /* not handled yet */
+	assert_string_equal(who.holder_region, "429006101");
+	assert_string_equal(who.actor_region, "429006102");
+	struct {
+		const char *action, *from, *to;
+		int64_t from_unit, to_unit;
+	} steps[] = {
+		{"accept", "reported", "accepted", units[0], 0},
+		{"dispatch", "accepted", "dispatched", units[0], units[1]},
+		{"sign", "dispatched", "handling", units[1], 0},
+		{"feedback", "handling", "verifying", units[1], 0},
+		{"verify_fail", "verifying", "handling", units[0], 0},
+	};
+	for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
+		struct pa_step_in in = {ref.id,
+					steps[i].action,
+					steps[i].from,
+					steps[i].to,
+					NULL,
+					steps[i].from_unit,
+					steps[i].to_unit,
+					uid,
+					1764000100 + (int64_t)i,
+					"dispute",
+					"neighbour",
+					"429006101201001"};
+		assert_int_equal(o->case_step(w, &in), PA_OK);
+		assert_int_equal(o->case_who(w, ref.id, handle, 0, &who), PA_OK);
+		/* the feedback left the handle phase from units[1]; the failed check went back
+		 * into it, which does not change who handled it */
+		assert_int_equal(who.handled_by, i >= 3 ? units[1] : 0);
+		assert_string_equal(who.holder_region, i >= 1 ? "429006102" : "429006101");
+		assert_string_equal(who.actor_region, "");
+	}
+	assert_int_equal(o->case_who(w, ref.id + 99, handle, 0, &who), PA_NOT_FOUND);
+	bool yes = false;
+	assert_int_equal(o->unit_has_role(w, units[0], ",police,town_staff,", &yes), PA_OK);
+	assert_true(yes);
+	assert_int_equal(o->unit_has_role(w, units[0], ",police,", &yes), PA_OK);
+	assert_false(yes);
+	assert_int_equal(o->unit_has_role(w, units[1], ",town_staff,", &yes), PA_OK);
+	assert_false(yes);
+	assert_int_equal(o->commit(w), PA_OK);
+	drop_store(s, w);
+}
+
 /* Log-in security: a second factor offered, confirmed with its recovery codes, its codes
  * taken once; recovery codes used once; failures under any username; sessions' use, duties
  * and ending; accounts listed with their locks; the audit log read back by action. */
@@ -1140,6 +1225,7 @@ int main(void)
 		cmocka_unit_test(test_watch_due),
 		cmocka_unit_test(test_sorted_lists_and_units),
 		cmocka_unit_test(test_users_sessions_idem),
+		cmocka_unit_test(test_case_who_and_unit_roles),
 		cmocka_unit_test(test_login_security),
 		cmocka_unit_test(test_routing_versions),
 		cmocka_unit_test(test_writer_group_commit),

@@ -1,7 +1,8 @@
 // test_case_flow.mjs: a dispute taken from intake through the closed loop on its case
 // page, by the people who do it — the town centre registers, accepts and dispatches it to
 // the family mediation committee, the mediator signs for it, records a session and reports
-// back, the town verifies and calls back — each action chosen among those the server offers, with the
+// back, the town verifies and the city centre calls back (the town registered it: no one
+// checks their own work) — each action chosen among those the server offers, with the
 // form its rule asks for (a reason refused when missing); the workbench queues follow.
 import { BASE, test, run, login, check, same } from './lib.mjs'
 
@@ -9,8 +10,9 @@ import { BASE, test, run, login, check, same } from './lib.mjs'
 async function register(p) {
   await p.goto(BASE + '/intake')
   await p.locator('[data-test=in-category]').click()
-  await p.getByRole('option', { name: '邻里纠纷', exact: true }).click()
-  await p.fill('[data-test=in-title]', '浏览器测试：邻里排水纠纷')
+  // a family dispute: the rules send it to the town centre, which takes it in (the holder acts)
+  await p.getByRole('option', { name: '婚姻家庭纠纷', exact: true }).click()
+  await p.fill('[data-test=in-title]', '浏览器测试：婚姻家庭排水纠纷')
   await p.fill('[data-test=in-description]', '两户因屋后排水沟改道发生争执。')
   await p.locator('[data-test=in-grid]').click()
   await p.getByRole('option', { name: '滨湖社区第1网格', exact: true }).click()
@@ -95,14 +97,18 @@ test('the mediator finds it to sign for, signs, records a session and reports ba
   await status(p, '待核查')
 })
 
-test('town staff verify and call back; the case closes with its steps between units', async ({ page }) => {
+test('town staff verify, the city centre calls back; the case closes with its steps between units', async ({ page }) => {
+  const t = await page()
+  await login(t, 'town_101')
+  await t.goto(BASE + '/workbench?queue=to_verify')
+  await t.waitForSelector(`[data-test=case-table] a[href="/cases/${caseId}"]`)
+  await t.goto(BASE + '/cases/' + caseId)
+  await act(t, 'verify_pass')
+  await status(t, '已办结')
+  check(!(await t.isVisible('[data-action=callback]')), 'the town that registered it does not call back')
   const p = await page()
-  await login(p, 'town_101')
-  await p.goto(BASE + '/workbench?queue=to_verify')
-  await p.waitForSelector(`[data-test=case-table] a[href="/cases/${caseId}"]`)
+  await login(p, 'city_staff')
   await p.goto(BASE + '/cases/' + caseId)
-  await act(p, 'verify_pass')
-  await status(p, '已办结')
   await act(p, 'callback', async (d) => d.locator('[data-test=act-rating] label', { hasText: '基本满意' }).click())
   const tl = await p.textContent('[data-test=timeline]')
   for (const w of ['上报', '受理', '分拨派遣', '签收', '调解记录', '办结反馈', '核查通过', '回访'])
