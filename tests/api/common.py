@@ -60,6 +60,7 @@ class ApiTest(unittest.TestCase):
     server = None
     server_args = ()  # extra `pingan serve` options for the class's server
     server_clock = False  # a clock the tests move (Server.shift)
+    server_ahead = 0  # with server_clock: seconds its clock runs ahead from the start
     server_limits = False  # the rate limits as by default (Server's limits)
 
     @classmethod
@@ -71,6 +72,8 @@ class ApiTest(unittest.TestCase):
     def setUpClass(cls):
         cls.server = Server(db=cls.make_db(), extra_args=cls.server_args,
                             clock=cls.server_clock, limits=cls.server_limits)
+        if cls.server_ahead:
+            cls.server.shift(cls.server_ahead)
         try:
             cls.server.start()
         except Exception:

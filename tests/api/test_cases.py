@@ -128,7 +128,10 @@ class LifecycleTest(ApiTest):
         for k in ("id", "number", "status", "grid", "title", "description", "category",
                   "type", "unit_id", "fields", "steps", "actions"):
             self.assertEqual(g[k], c[k], k)
-        # the intake answer is the case as it was stored, nothing more or less
+        # the intake answer is the case as it was stored, nothing more or less — but the
+        # query code a dispute's reporter follows it by, given once, at intake
+        self.assertEqual(len(c.pop("query_code")), 16)
+        self.assertNotIn("query_code", g)
         self.assertEqual(g, c)
 
     def test_create_answer_equals_read_with_parties(self):

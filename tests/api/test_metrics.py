@@ -16,6 +16,10 @@ DUR = "pingan_http_request_duration_seconds"
 class MetricsTest(ApiTest):
     ID = idno_ending("417X")
     PHONE = "13955501234"
+    # the demo's history is judged as of the day it was made: a month on, its open cases
+    # have passed limits the sweeper marks at start
+    server_clock = True
+    server_ahead = 30 * 86400
 
     @classmethod
     def setUpClass(cls):
@@ -98,7 +102,7 @@ class MetricsTest(ApiTest):
             self.assertLess(time.time(), deadline, "the sweeper at start never ran")
             time.sleep(0.1)
         self.assertEqual(value(samples, "pingan_sweeper_runs_total", result="failed"), 0)
-        # the demo city has cases past their limits: the first run marked some
+        # a month on, the demo city has cases past their limits: the first run marked some
         self.assertGreater(value(samples, "pingan_sweeper_cases_looked_total"), 0)
         self.assertGreater(value(samples, "pingan_sweeper_cases_marked_total", mark="yellow"), 0)
 

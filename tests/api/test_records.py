@@ -182,7 +182,9 @@ class RecordsTest(ApiTest):
                                 ("dispute", "fulfilment", "checked_on"),
                                 ("fraud_visit", "confirm", "visited_on"),
                                 ("resident", "vote", "held_on"),
-                                ("resident", "publish", "published_on")})
+                                ("resident", "publish", "published_on"),
+                                ("petition", "refer_reconsideration", "told_on"),
+                                ("petition", "reconsideration_result", "decided_on")})
         self.assertEqual(ahead, {("dispute", "agreement", "due_on"), ("hazard", "rectify_by")})
 
     def test_future_dates_refused(self):

@@ -52,7 +52,7 @@ class TipoffTest(ApiTest):
         self.assertError(self.s.request("GET", "/api/v1/track"), 400, "BAD_QUERY", "code")
 
     def test_other_types_get_no_code(self):
-        c = self.create(title="普通纠纷无查询码")
+        c = self.create(type="hazard", category="fire", title="消防隐患无查询码")
         self.assertNotIn("query_code", c)
 
 
