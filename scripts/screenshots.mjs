@@ -80,6 +80,10 @@ try {
   await p.goto(BASE + '/dashboard')
   await p.waitForSelector('canvas')
   await shot(p, 'dashboard')
+  // the 考核排名 further down: the town's own row marked among the city's towns
+  await p.waitForSelector('[data-test=db-rank-table] [data-own=yes]')
+  await p.evaluate(() => document.querySelector('[data-test=db-assess]').scrollIntoView())
+  await shot(p, 'ranking')
   const a = await page(1366, 800)
   await login(a, 'city_admin')
   await a.goto(BASE + '/admin')

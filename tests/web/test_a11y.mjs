@@ -5,7 +5,7 @@
 // never as a page script, so the server's CSP stays as strict as it is.
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { BASE, PASSWORD, test, run, check, login } from './lib.mjs'
+import { BASE, PASSWORD, test, run, check, login, api } from './lib.mjs'
 
 const require = createRequire(new URL('../../web/package.json', import.meta.url))
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8')
@@ -61,6 +61,35 @@ test('the workbench with cases selected for a bulk action', async ({ page }) => 
   await p.click('[data-test=bulk-sign]')
   await p.locator('[data-test=bulk-dialog]').waitFor()
   await audit(p, 'workbench, bulk dialog')
+})
+
+test('the 考核排名 in both languages, a mediation request, a query page with an answer', async ({ page }) => {
+  const p = await page()
+  await login(p, 'town_101')
+  await p.goto(BASE + '/dashboard')
+  await p.waitForSelector('[data-test=db-rank-table] [data-own=yes]')
+  await audit(p, 'dashboard with the ranking')
+  await p.click('[data-test=lang]')
+  await p.waitForFunction(() => document.documentElement.lang.startsWith('en'))
+  await p.goto(BASE + '/dashboard')
+  await p.waitForSelector('[data-test=db-rank-table] [data-own=yes]')
+  await audit(p, 'dashboard with the ranking in English')
+  const q = await page({ width: 375, height: 740 })
+  await q.goto(BASE + '/portal')
+  await q.click('[data-test=p-type-dispute]')
+  await q.waitForSelector('[data-test=p-parties]')
+  await audit(q, 'portal, mediation request')
+  const grid = (await api(null, 'GET', '/portal/catalog')).grids.find((g) => g.code === '429006101001001')
+  const [lng, lat] = [0, 1].map((i) => grid.boundary.slice(0, -1).reduce((s, x) => s + x[i], 0) / (grid.boundary.length - 1))
+  const made = await api(null, 'POST', '/portal/cases', { type: 'petition', category: 'other', title: '无障碍：网上信访', description: '测试。', lng, lat, fields: { form: '网上信访' } })
+  const id = (await api('town_101', 'GET', '/cases?q=' + encodeURIComponent('无障碍：网上信访'))).items[0].id
+  await api('city_staff', 'POST', `/cases/${id}/actions`, { action: 'refuse', note: '不属于信访事项受理范围。' })
+  await q.goto(BASE + '/portal/track')
+  await q.fill('[data-test=p-code]', made.query_code)
+  await q.click('[data-test=p-look]')
+  await q.waitForSelector('[data-test=p-reply]')
+  await q.mouse.move(0, 0) // the button clicked, no longer under the pointer (hover colours)
+  await audit(q, 'portal, query page with an answer')
 })
 
 test('administration: units, accounts', async ({ page }) => {

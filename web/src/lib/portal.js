@@ -57,8 +57,12 @@ export function loadPortal(city) {
 function formKey(field) {
   if (!field) return null
   if (field === 'lng' || field === 'lat') return 'place'
-  const m = /^parties\[\d+\]\.(\w+)$/.exec(field)
-  if (m) return m[1] === 'id_number' ? 'phone' : m[1]
+  const m = /^parties\[(\d+)\]\.(\w+)$/.exec(field)
+  if (m) {
+    const k = m[2] === 'id_number' ? 'phone' : m[2]
+    // a mediation request's second party is the respondent (被申请人)
+    return m[1] === '1' ? 'respondent' + k[0].toUpperCase() + k.slice(1) : k
+  }
   return field
 }
 
@@ -75,7 +79,7 @@ export function portalError(e, what, type) {
       if (what !== 'submit') return { field, text: field === 'code' ? E('notFound') : field === 'rating' ? t('portal.pickRating') : E('invalid') }
       let text = E('fieldBad')
       if (e.code === 'MISSING_FIELD') text = E('required')
-      if (field === 'phone') text = E('phone')
+      if (field === 'phone' || field === 'respondentPhone') text = E('phone')
       else if (e.field && /id_number$/.test(e.field)) text = E('idNumber')
       else if (field === 'place') text = E('place')
       else if (field === 'type') text = E('type')
