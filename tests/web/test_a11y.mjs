@@ -35,7 +35,9 @@ test('staff pages at a desk, in Chinese and in English', async ({ page }) => {
   await login(p, 'town_101')
   for (const path of ['/workbench', '/intake', '/map', '/dashboard'])
     await p.goto(BASE + path).then(() => audit(p, path))
-  const id = await p.evaluate(async () => (await (await fetch('/api/v1/cases?status=reported&limit=1')).json()).items[0].id)
+  // a case just reported, held by the town centre (a family dispute): the test's own
+  const g = await api('town_101', 'GET', '/regions/429006101001001')
+  const { id } = await api('town_101', 'POST', '/cases', { type: 'dispute', category: 'family', title: '无障碍检查用案件', description: '浏览器无障碍检查。', lng: g.lng, lat: g.lat, channel: 'walk_in' })
   await p.goto(BASE + '/cases/' + id)
   await p.waitForSelector('[data-test=actions], [data-test=no-actions]')
   await audit(p, 'case page')
@@ -52,8 +54,15 @@ test('staff pages at a desk, in Chinese and in English', async ({ page }) => {
 })
 
 test('the workbench with cases selected for a bulk action', async ({ page }) => {
+  // a case waits for the village to sign for: dispatched to it by the town centre
+  const g = await api('town_101', 'GET', '/regions/429006101001001')
+  const village = (await api('village_101_001', 'GET', '/session')).user.unit_id
+  const c = await api('town_101', 'POST', '/cases', { type: 'dispute', category: 'family', title: '无障碍批量签收', description: '浏览器无障碍检查。', lng: g.lng, lat: g.lat, channel: 'walk_in' })
+  await api('town_101', 'POST', `/cases/${c.id}/actions`, { action: 'accept' })
+  await api('town_101', 'POST', `/cases/${c.id}/actions`, { action: 'dispatch', unit_id: village })
   const p = await page()
-  await login(p, 'village_101_001') // a case waits for them to sign for
+  await login(p, 'village_101_001')
+  await p.goto(BASE + '/workbench?queue=to_sign')
   await p.waitForSelector('[data-test=case-table] tbody tr')
   await p.click('[data-test=case-table] thead .el-checkbox')
   await p.waitForSelector('[data-test=bulk-bar]')
