@@ -9,7 +9,7 @@ import unittest
 
 import reference as ref
 from common import TOWN
-from test_loop import NOTE, RECORDS, STANDARD, LoopTest, allowed_states, roles_for
+from test_loop import NOTE, STANDARD, LoopTest, allowed_states, records, roles_for
 
 LC = ref.LIFECYCLES["standard"]
 # the states a case held by one unit passes through before its work is reported done
@@ -65,7 +65,7 @@ class HolderTest(LoopTest):
     def body(self, action, target):
         needs = STANDARD["actions"][action]
         values = {"note": NOTE, "unit": self.town_centre, "case": target, "days": 3,
-                  "rating": "satisfied", "tier": "city", "record": RECORDS.get(action)}
+                  "rating": "satisfied", "tier": "city", "record": records(self.day).get(action)}
         keys = {"note": "note", "unit": "unit_id", "case": "target_case_id", "days": "days",
                 "rating": "rating", "tier": "tier", "record": "record"}
         return {keys[n]: values[n] for n in needs if n in keys}

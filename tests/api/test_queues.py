@@ -99,10 +99,13 @@ class QueuesTest(ApiTest):
             self.assertTrue(c["grid"].startswith("429006101"), c["number"])
 
     def test_what_staff_missed_on_the_first_day(self):
-        # a grid worker's patrol report waits in the village's and the town's 待受理
+        # a grid worker's patrol report waits in the village's 待受理; the town above may
+        # only take it over (提级办理), which is no queue's
         c = self.create(user="grid_101_001_001", type="patrol", category="sanitation")["id"]
-        for user in ("village_101_001", "town_101"):
-            self.assertIn(c, self.ids("to_accept", user), user)
+        self.assertIn(c, self.ids("to_accept", "village_101_001"))
+        self.assertNotIn(c, self.ids("to_accept", "town_101"))
+        offered = {a["action"] for a in self.get("/api/v1/cases/%d" % c, user="town_101").json["actions"]}
+        self.assertIn("take_over", offered)
         self.assertNotIn(c, self.ids("to_accept", "grid_101_001_001"))
         # a fraud visit task is the grid worker's to do (确认), not to sign for
         r = self.post("/api/v1/warnings", {"title": "冒充客服诈骗预警", "description": "请入户提醒。",
