@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/conf.h"
+#include "core/msgs.h"
 
 static const char *kind_names[] = {"initial", "active", "waiting", "terminal"};
 static const char *phase_names[] = {"-", "accept", "handle", "verify"};
@@ -398,6 +399,40 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 		s->name_en = pa_strdup(a, r->tok[4]);
 		lc->nstates++;
 	}
+	/* the phases' names, for what a person reads of the clock (the sweeper's notes) */
+	const struct pa_conf_section *phs = pa_conf_section(&cf, "phases");
+	for (int i = 0; phs && i < phs->nrows; i++) {
+		const struct pa_conf_row *r = &phs->rows[i];
+		if ((rc = need_cols(&cf, r, 3, 3, "phases")))
+			goto out;
+		int ph = -1;
+		for (int j = 1; j < 4; j++)
+			if (strcmp(r->tok[0], phase_names[j]) == 0)
+				ph = j;
+		if (ph < 0) {
+			rc = pa_data_file_err(path, r->line, "phase",
+					      "\"%s\" is not accept, handle or verify", r->tok[0]);
+			goto out;
+		}
+		if (lc->phase_name[ph]) {
+			rc = pa_data_file_err(path, r->line, "phase", "phase \"%s\" listed twice",
+					      r->tok[0]);
+			goto out;
+		}
+		lc->phase_name[ph] = pa_strdup(a, r->tok[1]);
+		lc->phase_name_en[ph] = pa_strdup(a, r->tok[2]);
+	}
+	for (int i = 0; i < lc->nstates; i++) {
+		enum pa_phase ph = lc->states[i].phase;
+		if (ph != PA_PHASE_NONE && !lc->phase_name[ph]) {
+			rc = pa_data_file_err(path, phs ? phs->line : st->line, "phases",
+					      "state %s runs the %s phase: name it in [phases] "
+					      "(code, name, name_en)",
+					      lc->states[i].code, phase_names[ph]);
+			goto out;
+		}
+	}
+
 	int dline = head->line;
 	const char *done = pa_conf_get(head, "done", &dline);
 	if (!done || !*done) {
@@ -1201,6 +1236,8 @@ enum pa_err pa_catalog_load(const char *datadir, struct pa_catalog **out)
 	char **files;
 	int n;
 
+	if ((rc = pa_msgs_load(pa_sprintf(&c->arena, "%s/messages.conf", datadir))))
+		goto fail;
 	if ((rc = load_roles(c, pa_sprintf(&c->arena, "%s/roles.conf", datadir))))
 		goto fail;
 

@@ -98,30 +98,31 @@ const char *pa_effect_blocked(enum pa_effect e, const struct pa_case_cond *c, bo
 	const char *tier = c->tier;
 	switch (e) {
 	case PA_EFFECT_RECORD:
-		return has_record ? NULL : "this case type keeps no such record";
+		return has_record ? NULL : PA_W("this case type keeps no such record");
 	case PA_EFFECT_ESCALATE:
-		return tier && strcmp(tier, "city") == 0 ? "the case is already at the city tier"
-							 : NULL;
+		return tier && strcmp(tier, "city") == 0
+			       ? PA_W("the case is already at the city tier")
+			       : NULL;
 	case PA_EFFECT_SKIP_LEVEL:
 		return tier && strcmp(tier, "village") != 0
-			       ? "skipping a tier starts from the village tier"
+			       ? PA_W("skipping a tier starts from the village tier")
 			       : NULL;
 	case PA_EFFECT_EXT_REQUEST:
-		return c->ext_pending ? "an extension is already waiting for approval" : NULL;
+		return c->ext_pending ? PA_W("an extension is already waiting for approval") : NULL;
 	case PA_EFFECT_EXT_APPROVE:
 	case PA_EFFECT_EXT_DENY:
-		return c->ext_pending ? NULL : "no extension was asked for";
+		return c->ext_pending ? NULL : PA_W("no extension was asked for");
 	case PA_EFFECT_URGENT_ON:
-		return c->urgent ? "the case is already urgent" : NULL;
+		return c->urgent ? PA_W("the case is already urgent") : NULL;
 	case PA_EFFECT_URGENT_OFF:
-		return c->urgent ? NULL : "the case is not urgent";
+		return c->urgent ? NULL : PA_W("the case is not urgent");
 	case PA_EFFECT_RATE:
 		/* one rating per closing: reopening clears it */
-		return c->rated ? "the case has been rated since it was closed" : NULL;
+		return c->rated ? PA_W("the case has been rated since it was closed") : NULL;
 	case PA_EFFECT_UNREASONABLE:
-		return c->unreasonable ? "the case is flagged already" : NULL;
+		return c->unreasonable ? PA_W("the case is flagged already") : NULL;
 	case PA_EFFECT_SUP_REPORT:
-		return c->open_supervisions ? NULL : "no supervision waits for a report";
+		return c->open_supervisions ? NULL : PA_W("no supervision waits for a report");
 	default:
 		return NULL;
 	}

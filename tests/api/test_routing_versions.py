@@ -178,7 +178,7 @@ class RoutingPutTest(ApiTest):
         v = r.json
         self.assertEqual((v["version"], v["source"], v["reason"], v["text"]),
                          (2, "api", good["reason"], edited))
-        self.assertEqual(v["by"]["name"], "市级系统管理员")
+        self.assertEqual(v["by"]["name"], "市综治中心主任 王强")
         self.assertEqual(v["sha256"], hashlib.sha256(edited.encode("utf-8")).hexdigest())
         self.assertEqual(self.in_force(), v)
         c = self.create(title="新规则", category="neighbour")

@@ -393,7 +393,7 @@ export default {
     firstPassword: 'First password (replaced at first log-in)',
     userRequired: 'Give a username, a region code and a first password',
     userMade: 'Account {u} added: at the first log-in it sets its password and second factor',
-    roles: { city_admin: 'City administrator', city_staff: 'City centre staff', town_staff: 'Town centre staff', village_coordinator: 'Village coordinator', grid_worker: 'Grid worker', mediator: 'Mediator', police: 'Police officer', legal: 'Legal officer', auditor: 'Auditor', sys_admin: 'System administrator', sec_admin: 'Security administrator' },
+    roles: { city_admin: 'City centre director', city_staff: 'City centre staff', town_staff: 'Town centre staff', village_coordinator: 'Village coordinator', grid_worker: 'Grid worker', mediator: 'Mediator', police: 'Police officer', legal: 'Legal officer', auditor: 'Auditor', sys_admin: 'System administrator', sec_admin: 'Security administrator' },
     version: 'Version {v} in force',
     source: { file: 'file', api: 'online' },
     sourceCol: 'Source',

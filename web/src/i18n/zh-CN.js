@@ -355,7 +355,7 @@ export default {
   },
   units: {
     f: { code: '单位编码', name: '单位名称', kind: '单位类型', region: '所在区域编码', tier: '层级' },
-    tiers: { city: '市级', town: '镇街级', village: '村社区级' },
+    tiers: { city: '市级', town: '镇街级', village: '村（社区）级' },
     users: '账号数',
     add: '新增单位',
     edit: '编辑',
@@ -393,7 +393,7 @@ export default {
     firstPassword: '初始密码（首次登录须修改）',
     userRequired: '请填写用户名、辖区代码和初始密码',
     userMade: '已新增账号 {u}：首次登录时须修改密码并绑定动态验证码',
-    roles: { city_admin: '市级系统管理员', city_staff: '市综治中心工作人员', town_staff: '镇街综治中心工作人员', village_coordinator: '村社区协调员', grid_worker: '网格员', mediator: '调解员', police: '警务员', legal: '法务员', auditor: '审计员', sys_admin: '系统管理员', sec_admin: '安全管理员' },
+    roles: { city_admin: '市综治中心主任', city_staff: '市综治中心工作人员', town_staff: '镇街综治中心工作人员', village_coordinator: '村（社区）协调员', grid_worker: '网格员', mediator: '调解员', police: '警务员', legal: '法务员', auditor: '审计员', sys_admin: '系统管理员', sec_admin: '安全管理员' },
     version: '现行第 {v} 版',
     source: { file: '配置文件', api: '在线修改' },
     sourceCol: '来源',
