@@ -399,40 +399,6 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 		s->name_en = pa_strdup(a, r->tok[4]);
 		lc->nstates++;
 	}
-	/* the phases' names, for what a person reads of the clock (the sweeper's notes) */
-	const struct pa_conf_section *phs = pa_conf_section(&cf, "phases");
-	for (int i = 0; phs && i < phs->nrows; i++) {
-		const struct pa_conf_row *r = &phs->rows[i];
-		if ((rc = need_cols(&cf, r, 3, 3, "phases")))
-			goto out;
-		int ph = -1;
-		for (int j = 1; j < 4; j++)
-			if (strcmp(r->tok[0], phase_names[j]) == 0)
-				ph = j;
-		if (ph < 0) {
-			rc = pa_data_file_err(path, r->line, "phase",
-					      "\"%s\" is not accept, handle or verify", r->tok[0]);
-			goto out;
-		}
-		if (lc->phase_name[ph]) {
-			rc = pa_data_file_err(path, r->line, "phase", "phase \"%s\" listed twice",
-					      r->tok[0]);
-			goto out;
-		}
-		lc->phase_name[ph] = pa_strdup(a, r->tok[1]);
-		lc->phase_name_en[ph] = pa_strdup(a, r->tok[2]);
-	}
-	for (int i = 0; i < lc->nstates; i++) {
-		enum pa_phase ph = lc->states[i].phase;
-		if (ph != PA_PHASE_NONE && !lc->phase_name[ph]) {
-			rc = pa_data_file_err(path, phs ? phs->line : st->line, "phases",
-					      "state %s runs the %s phase: name it in [phases] "
-					      "(code, name, name_en)",
-					      lc->states[i].code, phase_names[ph]);
-			goto out;
-		}
-	}
-
 	int dline = head->line;
 	const char *done = pa_conf_get(head, "done", &dline);
 	if (!done || !*done) {
@@ -619,6 +585,40 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 			"exactly one transition must create the case (from \"-\"); found %d",
 			nreport);
 		goto out;
+	}
+	/* the phases' names, for what a person reads of the clock (the sweeper's notes);
+	 * checked last, so the tests of the other sections keep their order */
+	const struct pa_conf_section *phs = pa_conf_section(&cf, "phases");
+	for (int i = 0; phs && i < phs->nrows; i++) {
+		const struct pa_conf_row *r = &phs->rows[i];
+		if ((rc = need_cols(&cf, r, 3, 3, "phases")))
+			goto out;
+		int ph = -1;
+		for (int j = 1; j < 4; j++)
+			if (strcmp(r->tok[0], phase_names[j]) == 0)
+				ph = j;
+		if (ph < 0) {
+			rc = pa_data_file_err(path, r->line, "phase",
+					      "\"%s\" is not accept, handle or verify", r->tok[0]);
+			goto out;
+		}
+		if (lc->phase_name[ph]) {
+			rc = pa_data_file_err(path, r->line, "phase", "phase \"%s\" listed twice",
+					      r->tok[0]);
+			goto out;
+		}
+		lc->phase_name[ph] = pa_strdup(a, r->tok[1]);
+		lc->phase_name_en[ph] = pa_strdup(a, r->tok[2]);
+	}
+	for (int i = 0; i < lc->nstates; i++) {
+		enum pa_phase ph = lc->states[i].phase;
+		if (ph != PA_PHASE_NONE && !lc->phase_name[ph]) {
+			rc = pa_data_file_err(path, phs ? phs->line : st->line, "phases",
+					      "state %s runs the %s phase: name it in [phases] "
+					      "(code, name, name_en)",
+					      lc->states[i].code, phase_names[ph]);
+			goto out;
+		}
 	}
 out:
 	pa_conf_free(&cf);

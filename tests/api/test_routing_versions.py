@@ -162,11 +162,11 @@ class RoutingPutTest(ApiTest):
         # malformed rules: 400 naming the line and the field; a unit that does not exist
         for rules, words in [
                 ("a dispute - - - tier:town town ordinary\nb - - - - tier:town town nope\n",
-                 "rules:2: profile: unknown profile \"nope\""),
+                 "rules:2: profile: 未知时限方案“nope”"),
                 ("# x\n\nb - - - - tier:moon town ordinary\n", "rules:3: target:"),
-                ("[rules]\nb dispute - - - tier:town town ordinary\n", "rules:2: rules: the last"),
+                ("[rules]\nb dispute - - - tier:town town ordinary\n", "rules:2: rules: 最后一条规则"),
                 ("b - - - - unit:no-such-unit city ordinary\n",
-                 "rules:1: target: no unit \"no-such-unit\"")]:
+                 "rules:1: target: 没有单位“no-such-unit”")]:
             e = self.assertError(self.put(dict(good, rules=rules)), 400, "BAD_FIELD", "rules")
             self.assertIn(words, e["message"])
         # … and nothing was written or changed
