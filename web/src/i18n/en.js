@@ -60,7 +60,6 @@ export default {
     STORE_IO: 'The server cannot save right now; nothing was saved',
     STORE_BUSY: 'The server is busy; try again',
     UNAVAILABLE: 'The service is unavailable; try again later',
-    server: 'The server says: {m}',
   },
   roles: { scopeRegion: 'region', scopeUnit: 'own unit' },
   time: { dh: '{d} d {h} h', h: '{h} h', m: '{m} min' },

@@ -60,7 +60,6 @@ export default {
     STORE_IO: '服务器暂时无法保存，本次未保存任何内容，请稍后重试',
     STORE_BUSY: '服务器繁忙，请稍后重试',
     UNAVAILABLE: '服务暂不可用，请稍后重试',
-    server: '服务器说明：{m}',
   },
   roles: { scopeRegion: '辖区', scopeUnit: '本单位' },
   time: { dh: '{d}天{h}小时', h: '{h}小时', m: '{m}分钟' },
