@@ -115,8 +115,8 @@ static const enum pa_duty perm_duty[] = {
 #undef PA_X
 };
 
-static const char *const duty_words[] = {"", "system administration", "security administration",
-					 "audit"};
+static const char *const duty_words[] = {"", PA_W("system administration"),
+					 PA_W("security administration"), PA_W("audit")};
 
 /* "role1,role2" as a mask of role bits (empty: 0). */
 static enum pa_err roles_mask(const struct pa_catalog *c, const struct pa_conf *cf, int line,
@@ -796,8 +796,10 @@ static enum pa_err parse_rule(const struct pa_catalog *c, const struct pa_conf *
 		return pa_data_file_err(path, r->line, "type", "unknown case type \"%s\"",
 					r->tok[1]);
 	if (*r->tok[2] && (t ? !pa_type_category(t, r->tok[2]) : !category_anywhere(c, r->tok[2])))
-		return pa_data_file_err(path, r->line, "category", "unknown category \"%s\"%s%s",
-					r->tok[2], t ? " for " : "", t ? t->code : "");
+		return t ? pa_data_file_err(path, r->line, "category",
+					    "unknown category \"%s\" for %s", r->tok[2], t->code)
+			 : pa_data_file_err(path, r->line, "category", "unknown category \"%s\"",
+					    r->tok[2]);
 	if (*r->tok[3] && !region_code(r->tok[3]))
 		return pa_data_file_err(path, r->line, "region", "\"%s\" is not a region code",
 					r->tok[3]);

@@ -9,14 +9,24 @@
 
 #define MAX_FILE (1 << 20)
 
-/* Every table ever installed stays reachable here: a thread may still read an older one. */
+/* The tables installed, owned here; loading again (a test, a fuzz target) replaces them,
+ * which is safe because it happens before any thread reads them (msgs.h). */
 struct tables {
-	struct tables *next;
 	struct pa_msg *msgs, *words;
 	int nmsgs, nwords;
 	struct pa_conf conf; /* owns the strings */
 };
 static struct tables *kept;
+
+static void tables_free(struct tables *t)
+{
+	if (!t)
+		return;
+	free(t->msgs);
+	free(t->words);
+	pa_conf_free(&t->conf);
+	free(t);
+}
 
 static int by_en(const void *a, const void *b)
 {
@@ -147,15 +157,12 @@ enum pa_err pa_msgs_parse(const char *name, const char *text, size_t len)
 			had_words = true, rc = load_section(name, s, &t->words, &t->nwords);
 	}
 	if (rc) {
-		free(t->msgs);
-		free(t->words);
-		pa_conf_free(&t->conf);
-		free(t);
+		tables_free(t);
 		return rc;
 	}
-	t->next = kept;
-	kept = t;
 	pa_err_set_messages(t->msgs, t->nmsgs, t->words, t->nwords);
+	tables_free(kept);
+	kept = t;
 	return PA_OK;
 }
 

@@ -13,7 +13,8 @@
  * conversions take other arguments than the English one's (the same types in the same order;
  * flags, width and precision may differ, "%.0s" leaving an English detail out; words take none)
  * is PA_DATA_FILE naming file:line:field. On success the tables are installed
- * (pa_err_set_messages) and kept for the life of the process: call before threads start. */
+ * (pa_err_set_messages) in place of the ones before, which are freed: call before any
+ * thread that may set an error starts (pa_catalog_load at start-up does). */
 enum pa_err pa_msgs_parse(const char *name, const char *text, size_t len);
 enum pa_err pa_msgs_load(const char *path);
 
