@@ -160,9 +160,8 @@ enum pa_err pa_check_fields(const struct pa_field *list, int n, json_t *obj, con
 
 static enum pa_err check_fields(const struct pa_casetype *t, json_t *fields)
 {
-	char what[64];
-	snprintf(what, sizeof what, "a %s case", t->code);
-	return pa_check_fields(t->fields, t->nfields, fields, "fields", what);
+	/* whose fields: the type by its name, which people read (data, Chinese) */
+	return pa_check_fields(t->fields, t->nfields, fields, "fields", t->name);
 }
 
 static enum pa_err check_parties(json_t *parties, struct pa_arena *ar, struct pa_party_in **out,

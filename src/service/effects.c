@@ -156,7 +156,7 @@ enum pa_err pa_effect_prepare(struct pa_effect_ctx *x)
 			return rc;
 		if (unit == h->unit_id)
 			return conflict(x->action,
-					"the rules send it to the unit that holds it now");
+					PA_W("the rules send it to the unit that holds it now"));
 		x->step->to_unit = unit;
 		pt->tier = tiers[r->tier];
 		pt->routing_rule = r->id;
@@ -169,7 +169,7 @@ enum pa_err pa_effect_prepare(struct pa_effect_ctx *x)
 		if ((rc = x->db->ops->case_dispatcher(x->db, h->id, &back)))
 			return rc;
 		if (!back)
-			return conflict(x->action, "nobody dispatched this case");
+			return conflict(x->action, PA_W("nobody dispatched this case"));
 		if ((rc = unit_tier(x->db, back, "unit_id", NULL, &tier)))
 			return rc;
 		x->step->to_unit = back;
@@ -193,7 +193,7 @@ enum pa_err pa_effect_prepare(struct pa_effect_ctx *x)
 		if (!tier_valid(p->tier))
 			return pa_errf(PA_BAD_FIELD, "tier", "tier is village, town or city");
 		if (strcmp(p->tier, h->tier) == 0)
-			return conflict(x->action, "the case is already at that tier");
+			return conflict(x->action, PA_W("the case is already at that tier"));
 		for (int i = 0; tiers[i]; i++)
 			if (strcmp(p->tier, tiers[i]) == 0)
 				pt->tier = tiers[i];

@@ -20,7 +20,7 @@ _NOFIELD = object()
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # An English sentence: three words of letters in a row, once commands people type
 # (pingan user add, pingan audit verify) are left out.
-ENGLISH = re.compile(r"[A-Za-z]+(?:[ ,;:'-]+[A-Za-z]+){2,}")
+ENGLISH = re.compile(r"[A-Za-z]+(?:[ ,;:']+[A-Za-z]+){2,}")
 COMMANDS = re.compile(r"pingan(?: [a-z]+){1,2}")
 
 
