@@ -19,7 +19,7 @@ PG_API=${PG_API:-"test_openapi.py test_cases.py test_loop.py test_access_matrix.
   test_regions.py test_routing_versions.py test_tipoff.py test_warnings.py test_writer.py
   test_login.py test_duties.py test_password.py test_limits.py test_restore_pg.py
   test_replica.py test_queues.py test_queue_sweep.py test_portal.py test_sort.py test_units.py
-  test_cities.py test_any_day.py test_holder.py"}
+  test_cities.py test_any_day.py test_holder.py test_messages.py"}
 # One run: NAME PATTERN [PG URL], its output kept in $results/NAME.out, timed.
 run() {
   local t0=$SECONDS

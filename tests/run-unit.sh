@@ -11,6 +11,12 @@ for t in "$@"; do runs+=("sqlite:$t"); done
 if [ -n "${PINGAN_TEST_PG:-}" ]; then
   for t in ${PG_UNIT:-}; do runs+=("pg:$t"); done
 fi
+# every message pingan shows a person has its Chinese in data/messages.conf
+if (cd "$(dirname "$0")/.." && python3 scripts/messages-check.py) >"$out/messages-check.log" 2>&1; then
+  echo "ok   messages-check ($(tail -1 "$out/messages-check.log"))"; pass=$((pass + 1))
+else
+  echo "FAIL messages-check"; cat "$out/messages-check.log"; fail=$((fail + 1))
+fi
 for run in "${runs[@]}"; do
   backend=${run%%:*}; t=${run#*:}; sfx=""
   [ "$backend" = pg ] && sfx=" (postgresql)"

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/conf.h"
+#include "core/msgs.h"
 
 static const char *kind_names[] = {"initial", "active", "waiting", "terminal"};
 static const char *phase_names[] = {"-", "accept", "handle", "verify"};
@@ -114,8 +115,8 @@ static const enum pa_duty perm_duty[] = {
 #undef PA_X
 };
 
-static const char *const duty_words[] = {"", "system administration", "security administration",
-					 "audit"};
+static const char *const duty_words[] = {"", PA_W("system administration"),
+					 PA_W("security administration"), PA_W("audit")};
 
 /* "role1,role2" as a mask of role bits (empty: 0). */
 static enum pa_err roles_mask(const struct pa_catalog *c, const struct pa_conf *cf, int line,
@@ -617,6 +618,40 @@ static enum pa_err load_lifecycle(struct pa_catalog *c, const char *path, struct
 			nreport);
 		goto out;
 	}
+	/* the phases' names, for what a person reads of the clock (the sweeper's notes);
+	 * checked last, so the tests of the other sections keep their order */
+	const struct pa_conf_section *phs = pa_conf_section(&cf, "phases");
+	for (int i = 0; phs && i < phs->nrows; i++) {
+		const struct pa_conf_row *r = &phs->rows[i];
+		if ((rc = need_cols(&cf, r, 3, 3, "phases")))
+			goto out;
+		int ph = -1;
+		for (int j = 1; j < 4; j++)
+			if (strcmp(r->tok[0], phase_names[j]) == 0)
+				ph = j;
+		if (ph < 0) {
+			rc = pa_data_file_err(path, r->line, "phase",
+					      "\"%s\" is not accept, handle or verify", r->tok[0]);
+			goto out;
+		}
+		if (lc->phase_name[ph]) {
+			rc = pa_data_file_err(path, r->line, "phase", "phase \"%s\" listed twice",
+					      r->tok[0]);
+			goto out;
+		}
+		lc->phase_name[ph] = pa_strdup(a, r->tok[1]);
+		lc->phase_name_en[ph] = pa_strdup(a, r->tok[2]);
+	}
+	for (int i = 0; i < lc->nstates; i++) {
+		enum pa_phase ph = lc->states[i].phase;
+		if (ph != PA_PHASE_NONE && !lc->phase_name[ph]) {
+			rc = pa_data_file_err(path, phs ? phs->line : st->line, "phases",
+					      "state %s runs the %s phase: name it in [phases] "
+					      "(code, name, name_en)",
+					      lc->states[i].code, phase_names[ph]);
+			goto out;
+		}
+	}
 out:
 	pa_conf_free(&cf);
 	return rc;
@@ -830,8 +865,10 @@ static enum pa_err parse_rule(const struct pa_catalog *c, const struct pa_conf *
 		return pa_data_file_err(path, r->line, "type", "unknown case type \"%s\"",
 					r->tok[1]);
 	if (*r->tok[2] && (t ? !pa_type_category(t, r->tok[2]) : !category_anywhere(c, r->tok[2])))
-		return pa_data_file_err(path, r->line, "category", "unknown category \"%s\"%s%s",
-					r->tok[2], t ? " for " : "", t ? t->code : "");
+		return t ? pa_data_file_err(path, r->line, "category",
+					    "unknown category \"%s\" for %s", r->tok[2], t->code)
+			 : pa_data_file_err(path, r->line, "category", "unknown category \"%s\"",
+					    r->tok[2]);
 	if (*r->tok[3] && !region_code(r->tok[3]))
 		return pa_data_file_err(path, r->line, "region", "\"%s\" is not a region code",
 					r->tok[3]);
@@ -1326,6 +1363,8 @@ enum pa_err pa_catalog_load(const char *datadir, struct pa_catalog **out)
 	char **files;
 	int n;
 
+	if ((rc = pa_msgs_load(pa_sprintf(&c->arena, "%s/messages.conf", datadir))))
+		goto fail;
 	if ((rc = load_roles(c, pa_sprintf(&c->arena, "%s/roles.conf", datadir))))
 		goto fail;
 

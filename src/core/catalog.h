@@ -171,6 +171,9 @@ struct pa_lifecycle {
 	int max_extension_days; /* "max_extension_days = N" in [lifecycle]; default 90 */
 	bool uncounted; /* "indicators = no": tasks, not cases; no events in /stats periods */
 	uint64_t done;  /* "done = s1,s2": states that count as 办结 (closed) */
+	/* [phases]: the name of each time-limit phase its states run (受理, 办理, 核查), by
+	 * enum pa_phase; NULL for a phase none of its states runs and for PA_PHASE_NONE */
+	const char *phase_name[4], *phase_name_en[4];
 	int nstates, nactions, ntrans;
 	struct pa_state *states;
 	struct pa_action *actions;
@@ -308,8 +311,8 @@ struct pa_catalog {
 	struct pa_arena arena;    /* owns everything else */
 };
 
-/* Load datadir/roles.conf, datadir/channels.conf, datadir/limits.conf, datadir/routing.conf,
- * datadir/lifecycles/ *.conf, datadir/case-types/
+/* Load datadir/messages.conf (installed for pa_errf), datadir/roles.conf, datadir/channels.conf,
+ * datadir/limits.conf, datadir/routing.conf, datadir/lifecycles/ *.conf, datadir/case-types/
  * *.conf, datadir/common-passwords.txt. On any problem returns PA_DATA_FILE with "file:line: field:
  * problem" in pa_err_last. */
 enum pa_err pa_catalog_load(const char *datadir, struct pa_catalog **out);

@@ -232,12 +232,17 @@ enum pa_err pa_data_file_read(const char *path, size_t max, char **out, size_t *
 
 enum pa_err pa_data_file_err(const char *path, int line, const char *field, const char *fmt, ...)
 {
-	char msg[384];
-	va_list ap;
+	char msg[384], zh[576] = "", en_all[512], zh_all[768];
+	va_list ap, ap2;
 	va_start(ap, fmt);
+	va_copy(ap2, ap);
 	vsnprintf(msg, sizeof msg, fmt, ap);
+	bool has_zh = pa_msg_vformat_zh(zh, sizeof zh, fmt, ap2);
+	va_end(ap2);
 	va_end(ap);
-	return pa_errf(PA_DATA_FILE, field, "%s:%d: %s: %s", path, line, field, msg);
+	snprintf(en_all, sizeof en_all, "%s:%d: %s: %s", path, line, field, msg);
+	snprintf(zh_all, sizeof zh_all, "%s:%d: %s: %s", path, line, field, zh);
+	return pa_err_set_text(PA_DATA_FILE, field, en_all, has_zh ? zh_all : NULL);
 }
 
 enum pa_err pa_conf_load(const char *path, struct pa_conf *c)

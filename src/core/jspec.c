@@ -7,8 +7,8 @@
 
 #include "core/text.h"
 
-static const char *type_names[] = {"a string",      "an integer", "a number",
-				   "true or false", "an array",   "an object"};
+static const char *type_names[] = {PA_W("a string"),      PA_W("an integer"), PA_W("a number"),
+				   PA_W("true or false"), PA_W("an array"),   PA_W("an object")};
 
 static bool type_ok(json_t *v, enum pa_jt t)
 {
@@ -49,7 +49,7 @@ enum pa_err pa_jspec_check(json_t *obj, const struct pa_jspec *spec, const char 
 	(snprintf(field, sizeof field, "%s%s%s", prefix ? prefix : "", prefix ? "." : "", n), field)
 	if (!json_is_object(obj))
 		return pa_errf(PA_BAD_FIELD, prefix, "%s must be a JSON object",
-			       prefix ? prefix : "the body");
+			       prefix ? prefix : PA_W("the body"));
 	const char *key;
 	json_t *v;
 	json_object_foreach (obj, key, v) {

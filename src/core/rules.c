@@ -195,7 +195,7 @@ static void value_text(const struct pa_rule *r, double v, const char *date, char
 		snprintf(out, cap, "%.15g", v);
 }
 
-bool pa_rule_holds(const struct pa_rule *r, json_t *obj, char *msg, size_t cap)
+bool pa_rule_holds(const struct pa_rule *r, json_t *obj, char *zh, char *en, size_t cap)
 {
 	if (r->when) {
 		const char *w = json_string_value(json_object_get(obj, r->when->code));
@@ -250,8 +250,9 @@ bool pa_rule_holds(const struct pa_rule *r, json_t *obj, char *msg, size_t cap)
 		snprintf(rv_zh, sizeof rv_zh, "（%s）", rt);
 		snprintf(rv_en, sizeof rv_en, " (%s)", rt);
 	}
-	snprintf(msg, cap, "%s（%s）应%s%s%s%s%s%s; %s (%s) must be %s %s%s%s%s", lzh, lt,
-		 (r->dates ? zh_date : zh_num)[r->op], rzh, rv_zh, frac_zh, when_zh, cite_zh, len,
-		 lt, (r->dates ? en_date : en_num)[r->op], frac_en, ren, rv_en, when_en);
+	snprintf(zh, cap, "%s（%s）应%s%s%s%s%s%s", lzh, lt, (r->dates ? zh_date : zh_num)[r->op],
+		 rzh, rv_zh, frac_zh, when_zh, cite_zh);
+	snprintf(en, cap, "%s (%s) must be %s %s%s%s%s", len, lt,
+		 (r->dates ? en_date : en_num)[r->op], frac_en, ren, rv_en, when_en);
 	return false;
 }

@@ -54,9 +54,9 @@ enum pa_err pa_rule_parse(struct pa_arena *a, const char *path, int line, const 
 			  struct pa_rule *out);
 
 /* Whether obj (a record already checked against its fields) keeps rule r: true when it does
- * or when the rule does not apply to it. On false, msg gets the reason in Chinese and in
- * English, with the values ("参会人数（28）应不少于应到人数（45）的2/3 …; Attendees …"). */
-bool pa_rule_holds(const struct pa_rule *r, json_t *obj, char *msg, size_t cap);
+ * or when the rule does not apply to it. On false, zh and en (cap bytes each) get the
+ * reason with the values ("参会人数（28）应不少于应到人数（45）的2/3 …", "Attendees …"). */
+bool pa_rule_holds(const struct pa_rule *r, json_t *obj, char *zh, char *en, size_t cap);
 
 /* The object field the rule is about: its left side's first field (NULL for a constant). */
 const struct pa_field *pa_rule_field(const struct pa_rule *r);

@@ -271,7 +271,7 @@ static enum pa_err users(struct build *b, FILE *out)
 	fprintf(out, "\nDemo log-ins (password for every account: %s)\n", PA_DEMO_PASSWORD);
 	fprintf(out, "  %-22s %-20s %-16s %s\n", "username", "role", "region", "who");
 	if ((rc = user(b, "city_admin", "city_admin", b->city->code, b->city_centre,
-		       "市级系统管理员", NULL, out, true)) ||
+		       "市综治中心主任 王强", NULL, out, true)) ||
 	    (rc = user(b, "city_staff", "city_staff", b->city->code, b->city_centre,
 		       "市综治中心 刘敏", &b->city_staff_user, out, true)) ||
 	    (rc = user(b, "auditor", "auditor", b->city->code, 0, "审计员 陈静", NULL, out,

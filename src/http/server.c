@@ -185,11 +185,17 @@ static enum MHD_Result send_json(struct MHD_Connection *c, int status, json_t *b
 	return ret;
 }
 
-static json_t *error_body(enum pa_err e);
+static json_t *error_body(enum pa_err e, enum pa_lang lang);
+
+/* The language the client asks its messages in (Accept-Language; Chinese unless en). */
+static enum pa_lang conn_lang(struct MHD_Connection *c)
+{
+	return pa_lang_of(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Language"));
+}
 
 static enum MHD_Result send_error(struct MHD_Connection *c, enum pa_err e, const char *rid)
 {
-	json_t *eb = error_body(e);
+	json_t *eb = error_body(e, conn_lang(c));
 	enum MHD_Result ret = send_json(c, pa_err_status(e), eb, NULL, rid, NULL, NULL, 0);
 	json_decref(eb);
 	return ret;
@@ -275,14 +281,15 @@ static enum MHD_Result send_page(struct MHD_Connection *c, const struct pa_reply
 	return ret;
 }
 
-static json_t *error_body(enum pa_err e)
+static json_t *error_body(enum pa_err e, enum pa_lang lang)
 {
 	const struct pa_errinfo *info = pa_err_last();
-	const char *msg = info->code == e && info->message[0] ? info->message : pa_err_hint(e);
+	const char *msg = info->code == e && info->message[0] ? pa_err_text(info, lang)
+							      : pa_err_hint_in(e, lang);
 	json_t *err = json_pack("{s:s, s:s}", "code", pa_err_name(e), "message", msg);
 	if (!err) /* never a bare {}: the hint is always valid */
 		return json_pack("{s:{s:s, s:s}}", "error", "code", pa_err_name(e), "message",
-				 pa_err_hint(e));
+				 pa_err_hint_in(e, lang));
 	if (info->code == e && info->field[0])
 		json_object_set_new(err, "field", json_string(info->field));
 	return json_pack("{s:o}", "error", err);
@@ -362,7 +369,7 @@ static enum pa_err rate_check(struct pa_server *srv, const struct pa_route *rout
 	if (!rl || !pa_addr_key_of(rq->from, &k) || pa_ratelimit_take(rl, &k, pa_now(), &wait))
 		return PA_OK;
 	pa_errf(PA_RATE_LIMITED, NULL, "too many %s from your address; try again in %d s",
-		route->flags & PA_R_LIMIT_LOGIN ? "log-ins" : "requests", wait);
+		route->flags & PA_R_LIMIT_LOGIN ? PA_W("log-ins") : PA_W("requests"), wait);
 	pa_err_retry_after(wait);
 	return PA_RATE_LIMITED;
 }
@@ -439,8 +446,8 @@ static enum pa_err dispatch(struct pa_server *srv, struct pa_req *rq, struct cal
 		if (rq->actor.needs && !(route->flags & PA_R_SETUP))
 			return pa_errf(PA_SETUP_REQUIRED, NULL, "%s first (POST %s)",
 				       rq->actor.needs & PA_NEEDS_PASSWORD
-					       ? "replace the password someone else set"
-					       : "enrol the second factor your role requires",
+					       ? PA_W("replace the password someone else set")
+					       : PA_W("enrol the second factor your role requires"),
 				       rq->actor.needs & PA_NEEDS_PASSWORD
 					       ? "/api/v1/session/password"
 					       : "/api/v1/session/totp");
@@ -556,7 +563,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		free(rp.file_data);
 		json_decref(rp.body);
 		status = pa_err_status(rc);
-		json_t *eb = error_body(rc);
+		json_t *eb = error_body(rc, conn_lang(c));
 		if (status >= 500) {
 			/* the store's own words stay in the log, with the request id */
 			char emsg[1200];
@@ -580,7 +587,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	} else if (rp.out.overflow) {
 		status = 500;
 		pa_errf(PA_INTERNAL, NULL, "the answer grew too large");
-		json_t *eb = error_body(PA_INTERNAL);
+		json_t *eb = error_body(PA_INTERNAL, conn_lang(c));
 		ret = send_json(c, status, eb, NULL, rq.id, NULL, NULL, 0);
 		json_decref(eb);
 	} else {

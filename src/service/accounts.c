@@ -121,7 +121,7 @@ static enum pa_err add_job(struct pa_db *db, void *arg)
 enum pa_err pa_user_add(struct pa_app *app, const struct pa_actor *a, json_t *body,
 			const char *from, struct pa_jw *out)
 {
-	enum pa_err rc = may(a, PA_PERM_USERS_ADMIN, "add accounts");
+	enum pa_err rc = may(a, PA_PERM_USERS_ADMIN, PA_W("add accounts"));
 	if (rc || (rc = pa_jspec_check(body, user_spec, NULL)))
 		return rc;
 	const char *region = pa_json_str(body, "region");
@@ -162,7 +162,7 @@ enum pa_err pa_user_add(struct pa_app *app, const struct pa_actor *a, json_t *bo
 static enum pa_err target_of(struct pa_app *app, const struct pa_actor *a, int64_t id,
 			     struct pa_user *u)
 {
-	enum pa_err rc = may(a, PA_PERM_SECURITY_ADMIN, "manage the accounts' security");
+	enum pa_err rc = may(a, PA_PERM_SECURITY_ADMIN, PA_W("manage the accounts' security"));
 	if (rc)
 		return rc;
 	PA_WITH_READ(app, db, rc, rc = db->ops->user_by_id(db, id, u));

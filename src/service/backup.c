@@ -473,9 +473,14 @@ enum pa_err pa_restore_checked(const char *staged, const char *from,
 	struct shas keep = {0};
 	enum pa_err rc = check_db(staged, key, key_path, from_files, cat, l, res, &keep);
 	if (!rc && res->problems)
-		rc = pa_errf(PA_CONFLICT, "from",
-			     "the backup %s has %lld problem%s (above): nothing was restored", from,
-			     (long long)res->problems, res->problems == 1 ? "" : "s");
+		rc = res->problems == 1
+			     ? pa_errf(PA_CONFLICT, "from",
+				       "the backup %s has a problem (above): nothing was restored",
+				       from)
+			     : pa_errf(PA_CONFLICT, "from",
+				       "the backup %s has %lld problems (above): nothing was "
+				       "restored",
+				       from, (long long)res->problems);
 	for (int i = 0; !rc && i < keep.n; i++) {
 		char why[1400];
 		if (file_copy(from_files, files_dir, keep.v[i].sha, keep.v[i].size, why,

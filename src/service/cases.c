@@ -158,9 +158,8 @@ enum pa_err pa_check_fields(const struct pa_field *list, int n, json_t *obj, con
 		char today[32];
 		if (f->past && strncmp(sv, pa_time_iso(pa_now(), today), 10) > 0)
 			return pa_errf(PA_BAD_FIELD, name,
-				       "%s（%s）不能晚于今天（%.10s）; %s (%s) cannot be after "
-				       "today (%.10s)",
-				       f->name, sv, today, f->name_en, sv, today);
+				       "%.0s%s (%s) cannot be after today (%.10s)", f->name,
+				       f->name_en, sv, today);
 	}
 	for (int i = 0; i < n; i++)
 		if (list[i].required && !json_object_get(obj, list[i].code)) {
@@ -173,9 +172,8 @@ enum pa_err pa_check_fields(const struct pa_field *list, int n, json_t *obj, con
 
 static enum pa_err check_fields(const struct pa_casetype *t, json_t *fields)
 {
-	char what[64];
-	snprintf(what, sizeof what, "a %s case", t->code);
-	return pa_check_fields(t->fields, t->nfields, fields, "fields", what);
+	/* whose fields: the type by its name, which people read (data, Chinese) */
+	return pa_check_fields(t->fields, t->nfields, fields, "fields", t->name);
 }
 
 static enum pa_err check_parties(json_t *parties, struct pa_arena *ar, struct pa_party_in **out,

@@ -144,15 +144,16 @@ static enum pa_err rules_parse(const char *path, const struct pa_catalog *cat,
 			if (c->kind != layouts[li].needs)
 				return pa_data_file_err(
 					path, row->line, "when", "%s prints from %s", r->code,
-					layouts[li].needs == C_STEP ? "a step (step:ACTION)"
+					layouts[li].needs == C_STEP ? PA_W("a step (step:ACTION)")
 					: layouts[li].needs == C_RECORD
-						? "a record (record:KIND)"
-						: "a supervision (supervised)");
+						? PA_W("a record (record:KIND)")
+						: PA_W("a supervision (supervised)"));
 			if (!cond_known(cat, r, c))
 				return pa_data_file_err(
 					path, row->line, "when", "%s is not %s of %s", w[k],
-					c->kind == C_STEP ? "an action" : "a record",
-					r->ntypes ? "each of its types" : "any case type");
+					c->kind == C_STEP ? PA_W("an action") : PA_W("a record"),
+					r->ntypes ? PA_W("each of its types")
+						  : PA_W("any case type"));
 		}
 		out->n++;
 	}

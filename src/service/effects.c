@@ -91,14 +91,14 @@ static enum pa_err other_case(struct pa_effect_ctx *x, bool open_only)
 /* The record's rules (rules.h): each must hold; the pass rule decides where the case goes. */
 static enum pa_err record_rules(struct pa_effect_ctx *x, const struct pa_record_spec *spec)
 {
-	char msg[900], name[80];
+	char msg[450], en[450], name[80];
 	for (int i = 0; i < spec->nrules; i++)
-		if (!pa_rule_holds(&spec->rules[i], x->p->record, msg, sizeof msg)) {
+		if (!pa_rule_holds(&spec->rules[i], x->p->record, msg, en, sizeof msg)) {
 			snprintf(name, sizeof name, "record.%s",
 				 pa_rule_field(&spec->rules[i])->code);
-			return pa_errf(PA_BAD_FIELD, name, "%s", msg);
+			return pa_err_set_text(PA_BAD_FIELD, name, en, msg);
 		}
-	if (spec->pass && !pa_rule_holds(spec->pass, x->p->record, msg, sizeof msg)) {
+	if (spec->pass && !pa_rule_holds(spec->pass, x->p->record, msg, en, sizeof msg)) {
 		x->failed = true;
 		x->fail_to = spec->fail_to == PA_TO_SAME
 				     ? pa_lifecycle_state(x->lc, x->head->status)
@@ -127,16 +127,14 @@ static enum pa_err merge_check(struct pa_effect_ctx *x)
 	const struct pa_casetype *tb = pa_catalog_type(x->app->cat, b.type);
 	if (strcmp(a.type, b.type) != 0)
 		rc = pa_errf(PA_BAD_FIELD, "target_case_id",
-			     "只能合并同类案件：%s 是%s，%s 是%s; only a case of the same type can "
-			     "be merged: %s is a %s, %s a %s",
-			     a.number, x->type->name, b.number, tb ? tb->name : b.type, a.number,
-			     x->type->name_en, b.number, tb ? tb->name_en : b.type);
+			     "only a case of the same type can be merged: %s is a %.0s%s, %s a "
+			     "%.0s%s",
+			     a.number, x->type->name, x->type->name_en, b.number,
+			     tb ? tb->name : b.type, tb ? tb->name_en : b.type);
 	else if (strcmp(ca, cb) != 0)
-		rc = pa_errf(
-			PA_BAD_FIELD, "target_case_id",
-			"只能合并同一城市的案件：%s 与 %s 不在同一城市; only cases of one city "
-			"can be merged: %s and %s are not",
-			a.number, b.number, a.number, b.number);
+		rc = pa_errf(PA_BAD_FIELD, "target_case_id",
+			     "only cases of one city can be merged: %s and %s are not", a.number,
+			     b.number);
 	else {
 		snprintf(x->note, sizeof x->note, "案件 %s 作为重复件并入案件 %s：%s", a.number,
 			 b.number, x->p->note ? x->p->note : "");
@@ -158,30 +156,31 @@ const char *pa_effect_blocked(enum pa_effect e, const struct pa_case_cond *c, bo
 	const char *tier = c->tier;
 	switch (e) {
 	case PA_EFFECT_RECORD:
-		return has_record ? NULL : "this case type keeps no such record";
+		return has_record ? NULL : PA_W("this case type keeps no such record");
 	case PA_EFFECT_ESCALATE:
-		return tier && strcmp(tier, "city") == 0 ? "the case is already at the city tier"
-							 : NULL;
+		return tier && strcmp(tier, "city") == 0
+			       ? PA_W("the case is already at the city tier")
+			       : NULL;
 	case PA_EFFECT_SKIP_LEVEL:
 		return tier && strcmp(tier, "village") != 0
-			       ? "skipping a tier starts from the village tier"
+			       ? PA_W("skipping a tier starts from the village tier")
 			       : NULL;
 	case PA_EFFECT_EXT_REQUEST:
-		return c->ext_pending ? "an extension is already waiting for approval" : NULL;
+		return c->ext_pending ? PA_W("an extension is already waiting for approval") : NULL;
 	case PA_EFFECT_EXT_APPROVE:
 	case PA_EFFECT_EXT_DENY:
-		return c->ext_pending ? NULL : "no extension was asked for";
+		return c->ext_pending ? NULL : PA_W("no extension was asked for");
 	case PA_EFFECT_URGENT_ON:
-		return c->urgent ? "the case is already urgent" : NULL;
+		return c->urgent ? PA_W("the case is already urgent") : NULL;
 	case PA_EFFECT_URGENT_OFF:
-		return c->urgent ? NULL : "the case is not urgent";
+		return c->urgent ? NULL : PA_W("the case is not urgent");
 	case PA_EFFECT_RATE:
 		/* one rating per closing: reopening clears it */
-		return c->rated ? "the case has been rated since it was closed" : NULL;
+		return c->rated ? PA_W("the case has been rated since it was closed") : NULL;
 	case PA_EFFECT_UNREASONABLE:
-		return c->unreasonable ? "the case is flagged already" : NULL;
+		return c->unreasonable ? PA_W("the case is flagged already") : NULL;
 	case PA_EFFECT_SUP_REPORT:
-		return c->open_supervisions ? NULL : "no supervision waits for a report";
+		return c->open_supervisions ? NULL : PA_W("no supervision waits for a report");
 	default:
 		return NULL;
 	}
@@ -227,7 +226,7 @@ enum pa_err pa_effect_prepare(struct pa_effect_ctx *x)
 			return rc;
 		if (unit == h->unit_id)
 			return conflict(x->action,
-					"the rules send it to the unit that holds it now");
+					PA_W("the rules send it to the unit that holds it now"));
 		if ((rc = pa_unit_may_take(x->db, x->app->cat, x->lc,
 					   pa_lifecycle_state(x->lc, x->step->to_state), unit)))
 			return rc;
@@ -243,7 +242,7 @@ enum pa_err pa_effect_prepare(struct pa_effect_ctx *x)
 		if ((rc = x->db->ops->case_dispatcher(x->db, h->id, &back)))
 			return rc;
 		if (!back)
-			return conflict(x->action, "nobody dispatched this case");
+			return conflict(x->action, PA_W("nobody dispatched this case"));
 		if ((rc = unit_tier(x->db, back, "unit_id", NULL, &tier)))
 			return rc;
 		x->step->to_unit = back;
@@ -267,7 +266,7 @@ enum pa_err pa_effect_prepare(struct pa_effect_ctx *x)
 		if (!tier_valid(p->tier))
 			return pa_errf(PA_BAD_FIELD, "tier", "tier is village, town or city");
 		if (strcmp(p->tier, h->tier) == 0)
-			return conflict(x->action, "the case is already at that tier");
+			return conflict(x->action, PA_W("the case is already at that tier"));
 		for (int i = 0; tiers[i]; i++)
 			if (strcmp(p->tier, tiers[i]) == 0)
 				pt->tier = tiers[i];

@@ -64,10 +64,15 @@ static enum pa_err fail_job(struct pa_db *db, void *arg)
 static enum pa_err locked_answer(int64_t until, int64_t now)
 {
 	int64_t wait = until - now;
-	pa_errf(PA_ACCOUNT_LOCKED, NULL,
-		"too many failed log-ins: this account is locked for %lld more minute%s; try "
-		"again later or ask a security administrator to unlock it",
-		(long long)(wait + 59) / 60, wait > 60 ? "s" : "");
+	if (wait > 60)
+		pa_errf(PA_ACCOUNT_LOCKED, NULL,
+			"too many failed log-ins: this account is locked for %lld more minutes; "
+			"try again later or ask a security administrator to unlock it",
+			(long long)(wait + 59) / 60);
+	else
+		pa_errf(PA_ACCOUNT_LOCKED, NULL,
+			"too many failed log-ins: this account is locked for one more minute; "
+			"try again later or ask a security administrator to unlock it");
 	pa_err_retry_after((int)wait);
 	return PA_ACCOUNT_LOCKED;
 }
@@ -244,9 +249,12 @@ enum pa_err pa_login(struct pa_app *app, const struct pa_login_in *in, struct pa
 	/* the code was taken meanwhile by another log-in, or the recovery code is not one of
 	 * the account's unused ones */
 	if (rc == PA_CONFLICT || (rc == PA_NOT_FOUND && j.recovery_hash)) {
-		pa_errf(PA_BAD_OTP, j.recovery_hash ? "recovery_code" : "otp",
-			j.recovery_hash ? "the recovery code is not right, or was used already"
-					: "the one-time code is not right, or was used already");
+		if (j.recovery_hash)
+			pa_errf(PA_BAD_OTP, "recovery_code",
+				"the recovery code is not right, or was used already");
+		else
+			pa_errf(PA_BAD_OTP, "otp",
+				"the one-time code is not right, or was used already");
 		return login_failed(app, in->username, uid,
 				    j.recovery_hash ? "recovery_code" : "otp", in->from,
 				    PA_BAD_OTP);

@@ -72,14 +72,15 @@ static const char *who_refused(const struct pa_actor *a, const struct pa_action 
 {
 	int64_t unit = a->user.unit_id;
 	if ((ac->needs & PA_NEED_HOLDER) && (!unit || unit != f->holder))
-		return "only the unit now holding the case may take it";
+		return PA_W("only the unit now holding the case may take it");
 	if ((ac->needs & PA_NEED_ABOVE) && !f->above)
-		return "only a unit above the one holding the case may take it";
+		return PA_W("only a unit above the one holding the case may take it");
 	if ((ac->needs & PA_NEED_NOT_REPORTER) && a->user.id && a->user.id == f->reporter_id)
-		return "you reported this case: no one checks their own work, someone else must";
+		return PA_W(
+			"you reported this case: no one checks their own work, someone else must");
 	if ((ac->needs & PA_NEED_NOT_HANDLER) && unit && unit == f->handled_by)
-		return "your unit handled this case: no one checks their own work, another unit "
-		       "must";
+		return PA_W("your unit handled this case: no one checks their own work, another "
+			    "unit must");
 	return NULL;
 }
 

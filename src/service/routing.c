@@ -116,13 +116,10 @@ enum pa_err routing_start(struct pa_app *app)
 		if (rc && !file) {
 			/* edited through the API, and no longer fitting the data files since
 			 * (a profile or case type gone): the way out is a new version */
-			char msg[512];
-			snprintf(msg, sizeof msg, "%s", pa_err_last()->message);
-			rc = pa_errf(PA_DATA_FILE, pa_err_last()->field,
-				     "%s (the rules in force no longer fit the data files; any "
-				     "change to data/routing.conf puts that file in force as a "
-				     "new version)",
-				     msg);
+			rc = pa_err_wrap(PA_DATA_FILE, pa_err_last()->field,
+					 "%s (the rules in force no longer fit the data files; any "
+					 "change to data/routing.conf puts that file in force as a "
+					 "new version)");
 		}
 	}
 	if (!rc) {
@@ -206,9 +203,9 @@ static enum pa_err may(const struct pa_actor *a, enum pa_perm p)
 			       "only an account over the whole city may change the routing rules");
 	if (pa_role_can(a->role, p))
 		return PA_OK;
-	return pa_errf(PA_FORBIDDEN, NULL,
-		       p == PA_PERM_ROUTING_ADMIN ? "your role may not change the routing rules"
-						  : "your role may not read the routing rules");
+	if (p == PA_PERM_ROUTING_ADMIN)
+		return pa_errf(PA_FORBIDDEN, NULL, "your role may not change the routing rules");
+	return pa_errf(PA_FORBIDDEN, NULL, "your role may not read the routing rules");
 }
 
 enum pa_err pa_routing_current(struct pa_app *app, const struct pa_actor *a, struct pa_jw *out)
@@ -335,9 +332,7 @@ enum pa_err pa_routing_put(struct pa_app *app, const struct pa_actor *a, json_t 
 	struct pa_routing *t;
 	if ((rc = pa_routing_parse(app->cat, "rules", text, strlen(text), &t))) {
 		/* the same words start-up would use, as the fault of the request's "rules" */
-		char msg[512];
-		snprintf(msg, sizeof msg, "%s", pa_err_last()->message);
-		return pa_errf(rc == PA_DATA_FILE ? PA_BAD_FIELD : rc, "rules", "%s", msg);
+		return pa_err_wrap(rc == PA_DATA_FILE ? PA_BAD_FIELD : rc, "rules", "%s");
 	}
 	char sha[65];
 	routing_sha256(text, sha);

@@ -23,6 +23,12 @@ struct sweep_job {
 	int yellow, red, escalated, watch_late;
 };
 
+/* The name people read of a phase, from the lifecycle's [phases] (checked at load). */
+static const char *phase_name(const struct pa_lifecycle *lc, enum pa_phase ph)
+{
+	return lc->phase_name[ph] ? lc->phase_name[ph] : pa_phase_name(ph);
+}
+
 /* A supervision notice of the sweeper's own: a step on the case (with the patch), the
  * notice, and its count by colour and, when not NULL, as `also`. */
 static enum pa_err mark(struct pa_db *db, const struct pa_lifecycle *lc, int state,
@@ -92,8 +98,8 @@ static enum pa_err sweep_job(struct pa_db *db, void *arg)
 	if (strcmp(c.level, "none") == 0 && j->now >= c.due_yellow) {
 		snprintf(c.level, sizeof c.level, "yellow");
 		pa_clock_dues(app, p, (enum pa_tier)tier, ph, h.ext_days, &c);
-		snprintf(note, sizeof note, "超过%s黄牌时限，系统自动黄牌督办",
-			 state_name(t->lc, h.status));
+		snprintf(note, sizeof note, "%s环节超过黄牌时限，系统自动黄牌督办",
+			 phase_name(t->lc, ph));
 		struct pa_case_patch marked = clock_patch(&c, false);
 		if ((rc = mark(db, t->lc, from, &h, "auto_yellow", "yellow", note, j->now,
 			       c.due_red, &marked, NULL)))
@@ -105,8 +111,8 @@ static enum pa_err sweep_job(struct pa_db *db, void *arg)
 	if (strcmp(c.level, "yellow") == 0 && j->now >= c.due_red) {
 		snprintf(c.level, sizeof c.level, "red");
 		pa_clock_dues(app, p, (enum pa_tier)tier, ph, h.ext_days, &c);
-		snprintf(note, sizeof note, "超过%s红牌时限，系统自动红牌督办",
-			 state_name(t->lc, h.status));
+		snprintf(note, sizeof note, "%s环节超过红牌时限，系统自动红牌督办",
+			 phase_name(t->lc, ph));
 		struct pa_case_patch marked = clock_patch(&c, true);
 		if ((rc = mark(db, t->lc, from, &h, "auto_red", "red", note, j->now, 0, &marked,
 			       NULL)))

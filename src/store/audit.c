@@ -158,10 +158,10 @@ static enum pa_err hm_final(struct hm *h, uint8_t out[PA_AUDIT_MAC_BYTES])
 
 static enum pa_err unavailable(enum pa_audit_alg a)
 {
-	return pa_errf(PA_INTERNAL, NULL,
-		       a == PA_AUDIT_HMAC_SM3
-			       ? "the audit log is chained with HMAC-SM3, which this OpenSSL lacks"
-			       : "the audit log's algorithm is unknown to this pingan");
+	if (a == PA_AUDIT_HMAC_SM3)
+		return pa_errf(PA_INTERNAL, NULL,
+			       "the audit log is chained with HMAC-SM3, which this OpenSSL lacks");
+	return pa_errf(PA_INTERNAL, NULL, "the audit log's algorithm is unknown to this pingan");
 }
 
 enum pa_err pa_audit_mac(enum pa_audit_alg a, const uint8_t key[PA_AUDIT_KEY_BYTES],

@@ -360,8 +360,11 @@ static enum pa_err pg_begin(struct pa_db *db)
 
 /* A statement that failed inside a transaction aborts it all (unlike SQLite, where the
  * job's savepoint is simply undone): a batch that finds it so has lost its work. */
-static const char undone[] = "the database ended the transaction after an error; "
-			     "nothing was saved";
+static enum pa_err undone(void)
+{
+	return pa_errf(PA_STORE_IO, NULL,
+		       "the database ended the transaction after an error; nothing was saved");
+}
 
 static bool tx_open(struct pg *d)
 {
@@ -372,7 +375,7 @@ static enum pa_err pg_commit(struct pa_db *db)
 {
 	struct pg *d = PG(db);
 	if (!tx_open(d))
-		return pa_errf(PA_STORE_IO, NULL, "%s", undone);
+		return undone();
 	/* the audit head goes with the rows it counts */
 	enum pa_err e = pg_write_head(d);
 	if (e)
@@ -381,7 +384,7 @@ static enum pa_err pg_commit(struct pa_db *db)
 	e = pg_exec(d, "COMMIT", "commit");
 	/* COMMIT of a failed transaction answers ROLLBACK without an error */
 	if (!e && pg_in_tx(d))
-		e = pa_errf(PA_STORE_IO, NULL, "%s", undone);
+		e = undone();
 	return e;
 }
 
@@ -397,7 +400,7 @@ static enum pa_err pg_savepoint(struct pa_db *db)
 {
 	struct pg *d = PG(db);
 	if (!tx_open(d))
-		return pa_errf(PA_STORE_IO, NULL, "%s", undone);
+		return undone();
 	return pg_exec(d, "SAVEPOINT job", "savepoint");
 }
 

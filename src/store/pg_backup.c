@@ -195,7 +195,7 @@ enum pa_err pa_pg_scratch(const char *url, bool drop, char *out, size_t cap)
 	enum pa_err e = PA_OK;
 	if (PQresultStatus(r) != PGRES_COMMAND_OK)
 		e = pa_errf(PA_STORE_IO, NULL, "cannot %s the scratch database %s: %s",
-			    drop ? "drop" : "create", name, PQerrorMessage(c));
+			    drop ? PA_W("drop") : PA_W("create"), name, PQerrorMessage(c));
 	PQclear(r);
 	PQfinish(c);
 	return e;

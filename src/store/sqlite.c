@@ -221,14 +221,17 @@ static void seal_log(struct sq *d)
 /* After an I/O error or a full disk inside a statement SQLite may roll the whole
  * transaction back by itself, whatever the job made of the error: a batch that finds no
  * transaction open any more has lost its work. */
-static const char undone[] = "the store undid the transaction after an I/O error; "
-			     "nothing was saved";
+static enum pa_err undone(void)
+{
+	return pa_errf(PA_STORE_IO, NULL,
+		       "the store undid the transaction after an I/O error; nothing was saved");
+}
 
 static enum pa_err sq_commit(struct pa_db *db)
 {
 	struct sq *d = SQ(db);
 	if (sqlite3_get_autocommit(d->h))
-		return pa_errf(PA_STORE_IO, NULL, "%s", undone);
+		return undone();
 	/* the audit head goes with the rows it counts */
 	enum pa_err e = write_head(d);
 	if (e)
@@ -255,7 +258,7 @@ static enum pa_err sq_savepoint(struct pa_db *db)
 	/* A savepoint now would open a transaction of its own, and its RELEASE would commit
 	 * the next job outside the batch. */
 	if (sqlite3_get_autocommit(SQ(db)->h))
-		return pa_errf(PA_STORE_IO, NULL, "%s", undone);
+		return undone();
 	return simple(SQ(db), "SAVEPOINT job", "savepoint");
 }
 static void sq_rollback_to(struct pa_db *db)

@@ -18,6 +18,23 @@ OTHER_GRID = OTHER_TOWN + "001001"
 
 NUMBER_RE = re.compile(r"^PA-\d{6}-\d{4}-\d{6}$")
 _NOFIELD = object()
+CJK = re.compile(r"[\u4e00-\u9fff]")
+# An English sentence: three words of letters in a row, once commands people type
+# (pingan user add, pingan audit verify) are left out.
+ENGLISH = re.compile(r"[A-Za-z]+(?:[ ,;:']+[A-Za-z]+){2,}")
+COMMANDS = re.compile(r"pingan(?: [a-z]+){1,2}")
+
+
+def asks_english(sent):
+    """Whether request headers ask for English messages (the server's rule, simply)."""
+    al = {k.lower(): v for k, v in (sent or {}).items()}.get("accept-language", "")
+    return al.strip().lower().startswith("en")
+
+
+def english_in(message):
+    """The English sentence in a message, or None."""
+    m = ENGLISH.search(COMMANDS.sub("", message))
+    return m.group(0) if m else None
 
 
 def q(path, **params):
@@ -116,6 +133,10 @@ class ApiTest(unittest.TestCase):
         self.assertEqual(e["code"], code, "error code: %r" % r)
         self.assertIsInstance(e["message"], str)
         self.assertTrue(e["message"].strip(), "empty error message")
+        # every error a suite provokes is said in Chinese unless English was asked for
+        if not asks_english(getattr(r, "sent", None)):
+            self.assertRegex(e["message"], CJK, "not Chinese: %r" % r)
+            self.assertIsNone(english_in(e["message"]), "English in: %r" % r)
         if "field" in e:
             self.assertIsInstance(e["field"], str)
             self.assertTrue(e["field"], "empty field name")

@@ -240,6 +240,7 @@ class Response:
     def __init__(self, status, headers, body):
         self.status = status
         self.headers = headers
+        self.sent = {}
         self.raw = body
         try:
             self.json = json.loads(body) if body else None
@@ -410,6 +411,7 @@ class Server:
         conn.request(method, path, body=data, headers=h)
         r = conn.getresponse()
         resp = Response(r.status, r.getheaders(), r.read())
+        resp.sent = h  # the request's headers: which language it asked its messages in
         conn.close()
         return resp
 
@@ -430,7 +432,7 @@ class Server:
             return send(None)
         tok = self.login(user)
         r = send(tok)
-        if r.status == 401 and b"your session has ended" in (r.raw or b"") \
+        if r.status == 401 and "会话已结束" in (r.raw or b"").decode("utf-8", "replace") \
                 and tok in self._served:
             self._tokens.pop(user, None)
             tok = self.login(user)

@@ -685,7 +685,7 @@ class AccessMatrixTest(ApiTest):
             got = "%d %s %s %s" % (r.status, e.get("code"), e.get("field"),
                                    e.get("message", "").replace(str(o["id"]), "N"))
             m.check(a["name"], self.name(c), "%s target %s" % (action, self.label.get(
-                o["id"], "none")), "400 BAD_FIELD target_case_id no case N in your scope", got)
+                o["id"], "none")), "400 BAD_FIELD target_case_id 您的管辖范围内没有案件 N", got)
         self.assertClean(m)
         self.assertEqual(self.snapshot(), before, "a refusal wrote")
 

@@ -142,6 +142,10 @@ class DeadlineTest(ApiTest):
         self.assertEqual([v["level"] for v in after["supervisions"]], ["yellow", "red"])
         self.assertEqual([s["action"] for s in after["steps"]], ["report", "auto_yellow", "auto_red"])
         self.assertEqual(after["steps"][1]["action_name"], "黄牌督办")
+        # the notes say which phase ran late, by the lifecycle's name of it ([phases])
+        self.assertEqual([s["note"] for s in after["steps"][1:]],
+                         ["受理环节超过黄牌时限，系统自动黄牌督办",
+                          "受理环节超过红牌时限，系统自动红牌督办"])
         self.assertEqual(after["status"], "reported")  # nothing to escalate before acceptance
         # a second sweep marks nothing again
         self.sweep("2030-01-11T09:00:00")
@@ -191,6 +195,7 @@ class DeadlineTest(ApiTest):
                          ("accepted", "town", u["town-" + GRID[:9]]["id"]))
         self.assertEqual([s["action"] for s in case["steps"]][-3:],
                          ["auto_yellow", "auto_red", "report_up"])
+        self.assertEqual(case["steps"][-2]["note"], "办理环节超过红牌时限，系统自动红牌督办")
 
     def test_waiting_stops_the_clock(self):
         u = self.units()

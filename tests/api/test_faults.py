@@ -77,9 +77,9 @@ class FaultTest(ApiTest):
 
     def assertRefused(self, r, err):
         e = self.assertError(r, 503, "STORE_IO", field=None)
-        self.assertIn("nothing was saved", e["message"])
+        self.assertIn("未保存任何内容", e["message"])
         if err == "full":
-            self.assertIn("disk is full", e["message"])
+            self.assertIn("磁盘已满", e["message"])
         return e
 
     def assertLeftNothing(self, title, stats_before):

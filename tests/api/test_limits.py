@@ -34,7 +34,7 @@ class RateLimitTest(ApiTest):
                              "BAD_CREDENTIALS")
         r = self.login("town_102")
         e = self.assertError(r, 429, "RATE_LIMITED")
-        self.assertIn("log-ins", e["message"])
+        self.assertIn("登录过多", e["message"])
         self.assertTrue(1 <= int(r.header("Retry-After")) <= 10, r.header("Retry-After"))
         # a forged X-Forwarded-For does not make another client: no proxy is trusted
         self.assertError(self.login("town_102", headers={"X-Forwarded-For": "10.9.8.7"}), 429,

@@ -46,7 +46,7 @@ class LockoutTest(LoginTest):
                              "BAD_CREDENTIALS")
         r = self.login("town_105", "Wrong-password-5")
         e = self.assertError(r, 423, "ACCOUNT_LOCKED")
-        self.assertIn("15 more minutes", e["message"])
+        self.assertIn("还将锁定 15 分钟", e["message"])
         self.assertEqual(r.header("Retry-After"), "900")
         # the right password is refused as well while the lock holds
         self.s.shift(14 * 60)
@@ -167,7 +167,7 @@ class SecondFactorTest(LoginTest):
     def test_codes_are_asked_for_and_taken_once(self):
         tok, key, codes, now = self.s.ready_user("wu_codes", "city_staff", CITY)
         e = self.assertError(self.login("wu_codes", STRONG2), 401, "OTP_REQUIRED", "otp")
-        self.assertIn("one-time code", e["message"])
+        self.assertIn("一次性验证码", e["message"])
         # the code that confirmed the key was taken then
         self.assertError(self.login("wu_codes", STRONG2, otp=totp(key, now)), 401, "BAD_OTP")
         # a code of the next step is good (a clock a little ahead), once
@@ -262,7 +262,7 @@ class ExpiryTest(LoginTest):
             self.assertStatus(self.use(tok), 200)
         self.s.shift(601)
         e = self.assertError(self.use(tok), 401, "UNAUTHENTICATED")
-        self.assertIn("unused", e["message"])
+        self.assertIn("闲置", e["message"])
         self.assertError(self.use(tok), 401, "UNAUTHENTICATED")
 
     def test_a_session_ends_at_its_limit_however_used(self):
@@ -273,7 +273,7 @@ class ExpiryTest(LoginTest):
         self.assertLessEqual(self.use(tok).json["expires_in"], 100)
         self.s.shift(101)
         e = self.assertError(self.use(tok), 401, "UNAUTHENTICATED")
-        self.assertIn("time limit", e["message"])
+        self.assertIn("时长上限", e["message"])
 
     def test_idle_time_outlives_a_restart(self):
         tok = self.login("town_111").json["token"]

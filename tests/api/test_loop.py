@@ -1111,7 +1111,7 @@ class CallbackTest(LoopTest):
         self.assertError(r, 409, "ACTION_NOT_ALLOWED")
 
     def test_flag_unreasonable(self):
-        c = self.case_in("closed", "无理诉求")
+        c = self.case_in("closed", "不合理诉求")
         cid = c["id"]
         self.assertFalse(c["unreasonable"])
         r = self.try_act(cid, "town_101", "flag_unreasonable")
@@ -1121,11 +1121,11 @@ class CallbackTest(LoopTest):
             self.assertError(r, 403, "FORBIDDEN")
         self.assertFalse(self.case(cid)["unreasonable"])
         self.act(cid, "callback", user="city_staff", rating="unsatisfied", note="要求超出法定范围")
-        c = self.act(cid, "flag_unreasonable", note="诉求超出法律政策规定，经研判为无理诉求")
+        c = self.act(cid, "flag_unreasonable", note="诉求超出法律政策规定，经研判为不合理诉求")
         self.assertTrue(c["unreasonable"])
         self.assertEqual((c["status"], c["rating"]), ("closed", "unsatisfied"))
         self.assertStep(c["steps"][-1], "flag_unreasonable", "closed", "closed", self.family,
-                        None, "town_101", "诉求超出法律政策规定，经研判为无理诉求")
+                        None, "town_101", "诉求超出法律政策规定，经研判为不合理诉求")
         # the other closed case is untouched
         other = self.case_in("closed", "未标记")
         self.assertFalse(other["unreasonable"])

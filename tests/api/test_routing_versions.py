@@ -162,11 +162,11 @@ class RoutingPutTest(ApiTest):
         # malformed rules: 400 naming the line and the field; a unit that does not exist
         for rules, words in [
                 ("a dispute - - - tier:town town ordinary\nb - - - - tier:town town nope\n",
-                 "rules:2: profile: unknown profile \"nope\""),
+                 "rules:2: profile: 未知时限方案“nope”"),
                 ("# x\n\nb - - - - tier:moon town ordinary\n", "rules:3: target:"),
-                ("[rules]\nb dispute - - - tier:town town ordinary\n", "rules:2: rules: the last"),
+                ("[rules]\nb dispute - - - tier:town town ordinary\n", "rules:2: rules: 最后一条规则"),
                 ("b - - - - unit:no-such-unit city ordinary\n",
-                 "rules:1: target: no unit \"no-such-unit\"")]:
+                 "rules:1: target: 没有单位“no-such-unit”")]:
             e = self.assertError(self.put(dict(good, rules=rules)), 400, "BAD_FIELD", "rules")
             self.assertIn(words, e["message"])
         # … and nothing was written or changed
@@ -178,7 +178,7 @@ class RoutingPutTest(ApiTest):
         v = r.json
         self.assertEqual((v["version"], v["source"], v["reason"], v["text"]),
                          (2, "api", good["reason"], edited))
-        self.assertEqual(v["by"]["name"], "市级系统管理员")
+        self.assertEqual(v["by"]["name"], "市综治中心主任 王强")
         self.assertEqual(v["sha256"], hashlib.sha256(edited.encode("utf-8")).hexdigest())
         self.assertEqual(self.in_force(), v)
         c = self.create(title="新规则", category="neighbour")

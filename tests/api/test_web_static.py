@@ -152,7 +152,7 @@ class NoWebTest(ApiTest):
         self.assertEqual(self.get("/healthz").status, 200)
         r = self.get("/workbench")
         self.assertEqual(r.status, 404)
-        self.assertIn("not built", r.json["error"]["message"])
+        self.assertIn("尚未构建", r.json["error"]["message"])
         self.assertIn("no_web", self.s.read_log())
 
 

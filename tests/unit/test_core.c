@@ -21,6 +21,7 @@
 #include "core/jspec.h"
 #include "core/jw.h"
 #include "core/log.h"
+#include "core/msgs.h"
 #include "core/pii.h"
 #include "core/text.h"
 #include "service/app.h"
@@ -245,6 +246,13 @@ static void test_catalog_broken(void **st)
 		{"lifecycles/standard.conf",
 		 LC_HEAD "[states]\na initial accept A A\nb terminal handle B B\n",
 		 "standard.conf:7: phase: a terminal state runs no clock"},
+		{"lifecycles/standard.conf", LC_OK "go a a city_admin\n",
+		 "standard.conf:5: phases: state a runs the accept phase: name it in [phases]"},
+		{"lifecycles/standard.conf", LC_OK "[phases]\naccept 受理 Acceptance\nlater L L\n",
+		 "standard.conf:15: phase: \"later\" is not accept, handle or verify"},
+		{"lifecycles/standard.conf",
+		 LC_OK "[phases]\naccept 受理 Acceptance\naccept 受理 Acceptance\n",
+		 "standard.conf:15: phase: phase \"accept\" listed twice"},
 		{"lifecycles/standard.conf", LC_OK "go a b nobody\n",
 		 "standard.conf:13: roles: unknown role \"nobody\""},
 		{"lifecycles/standard.conf",
@@ -433,18 +441,18 @@ static void test_record_rules(void **st)
 	assert_int_equal(v->nrules, 4);
 	assert_non_null(v->pass);
 	assert_int_equal(v->fail_to, PA_TO_SAME);
-	char msg[900];
+	char msg[450], en[450];
 	/* the first rule that fails, -1 when all hold; *pass = the pass rule's outcome */
-#define FIRST_BROKEN(json, pass)                                                \
-	({                                                                      \
-		json_t *o_ = json_loads(json, 0, NULL);                         \
-		int k_ = -1;                                                    \
-		for (int i_ = v->nrules - 1; i_ >= 0; i_--)                     \
-			if (!pa_rule_holds(&v->rules[i_], o_, msg, sizeof msg)) \
-				k_ = i_;                                        \
-		pass = pa_rule_holds(v->pass, o_, msg, sizeof msg);             \
-		json_decref(o_);                                                \
-		k_;                                                             \
+#define FIRST_BROKEN(json, pass)                                                    \
+	({                                                                          \
+		json_t *o_ = json_loads(json, 0, NULL);                             \
+		int k_ = -1;                                                        \
+		for (int i_ = v->nrules - 1; i_ >= 0; i_--)                         \
+			if (!pa_rule_holds(&v->rules[i_], o_, msg, en, sizeof msg)) \
+				k_ = i_;                                            \
+		pass = pa_rule_holds(v->pass, o_, msg, en, sizeof msg);             \
+		json_decref(o_);                                                    \
+		k_;                                                                 \
 	})
 	bool pass;
 	assert_int_equal(FIRST_BROKEN("{\"form\":\"村民代表会议\",\"members\":45,\"attendees\":30,"
@@ -458,7 +466,7 @@ static void test_record_rules(void **st)
 				      pass),
 			 2);
 	assert_false(pass);
-	assert_non_null(strstr(msg, "Votes for (14) must be more than 1/2 of Attendees (29)"));
+	assert_non_null(strstr(en, "Votes for (14) must be more than 1/2 of Attendees (29)"));
 	assert_false(FIRST_BROKEN("{\"form\":\"村民代表会议\",\"members\":45,\"attendees\":30,"
 				  "\"votes_for\":15,\"abstentions\":15}",
 				  pass) != -1);
@@ -480,12 +488,12 @@ static void test_record_rules(void **st)
 	const struct pa_record_spec *ag =
 		pa_type_record(pa_catalog_type(c, "dispute"), "agreement");
 	json_t *o = json_loads("{\"signed_on\":\"2028-02-29\",\"due_on\":\"2028-02-28\"}", 0, NULL);
-	assert_false(pa_rule_holds(&ag->rules[0], o, msg, sizeof msg));
+	assert_false(pa_rule_holds(&ag->rules[0], o, msg, en, sizeof msg));
 	assert_non_null(strstr(msg, "履行期限（2028-02-28）应不早于签订日期（2028-02-29）"));
 	json_object_set_new(o, "due_on", json_string("2028-02-29"));
-	assert_true(pa_rule_holds(&ag->rules[0], o, msg, sizeof msg));
+	assert_true(pa_rule_holds(&ag->rules[0], o, msg, en, sizeof msg));
 	json_object_del(o, "due_on"); /* an empty date skips the rule */
-	assert_true(pa_rule_holds(&ag->rules[0], o, msg, sizeof msg));
+	assert_true(pa_rule_holds(&ag->rules[0], o, msg, en, sizeof msg));
 	json_decref(o);
 	assert_true(pa_type_record(pa_catalog_type(c, "dispute"), "fulfilment")->fields[0].past);
 	pa_catalog_free(c);
@@ -750,10 +758,87 @@ static void test_utf8_and_escape(void **st)
 	pa_jw_free(&w);
 }
 
+/* data/messages.conf: its checks, both texts from one call, the language a header asks. */
+static void test_messages(void **st)
+{
+	(void)st;
+	static const struct {
+		const char *text, *where;
+	} bad[] = {
+		{"[messages]\nen = no case %lld\nzh = 没有案件 %s\n", "x.conf:3: zh: "},
+		{"[messages]\nen = %s and %d\nzh = %d 和 %s\n", "x.conf:3: zh: "},
+		{"[messages]\nen = no case\n", "x.conf:2: en: no zh row"},
+		{"[messages]\nzh = 案件\n", "x.conf:2: zh: "},
+		{"[messages]\nen = a\nzh = 甲\nen = a\nzh = 乙\n", "x.conf:4: en: given twice"},
+		{"[messages]\nfr = un\n", "x.conf:2: fr: "},
+		{"[messages]\nen = a\nzh = -\n", ""},
+		{"[other]\nen = a\nzh = 甲\n", "x.conf:1: section: "},
+		{"[words]\nen = %s here\nzh = %s 这里\n", "x.conf:2: en: a word takes no"},
+		{"[messages]\nen = 100%\nzh = 百分之百\n", "x.conf:2: en: "},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		if (!bad[i].where[0])
+			continue;
+		assert_int_equal(pa_msgs_parse("x.conf", bad[i].text, strlen(bad[i].text)),
+				 PA_DATA_FILE);
+		if (strncmp(pa_err_last()->message, bad[i].where, strlen(bad[i].where)))
+			fail_msg("%s: \"%s\" does not start \"%s\"", bad[i].text,
+				 pa_err_last()->message, bad[i].where);
+	}
+	const char *ok = "[messages]\n"
+			 "en = case %lld is %s (%.1f%%, %zu)\n"
+			 "zh = 案件 %lld 为%s（%.1f%%，%zu）\n"
+			 "en = the body is not valid JSON: %s (line %d)\n"
+			 "zh = 请求正文不是有效的 JSON%.0s（第 %d 行）\n"
+			 "en = wrapped: %s\n"
+			 "zh = 包装：%s\n"
+			 "[words]\n"
+			 "en = the case is urgent\n"
+			 "zh = 案件已加急\n";
+	assert_int_equal(pa_msgs_parse("y.conf", ok, strlen(ok)), PA_OK);
+	assert_int_equal(pa_errf(PA_CONFLICT, "f", "case %lld is %s (%.1f%%, %zu)", 7LL,
+				 "the case is urgent", 12.5, (size_t)3),
+			 PA_CONFLICT);
+	const struct pa_errinfo *e = pa_err_last();
+	assert_string_equal(e->message, "case 7 is the case is urgent (12.5%, 3)");
+	assert_string_equal(e->message_zh, "案件 7 为案件已加急（12.5%，3）");
+	assert_string_equal(pa_err_text(e, PA_LANG_EN), e->message);
+	assert_string_equal(pa_err_text(e, PA_LANG_ZH), e->message_zh);
+	assert_string_equal(e->field, "f");
+	pa_errf(PA_BAD_JSON, NULL, "the body is not valid JSON: %s (line %d)", "end of file", 4);
+	assert_string_equal(pa_err_last()->message_zh, "请求正文不是有效的 JSON（第 4 行）");
+	pa_err_wrap(PA_BAD_FIELD, "rules", "wrapped: %s");
+	assert_string_equal(pa_err_last()->message, "wrapped: the body is not valid JSON: end of "
+						    "file (line 4)");
+	assert_string_equal(pa_err_last()->message_zh, "包装：请求正文不是有效的 JSON（第 4 行）");
+	assert_string_equal(pa_err_last()->field, "rules");
+	/* no translation: the English for both */
+	pa_errf(PA_CONFLICT, NULL, "untranslated %d", 5);
+	assert_string_equal(pa_err_text(pa_err_last(), PA_LANG_ZH), "untranslated 5");
+	/* the languages a header asks for */
+	assert_int_equal(pa_lang_of(NULL), PA_LANG_ZH);
+	assert_int_equal(pa_lang_of(""), PA_LANG_ZH);
+	assert_int_equal(pa_lang_of("fr-FR,de;q=0.5"), PA_LANG_ZH);
+	assert_int_equal(pa_lang_of("en"), PA_LANG_EN);
+	assert_int_equal(pa_lang_of("en-US,en;q=0.9"), PA_LANG_EN);
+	assert_int_equal(pa_lang_of("zh-CN,zh;q=0.9,en;q=0.8"), PA_LANG_ZH);
+	assert_int_equal(pa_lang_of("en;q=0.8, zh-CN;q=0.9"), PA_LANG_ZH);
+	assert_int_equal(pa_lang_of("zh;q=0.5, EN-GB"), PA_LANG_EN);
+	assert_int_equal(pa_lang_of("en;q=0, zh;q=0.1"), PA_LANG_ZH);
+	assert_int_equal(pa_lang_of("en, zh"), PA_LANG_EN);
+	assert_int_equal(pa_lang_of("english"), PA_LANG_ZH);
+	/* the shipped file loads, and gives the hints their Chinese */
+	assert_int_equal(pa_msgs_load("data/messages.conf"), PA_OK);
+	assert_string_equal(pa_err_hint_in(PA_NOT_FOUND, PA_LANG_ZH), "没有此资源");
+	assert_string_equal(pa_err_hint_in(PA_NOT_FOUND, PA_LANG_EN), "no such resource");
+	pa_err_clear();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_err_table),
+		cmocka_unit_test(test_messages),
 		cmocka_unit_test(test_gate),
 		cmocka_unit_test(test_arena),
 		cmocka_unit_test(test_conf_parse),

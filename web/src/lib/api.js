@@ -1,7 +1,9 @@
 // api.js: every call to the pingan API. The session rides in the HttpOnly cookie the
 // server sets at log-in (the page never holds the token); requests that change state carry
 // X-Pingan-CSRF, which another site cannot set. Errors come back as ApiError with the
-// server's own code, message and field, so the pages show what the server said.
+// server's own code, message and field, so the pages show what the server said — in the
+// page's language, which every request asks for (Accept-Language).
+import { locale } from '../i18n/index.js'
 
 export class ApiError extends Error {
   constructor(status, code, message, field, body, retryAfter) {
@@ -28,7 +30,7 @@ export async function api(method, path, { body, query, headers, raw, quiet401 } 
     const s = q.toString()
     if (s) url += '?' + s
   }
-  const h = { Accept: 'application/json', ...(headers || {}) }
+  const h = { Accept: 'application/json', 'Accept-Language': locale.value === 'en' ? 'en' : 'zh-CN', ...(headers || {}) }
   let data
   if (raw !== undefined) data = raw
   else if (body !== undefined) {

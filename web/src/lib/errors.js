@@ -1,5 +1,6 @@
 // errors.js: an ApiError in words for people — ours for the codes we know, else the
-// server's own message (new codes then read sensibly without a new release).
+// server's own message, as it is: it comes in the page's language (api.js asks for it),
+// so new codes read sensibly without a new release.
 import { t } from '../i18n/index.js'
 
 export function errorText(e) {
@@ -7,5 +8,5 @@ export function errorText(e) {
   const code = e.code || ''
   const own = t('errors.' + code)
   if (own !== 'errors.' + code) return own
-  return e.message ? t('errors.server', { m: e.message }) : String(e)
+  return e.message || String(e)
 }
