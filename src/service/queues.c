@@ -32,12 +32,14 @@ static const char *const kind_code[] = {
 /* The kind of transition tr taken in state from:
  * - rate (the call-back's rating): callback;
  * - assign or route to another state that goes on: to_dispatch (a transfer out, which
- *   ends the case, and a re-route that leaves it where it is are beside the line);
+ *   hands the case to another agency's procedure — a waiting state — or ends it, and a
+ *   re-route that leaves it where it is are beside the line);
  * - with no effect, or keeping a record, to another state: by the phase it leaves —
  *   accept: to_accept (accept, reject, refer …); verify: to_verify; none (done, waiting
  *   for the close): to_close; handle: to_sign when the holder moves it from one active
  *   state of the phase to another (signing for), else in_hand (the work and its report),
- *   unless it ends the case there (a side exit);
+ *   unless it ends the case there (a side exit) — but for a waiting state, whose way out
+ *   is the result it waits for (a reconsideration's decision), even to the end;
  * - anything else (send back, escalate, merge, urgency, links, supervision, a step that
  *   leaves the state as it is): beside the line. */
 static enum kind kind_of(const struct pa_lifecycle *lc, const struct pa_transition *tr, int from)
@@ -52,7 +54,8 @@ static enum kind kind_of(const struct pa_lifecycle *lc, const struct pa_transiti
 		return K_NONE;
 	const struct pa_state *s = &lc->states[from], *d = &lc->states[to];
 	if (ac->effect == PA_EFFECT_ASSIGN || ac->effect == PA_EFFECT_ROUTE)
-		return d->kind == PA_STATE_TERMINAL ? K_NONE : K_DISPATCH;
+		return d->kind == PA_STATE_TERMINAL || d->kind == PA_STATE_WAITING ? K_NONE
+										   : K_DISPATCH;
 	if (ac->effect != PA_EFFECT_NONE && ac->effect != PA_EFFECT_RECORD)
 		return K_NONE;
 	switch (s->phase) {
@@ -66,7 +69,7 @@ static enum kind kind_of(const struct pa_lifecycle *lc, const struct pa_transiti
 		break;
 	}
 	if (d->kind == PA_STATE_TERMINAL)
-		return K_NONE;
+		return s->kind == PA_STATE_WAITING ? K_HAND : K_NONE;
 	if (s->kind == PA_STATE_ACTIVE && d->kind == PA_STATE_ACTIVE &&
 	    d->phase == PA_PHASE_HANDLE && (ac->needs & PA_NEED_HOLDER))
 		return K_SIGN;

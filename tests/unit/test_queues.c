@@ -73,7 +73,12 @@ static void test_main_lines(void **st)
 		{"petition", "accept", "registered", "to_accept"},
 		{"petition", "refer_reconsideration", "registered", "to_accept"},
 		{"petition", "assign", "accepted", "to_dispatch"},
-		{"petition", "refer_reconsideration", "accepted", ""},
+		/* referred from the work, the referral recorded: part of it */
+		{"petition", "refer_reconsideration", "accepted", "in_hand"},
+		/* waiting for the reconsideration's decision: recording it is the work */
+		{"petition", "reconsideration_result", "reconsideration", "in_hand"},
+		/* the agency a case was transferred to records and answers in its hands */
+		{"standard", "agency_reply", "transferred", "in_hand"},
 		{"petition", "sign", "assigned", "to_sign"},
 		{"petition", "reply", "handling", "in_hand"},
 		{"petition", "reply_review", "review", "to_verify"},
