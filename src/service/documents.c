@@ -820,11 +820,12 @@ static enum pa_err print_audit_job(struct pa_db *db, void *arg)
 	return rc;
 }
 
-static const char *codes_known(struct pa_arena *ar, const struct pa_app *app)
+/* The document codes, "dossier, agreement, …" (sep ", ") or with the Chinese 、. */
+static const char *codes_known(struct pa_arena *ar, const struct pa_app *app, const char *sep)
 {
 	const char *s = "dossier";
 	for (int i = 0; app->docs && i < app->docs->n; i++)
-		s = pa_sprintf(ar, "%s, %s", s, app->docs->v[i].code);
+		s = pa_sprintf(ar, "%s%s%s", s, sep, app->docs->v[i].code);
 	return s;
 }
 
@@ -839,7 +840,8 @@ enum pa_err pa_case_document(struct pa_app *app, const struct pa_actor *a, int64
 	struct doc_src src = {.rule = NULL, .at = -1};
 	enum pa_err rc = PA_OK;
 	if (strcmp(kind, "dossier") != 0 && !(src.rule = rule_of(app, kind)))
-		rc = pa_errf(PA_NOT_FOUND, NULL, "no document %s: %s", kind, codes_known(&ar, app));
+		rc = pa_errf(PA_NOT_FOUND, NULL, "no document %s: %s%.0s", kind,
+			     codes_known(&ar, app, ", "), codes_known(&ar, app, "、"));
 	bool reveal = src.rule && src.rule->layout == L_AGREEMENT;
 	/* the checks of POST /cases/{id}/reveal, in its order (the reason a query parameter) */
 	if (!rc && reveal) {

@@ -106,7 +106,7 @@ class HolderTest(LoopTest):
                                 if relation in ("sibling", "other_town") and r.status == 404:
                                     continue  # it does not exist for them
                                 self.assertError(r, 403, "FORBIDDEN", "action")
-                                self.assertIn("holding", r.json["error"]["message"])
+                                self.assertIn("当前承办单位", r.json["error"]["message"])
                                 self.assertNotIn(action, self.offered(self.case(c["id"], user)))
                                 refused += 1
                 after = self.case(c["id"], "city_admin")
@@ -139,7 +139,7 @@ class HolderTest(LoopTest):
                             self.assertError(r, 403, "FORBIDDEN", "action")
                             if self.users[user]["role"] in roles_for(STANDARD, "take_over",
                                                                      state):
-                                self.assertIn("above", r.json["error"]["message"])
+                                self.assertIn("上级单位", r.json["error"]["message"])
                             self.assertNotIn("take_over", self.offered(self.case(cid, user)))
                         self.assertIn("take_over", self.offered(self.case(cid, taker)))
                         r = self.try_act(cid, taker, "take_over")
@@ -176,15 +176,15 @@ class HolderTest(LoopTest):
         for action, body in (("verify_pass", {}), ("verify_fail", {"note": "x"})):
             r = self.try_act(cid, "town_101", action, **body)
             self.assertError(r, 403, "FORBIDDEN", "action")
-            self.assertIn("handled", r.json["error"]["message"])
+            self.assertIn("由您的单位办理", r.json["error"]["message"])
         self.assertFalse({"verify_pass", "verify_fail"} & self.offered(self.case(cid)))
         self.act(cid, "verify_pass", user="city_staff")
         r = self.try_act(cid, "town_101", "callback", rating="satisfied")
         self.assertError(r, 403, "FORBIDDEN", "action")
-        self.assertIn("reported", r.json["error"]["message"])
+        self.assertIn("由您上报", r.json["error"]["message"])
         r = self.try_act(cid, "town_101", "flag_unreasonable", note="x")
         self.assertError(r, 403, "FORBIDDEN", "action")
-        self.assertIn("handled", r.json["error"]["message"])
+        self.assertIn("由您的单位办理", r.json["error"]["message"])
         c = self.act(cid, "callback", user="city_staff", rating="satisfied")
         self.assertEqual(c["rating"], "satisfied")
 
@@ -220,7 +220,7 @@ class HolderTest(LoopTest):
                 with self.subTest(state=state, action=action):
                     r = self.try_act(both["id"], "town_101", action, **self.body(action, 0))
                     self.assertError(r, 403, "FORBIDDEN", "action")
-                    why = "reported" if "not_reporter" in needs else "handled"
+                    why = "由您上报" if "not_reporter" in needs else "由您的单位办理"
                     self.assertIn(why, r.json["error"]["message"])
                     self.assertIn(action, self.offered(self.case(both["id"], "city_staff")))
                     got = self.offered(self.case(other["id"], "town_101"))
@@ -284,7 +284,7 @@ class HolderTest(LoopTest):
                     r = self.try_act(c["id"], "town_101", action, unit_id=empty, note=NOTE)
                     if asks:
                         self.assertError(r, 400, "BAD_FIELD", "unit_id")
-                        self.assertIn("no active account", r.json["error"]["message"])
+                        self.assertIn("没有可以接手此案件的在用账号", r.json["error"]["message"])
                         self.assertEqual(len(self.case(c["id"])["steps"]), len(c["steps"]))
                         checked += 1
                     else:

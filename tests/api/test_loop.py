@@ -367,7 +367,7 @@ class VillageLoopTest(LoopTest):
         if t0 == "village":
             r = self.try_act(cid, "town_101", "accept")
             self.assertError(r, 403, "FORBIDDEN", "action")
-            self.assertIn("holding", r.json["error"]["message"])
+            self.assertIn("当前承办单位", r.json["error"]["message"])
         c = self.act(cid, "accept", user=holder, note="受理")
         self.assertEqual(c["status"], "accepted")
         self.assertEqual(c["unit_id"], U0)
@@ -433,7 +433,7 @@ class VillageLoopTest(LoopTest):
         self.assertOffered(cid, "city_staff", present={"callback"})
         r = self.try_act(cid, "town_101", "callback", rating="satisfied")
         self.assertError(r, 403, "FORBIDDEN", "action")
-        self.assertIn("reported", r.json["error"]["message"])
+        self.assertIn("由您上报", r.json["error"]["message"])
 
         r = self.try_act(cid, "city_staff", "callback", rating="very_happy")
         self.assertError(r, 400, "BAD_FIELD", "rating")

@@ -155,12 +155,15 @@ class RecordsTest(ApiTest):
         return {k: x for k, x in v.items() if x is not None}
 
     def refused(self, cid, action, record, field, *words, user="village_101_001"):
-        """The record is refused with 400 naming record.FIELD, in Chinese and English."""
-        r = self.post("%s/%d/actions" % (CASES, cid), {"action": action, "record": record},
-                      user=user)
-        e = self.assertError(r, 400, "BAD_FIELD", "record." + field)
+        """The record is refused with 400 naming record.FIELD, in Chinese and, asked, in
+        English; each word is in one of the two."""
+        body = {"action": action, "record": record}
+        path = "%s/%d/actions" % (CASES, cid)
+        e = self.assertError(self.post(path, body, user=user), 400, "BAD_FIELD", "record." + field)
+        en = self.assertError(self.post(path, body, user=user, headers={"Accept-Language": "en"}),
+                              400, "BAD_FIELD", "record." + field)
         for w in words:
-            self.assertIn(w, e["message"])
+            self.assertIn(w, e["message"] + "\n" + en["message"])
         return e
 
     def test_the_catalog_marks_dates_of_what_happened(self):
@@ -193,7 +196,9 @@ class RecordsTest(ApiTest):
         r = self.post(CASES, body, user="town_101")
         e = self.assertError(r, 400, "BAD_FIELD", "fields.occurred_on")
         self.assertIn("发生日期", e["message"])
-        self.assertIn("Date it began", e["message"])
+        r = self.post(CASES, body, user="town_101", headers={"Accept-Language": "en"})
+        self.assertIn("Date it began", self.assertError(r, 400, "BAD_FIELD",
+                                                          "fields.occurred_on")["message"])
         self.create(fields={"occurred_on": self.day(0)})
         # a mediation session, an agreement, a fulfilment check, a vote, a publication
         cid = self.at_committee("未来日期测试")
