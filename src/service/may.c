@@ -128,7 +128,7 @@ enum pa_err pa_unit_may_take(struct pa_db *db, const struct pa_catalog *cat,
 {
 	/* the roles that may take an action only the holder takes, from the state the case
 	 * arrives in: someone of the unit must have one */
-	char roles[1024];
+	char roles[1024], zh[1024] = "", en[1024] = "";
 	size_t n = 0;
 	roles[n++] = ',';
 	roles[n] = 0;
@@ -146,6 +146,10 @@ enum pa_err pa_unit_may_take(struct pa_db *db, const struct pa_catalog *cat,
 		int w = snprintf(roles + n, sizeof roles - n, "%s,", cat->roles[r].code);
 		if (w > 0 && (size_t)w < sizeof roles - n)
 			n += (size_t)w;
+		/* the roles by name, for the message in each language */
+		size_t lz = strlen(zh), le = strlen(en);
+		snprintf(zh + lz, sizeof zh - lz, "%s%s", any ? "、" : "", cat->roles[r].name);
+		snprintf(en + le, sizeof en - le, "%s%s", any ? ", " : "", cat->roles[r].name_en);
 		any = true;
 	}
 	/* a state the holder has nothing to do in (none in the shipped lifecycles) asks
@@ -156,12 +160,11 @@ enum pa_err pa_unit_may_take(struct pa_db *db, const struct pa_catalog *cat,
 	enum pa_err rc = db->ops->unit_has_role(db, unit, roles, &yes);
 	if (rc)
 		return rc;
-	if (!yes) {
-		roles[n - 1] = 0; /* "a,b" for the message */
+	if (!yes)
 		return pa_errf(PA_BAD_FIELD, "unit_id",
-			       "unit %lld has no active account that may take the case on (%s: "
-			       "a %s): it would sit there with no one to act on it",
-			       (long long)unit, lc->states[state].name, roles + 1);
-	}
+			       "unit %lld has no active account that may take the case on (%.0s%s: "
+			       "%.0s%s): it would sit there with no one to act on it",
+			       (long long)unit, lc->states[state].name, lc->states[state].name_en,
+			       zh, en);
 	return PA_OK;
 }

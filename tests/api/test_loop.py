@@ -615,7 +615,7 @@ class SendBackTest(LoopTest):
         self.assertEqual((c["status"], c["unit_id"]), ("dispatched", self.medical))
         r = self.try_act(cid, "town_101", "reroute", unit_id=self.family, note="改派")
         self.assertError(r, 403, "FORBIDDEN", "action")
-        self.assertIn("holding", r.json["error"]["message"])
+        self.assertIn("当前承办单位", r.json["error"]["message"])
         self.assertOffered(cid, "town_101", absent={"reroute"})
         self.act(cid, "send_back", user="mediator_medical", note="非医疗纠纷")
         # dispatched to the village centre, which passes it on itself (改派 by the holder)
