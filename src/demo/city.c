@@ -1,6 +1,7 @@
 /* city.c: the demo city — region tree with grid polygons tiling the area around
  * 113.17°E 30.66°N, units, one user per role and scope, and cases taken through their
  * lifecycle — written through the store interface in one transaction. */
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@
 #define LNG1     113.49
 #define LAT0     30.44
 #define LAT1     30.88
+#define NTODAY   6 /* today's work for the first town's accounts */
 #define NCASES   3000
 
 struct town {
@@ -497,28 +499,47 @@ static enum pa_err mediation_failed(struct build *b, int64_t id, int64_t unit, i
 	return rc ? rc : b->db->ops->record_add(b->db, id, "mediation_failed", rec, handler, *now);
 }
 
-static enum pa_err case_history(struct build *b, int64_t today, int64_t *id);
+/* A case placed by hand rather than drawn: the work waiting today for the demo accounts
+ * people log in with first (town_101, village_101_001, grid_101_001_*). */
+struct pin {
+	const char *town;        /* its code */
+	int v, g;                /* village and grid index within the town */
+	const struct kind *kind; /* what it is */
+	int hours_ago;           /* reported that many hours before now */
+	int stage;               /* how far along (stages as below) */
+	bool village;            /* dispatched to the village (else kept by the town) */
+};
 
-/* One case of the past year with its history up to today, judged at the end as the
- * sweeper would judge it today (its notices, no escalation: serve's sweeper decides that). */
-static enum pa_err one_case(struct build *b, int64_t today)
+static enum pa_err case_history(struct build *b, int64_t today, const struct pin *pin, int64_t *id);
+
+/* One case of the past year with its history up to today (or placed by pin), judged at the
+ * end as the sweeper would judge it today (its notices, no escalation: serve's sweeper
+ * decides that). */
+static enum pa_err one_case(struct build *b, int64_t today, const struct pin *pin)
 {
 	int64_t id = 0;
-	enum pa_err rc = case_history(b, today, &id);
+	enum pa_err rc = case_history(b, today, pin, &id);
 	for (int i = 0; i < 2 && !rc && id; i++)
 		rc = pa_sweep_case(b->app, b->db, id, pa_now());
 	return rc;
 }
 
-static enum pa_err case_history(struct build *b, int64_t today, int64_t *id)
+static enum pa_err case_history(struct build *b, int64_t today, const struct pin *pin, int64_t *id)
 {
 	struct pa_rng *r = &b->rng;
-	int t = (int)pa_rng_below(r, (uint32_t)pa_demo_ntowns);
-	/* Sub-districts are denser: a second draw favours them. */
-	if (pa_rng_below(r, 4) == 0)
-		t = (int)pa_rng_below(r, 3);
+	int t = 0, v, g;
+	if (pin) {
+		while (t < pa_demo_ntowns - 1 && strcmp(b->towns[t].code, pin->town) != 0)
+			t++;
+		v = pin->v, g = pin->g;
+	} else {
+		t = (int)pa_rng_below(r, (uint32_t)pa_demo_ntowns);
+		/* Sub-districts are denser: a second draw favours them. */
+		if (pa_rng_below(r, 4) == 0)
+			t = (int)pa_rng_below(r, 3);
+		v = (int)pa_rng_below(r, 30), g = (int)pa_rng_below(r, 4);
+	}
 	struct town *tw = &b->towns[t];
-	int v = (int)pa_rng_below(r, 30), g = (int)pa_rng_below(r, 4);
 	int bx = t % TOWNS_X, by = t / TOWNS_X;
 	int ci = bx * VILL_X * 2 + (v % VILL_X) * 2 + g % 2;
 	int cj = by * VILL_Y * 2 + (v / VILL_X) * 2 + g / 2;
@@ -528,7 +549,7 @@ static enum pa_err case_history(struct build *b, int64_t today, int64_t *id)
 	if (!grid)
 		return pa_errf(PA_INTERNAL, NULL, "demo point (%f, %f) outside every grid", x, y);
 
-	const struct kind *k = pick_kind(r);
+	const struct kind *k = pin ? pin->kind : pick_kind(r);
 	const char *vname = b->village_names[t * 30 + v];
 	const char *p1 = pa_demo_person_name(&b->ar, r), *p2 = pa_demo_person_name(&b->ar, r);
 	struct pa_demo_case_text txt;
@@ -546,9 +567,10 @@ static enum pa_err case_history(struct build *b, int64_t today, int64_t *id)
 	const char *fields = "{}";
 
 	/* Spread over the year before today, in working hours, older ones further along. */
-	int64_t age_days = 1 + (int64_t)pa_rng_below(r, 365);
-	int64_t at =
-		today - age_days * 86400 + 8 * 3600 + 30 * 60 + (int64_t)pa_rng_below(r, 9 * 3600);
+	int64_t age_days = pin ? 0 : 1 + (int64_t)pa_rng_below(r, 365);
+	int64_t at = pin ? pa_now() - (int64_t)pin->hours_ago * 3600
+			 : today - age_days * 86400 + 8 * 3600 + 30 * 60 +
+				     (int64_t)pa_rng_below(r, 9 * 3600);
 	/* a hazard is to be rectified within 15 to 29 days of its report (its 整改期限) */
 	char rectify_by[16] = "";
 	if (strcmp(k->type, "hazard") == 0) {
@@ -614,13 +636,14 @@ static enum pa_err case_history(struct build *b, int64_t today, int64_t *id)
 	/* How far along: older cases are more often done, and a few are still open long
 	 * after their limits (a centre's backlog). */
 	double done = age_days > 60 ? 0.997 : age_days > 30 ? 0.98 : age_days > 7 ? 0.9 : 0.35;
-	int stage = pa_rng_unit(r) < done ? 5 : (int)pa_rng_below(r, 5);
+	int stage = pin ? pin->stage : pa_rng_unit(r) < done ? 5 : (int)pa_rng_below(r, 5);
 	/* stages: 0 reported, 1 accepted, 2 dispatched, 3 handling, 4 verifying, 5 closed */
 	int64_t now = at;
-	int64_t gap = 3600 * (2 + (int64_t)pa_rng_below(r, 30));
+	/* a pinned case moves on by the quarter hour, so that its steps are all in the past */
+	int64_t gap = pin ? 900 : 3600 * (2 + (int64_t)pa_rng_below(r, 30));
 	if (stage == 0)
 		return PA_OK;
-	if (pa_rng_below(r, 30) == 0)
+	if (!pin && pa_rng_below(r, 30) == 0)
 		return step(b, ref.id, "reject", "reported", "rejected", tw->centre, 0,
 			    tw->staff_user, now + gap, "不属于受理范围，已告知当事人向有关部门反映",
 			    &c);
@@ -630,7 +653,11 @@ static enum pa_err case_history(struct build *b, int64_t today, int64_t *id)
 		return rc;
 	int64_t to = b->village_unit[t * 30 + v], handler = b->village_user[t * 30 + v];
 	const char *tier = "village";
-	if (k->committee >= 0 && pa_rng_below(r, 2))
+	if (pin)
+		to = pin->village ? to : tw->centre,
+		handler = pin->village ? handler : tw->staff_user,
+		tier = pin->village ? "village" : "town";
+	else if (k->committee >= 0 && pa_rng_below(r, 2))
 		to = b->committees[k->committee], handler = b->mediator_user[k->committee],
 		tier = "city";
 	/* whoever signs and closes belongs to the unit that received the case */
@@ -803,7 +830,21 @@ enum pa_err pa_demo_build(struct pa_app *app, const struct pa_demo_city *city, u
 	int64_t now = pa_now();
 	int64_t today = now - ((now + 8 * 3600) % 86400);
 	for (int i = 0; i < NCASES; i++)
-		if ((rc = one_case(b, today)))
+		if ((rc = one_case(b, today, NULL)))
+			goto rollback;
+	/* and today's work for the accounts of the first town and village: reports waiting to
+	 * be taken in, a case the village is to sign for, one in its hands */
+	char town[16];
+	snprintf(town, sizeof town, "%s101", b->city->code);
+	const struct kind *neighbour = &kinds[0], *land = &kinds[1], *family = &kinds[2];
+	const struct pin today_work[] = {
+		{town, 0, 0, neighbour, 3, 0, false}, {town, 0, 1, neighbour, 2, 0, false},
+		{town, 0, 2, land, 1, 0, false},      {town, 0, 0, neighbour, 6, 2, true},
+		{town, 0, 3, family, 5, 2, true},     {town, 0, 1, family, 8, 3, true},
+	};
+	static_assert(sizeof today_work / sizeof *today_work == NTODAY, "NTODAY");
+	for (size_t i = 0; i < sizeof today_work / sizeof *today_work; i++)
+		if ((rc = one_case(b, today, &today_work[i])))
 			goto rollback;
 	if ((rc = b->db->ops->commit(b->db)))
 		goto rollback;
@@ -811,7 +852,7 @@ enum pa_err pa_demo_build(struct pa_app *app, const struct pa_demo_city *city, u
 		"\nDemo city %s (%s): %d towns, %d villages and communities, %d grids, "
 		"%d users, %d cases.\n",
 		b->city->name, b->city->code, pa_demo_ntowns, pa_demo_ntowns * 30,
-		pa_demo_ntowns * 120, b->nusers, NCASES);
+		pa_demo_ntowns * 120, b->nusers, NCASES + NTODAY);
 	goto out;
 rollback:
 	b->db->ops->rollback(b->db);

@@ -70,7 +70,8 @@ def whole(con, rep):
         broke(rep, "%d steps of no case" % n)
     # the counters written beside every change agree with the cases they count
     counted = ("SELECT grid, type, category, status, count(*) FROM cases GROUP BY 1, 2, 3, 4",
-               "SELECT grid, type, category, status, n FROM stat_counts WHERE n != 0")
+               "SELECT grid, type, category, status, n FROM stat_counts WHERE n != 0"
+               " AND substr(status, 1, 1) != '~'")  # ~overdue: a count of its own
     for a, b in (counted, counted[::-1]):
         for r in con.execute("%s EXCEPT %s" % (a, b)):
             broke(rep, "stat_counts disagree with the cases at %r" % (r,))
