@@ -100,7 +100,8 @@ static enum pa_err load_section(const char *name, const struct pa_conf_section *
 	if (!*out)
 		return pa_errf(PA_INTERNAL, NULL, "out of memory");
 	int n = 0;
-	for (int i = 0; i < s->nrows; i++) {
+	/* rows in pairs: an en row, its zh row */
+	for (int i = 0; i < s->nrows; i += 2) {
 		const struct pa_conf_row *r = &s->rows[i];
 		if (!r->key || (strcmp(r->key, "en") && strcmp(r->key, "zh")))
 			return pa_data_file_err(name, r->line, r->key ? r->key : "row",
@@ -118,7 +119,6 @@ static enum pa_err load_section(const char *name, const struct pa_conf_section *
 		if (rc)
 			return rc;
 		(*out)[n++] = (struct pa_msg){r->value, z->value};
-		i++;
 	}
 	qsort(*out, (size_t)n, sizeof **out, by_en);
 	for (int i = 1; i < n; i++)
