@@ -299,8 +299,8 @@ const char *const pa_sqlite_migrations[] = {
 	 * a red limit (reported_overdue), kept in the month of the report from now on. Which
 	 * states are closed is the catalog's, not the schema's: the start that opens the
 	 * database next counts them from the cases (stats_refill) and clears this mark. */
-	"INSERT INTO counters (name, value) VALUES ('stats_refill', 1)"
-	" ON CONFLICT (name) DO NOTHING;",
+	("INSERT INTO counters (name, value) VALUES ('stats_refill', 1)"
+	 " ON CONFLICT (name) DO NOTHING;"),
 };
 
 const int pa_sqlite_nmigrations =
