@@ -43,7 +43,7 @@ struct warning_job {
 	int64_t routing_version;                /* of the table wr and vr come from */
 	const char *title, *description, *category, *search;
 	struct target *targets;
-	int n;
+	int n, cap; /* targets made, room for them */
 	int64_t warning_unit, at;
 	struct pa_case_ref ref;
 	int64_t *task_ids;
@@ -126,7 +126,7 @@ static enum pa_err add_target(struct warning_job *j, const struct pa_actor *a, c
 	if (!pa_region_within(g, a->scope.region))
 		return pa_errf(PA_FORBIDDEN, field, "grid %s is outside your region %s", g,
 			       a->scope.region);
-	if (j->n == MAX_TARGETS)
+	if (j->n == j->cap)
 		return pa_errf(PA_BAD_FIELD, field,
 			       "a warning reaches at most %d grids: issue several", MAX_TARGETS);
 	snprintf(j->targets[j->n++].grid, sizeof j->targets[0].grid, "%s", g);
@@ -141,7 +141,21 @@ static enum pa_err targets_of(struct pa_app *app, const struct pa_actor *a, json
 	if (!json_array_size(grids) && !json_array_size(regions))
 		return pa_errf(PA_MISSING_FIELD, "grids",
 			       "choose at least one grid, village, town or the city");
-	j->targets = pa_alloc(ar, sizeof *j->targets * MAX_TARGETS);
+	/* room for the grids named and every grid the regions hold (at most one more than a
+	 * warning may reach, so that add_target can say so), not MAX_TARGETS each time */
+	size_t room = json_array_size(grids);
+	for (size_t i = 0; i < json_array_size(regions); i++) {
+		const char *r = json_string_value(json_array_get(regions, i));
+		for (int g = 0; r && g < pa_geo_index_count(app->geo) && room <= MAX_TARGETS; g++) {
+			const char *code, *name;
+			const double *xy;
+			int n;
+			pa_geo_index_get(app->geo, g, &code, &name, &xy, &n);
+			room += pa_region_within(code, r);
+		}
+	}
+	j->cap = (int)(room < MAX_TARGETS ? room : MAX_TARGETS);
+	j->targets = pa_alloc(ar, sizeof *j->targets * (size_t)(j->cap ? j->cap : 1));
 	enum pa_err rc = PA_OK;
 	char field[32];
 	for (size_t i = 0; i < json_array_size(grids) && !rc; i++) {
